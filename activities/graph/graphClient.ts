@@ -1,0 +1,67 @@
+import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  TelemetryHandler,
+  type Context,
+  type Middleware,
+} from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
+import { MICROSOFT_AUTHORITY_HOST } from '../../workers/config';
+
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+export type GraphConnection = {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  graphBaseUrl: string;
+  authorityHost: string;
+};
+
+/** What one activity's Graph calls cost: every HTTP request, and how many were throttled. */
+export type GraphTraffic = { requests: number; throttled: number };
+
+export function createCredential(connection: GraphConnection): TokenCredential {
+  return new ClientSecretCredential(connection.tenantId, connection.clientId, connection.clientSecret, {
+    authorityHost: connection.authorityHost,
+    // Instance discovery calls a hard-coded Microsoft host; any other authority must skip it.
+    disableInstanceDiscovery: connection.authorityHost !== MICROSOFT_AUTHORITY_HOST,
+  });
+}
+
+/** Counts requests and 429s as they leave; sits just before the HTTP handler so it sees each try. */
+class TrafficRecorder implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly traffic: GraphTraffic) {}
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+  async execute(context: Context): Promise<void> {
+    this.traffic.requests += 1;
+    await this.next!.execute(context);
+    if (context.response?.status === 429) this.traffic.throttled += 1;
+  }
+}
+
+/**
+ * A Graph client for one activity call. Retries are ours (see withGraphRetry), not the SDK's
+ * RetryHandler: ours heartbeat while waiting out Retry-After, so a long throttle never looks
+ * like a dead worker. Redirects are not followed: a 410 with Location means "resync".
+ */
+export function createGraphClient(credential: TokenCredential, graphBaseUrl: string, traffic: GraphTraffic): Client {
+  const base = new URL(graphBaseUrl);
+  const middleware: Middleware[] = [
+    new AuthenticationHandler(new TokenCredentialAuthenticationProvider(credential, { scopes: [GRAPH_SCOPE] })),
+    new TelemetryHandler(),
+    new TrafficRecorder(traffic),
+    new HTTPMessageHandler(),
+  ];
+  return Client.initWithMiddleware({
+    middleware,
+    baseUrl: `${base.origin}/`,
+    defaultVersion: base.pathname.replace(/^\/+|\/+$/g, '') || 'v1.0',
+    customHosts: new Set([base.hostname]),
+  });
+}

@@ -1,0 +1,47 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { TokenCredential } from '@azure/identity';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { Connector } from '../store/connectors';
+import type { SecretStore } from '../secrets';
+import { createCredential, createGraphClient, GRAPH_SCOPE, type GraphTraffic } from './graphClient';
+import { authenticationFailure } from './graphErrors';
+
+export type GraphSession = { client: Client; traffic: GraphTraffic; redact: (text: string) => string };
+
+/**
+ * Opens authenticated Graph sessions for activities. Credentials are cached per connector and
+ * secret, so MSAL's token cache serves every activity of the worker.
+ */
+export class GraphSessions {
+  private readonly credentials = new Map<string, { secret: string; credential: TokenCredential }>();
+
+  constructor(private readonly secrets: SecretStore) {}
+
+  async open(connector: Connector, permission: string): Promise<GraphSession> {
+    const secret = await this.secrets.clientSecret(connector.id);
+    if (!secret) {
+      throw ApplicationFailure.create({
+        type: 'MissingClientSecret',
+        nonRetryable: true,
+        message: `This worker has no client secret for connector ${connector.id}; set ENTRA_CLIENT_SECRET for the worker process`,
+      });
+    }
+    const redact = (text: string) => text.split(secret).join('[redacted]');
+    let cached = this.credentials.get(connector.id);
+    if (!cached || cached.secret !== secret) {
+      cached = { secret, credential: createCredential({ ...connector, clientSecret: secret }) };
+      this.credentials.set(connector.id, cached);
+    }
+    // Authenticate up front: a bad secret surfaces here as the identity library's structured
+    // error, which the Graph client would flatten into a message.
+    try {
+      await cached.credential.getToken(GRAPH_SCOPE);
+    } catch (err) {
+      const failure = authenticationFailure(err, { tenantId: connector.tenantId, clientId: connector.clientId, permission });
+      failure.message = redact(failure.message);
+      throw failure;
+    }
+    const traffic: GraphTraffic = { requests: 0, throttled: 0 };
+    return { client: createGraphClient(cached.credential, connector.graphBaseUrl, traffic), traffic, redact };
+  }
+}

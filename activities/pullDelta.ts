@@ -1,0 +1,128 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DeltaStream, StreamMode } from '../workflows/streams';
+import { DELTA_QUERIES, initialDeltaUrl } from './graph/deltaQueries';
+import { DeltaResyncRequired, fetchDeltaPage, MalformedGraphResponse } from './graph/deltaPages';
+import { ErrorKind, graphFailure, isGraphError } from './graph/graphErrors';
+import type { ActivityDeps } from './deps';
+import { requireConnector } from './requireConnector';
+import { clearStagedStream, stagePage } from './store/staging';
+import { loadStreamPull, recordStreamPull, type StreamPull } from './store/runs';
+
+/** Heartbeat details: enough to resume at the next page instead of page 1. */
+export type PullProgress = {
+  link: string;
+  mode: StreamMode;
+  resyncReason: string | null;
+  pages: number;
+  staged: number;
+  requests: number;
+  throttled: number;
+};
+
+export type PullSummary = { stream: DeltaStream; mode: StreamMode; pages: number; staged: number; resyncReason: string | null };
+
+const MAX_RESYNCS_PER_PULL = 2;
+const GRAPH_ATTEMPTS_PER_PAGE = 6;
+const WAIT_HEARTBEAT_MS = 5_000;
+
+export function pullDeltaActivity({ db, graph }: ActivityDeps) {
+  return async function pullDelta(input: { runId: number; connectorId: string; stream: DeltaStream }): Promise<PullSummary> {
+    const { runId, stream } = input;
+    const ctx = Context.current();
+    const planned = await loadStreamPull(db, runId, stream);
+    if (planned.pulledAt) return summarize(stream, planned);
+
+    const connector = await requireConnector(db, input.connectorId);
+    const query = DELTA_QUERIES[stream];
+    const session = await graph.open(connector, query.permission);
+    const initialUrl = initialDeltaUrl(connector.graphBaseUrl, stream);
+
+    let progress = ctx.info.heartbeatDetails as PullProgress | undefined;
+    if (!progress) {
+      // A fresh attempt starts over: whatever an earlier attempt staged may be from another round.
+      await clearStagedStream(db, runId, stream);
+      progress = {
+        link: planned.startLink ?? initialUrl,
+        mode: planned.mode,
+        resyncReason: null,
+        pages: 0,
+        staged: 0,
+        requests: 0,
+        throttled: 0,
+      };
+    }
+    const base = { requests: progress.requests, throttled: progress.throttled };
+    const current = (): PullProgress => ({
+      ...progress!,
+      requests: base.requests + session.traffic.requests,
+      throttled: base.throttled + session.traffic.throttled,
+    });
+    const wait = async (ms: number) => {
+      for (let left = ms; left > 0; left -= WAIT_HEARTBEAT_MS) {
+        ctx.heartbeat(current());
+        await ctx.sleep(Math.min(left, WAIT_HEARTBEAT_MS));
+      }
+    };
+    ctx.heartbeat(current());
+
+    let resyncs = 0;
+    for (;;) {
+      let page;
+      try {
+        page = await Promise.race([
+          fetchDeltaPage(session.client, progress.link, query.resource, { maxAttempts: GRAPH_ATTEMPTS_PER_PAGE, wait }),
+          ctx.cancelled,
+        ]);
+      } catch (err) {
+        if (err instanceof DeltaResyncRequired && resyncs < MAX_RESYNCS_PER_PULL) {
+          resyncs += 1;
+          await clearStagedStream(db, runId, stream);
+          progress = { ...current(), link: err.restartUrl ?? initialUrl, mode: 'bootstrap', resyncReason: err.reason, pages: 0, staged: 0 };
+          ctx.heartbeat(progress);
+          continue;
+        }
+        throw toFailure(err, connector, query.permission, query.resource, session.redact);
+      }
+      progress.staged += await stagePage(db, runId, stream, page.objects);
+      progress.pages += 1;
+      if (page.nextLink) {
+        progress.link = page.nextLink;
+        ctx.heartbeat(current());
+        continue;
+      }
+      const pull: StreamPull = { ...current(), startLink: planned.startLink, deltaLink: page.deltaLink! };
+      await recordStreamPull(db, runId, stream, pull);
+      return summarize(stream, pull);
+    }
+  };
+}
+
+function summarize(stream: DeltaStream, pull: StreamPull): PullSummary {
+  return { stream, mode: pull.mode, pages: pull.pages, staged: pull.staged, resyncReason: pull.resyncReason };
+}
+
+function toFailure(
+  err: unknown,
+  connector: { tenantId: string; clientId: string },
+  permission: string,
+  resource: string,
+  redact: (text: string) => string,
+): unknown {
+  const context = { tenantId: connector.tenantId, clientId: connector.clientId, permission };
+  if (err instanceof DeltaResyncRequired) {
+    return ApplicationFailure.create({
+      type: 'DeltaResyncLoop',
+      message: `Microsoft Graph kept invalidating the ${resource} cursor (${err.reason}) during one pull`,
+    });
+  }
+  if (err instanceof MalformedGraphResponse) {
+    return ApplicationFailure.create({ type: ErrorKind.GraphBadResponse, message: redact(err.message) });
+  }
+  if (isGraphError(err)) {
+    const failure = graphFailure(err, context, resource);
+    failure.message = redact(failure.message);
+    return failure;
+  }
+  return err;
+}

@@ -1,0 +1,9 @@
+import type { DeltaStream } from '../../workflows/streams';
+
+/**
+ * The live table of each delta stream. Every one shares the inventory shape (connector_id, id,
+ * data, deleted_at, deletion_kind, first_seen_run_id, last_changed_run_id), so one apply serves all.
+ */
+export const LIVE_TABLES: Record<DeltaStream, string> = {
+  users: 'users',
+};

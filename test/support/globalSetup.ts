@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../client/dev/embeddedPostgres';
+import { freePort } from '../../client/dev/freePort';
+import { startTemporalDevServer } from '../../client/dev/temporalDevServer';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    postgresUrl: string;
+  }
+}
+
+/** One Temporal dev server and one PostgreSQL for the whole suite; each test file isolates itself. */
+export default async function setup(project: TestProject) {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-test-'));
+  const [postgres, temporal] = await Promise.all([
+    startEmbeddedPostgres(scratch, 'postgres'),
+    freePort().then((port) =>
+      startTemporalDevServer({
+        dataDir: path.resolve('.entra-sync'),
+        namespace: 'default',
+        cliPath: process.env.TEMPORAL_CLI_PATH,
+        port,
+        headless: true,
+      }),
+    ),
+  ]);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('postgresUrl', postgres.url);
+  return async () => {
+    await temporal.stop();
+    await postgres.stop();
+    await rm(scratch, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { RunSummary } from '../../activities';
+import { StaticSecretStore } from '../../activities/secrets';
+import { upsertConnector } from '../../activities/store/connectors';
+import { createDatabase, type Database } from '../../activities/store/database';
+import { createSyncWorker } from '../../workers/createSyncWorker';
+import { WORKFLOWS_PATH } from '../../workers/workflowBundle';
+import { EntraSyncWorkflow } from '../../workflows';
+import { createTestDatabase } from './testDatabase';
+
+export type GraphEndpoint = { tenantId: string; clientId: string; clientSecret: string; graphBaseUrl: string; authorityHost: string };
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundled once per test file: webpack takes about a second. */
+export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }));
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
+
+/**
+ * A sync worker against the suite's Temporal server, on a task queue of its own, with a fresh
+ * database holding one connector that points at the given Graph endpoint.
+ */
+export class SyncHarness {
+  private runs = 0;
+  private running?: Promise<void>;
+
+  private constructor(
+    readonly db: Database,
+    readonly databaseUrl: string,
+    readonly client: Client,
+    readonly taskQueue: string,
+    readonly connectorId: string,
+    private readonly connections: { native: NativeConnection; client: Connection },
+    private worker: Worker,
+    private readonly makeWorker: () => Promise<Worker>,
+  ) {}
+
+  static async start(graph: GraphEndpoint, options: { secret?: string } = {}): Promise<SyncHarness> {
+    const address = inject('temporalAddress');
+    const databaseUrl = await createTestDatabase(inject('postgresUrl'));
+    const db = createDatabase(databaseUrl);
+    const connectorId = `c${randomBytes(3).toString('hex')}`;
+    await upsertConnector(db, { id: connectorId, ...graph, discoveryEnabled: false });
+    const native = await NativeConnection.connect({ address });
+    const connection = await Connection.connect({ address });
+    const taskQueue = `test-${connectorId}`;
+    const secrets = new StaticSecretStore(new Map([[connectorId, options.secret ?? graph.clientSecret]]));
+    const makeWorker = async () =>
+      createSyncWorker({ connection: native, namespace: 'default', db, secrets, taskQueue, workflowBundle: await workflowBundle() });
+    const harness = new SyncHarness(
+      db,
+      databaseUrl,
+      new Client({ connection, namespace: 'default' }),
+      taskQueue,
+      connectorId,
+      { native, client: connection },
+      await makeWorker(),
+      makeWorker,
+    );
+    harness.running = harness.worker.run();
+    return harness;
+  }
+
+  /** Runs one EntraSyncWorkflow to completion; resolves with its summary or rejects with its failure. */
+  async sync(): Promise<{ summary: RunSummary; workflowId: string; runId: string }> {
+    const handle = await this.startSync();
+    return { summary: await handle.result(), workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  async startSync() {
+    this.runs += 1;
+    return this.client.workflow.start(EntraSyncWorkflow, {
+      taskQueue: this.taskQueue,
+      workflowId: `entra-sync-${this.connectorId}-${this.runs}`,
+      args: [{ connectorId: this.connectorId }],
+    });
+  }
+
+  /** A sync expected to fail: returns the innermost failure the workflow reports. */
+  async failingSync(): Promise<{ type?: string; message: string; workflowId: string; runId: string }> {
+    const handle = await this.startSync();
+    try {
+      await handle.result();
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      let cause: (Error & { cause?: unknown; type?: string }) | undefined = err.cause as never;
+      while (cause?.cause) cause = cause.cause as never;
+      return { type: cause?.type, message: cause?.message ?? err.message, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    }
+    throw new Error('expected the sync to fail, but it succeeded');
+  }
+
+  async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query(sql, params)).rows as T[];
+  }
+
+  async stop(): Promise<void> {
+    this.worker.shutdown();
+    await this.running;
+    await this.connections.native.close();
+    await this.connections.client.close();
+    await this.db.end();
+  }
+}

@@ -1,0 +1,151 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { DURATION_FORM, parseDuration } from './duration';
+
+export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
+export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const duration = (name: string, fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${name}="${value}" is not a duration; use ${DURATION_FORM}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const booleanFlag = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('false')
+    .transform((value, ctx) => {
+      if (['true', '1', 'yes', 'on'].includes(value)) return true;
+      if (['false', '0', 'no', 'off', ''].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name}="${value}" is not a boolean; use true or false` });
+      return z.NEVER;
+    });
+
+const httpsUrl = (name: string, fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${name}="${value}" is not a URL; use a form like ${fallback}` });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'https:') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name}="${value}" must use https: Microsoft's auth and Graph libraries refuse plain http`,
+        });
+        return z.NEVER;
+      }
+      return value.replace(/\/+$/, '');
+    });
+
+const integer = (name: string, fallback: number, min: number) =>
+  z
+    .string()
+    .trim()
+    .default(String(fallback))
+    .transform((value, ctx) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({ code: 'custom', message: `${name}="${value}" must be a whole number of at least ${min}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const EnvSchema = z
+  .object({
+    TEMPORAL_ADDRESS: optionalText,
+    TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    TEMPORAL_UI_URL: optionalText,
+    TEMPORAL_CLI_PATH: optionalText,
+    DATABASE_URL: optionalText,
+    ENTRA_TENANT_ID: optionalText,
+    ENTRA_CLIENT_ID: optionalText,
+    ENTRA_CLIENT_SECRET: optionalText,
+    ENTRA_DISCOVERY_ENABLED: booleanFlag('ENTRA_DISCOVERY_ENABLED'),
+    ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
+    ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
+    SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
+    ENTRA_SYNC_DATA_DIR: z.string().trim().min(1).default('.entra-sync'),
+    SIMULATOR_USERS: integer('SIMULATOR_USERS', 2500, 1),
+    SIMULATOR_SEED: integer('SIMULATOR_SEED', 7, 0),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    const credentials = [env.ENTRA_TENANT_ID, env.ENTRA_CLIENT_ID, env.ENTRA_CLIENT_SECRET];
+    const given = credentials.filter((v) => v !== undefined).length;
+    if (given > 0 && given < 3) {
+      const missing = ['ENTRA_TENANT_ID', 'ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET'].filter((_, i) => !credentials[i]);
+      ctx.addIssue({
+        code: 'custom',
+        message: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: set all three of ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET to sync a real tenant, or none of them to sync the built-in simulator's demo tenant`,
+      });
+    }
+  });
+
+export type Config = {
+  temporal: { address?: string; namespace: string; uiUrl?: string; cliPath?: string };
+  databaseUrl?: string;
+  /** Present when a real tenant is configured; absent means "serve the simulator's demo tenant". */
+  entra?: { tenantId: string; clientId: string; clientSecret: string };
+  graphBaseUrl: string;
+  authorityHost: string;
+  discoveryEnabled: boolean;
+  syncIntervalMs: number;
+  dataDir: string;
+  simulator: { users: number; seed: number };
+  logLevel: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every setting.`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
+  }
+  const e = parsed.data;
+  return {
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiUrl: e.TEMPORAL_UI_URL, cliPath: e.TEMPORAL_CLI_PATH },
+    databaseUrl: e.DATABASE_URL,
+    entra:
+      e.ENTRA_TENANT_ID && e.ENTRA_CLIENT_ID && e.ENTRA_CLIENT_SECRET
+        ? { tenantId: e.ENTRA_TENANT_ID, clientId: e.ENTRA_CLIENT_ID, clientSecret: e.ENTRA_CLIENT_SECRET }
+        : undefined,
+    graphBaseUrl: e.ENTRA_GRAPH_BASE_URL,
+    authorityHost: e.ENTRA_AUTHORITY_HOST,
+    discoveryEnabled: e.ENTRA_DISCOVERY_ENABLED,
+    syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
+    dataDir: path.resolve(e.ENTRA_SYNC_DATA_DIR),
+    simulator: { users: e.SIMULATOR_USERS, seed: e.SIMULATOR_SEED },
+    logLevel: e.LOG_LEVEL,
+  };
+}

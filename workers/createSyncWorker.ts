@@ -1,0 +1,27 @@
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createSyncActivities } from '../activities';
+import { GraphSessions } from '../activities/graph/graphSessions';
+import type { SecretStore } from '../activities/secrets';
+import type { Database } from '../activities/store/database';
+import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
+import { WORKFLOWS_PATH } from './workflowBundle';
+
+export type SyncWorkerOptions = {
+  connection: NativeConnection;
+  namespace: string;
+  db: Database;
+  secrets: SecretStore;
+  taskQueue?: string;
+  /** Tests pass a prebuilt bundle: bundling takes about a second per worker. */
+  workflowBundle?: WorkflowBundleOption;
+};
+
+export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? SYNC_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createSyncActivities({ db: options.db, graph: new GraphSessions(options.secrets) }),
+  });
+}

@@ -1,0 +1,1 @@
+export { EntraSyncWorkflow, progressQuery } from './entraSync';
