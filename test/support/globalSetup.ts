@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -16,6 +16,8 @@ declare module 'vitest' {
 /** One Temporal dev server and one PostgreSQL for the whole suite; each test file isolates itself. */
 export default async function setup(project: TestProject) {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-test-'));
+  // As root, PostgreSQL runs as a user of its own, which must be able to enter this folder.
+  await chmod(scratch, 0o755);
   const [postgres, temporal] = await Promise.all([
     startEmbeddedPostgres(scratch, 'postgres'),
     freePort().then((port) =>

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RunSummary } from '../../activities';
 import { StaticSecretStore } from '../../activities/secrets';
@@ -12,6 +12,9 @@ import { EntraSyncWorkflow } from '../../workflows';
 import { createTestDatabase } from './testDatabase';
 
 export type GraphEndpoint = { tenantId: string; clientId: string; clientSecret: string; graphBaseUrl: string; authorityHost: string };
+
+// Worker lifecycle lines would bury the test report; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file: webpack takes about a second. */
@@ -34,8 +37,7 @@ export class SyncHarness {
     readonly taskQueue: string,
     readonly connectorId: string,
     private readonly connections: { native: NativeConnection; client: Connection },
-    private worker: Worker,
-    private readonly makeWorker: () => Promise<Worker>,
+    private readonly worker: Worker,
   ) {}
 
   static async start(graph: GraphEndpoint, options: { secret?: string } = {}): Promise<SyncHarness> {
@@ -48,8 +50,6 @@ export class SyncHarness {
     const connection = await Connection.connect({ address });
     const taskQueue = `test-${connectorId}`;
     const secrets = new StaticSecretStore(new Map([[connectorId, options.secret ?? graph.clientSecret]]));
-    const makeWorker = async () =>
-      createSyncWorker({ connection: native, namespace: 'default', db, secrets, taskQueue, workflowBundle: await workflowBundle() });
     const harness = new SyncHarness(
       db,
       databaseUrl,
@@ -57,8 +57,7 @@ export class SyncHarness {
       taskQueue,
       connectorId,
       { native, client: connection },
-      await makeWorker(),
-      makeWorker,
+      await createSyncWorker({ connection: native, namespace: 'default', db, secrets, taskQueue, workflowBundle: await workflowBundle() }),
     );
     harness.running = harness.worker.run();
     return harness;
@@ -86,8 +85,9 @@ export class SyncHarness {
       await handle.result();
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
-      let cause: (Error & { cause?: unknown; type?: string }) | undefined = err.cause as never;
-      while (cause?.cause) cause = cause.cause as never;
+      type Failure = Error & { cause?: Failure; type?: string };
+      let cause = err.cause as Failure | undefined;
+      while (cause?.cause) cause = cause.cause;
       return { type: cause?.type, message: cause?.message ?? err.message, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
     }
     throw new Error('expected the sync to fail, but it succeeded');
