@@ -42,10 +42,12 @@ export function pullDeltaActivity({ db, graph }: ActivityDeps) {
     if (!progress) {
       // A fresh attempt starts over: whatever an earlier attempt staged may be from another round.
       await clearStagedStream(db, runId, stream);
+      // A cursor minted by another Graph endpoint (the connector was repointed) cannot be replayed.
+      const usable = planned.startLink !== null && sameOrigin(planned.startLink, connector.graphBaseUrl);
       progress = {
-        link: planned.startLink ?? initialUrl,
-        mode: planned.mode,
-        resyncReason: null,
+        link: usable ? planned.startLink! : initialUrl,
+        mode: usable ? planned.mode : 'bootstrap',
+        resyncReason: planned.startLink !== null && !usable ? 'graphEndpointChanged' : null,
         pages: 0,
         staged: 0,
         requests: 0,
@@ -82,7 +84,7 @@ export function pullDeltaActivity({ db, graph }: ActivityDeps) {
           ctx.heartbeat(progress);
           continue;
         }
-        throw toFailure(err, connector, query.permission, query.resource, session.redact);
+        throw toFailure(err, { ...connector, endpoint: new URL(progress.link).origin }, query.permission, query.resource, session.redact);
       }
       progress.staged += await stagePage(db, runId, stream, page.objects);
       progress.pages += 1;
@@ -98,18 +100,26 @@ export function pullDeltaActivity({ db, graph }: ActivityDeps) {
   };
 }
 
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
+  }
+}
+
 function summarize(stream: DeltaStream, pull: StreamPull): PullSummary {
   return { stream, mode: pull.mode, pages: pull.pages, staged: pull.staged, resyncReason: pull.resyncReason };
 }
 
 function toFailure(
   err: unknown,
-  connector: { tenantId: string; clientId: string },
+  connector: { tenantId: string; clientId: string; endpoint: string },
   permission: string,
   resource: string,
   redact: (text: string) => string,
 ): unknown {
-  const context = { tenantId: connector.tenantId, clientId: connector.clientId, permission };
+  const context = { ...connector, permission };
   if (err instanceof DeltaResyncRequired) {
     return ApplicationFailure.create({
       type: 'DeltaResyncLoop',

@@ -95,7 +95,7 @@ runMain(async () => {
     const ui = { namespace: stack.temporal.namespace, uiUrl: stack.temporal.uiUrl };
     const first = await triggerSync(client, ENV_CONNECTOR_ID);
     say(`sync: started ${first.workflowId}${first.alreadyRunning ? ' (already running)' : ''}`);
-    const outcome = await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...first }, ui);
+    const outcome = await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...first }, ui, say);
     print(outcome);
     if (options.once) return shutdown(outcome.status === 'succeeded' ? 0 : 1);
 
@@ -108,7 +108,7 @@ runMain(async () => {
         if (seen.has(key)) continue;
         seen.add(key);
         const run = { connectorId: ENV_CONNECTOR_ID, workflowId: action.workflow.workflowId, runId: action.workflow.firstExecutionRunId };
-        print(await awaitRunOutcome(client, run, ui));
+        print(await awaitRunOutcome(client, run, ui, say));
       }
       await new Promise((r) => setTimeout(r, 2_000));
     }

@@ -24,8 +24,10 @@ export async function awaitRunOutcome(
   client: Client,
   run: { connectorId: string; workflowId: string; runId: string },
   ui: { namespace: string; uiUrl?: string },
+  onRetrying?: (line: string) => void,
 ): Promise<RunOutcome> {
   const handle = client.workflow.getHandle(run.workflowId, run.runId, { followRuns: false });
+  const watcher = onRetrying ? setInterval(() => void reportRetries(handle, onRetrying), RETRY_REPORT_MS) : undefined;
   const base = {
     connectorId: run.connectorId,
     workflowId: run.workflowId,
@@ -38,6 +40,20 @@ export async function awaitRunOutcome(
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
     return { status: 'failed', ...base, durationMs: await durationOf(handle), streams: {}, error: rootCause(err) };
+  } finally {
+    clearInterval(watcher);
+  }
+}
+
+const RETRY_REPORT_MS = 10_000;
+
+/** A run that retries is not stuck: say which activity retries and why, while it does. */
+async function reportRetries(handle: ReturnType<Client['workflow']['getHandle']>, say: (line: string) => void): Promise<void> {
+  const d = await handle.describe().catch(() => undefined);
+  for (const a of d?.raw.pendingActivities ?? []) {
+    if ((a.attempt ?? 1) > 1 && a.lastFailure?.message) {
+      say(`  ${a.activityType?.name} is retrying (attempt ${a.attempt}): ${a.lastFailure.message}`);
+    }
   }
 }
 

@@ -92,6 +92,7 @@ const EnvSchema = z
     ENTRA_SYNC_DATA_DIR: z.string().trim().min(1).default('.entra-sync'),
     SIMULATOR_USERS: integer('SIMULATOR_USERS', 2500, 1),
     SIMULATOR_SEED: integer('SIMULATOR_SEED', 7, 0),
+    SIMULATOR_PORT: integer('SIMULATOR_PORT', 8443, 0),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -116,7 +117,8 @@ export type Config = {
   discoveryEnabled: boolean;
   syncIntervalMs: number;
   dataDir: string;
-  simulator: { users: number; seed: number };
+  /** The demo tenant; a fixed port keeps stored delta links valid across restarts (0 = any port). */
+  simulator: { users: number; seed: number; port: number };
   logLevel: string;
 };
 
@@ -145,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discoveryEnabled: e.ENTRA_DISCOVERY_ENABLED,
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
     dataDir: path.resolve(e.ENTRA_SYNC_DATA_DIR),
-    simulator: { users: e.SIMULATOR_USERS, seed: e.SIMULATOR_SEED },
+    simulator: { users: e.SIMULATOR_USERS, seed: e.SIMULATOR_SEED, port: e.SIMULATOR_PORT },
     logLevel: e.LOG_LEVEL,
   };
 }

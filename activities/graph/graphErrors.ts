@@ -84,7 +84,7 @@ export function isTransient(err: GraphError): boolean {
 }
 
 /** Maps a Graph error that retrying inside the activity did not cure to an ApplicationFailure. */
-export function graphFailure(err: GraphError, context: AuthContext, what: string): ApplicationFailure {
+export function graphFailure(err: GraphError, context: AuthContext & { endpoint: string }, what: string): ApplicationFailure {
   const status = err.statusCode;
   const detail = `${what}: HTTP ${status} ${err.code ?? ''} ${firstLine(err.message ?? '')}`.trim();
   if (status === 403) {
@@ -103,7 +103,13 @@ export function graphFailure(err: GraphError, context: AuthContext, what: string
       nextRetryDelay: retryAfterMs(err.headers) ?? undefined,
     });
   }
-  if (status >= 500 || status <= 0) {
+  if (status <= 0) {
+    return ApplicationFailure.create({
+      type: ErrorKind.GraphUnavailable,
+      message: `could not reach Microsoft Graph at ${context.endpoint} for ${what} (${err.message}); check ENTRA_GRAPH_BASE_URL, DNS, proxies and the firewall`,
+    });
+  }
+  if (status >= 500) {
     return ApplicationFailure.create({ type: ErrorKind.GraphUnavailable, message: `Microsoft Graph unavailable for ${detail}` });
   }
   if (status === 401) {

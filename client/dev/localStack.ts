@@ -64,11 +64,11 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       graph = { ...config.entra, graphBaseUrl: config.graphBaseUrl, authorityHost: config.authorityHost, simulated: false };
       say(`Microsoft Graph: tenant ${config.entra.tenantId} at ${config.graphBaseUrl}`);
     } else {
-      const sim = await startSimulator({
-        port: 0,
-        tlsDir: path.join(config.dataDir, 'tls'),
-        seed: config.simulator.seed,
-        users: config.simulator.users,
+      const simulatorOptions = { tlsDir: path.join(config.dataDir, 'tls'), seed: config.simulator.seed, users: config.simulator.users };
+      const sim = await startSimulator({ ...simulatorOptions, port: config.simulator.port }).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE') throw err;
+        say(`simulator: port ${config.simulator.port} is taken, using another one; stored cursors will re-bootstrap once`);
+        return startSimulator({ ...simulatorOptions, port: 0 });
       });
       stops.push(() => sim.close());
       graph = { ...sim.config, simulated: true, caBundlePath: await caBundle(config.dataDir, sim.config.caCertPath) };

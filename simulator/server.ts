@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import { AccessTokenAuthority } from './accessTokens';
+import { DEFAULT_GRANTED_PERMISSIONS, type ClientApplication } from './clientApplication';
+import { CONTROL_PREFIX, registerControlRoutes } from './control';
+import { DeltaTokenCodec, deriveDeltaTokenKey } from './deltaToken';
+import { DEFAULT_DELTA_TOKEN_MAX_AGE_SECONDS, DeltaTokenLifecycle } from './deltaTokenLifecycle';
+import { FaultInjector, type ActiveFault } from './faults';
+import { createGeneratedTenantStore } from './generator';
+import type { DeltaQuerySettings } from './graph/deltaQuery';
+import { registerGraphRoutes } from './graph/graphRoutes';
+import { defaultGraphErrorFor, graphError } from './graph/graphResponses';
+import { Router } from './http/router';
+import type { SimRequest, SimResponse } from './http/simRequest';
+import { registerIdentityRoutes } from './identity';
+import { AADSTS, aadError } from './identityErrors';
+import { PublicOrigin } from './publicOrigin';
+import { createRandom, hashSeed } from './random';
+import { RequestLog } from './requestLog';
+import type { TenantStore } from './tenant';
+import { ensureSelfSignedCertificate } from './tls';
+
+export interface SimulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Listen address; default 127.0.0.1 (then also ::1 when available, as "localhost" may resolve to it). */
+  host?: string;
+  /** Where the TLS certificate lives (created if missing). */
+  tlsDir: string;
+  seed?: number;
+  users?: number;
+  /** Delta page size chosen by the "service". Default 100. */
+  pageSize?: number;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  tokenLifetimeSeconds?: number;
+  /** Emit every delta object twice. */
+  duplicates?: boolean;
+  /** Consented application permissions (token roles). Default: what a full sync needs. */
+  grantedPermissions?: string[];
+  /** Delta tokens older than this answer syncStateNotFound. Default 7 days. */
+  deltaTokenMaxAgeSeconds?: number;
+}
+
+/** What a connector needs to talk to this simulator. */
+export interface SimulatorConfig {
+  /** https://localhost:PORT/v1.0 */
+  graphBaseUrl: string;
+  /** https://localhost:PORT: pass as @azure/identity authorityHost. */
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** The certificate to trust (NODE_EXTRA_CA_CERTS). */
+  caCertPath: string;
+}
+
+export interface RunningSimulator {
+  config: SimulatorConfig;
+  port: number;
+  tenant: TenantStore;
+  application: ClientApplication;
+  requestLog: RequestLog;
+  faults: FaultInjector;
+  deltaTokens: DeltaTokenLifecycle;
+  deltaSettings: DeltaQuerySettings;
+  accessTokens: AccessTokenAuthority;
+  close(): Promise<void>;
+}
+
+const DEFAULT_SEED = 1;
+const DEFAULT_USERS = 250;
+const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_TOKEN_LIFETIME_SECONDS = 3599;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const certificate = await ensureSelfSignedCertificate(options.tlsDir);
+  const { store: tenant, tenant: generated } = createGeneratedTenantStore({
+    seed,
+    users: options.users ?? DEFAULT_USERS,
+    ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+  });
+  const tenantId = tenant.tenantId;
+
+  const application: ClientApplication = {
+    clientId: (options.clientId ?? generated.application.clientId).toLowerCase(),
+    clientSecret: options.clientSecret ?? generated.application.clientSecret,
+    displayName: generated.application.displayName,
+    servicePrincipalId: createRandom(hashSeed(seed, 'service-principal')).guid(),
+    grantedPermissions: [...(options.grantedPermissions ?? DEFAULT_GRANTED_PERMISSIONS)],
+  };
+  const origin = new PublicOrigin();
+  const accessTokens = new AccessTokenAuthority(
+    tenantId,
+    seed,
+    options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+  );
+  const deltaTokens = new DeltaTokenLifecycle(options.deltaTokenMaxAgeSeconds ?? DEFAULT_DELTA_TOKEN_MAX_AGE_SECONDS);
+  const deltaSettings: DeltaQuerySettings = {
+    pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+    duplicates: options.duplicates ?? false,
+  };
+  const requestLog = new RequestLog();
+  const faults = new FaultInjector();
+  const config: SimulatorConfig = {
+    graphBaseUrl: '',
+    authorityHost: '',
+    tenantId,
+    clientId: application.clientId,
+    clientSecret: application.clientSecret,
+    caCertPath: certificate.certPath,
+  };
+
+  const router = new Router();
+  registerIdentityRoutes(router, { tenant: tenant.identity, application, authority: accessTokens, origin, now: () => new Date() });
+  registerGraphRoutes(router, {
+    tenant,
+    codec: new DeltaTokenCodec(deriveDeltaTokenKey(tenantId, seed)),
+    lifecycle: deltaTokens,
+    origin,
+    settings: deltaSettings,
+    now: () => Date.now(),
+    authority: accessTokens,
+  });
+  registerControlRoutes(router, {
+    config: config as unknown as Record<string, unknown>,
+    tenant,
+    application,
+    requestLog,
+    faults,
+    deltaTokens,
+    deltaSettings,
+    accessTokens,
+  });
+
+  const listener = createRequestListener({ router, origin, faults, requestLog });
+  const tls = { cert: certificate.cert, key: certificate.key };
+  const primary = https.createServer(tls, listener);
+  const host = options.host ?? '127.0.0.1';
+  await listen(primary, options.port ?? 0, host);
+  const port = (primary.address() as { port: number }).port;
+  const servers = [primary];
+  if (host === '127.0.0.1') {
+    // Best effort: some systems resolve "localhost" to ::1 first.
+    const secondary = https.createServer(tls, listener);
+    if (await listen(secondary, port, '::1').then(() => true, () => false)) servers.push(secondary);
+  }
+
+  origin.set(port);
+  config.authorityHost = origin.url;
+  config.graphBaseUrl = `${origin.url}/v1.0`;
+
+  return {
+    config,
+    port,
+    tenant,
+    application,
+    requestLog,
+    faults,
+    deltaTokens,
+    deltaSettings,
+    accessTokens,
+    close: () => Promise.all(servers.map(closeServer)).then(() => undefined),
+  };
+}
+
+interface ListenerDependencies {
+  router: Router;
+  origin: PublicOrigin;
+  faults: FaultInjector;
+  requestLog: RequestLog;
+}
+
+function createRequestListener(deps: ListenerDependencies) {
+  return (incoming: IncomingMessage, outgoing: ServerResponse): void => {
+    void serve(deps, incoming, outgoing).catch((error: unknown) => {
+      // Last resort: the socket may already be half-written; just make sure it ends.
+      console.error('simulator: failed to answer a request', error);
+      if (!outgoing.headersSent) outgoing.writeHead(500);
+      outgoing.end();
+    });
+  };
+}
+
+async function serve(deps: ListenerDependencies, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const requestId = randomUUID();
+  const url = new URL(incoming.url ?? '/', deps.origin.url);
+  // Graph clients send a client-request-id header; MSAL puts it in the token URL's query.
+  const clientRequestId =
+    headerValue(incoming.headers['client-request-id']) ??
+    url.searchParams.get('client-request-id') ??
+    headerValue(incoming.headers['x-ms-client-request-id']) ??
+    requestId;
+  const request: SimRequest = {
+    method: (incoming.method ?? 'GET').toUpperCase(),
+    url,
+    headers: Object.fromEntries(Object.entries(incoming.headers).map(([name, value]) => [name, headerValue(value)])),
+    body: '',
+    requestId,
+    clientRequestId,
+    receivedAt: new Date(),
+  };
+  const isControl = request.url.pathname.toLowerCase().startsWith(CONTROL_PREFIX);
+
+  let response: SimResponse;
+  let fault: ActiveFault | undefined;
+  const body = await readBody(incoming);
+  if (body === undefined) {
+    response = graphError(request, 413, 'Request_EntityTooLarge', 'The request body is too large.');
+  } else {
+    request.body = body;
+    fault = isControl ? undefined : deps.faults.intercept(request);
+    response = fault ? faultResponse(request, fault, deps.origin) : await dispatch(deps, request);
+  }
+
+  const headers: Record<string, string> = {
+    'request-id': requestId,
+    'client-request-id': clientRequestId,
+    'x-ms-request-id': requestId,
+    'strict-transport-security': 'max-age=31536000',
+    ...response.headers,
+  };
+  const payload = response.text ?? (response.json === undefined ? '' : JSON.stringify(response.json));
+  if (payload) headers['content-length'] = String(Buffer.byteLength(payload));
+  outgoing.writeHead(response.status, headers);
+  outgoing.end(payload);
+
+  if (!isControl) {
+    deps.requestLog.record({
+      time: request.receivedAt.toISOString(),
+      method: request.method,
+      path: `${request.url.pathname}${request.url.search}`,
+      status: response.status,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      requestId,
+      clientRequestId,
+      ...(fault ? { faultId: fault.id } : {}),
+    });
+  }
+}
+
+async function dispatch(deps: ListenerDependencies, request: SimRequest): Promise<SimResponse> {
+  const match = deps.router.match(request.method, request.url.pathname);
+  try {
+    if (match.kind === 'found') return await match.handler(request, match.params);
+  } catch (error) {
+    console.error('simulator: handler failed', error);
+    return graphError(request, 500, 'generalException', 'General exception while processing.');
+  }
+  if (match.kind === 'methodNotAllowed') {
+    return graphError(request, 405, 'Request_BadRequest', `The HTTP method '${request.method}' is not allowed for this resource.`, {
+      allow: match.allowed.join(', '),
+    });
+  }
+  if (/^\/(v1\.0|beta)(\/|$)/i.test(request.url.pathname)) {
+    const segment = request.url.pathname.split('/').filter(Boolean).slice(1).join('/') || '/';
+    return graphError(request, 400, 'BadRequest', `Resource not found for the segment '${segment}'. (Not simulated.)`);
+  }
+  return { status: 404, headers: { 'content-type': 'application/json' }, json: { error: { code: 'NotFound', message: 'No such endpoint in the simulator.' } } };
+}
+
+/** Scripted faults speak the dialect of the endpoint they hit. */
+function faultResponse(request: SimRequest, fault: ActiveFault, origin: PublicOrigin): SimResponse {
+  const headers: Record<string, string> =
+    fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+  if (/\/oauth2\//i.test(request.url.pathname)) {
+    const response = aadError(request, AADSTS.temporarilyUnavailable, fault.message ?? 'The service is temporarily unavailable.', origin.url, fault.status);
+    return { ...response, headers: { ...response.headers, ...headers } };
+  }
+  const defaults = defaultGraphErrorFor(fault.status);
+  return graphError(request, fault.status, fault.code ?? defaults.code, fault.message ?? defaults.message, headers);
+}
+
+async function readBody(incoming: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function listen(server: https.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting and drops idle keep-alive sockets at once, so tests never hang on close. */
+function closeServer(server: https.Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    server.closeAllConnections();
+  });
+}
