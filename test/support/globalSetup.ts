@@ -18,7 +18,7 @@ export default async function setup(project: TestProject) {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-test-'));
   // As root, PostgreSQL runs as a user of its own, which must be able to enter this folder.
   await chmod(scratch, 0o755);
-  const [postgres, temporal] = await Promise.all([
+  const started = await Promise.allSettled([
     startEmbeddedPostgres(scratch, 'postgres'),
     freePort().then((port) =>
       startTemporalDevServer({
@@ -30,6 +30,15 @@ export default async function setup(project: TestProject) {
       }),
     ),
   ]);
+  const [postgres, temporal] = [started[0], started[1]].map((s) => (s.status === 'fulfilled' ? s.value : undefined)) as [
+    Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined,
+    Awaited<ReturnType<typeof startTemporalDevServer>> | undefined,
+  ];
+  if (!postgres || !temporal) {
+    // Never leave one service running when the other could not start.
+    await Promise.all([postgres?.stop(), temporal?.stop()]);
+    throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+  }
   project.provide('temporalAddress', temporal.address);
   project.provide('postgresUrl', postgres.url);
   return async () => {

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startSimulator } from '../simulator/server';
+import { syncScheduleId } from '../workflows/ids';
+import { createTestDatabase } from './support/testDatabase';
+import { TEST_TLS_DIR } from './support/testTls';
+
+type Launch = { code: number | null; stdout: string; stderr: string };
+
+/** Runs `npm start -- ARGS` the way a user would, with the suite's Temporal and a fresh database. */
+async function launch(args: string[], env: Record<string, string>, whileRunning?: (out: { stdout: () => string; kill: () => void }) => Promise<void>): Promise<Launch> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/main.ts', ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, TEMPORAL_ADDRESS: inject('temporalAddress'), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await whileRunning?.({ stdout: () => stdout, kill: () => child.kill('SIGINT') });
+  return { code: await exited, stdout, stderr };
+}
+
+const scratch = () => mkdtemp(path.join(os.tmpdir(), 'entra-sync-start-'));
+const liveUsers = async (url: string) => {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query(`select count(*)::int as n from users where deleted_at is null`);
+  await client.end();
+  return rows[0].n as number;
+};
+
+afterAll(async () => {
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  await new Client({ connection }).schedule.getHandle(syncScheduleId('default')).delete().catch(() => undefined);
+  await connection.close();
+});
+
+describe('npm start', () => {
+  it('--once --json syncs the demo tenant and prints a summary whose user count is the tenant size', async () => {
+    const databaseUrl = await createTestDatabase(inject('postgresUrl'), 'start');
+    const run = await launch(['--once', '--json'], { DATABASE_URL: databaseUrl, ENTRA_SYNC_DATA_DIR: await scratch(), SIMULATOR_USERS: '420', SIMULATOR_PORT: '0' });
+
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim());
+    expect(summary).toMatchObject({ status: 'succeeded', connectorId: 'default', streams: { users: { mode: 'bootstrap', upserted: 420, removed: 0 } } });
+    expect(summary.workflowId).toMatch(/^entra-sync-default-/);
+    expect(summary.runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(summary.durationMs).toBeGreaterThan(0);
+    expect(await liveUsers(databaseUrl)).toBe(420);
+  });
+
+  it('keeps syncing on its schedule until Ctrl-C, then stops every process it started', async () => {
+    const databaseUrl = await createTestDatabase(inject('postgresUrl'), 'start');
+    let workerPid = 0;
+    const run = await launch([], { DATABASE_URL: databaseUrl, ENTRA_SYNC_DATA_DIR: await scratch(), SIMULATOR_USERS: '50', SIMULATOR_PORT: '0', SYNC_ENTRA_INTERVAL: '1h' }, async ({ stdout, kill }) => {
+      const deadline = Date.now() + 90_000;
+      while (!stdout().includes('sync succeeded') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      kill();
+    });
+    workerPid = Number(/pid (\d+)/.exec(run.stderr)?.[1]);
+
+    expect(run.stdout).toContain('sync succeeded');
+    expect(run.stdout).toMatch(/users\s+bootstrap\s+upserted 50, removed 0/);
+    expect(run.stderr).toContain('syncs every 1h');
+    expect(run.code).toBe(130); // 128 + SIGINT, as shells expect, once everything has stopped
+    expect(workerPid).toBeGreaterThan(0);
+    expect(() => process.kill(workerPid, 0)).toThrow(); // the worker process is gone
+  });
+
+  it('with ENTRA_* credentials and a wrong secret, fails with the fix and exits non-zero', async () => {
+    const sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 5, users: 10 });
+    try {
+      const secret = 'Q~definitely-not-the-secret-0000000000000';
+      const run = await launch(['--once', '--json'], {
+        DATABASE_URL: await createTestDatabase(inject('postgresUrl'), 'start'),
+        ENTRA_SYNC_DATA_DIR: await scratch(),
+        ENTRA_TENANT_ID: sim.config.tenantId,
+        ENTRA_CLIENT_ID: sim.config.clientId,
+        ENTRA_CLIENT_SECRET: secret,
+        ENTRA_GRAPH_BASE_URL: sim.config.graphBaseUrl,
+        ENTRA_AUTHORITY_HOST: sim.config.authorityHost,
+      });
+
+      expect(run.code).toBe(1);
+      const summary = JSON.parse(run.stdout.trim());
+      expect(summary.status).toBe('failed');
+      expect(summary.error.kind).toBe('InvalidClientSecret');
+      expect(summary.error.message).toMatch(/AADSTS7000215.*Value \(not its Secret ID\)/);
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses a bad SYNC_ENTRA_INTERVAL before starting anything, showing the accepted form', async () => {
+    const run = await launch(['--once'], { SYNC_ENTRA_INTERVAL: 'every 15 minutes' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('SYNC_ENTRA_INTERVAL="every 15 minutes" is not a duration; use');
+    expect(run.stderr).toContain('1h30m');
+  });
+});
