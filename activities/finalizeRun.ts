@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
-import { finalizeRun as commitRun, type RunSummary } from './store/finalize';
+import { finalizeRun as commitRun } from './store/finalize';
+import type { RunSummary } from './store/runSummary';
 import { failRun as markRunFailed } from './store/runs';
 
 export function finalizeRunActivity({ db }: ActivityDeps) {

@@ -15,4 +15,4 @@ export function createSyncActivities(deps: ActivityDeps) {
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
 export type { PreparedRun } from './prepareRun';
 export type { PullSummary } from './pullDelta';
-export type { RunSummary, StreamSummary } from './store/finalize';
+export type { RunSummary, StreamSummary } from './store/runSummary';

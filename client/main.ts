@@ -9,7 +9,6 @@ import { loadConfig } from '../workers/config';
 import { formatDuration } from '../workers/duration';
 import { runMain } from '../workers/runMain';
 import { syncScheduleId } from '../workflows/ids';
-import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { startLocalStack } from './dev/localStack';
 import { spawnWorkerProcess, waitForPoller } from './dev/workerProcess';
 import { ENV_CONNECTOR_ID } from './envConnector';
@@ -70,6 +69,7 @@ runMain(async () => {
         DATABASE_URL: stack.databaseUrl,
         TEMPORAL_ADDRESS: stack.temporal.address,
         TEMPORAL_NAMESPACE: stack.temporal.namespace,
+        TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
         ENTRA_TENANT_ID: stack.graph.tenantId,
         ENTRA_CLIENT_ID: stack.graph.clientId,
         ENTRA_CLIENT_SECRET: stack.graph.clientSecret,
@@ -84,12 +84,13 @@ runMain(async () => {
     const connection = await Connection.connect({ address: stack.temporal.address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: stack.temporal.namespace });
-    await waitForPoller(client, stack.temporal.namespace, SYNC_TASK_QUEUE, worker);
-    say(`worker: polling ${SYNC_TASK_QUEUE} (pid ${worker.pid}, log ${worker.logFile})`);
+    await waitForPoller(client, stack.temporal.namespace, config.temporal.taskQueue, worker);
+    say(`worker: polling ${config.temporal.taskQueue} (pid ${worker.pid}, log ${worker.logFile})`);
 
     const schedule = await applySyncSchedule(client, {
       connectorId: ENV_CONNECTOR_ID,
       tenantId: stack.graph.tenantId,
+      taskQueue: config.temporal.taskQueue,
       intervalMs: config.syncIntervalMs,
       startPaused: options.once,
     });

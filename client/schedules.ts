@@ -7,11 +7,11 @@ import {
 } from '@temporalio/client';
 import { syncScheduleId, syncWorkflowId } from '../workflows/ids';
 import { TENANT_ID } from '../workflows/searchAttributes';
-import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 
 export type SyncScheduleOptions = {
   connectorId: string;
   tenantId: string;
+  taskQueue: string;
   intervalMs: number;
   /** Only applies when the schedule is created; an existing schedule keeps its paused state. */
   startPaused?: boolean;
@@ -21,7 +21,7 @@ function syncAction(o: SyncScheduleOptions): ScheduleOptionsAction {
   return {
     type: 'startWorkflow',
     workflowType: 'EntraSyncWorkflow',
-    taskQueue: SYNC_TASK_QUEUE,
+    taskQueue: o.taskQueue,
     workflowId: syncWorkflowId(o.connectorId),
     args: [{ connectorId: o.connectorId }],
     typedSearchAttributes: [{ key: TENANT_ID, value: o.tenantId }],

@@ -1,21 +1,16 @@
-import { z } from 'zod';
 import type { AccessTokenAuthority } from './accessTokens';
 import type { ClientApplication } from './clientApplication';
-import {
-  deltaSettingsSchema,
-  faultSpecSchema,
-  newUserSchema,
-  permissionsSchema,
-  streamSelectorSchema,
-  userPatchSchema,
-} from './controlSchemas';
+import { registerActivityControlRoutes } from './controlActivity';
+import { registerDirectoryControlRoutes } from './controlDirectory';
+import { registerRelationshipControlRoutes } from './controlRelationships';
+import { guarded, noContent, ok, parse } from './controlResponses';
+import { deltaSettingsSchema, permissionsSchema, streamSelectorSchema } from './controlSchemas';
+import { registerTruthControlRoutes } from './controlTruth';
 import type { DeltaTokenLifecycle } from './deltaTokenLifecycle';
 import type { FaultInjector } from './faults';
 import type { DeltaQuerySettings } from './graph/deltaQuery';
 import type { RouteHandler, Router } from './http/router';
-import type { SimRequest, SimResponse } from './http/simRequest';
 import type { RequestLog } from './requestLog';
-import { InvalidStateError, ObjectNotFoundError } from './simulatorErrors';
 import type { TenantStore } from './tenant';
 
 export const CONTROL_PREFIX = '/_sim';
@@ -26,6 +21,7 @@ export interface SimulatorControl {
   tenant: TenantStore;
   application: ClientApplication;
   requestLog: RequestLog;
+  /** Its routes are in controlTraffic.ts. */
   faults: FaultInjector;
   deltaTokens: DeltaTokenLifecycle;
   deltaSettings: DeltaQuerySettings;
@@ -41,23 +37,12 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
     router.add(method, `${CONTROL_PREFIX}${path}`, guarded(handler));
 
   route('GET', '/config', () => ok(control.config));
-  route('GET', '/state', () => ok({ currentSeq: control.tenant.currentSeq, users: control.tenant.users.size }));
+  route('GET', '/state', () => ok(tenantState(control.tenant)));
 
-  route('POST', '/users', (request) => ok(control.tenant.createUser(parse(newUserSchema, request)), 201));
-  route('GET', '/users/:id', (_request, params) => {
-    const user = control.tenant.getUser(params.id ?? '');
-    return user ? ok(user) : notFound(`user ${params.id} does not exist`);
-  });
-  route('PATCH', '/users/:id', (request, params) =>
-    ok(control.tenant.updateUser(params.id ?? '', parse(userPatchSchema, request))),
-  );
-  route('POST', '/users/:id/soft-delete', (_request, params) => ok(control.tenant.softDeleteUser(params.id ?? '')));
-  route('POST', '/users/:id/restore', (_request, params) => ok(control.tenant.restoreUser(params.id ?? '')));
-  route('DELETE', '/users/:id', (_request, params) => {
-    control.tenant.hardDeleteUser(params.id ?? '');
-    return noContent();
-  });
-  route('GET', '/truth/users', () => ok(control.tenant.activeUsers()));
+  registerDirectoryControlRoutes(router, CONTROL_PREFIX, control.tenant);
+  registerRelationshipControlRoutes(router, CONTROL_PREFIX, control.tenant);
+  registerActivityControlRoutes(router, CONTROL_PREFIX, control.tenant);
+  registerTruthControlRoutes(router, CONTROL_PREFIX, control.tenant);
 
   route('POST', '/delta/expire', (request) => {
     control.deltaTokens.expireAll(parse(streamSelectorSchema, request).stream);
@@ -72,6 +57,9 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
     if (settings.pageSize !== undefined) control.deltaSettings.pageSize = settings.pageSize;
     if (settings.duplicates !== undefined) control.deltaSettings.duplicates = settings.duplicates;
     if (settings.maxAgeSeconds !== undefined) control.deltaTokens.maxAgeSeconds = settings.maxAgeSeconds;
+    if (settings.membersPerEntry !== undefined) control.deltaSettings.membersPerEntry = settings.membersPerEntry;
+    if (settings.changedPropertiesOnly !== undefined) control.deltaSettings.changedPropertiesOnly = settings.changedPropertiesOnly;
+    if (settings.removedInInitialRound !== undefined) control.deltaSettings.removedInInitialRound = settings.removedInInitialRound;
     return ok({ ...control.deltaSettings, maxAgeSeconds: control.deltaTokens.maxAgeSeconds });
   });
 
@@ -81,12 +69,7 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
     return noContent();
   });
 
-  route('GET', '/faults', () => ok(control.faults.list()));
-  route('POST', '/faults', (request) => ok(control.faults.add(parse(faultSpecSchema, request)), 201));
-  route('DELETE', '/faults', () => {
-    control.faults.clear();
-    return noContent();
-  });
+  // /_sim/faults lives in controlTraffic.ts with the other traffic routes.
 
   route('PUT', '/app/permissions', (request) => {
     control.application.grantedPermissions = parse(permissionsSchema, request).permissions;
@@ -94,49 +77,26 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
   });
 }
 
-class BadControlRequest extends Error {}
-
-function parse<T>(schema: z.ZodType<T>, request: SimRequest): T {
-  let body: unknown = {};
-  if (request.body.trim() !== '') {
-    try {
-      body = JSON.parse(request.body);
-    } catch {
-      throw new BadControlRequest('request body is not valid JSON');
-    }
-  }
-  const result = schema.safeParse(body);
-  if (!result.success) throw new BadControlRequest(z.prettifyError(result.error));
-  return result.data;
-}
-
-function guarded(handler: RouteHandler): RouteHandler {
-  return async (request, params) => {
-    try {
-      return await handler(request, params);
-    } catch (error) {
-      if (error instanceof ObjectNotFoundError) return notFound(error.message);
-      if (error instanceof InvalidStateError) return controlError(409, 'Conflict', error.message);
-      if (error instanceof BadControlRequest || error instanceof RangeError) {
-        return controlError(400, 'BadRequest', error.message);
-      }
-      throw error;
-    }
+/** Sizes and flags of the tenant at a glance. */
+function tenantState(tenant: TenantStore): Record<string, unknown> {
+  const active = (stream: 'users' | 'groups' | 'applications' | 'servicePrincipals') => {
+    let count = 0;
+    for (const _record of tenant.streamOf(stream).activeRecords()) count++;
+    return count;
   };
-}
-
-function ok(body: unknown, status = 200): SimResponse {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, json: body };
-}
-
-function noContent(): SimResponse {
-  return { status: 204 };
-}
-
-function notFound(message: string): SimResponse {
-  return controlError(404, 'NotFound', message);
-}
-
-function controlError(status: number, code: string, message: string): SimResponse {
-  return ok({ error: { code, message } }, status);
+  return {
+    currentSeq: tenant.currentSeq,
+    users: tenant.users.size,
+    activeUsers: active('users'),
+    groups: active('groups'),
+    applications: active('applications'),
+    servicePrincipals: active('servicePrincipals'),
+    memberships: tenant.memberships.size,
+    appRoleAssignments: tenant.appRoleAssignments.size,
+    roleAssignments: tenant.roleAssignments.size,
+    oauth2PermissionGrants: tenant.permissionGrants.size,
+    directoryAudits: tenant.directoryAudits.size,
+    signIns: tenant.signIns.size,
+    premium: tenant.premium,
+  };
 }

@@ -44,21 +44,13 @@ export const userPatchSchema = z.strictObject(userFields).partial();
 
 export const streamSelectorSchema = z.strictObject({ stream: z.string().min(1).optional() });
 
-export const faultSpecSchema = z.strictObject({
-  pathPrefix: z.string().startsWith('/'),
-  method: z.string().optional(),
-  nth: z.number().int().min(1).optional(),
-  times: z.number().int().min(1).optional(),
-  status: z.number().int().min(400).max(599),
-  retryAfterSeconds: z.number().min(0).optional(),
-  code: z.string().min(1).optional(),
-  message: z.string().min(1).optional(),
-});
-
 export const permissionsSchema = z.strictObject({ permissions: z.array(z.string().min(1)) });
 
 export const deltaSettingsSchema = z.strictObject({
   pageSize: z.number().int().min(1).max(5000).optional(),
   duplicates: z.boolean().optional(),
   maxAgeSeconds: z.number().min(0).optional(),
+  membersPerEntry: z.number().int().min(1).max(5000).optional(),
+  changedPropertiesOnly: z.boolean().optional(),
+  removedInInitialRound: z.boolean().optional(),
 });

@@ -17,6 +17,13 @@ export interface DeltaPosition {
   toSeq: number;
   /** Last id already returned in this round; null at the start. */
   afterId: string | null;
+  /**
+   * Set while an object's linked collection (a group's members) is split across pages:
+   * `afterId` is then the object in progress and this the last linked id already returned.
+   */
+  afterLinkId: string | null;
+  /** `$filter=id eq '…'`: the only ids this cursor tracks (null: all). */
+  ids: string[] | null;
   /** The $select of the round (canonical names); null means the default property set. */
   select: string[] | null;
   /** Milliseconds since the epoch when the token was minted. */
@@ -34,6 +41,9 @@ interface WirePosition {
   f: number;
   t: number;
   a: string | null;
+  /** Optional on the wire: tokens minted before these fields existed stay valid. */
+  m?: string | null;
+  d?: string[] | null;
   l: string[] | null;
   i: number;
   e: number;
@@ -59,6 +69,8 @@ export class DeltaTokenCodec {
       f: position.fromSeq,
       t: position.toSeq,
       a: position.afterId,
+      ...(position.afterLinkId !== null ? { m: position.afterLinkId } : {}),
+      ...(position.ids !== null ? { d: position.ids } : {}),
       l: position.select,
       i: position.issuedAt,
       e: position.expiryGeneration,
@@ -88,6 +100,8 @@ export class DeltaTokenCodec {
           fromSeq: wire.f,
           toSeq: wire.t,
           afterId: wire.a,
+          afterLinkId: wire.m ?? null,
+          ids: wire.d ?? null,
           select: wire.l,
           issuedAt: wire.i,
           expiryGeneration: wire.e,
@@ -112,9 +126,15 @@ function isWirePosition(value: unknown): value is WirePosition {
     Number.isInteger(wire.f) &&
     Number.isInteger(wire.t) &&
     (wire.a === null || typeof wire.a === 'string') &&
-    (wire.l === null || (Array.isArray(wire.l) && wire.l.every((name) => typeof name === 'string'))) &&
+    (wire.m === undefined || wire.m === null || typeof wire.m === 'string') &&
+    (wire.d === undefined || wire.d === null || isStringArray(wire.d)) &&
+    (wire.l === null || isStringArray(wire.l)) &&
     Number.isFinite(wire.i) &&
     Number.isInteger(wire.e) &&
     Number.isInteger(wire.r)
   );
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }

@@ -1,11 +1,34 @@
+import type { ApplicationProperties } from './applicationResource';
+import type { AppRoleAssignment } from './appRoleAssignments';
+import { DEFAULT_GRANTED_PERMISSIONS } from './clientApplication';
+import type { AuditInitiator, DirectoryAudit } from './directoryAudit';
+import type { SyntheticObjectKind } from './directoryObjects';
+import type { RoleAssignment } from './directoryRoles';
+import { generateAccess } from './generateAccess';
+import { generateActivity } from './generateActivity';
+import { generateApplications } from './generateApplications';
+import { generateGroups } from './generateGroups';
+import { DAY_MS, type GenerationContext } from './generationContext';
+import type { GroupProperties } from './groupResource';
 import { COMPANY_NAMES, DEPARTMENTS, FIRST_NAMES, GUEST_EMAIL_DOMAINS, LAST_NAMES, OFFICES } from './names';
+import type { OAuth2PermissionGrant } from './permissionGrants';
 import { createRandom, createRandomFrom, hashSeed, type Random } from './random';
+import type { ServicePrincipalProperties } from './servicePrincipalResource';
+import type { SignIn } from './signIn';
 import { TenantStore, type TenantIdentity } from './tenant';
 import { graphDateTime, type UserProperties } from './userResource';
 
 export interface GenerateTenantOptions {
   seed: number;
   users: number;
+  /**
+   * The instant recent history is relative to: credential expiry (expired / within 30 days /
+   * valid), 30 days of audits and sign-ins. Default: the start of the current UTC day, so a
+   * seed gives the same tenant all day long while "expiring soon" stays true to the clock.
+   */
+  anchorTime?: Date;
+  /** Entra ID P1/P2 licence (sign-in logs). Default true. */
+  premium?: boolean;
 }
 
 /** The app registration the connector signs in as. */
@@ -13,26 +36,48 @@ export interface GeneratedApplication {
   clientId: string;
   clientSecret: string;
   displayName: string;
+  /** Object id of its service principal: the access token's oid. */
+  servicePrincipalId: string;
 }
 
 export interface GeneratedTenant {
   identity: TenantIdentity;
   application: GeneratedApplication;
+  anchorTime: string;
+  premium: boolean;
   users: UserProperties[];
+  groups: GroupProperties[];
+  /** Group id → direct member ids. */
+  memberships: Map<string, string[]>;
+  /** Devices and organisational contacts (group members known by id and kind only). */
+  syntheticObjects: Map<string, SyntheticObjectKind>;
+  applications: ApplicationProperties[];
+  servicePrincipals: ServicePrincipalProperties[];
+  /** Application or service principal id → owner ids. */
+  owners: Map<string, string[]>;
+  appRoleAssignments: AppRoleAssignment[];
+  roleAssignments: RoleAssignment[];
+  permissionGrants: OAuth2PermissionGrant[];
+  directoryAudits: DirectoryAudit[];
+  signIns: SignIn[];
+  /** Who control-API changes are attributed to in audit events (a Global Administrator). */
+  defaultActor: AuditInitiator;
 }
 
 const GUEST_SHARE = 0.1;
 const DISABLED_SHARE = 0.05;
 const ON_PREMISES_SYNCED_SHARE = 0.35;
-// Fixed reference instant, not "now": the same seed must give byte-identical tenants forever.
+// Fixed reference instant, not "now": the same seed must give byte-identical users forever.
 const REFERENCE_TIME = Date.UTC(2025, 5, 1);
 const EARLIEST_CREATION = Date.UTC(2016, 0, 1);
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-';
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**
- * Builds a synthetic tenant purely from `seed`. Each user draws from its own generator,
- * so a tenant of 100 users is exactly the first 100 users of the same seed's 10,000.
+ * Builds a synthetic tenant purely from `seed` (and the anchor day). Each user draws from its
+ * own generator, so a tenant of 100 users is exactly the first 100 users of the same seed's
+ * 10,000; everything else scales with the user count (groups ≈ users/10, app registrations
+ * ≈ users/50, service principals ≈ registrations + first-party and SaaS apps).
  */
 export function generateTenant(options: GenerateTenantOptions): GeneratedTenant {
   if (!Number.isInteger(options.users) || options.users < 0) {
@@ -45,18 +90,82 @@ export function generateTenant(options: GenerateTenantOptions): GeneratedTenant 
   for (let index = 0; index < options.users; index++) {
     users.push(generateUser(createRandomFrom(options.seed, 'user', index), identity, taken));
   }
-  return { identity, application, users };
+  const anchor = (options.anchorTime ?? startOfUtcDay(new Date())).getTime();
+  const context: GenerationContext = {
+    seed: options.seed,
+    identity,
+    anchor,
+    users,
+    staff: users.filter((user) => user.userType === 'Member' && user.accountEnabled),
+  };
+  const apps = generateApplications(context, {
+    clientId: application.clientId,
+    displayName: application.displayName,
+    servicePrincipalId: application.servicePrincipalId,
+  });
+  const groups = generateGroups(context, apps.servicePrincipals);
+  const access = generateAccess(context, apps, groups, DEFAULT_GRANTED_PERMISSIONS);
+  const activity = generateActivity(context, apps, groups, access);
+  return {
+    identity,
+    application,
+    anchorTime: new Date(anchor).toISOString(),
+    premium: options.premium ?? true,
+    users,
+    groups: groups.groups,
+    memberships: groups.members,
+    syntheticObjects: groups.syntheticObjects,
+    applications: apps.applications,
+    servicePrincipals: apps.servicePrincipals,
+    owners: apps.owners,
+    appRoleAssignments: access.appRoleAssignments,
+    roleAssignments: access.roleAssignments,
+    permissionGrants: access.permissionGrants,
+    directoryAudits: activity.directoryAudits,
+    signIns: activity.signIns,
+    defaultActor: activity.defaultActor,
+  };
 }
 
 /** A TenantStore loaded with a generated tenant (tenant id overridable for multi-tenant tests). */
 export function createGeneratedTenantStore(
-  options: GenerateTenantOptions & { tenantId?: string },
+  options: GenerateTenantOptions & { tenantId?: string; now?: () => Date },
 ): { store: TenantStore; tenant: GeneratedTenant } {
   const tenant = generateTenant(options);
   const identity = { ...tenant.identity, tenantId: (options.tenantId ?? tenant.identity.tenantId).toLowerCase() };
-  const store = new TenantStore(identity, { seed: options.seed });
+  const generated = { ...tenant, identity };
+  return { store: createTenantStore(generated, options), tenant: generated };
+}
+
+/**
+ * A fresh store holding a generated tenant: cheap to call many times on one generated tenant
+ * (property tests). The store copies what it mutates, so `tenant` stays untouched.
+ */
+export function createTenantStore(tenant: GeneratedTenant, options: { seed: number; now?: () => Date }): TenantStore {
+  const store = new TenantStore(tenant.identity, { seed: options.seed, premium: tenant.premium, ...(options.now ? { now: options.now } : {}) });
+  loadTenant(store, tenant);
+  return store;
+}
+
+/** Bulk-loads generated objects: no change records beyond one per object. */
+function loadTenant(store: TenantStore, tenant: GeneratedTenant): void {
   store.users.load(tenant.users);
-  return { store, tenant: { ...tenant, identity } };
+  store.groups.load(tenant.groups);
+  store.applications.load(tenant.applications);
+  store.servicePrincipals.load(tenant.servicePrincipals);
+  for (const [id, kind] of tenant.syntheticObjects) store.addSyntheticObject(kind, id);
+  for (const [groupId, members] of tenant.memberships) store.memberships.load(groupId, members);
+  for (const [objectId, owners] of tenant.owners) store.owners.load(objectId, owners);
+  for (const assignment of tenant.appRoleAssignments) store.appRoleAssignments.add({ ...assignment });
+  for (const assignment of tenant.roleAssignments) store.roleAssignments.add({ ...assignment });
+  for (const grant of tenant.permissionGrants) store.permissionGrants.add({ ...grant });
+  store.directoryAudits.load(tenant.directoryAudits);
+  store.loadSignIns(tenant.signIns);
+  store.defaultActor = tenant.defaultActor;
+}
+
+function startOfUtcDay(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
 }
 
 function generateIdentity(seed: number): TenantIdentity {
@@ -75,7 +184,9 @@ function generateApplication(seed: number): GeneratedApplication {
   const clientId = random.guid();
   // Entra secret values: 3 characters, a digit, "Q~", then 34 more: 40 in all.
   const clientSecret = `${random.string(3, ALPHANUMERIC)}${random.int(0, 9)}Q~${random.string(34, SECRET_ALPHABET)}`;
-  return { clientId, clientSecret, displayName: 'entra-sync' };
+  // Same derivation as before the tenant model grew, so existing seeds keep their service principal id.
+  const servicePrincipalId = createRandom(hashSeed(seed, 'service-principal')).guid();
+  return { clientId, clientSecret, displayName: 'entra-sync', servicePrincipalId };
 }
 
 function generateUser(

@@ -10,6 +10,11 @@ const integer = (name: string) => (value: string): number => {
   return parsed;
 };
 
+const onOff = (value: string): boolean => {
+  if (value !== 'on' && value !== 'off') throw new InvalidArgumentError('must be on or off');
+  return value === 'on';
+};
+
 const program = new Command()
   .name('entra-sync-simulator')
   .description('Microsoft Graph + identity platform simulator serving a generated Entra ID tenant over HTTPS')
@@ -23,6 +28,8 @@ const program = new Command()
   .option('--client-secret <secret>', 'client secret (default: derived from the seed)')
   .option('--token-lifetime <seconds>', 'access token lifetime', integer('token lifetime'), 3599)
   .option('--duplicates', 'emit every delta object twice', false)
+  .option('--throttling <on|off>', 'resource-unit throttling of Graph requests', onOff, true)
+  .option('--latency-ms <ms>', 'fixed delay before every Graph answer', integer('latency'), 0)
   .option('--permissions <list>', 'comma-separated granted application permissions')
   .option('--tls-dir <dir>', 'directory of the TLS certificate (created if missing)', '.entra-sync/tls')
   .option('--print-config', 'print the connection settings as one JSON line on stdout first', false);
@@ -38,6 +45,8 @@ const options = program.parse().opts<{
   clientSecret?: string;
   tokenLifetime: number;
   duplicates: boolean;
+  throttling: boolean;
+  latencyMs: number;
   permissions?: string;
   tlsDir: string;
   printConfig: boolean;
@@ -52,6 +61,8 @@ const simulator = await startSimulator({
   pageSize: options.pageSize,
   tokenLifetimeSeconds: options.tokenLifetime,
   duplicates: options.duplicates,
+  throttling: options.throttling,
+  ...(options.latencyMs > 0 ? { latency: { distribution: { kind: 'fixed', ms: options.latencyMs } } } : {}),
   ...(options.tenantId ? { tenantId: options.tenantId } : {}),
   ...(options.clientId ? { clientId: options.clientId } : {}),
   ...(options.clientSecret ? { clientSecret: options.clientSecret } : {}),

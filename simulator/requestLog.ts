@@ -1,3 +1,5 @@
+import type { FaultKind } from './faults';
+
 export interface RequestLogEntry {
   time: string;
   method: string;
@@ -7,8 +9,17 @@ export interface RequestLogEntry {
   durationMs: number;
   requestId: string;
   clientRequestId: string;
-  /** Id of the scripted fault that answered, if any. */
+  /** Id and kind of the injected fault that answered or disturbed it, if any. */
   faultId?: string;
+  faultKind?: FaultKind;
+  /** Resource units charged (Graph requests). */
+  resourceUnits?: number;
+  /** Answered 429 by the throttle. */
+  throttled?: boolean;
+  /** Injected latency before the answer. */
+  latencyMs?: number;
+  /** The connection was cut instead of the response ending. */
+  dropped?: boolean;
 }
 
 /** Recent requests, oldest first; bounded so a long-running simulator keeps flat memory. */

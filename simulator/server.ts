@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessTokenAuthority } from './accessTokens';
 import { DEFAULT_GRANTED_PERMISSIONS, type ClientApplication } from './clientApplication';
 import { CONTROL_PREFIX, registerControlRoutes } from './control';
+import { registerTrafficControlRoutes } from './controlTraffic';
 import { DeltaTokenCodec, deriveDeltaTokenKey } from './deltaToken';
 import { DEFAULT_DELTA_TOKEN_MAX_AGE_SECONDS, DeltaTokenLifecycle } from './deltaTokenLifecycle';
-import { FaultInjector, type ActiveFault } from './faults';
+import { FaultInjector, type ActiveFault, type FaultSpec } from './faults';
 import { createGeneratedTenantStore } from './generator';
 import type { DeltaQuerySettings } from './graph/deltaQuery';
 import { registerGraphRoutes } from './graph/graphRoutes';
@@ -20,6 +22,11 @@ import { createRandom, hashSeed } from './random';
 import { RequestLog } from './requestLog';
 import type { TenantStore } from './tenant';
 import { ensureSelfSignedCertificate } from './tls';
+import { isBatchEnvelope, isGraphPath } from './traffic/graphPath';
+import { LatencyModel, type LatencyOptions } from './traffic/latency';
+import { deliver, type BodyDelivery } from './traffic/responseDelivery';
+import { GraphThrottle, type ThrottleDecision, type ThrottlingOptions } from './traffic/throttle';
+import { TrafficCounters } from './traffic/trafficCounters';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -42,6 +49,14 @@ export interface SimulatorOptions {
   grantedPermissions?: string[];
   /** Delta tokens older than this answer syncStateNotFound. Default 7 days. */
   deltaTokenMaxAgeSeconds?: number;
+  /** Resource-unit throttling of /v1.0 and /beta (GRAPH.md "Throttling"). On by default; `false` turns it off. */
+  throttling?: ThrottlingOptions | boolean;
+  /** Delay before answering, and slow bodies. None by default. */
+  latency?: LatencyOptions;
+  /** Seed of probability faults. Default: `seed`. */
+  faultSeed?: number;
+  /** Faults active from the first request. */
+  faults?: FaultSpec[];
 }
 
 /** What a connector needs to talk to this simulator. */
@@ -67,6 +82,11 @@ export interface RunningSimulator {
   deltaTokens: DeltaTokenLifecycle;
   deltaSettings: DeltaQuerySettings;
   accessTokens: AccessTokenAuthority;
+  /** Resource-unit throttling; `throttle.charge(request)` also serves `$batch` sub-requests. */
+  throttle: GraphThrottle;
+  latency: LatencyModel;
+  /** Per-endpoint requests, statuses, resource units, 429s and faults. */
+  counters: TrafficCounters;
   close(): Promise<void>;
 }
 
@@ -105,7 +125,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     duplicates: options.duplicates ?? false,
   };
   const requestLog = new RequestLog();
-  const faults = new FaultInjector();
+  const faults = new FaultInjector(options.faultSeed ?? seed);
+  for (const spec of options.faults ?? []) faults.add(spec);
+  const counters = new TrafficCounters();
+  const throttle = new GraphThrottle(
+    typeof options.throttling === 'boolean' ? { enabled: options.throttling } : (options.throttling ?? {}),
+    { userCount: activeUserCounter(tenant), onCharge: (event) => counters.recordCharge(event) },
+  );
+  const latency = new LatencyModel(options.latency ?? {}, seed);
   const config: SimulatorConfig = {
     graphBaseUrl: '',
     authorityHost: '',
@@ -116,6 +143,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   };
 
   const router = new Router();
+  // First, so that its /_sim/faults (the extended fault spec) answers before the general control routes.
+  registerTrafficControlRoutes(router, { throttle, latency, faults, counters });
   registerIdentityRoutes(router, { tenant: tenant.identity, application, authority: accessTokens, origin, now: () => new Date() });
   registerGraphRoutes(router, {
     tenant,
@@ -125,6 +154,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     settings: deltaSettings,
     now: () => Date.now(),
     authority: accessTokens,
+    // $batch: every sub-request is faulted, throttled and counted on its own.
+    faults,
+    chargeSubRequest: (subRequest) => throttle.charge(subRequest),
+    afterSubRequest: (subRequest, response) => {
+      counters.recordSubResponse({ method: subRequest.method, pathname: subRequest.url.pathname, status: response.status });
+    },
   });
   registerControlRoutes(router, {
     config: config as unknown as Record<string, unknown>,
@@ -137,7 +172,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     accessTokens,
   });
 
-  const listener = createRequestListener({ router, origin, faults, requestLog });
+  const listener = createRequestListener({ router, origin, faults, requestLog, throttle, latency, counters });
   const tls = { cert: certificate.cert, key: certificate.key };
   const primary = https.createServer(tls, listener);
   const host = options.host ?? '127.0.0.1';
@@ -164,6 +199,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     deltaTokens,
     deltaSettings,
     accessTokens,
+    throttle,
+    latency,
+    counters,
     close: () => Promise.all(servers.map(closeServer)).then(() => undefined),
   };
 }
@@ -173,6 +211,9 @@ interface ListenerDependencies {
   origin: PublicOrigin;
   faults: FaultInjector;
   requestLog: RequestLog;
+  throttle: GraphThrottle;
+  latency: LatencyModel;
+  counters: TrafficCounters;
 }
 
 function createRequestListener(deps: ListenerDependencies) {
@@ -180,7 +221,8 @@ function createRequestListener(deps: ListenerDependencies) {
     void serve(deps, incoming, outgoing).catch((error: unknown) => {
       // Last resort: the socket may already be half-written; just make sure it ends.
       console.error('simulator: failed to answer a request', error);
-      if (!outgoing.headersSent) outgoing.writeHead(500);
+      if (outgoing.headersSent) return void outgoing.destroy();
+      outgoing.writeHead(500);
       outgoing.end();
     });
   };
@@ -205,18 +247,35 @@ async function serve(deps: ListenerDependencies, incoming: IncomingMessage, outg
     clientRequestId,
     receivedAt: new Date(),
   };
-  const isControl = request.url.pathname.toLowerCase().startsWith(CONTROL_PREFIX);
+  const pathname = request.url.pathname;
+  const isControl = pathname.toLowerCase().startsWith(CONTROL_PREFIX);
+  const isGraph = isGraphPath(pathname);
 
   let response: SimResponse;
   let fault: ActiveFault | undefined;
+  let charge: ThrottleDecision | undefined;
   const body = await readBody(incoming);
   if (body === undefined) {
     response = graphError(request, 413, 'Request_EntityTooLarge', 'The request body is too large.');
   } else {
     request.body = body;
     fault = isControl ? undefined : deps.faults.intercept(request);
-    response = fault ? faultResponse(request, fault, deps.origin) : await dispatch(deps, request);
+    if (fault?.kind === 'status') {
+      response = faultResponse(request, fault, deps.origin);
+    } else if (fault?.kind === 'connectionReset' && !fault.afterHeaders) {
+      // The connection dies before the request reaches the service: nothing is served or charged.
+      response = { status: 0 };
+    } else if (isGraph && !isBatchEnvelope(pathname)) {
+      charge = deps.throttle.charge(request);
+      response = charge.allowed ? withHeaders(await dispatch(deps, request), charge.headers) : charge.response;
+    } else {
+      response = await dispatch(deps, request);
+    }
   }
+
+  // Whole milliseconds: what timers can actually wait.
+  const latencyMs = !isControl && deps.latency.appliesTo(isGraph) ? Math.round(deps.latency.sample()) : 0;
+  if (latencyMs > 0) await sleep(latencyMs);
 
   const headers: Record<string, string> = {
     'request-id': requestId,
@@ -226,22 +285,46 @@ async function serve(deps: ListenerDependencies, incoming: IncomingMessage, outg
     ...response.headers,
   };
   const payload = response.text ?? (response.json === undefined ? '' : JSON.stringify(response.json));
-  if (payload) headers['content-length'] = String(Buffer.byteLength(payload));
-  outgoing.writeHead(response.status, headers);
-  outgoing.end(payload);
+  const delivery = bodyDelivery(fault, isControl || !deps.latency.appliesTo(isGraph) ? null : deps.latency.slowBody);
+  const outcome = await deliver(outgoing, response.status, headers, payload, delivery);
+  if (isControl) return;
 
-  if (!isControl) {
-    deps.requestLog.record({
-      time: request.receivedAt.toISOString(),
-      method: request.method,
-      path: `${request.url.pathname}${request.url.search}`,
-      status: response.status,
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-      requestId,
-      clientRequestId,
-      ...(fault ? { faultId: fault.id } : {}),
-    });
+  const status = delivery.kind === 'resetBeforeHeaders' ? 0 : response.status;
+  deps.counters.recordResponse({ method: request.method, pathname, status, faulted: fault !== undefined });
+  deps.requestLog.record({
+    time: request.receivedAt.toISOString(),
+    method: request.method,
+    path: `${pathname}${request.url.search}`,
+    status,
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    requestId,
+    clientRequestId,
+    ...(fault ? { faultId: fault.id, faultKind: fault.kind } : {}),
+    ...(charge ? { resourceUnits: charge.ru } : {}),
+    ...(charge && !charge.allowed ? { throttled: true } : {}),
+    ...(latencyMs > 0 ? { latencyMs } : {}),
+    ...(outcome === 'dropped' ? { dropped: true } : {}),
+  });
+}
+
+/** How the response body goes out: as a fault disturbs it, else slowly when latency says so. */
+function bodyDelivery(fault: ActiveFault | undefined, slowBody: { chunkBytes: number; chunkDelayMs: number } | null): BodyDelivery {
+  switch (fault?.kind) {
+    case 'connectionReset':
+      return fault.afterHeaders ? { kind: 'resetAfterHeaders', fraction: fault.bodyFraction ?? 0.5 } : { kind: 'resetBeforeHeaders' };
+    case 'truncatedJson':
+      return { kind: 'truncated', fraction: fault.bodyFraction ?? 0.5 };
+    case 'malformedJson':
+      return { kind: 'malformed' };
+    case 'slowBody':
+      return { kind: 'slow', chunkBytes: fault.chunkBytes ?? 64, chunkDelayMs: fault.chunkDelayMs ?? 50 };
+    default:
+      return slowBody ? { kind: 'slow', ...slowBody } : { kind: 'whole' };
   }
+}
+
+function withHeaders(response: SimResponse, headers: Record<string, string>): SimResponse {
+  return { ...response, headers: { ...response.headers, ...headers } };
 }
 
 async function dispatch(deps: ListenerDependencies, request: SimRequest): Promise<SimResponse> {
@@ -266,14 +349,29 @@ async function dispatch(deps: ListenerDependencies, request: SimRequest): Promis
 
 /** Scripted faults speak the dialect of the endpoint they hit. */
 function faultResponse(request: SimRequest, fault: ActiveFault, origin: PublicOrigin): SimResponse {
+  const status = fault.status ?? 500;
   const headers: Record<string, string> =
     fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
   if (/\/oauth2\//i.test(request.url.pathname)) {
-    const response = aadError(request, AADSTS.temporarilyUnavailable, fault.message ?? 'The service is temporarily unavailable.', origin.url, fault.status);
+    const response = aadError(request, AADSTS.temporarilyUnavailable, fault.message ?? 'The service is temporarily unavailable.', origin.url, status);
     return { ...response, headers: { ...response.headers, ...headers } };
   }
-  const defaults = defaultGraphErrorFor(fault.status);
-  return graphError(request, fault.status, fault.code ?? defaults.code, fault.message ?? defaults.message, headers);
+  const defaults = defaultGraphErrorFor(status);
+  return graphError(request, status, fault.code ?? defaults.code, fault.message ?? defaults.message, headers);
+}
+
+/** Active users for the throttle's size tier, recounted only after the tenant changed: it is asked on every Graph request. */
+function activeUserCounter(tenant: TenantStore): () => number {
+  let countedAt = Number.NaN;
+  let count = 0;
+  return () => {
+    if (tenant.currentSeq !== countedAt) {
+      countedAt = tenant.currentSeq;
+      count = 0;
+      for (const _user of tenant.users.activeRecords()) count++;
+    }
+    return count;
+  };
 }
 
 async function readBody(incoming: IncomingMessage): Promise<string | undefined> {

@@ -10,12 +10,15 @@ import { syncScheduleId } from '../workflows/ids';
 import { createTestDatabase } from './support/testDatabase';
 import { TEST_TLS_DIR } from './support/testTls';
 
+// A queue of this file's own: other files' workers on the shared server must not take its runs.
+const QUEUE = `start-${process.pid}`;
+
 type Launch = { code: number | null; stdout: string; stderr: string };
 
 /** Runs `npm start -- ARGS` the way a user would, with the suite's Temporal and a fresh database. */
 async function launch(args: string[], env: Record<string, string>, whileRunning?: (out: { stdout: () => string; kill: () => void }) => Promise<void>): Promise<Launch> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'client/main.ts', ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, TEMPORAL_ADDRESS: inject('temporalAddress'), LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: QUEUE, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

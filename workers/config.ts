@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { DURATION_FORM, parseDuration } from './duration';
 
 export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
@@ -79,6 +80,7 @@ const EnvSchema = z
   .object({
     TEMPORAL_ADDRESS: optionalText,
     TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(SYNC_TASK_QUEUE),
     TEMPORAL_UI_URL: optionalText,
     TEMPORAL_CLI_PATH: optionalText,
     DATABASE_URL: optionalText,
@@ -108,7 +110,7 @@ const EnvSchema = z
   });
 
 export type Config = {
-  temporal: { address?: string; namespace: string; uiUrl?: string; cliPath?: string };
+  temporal: { address?: string; namespace: string; taskQueue: string; uiUrl?: string; cliPath?: string };
   databaseUrl?: string;
   /** Present when a real tenant is configured; absent means "serve the simulator's demo tenant". */
   entra?: { tenantId: string; clientId: string; clientSecret: string };
@@ -136,7 +138,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, uiUrl: e.TEMPORAL_UI_URL, cliPath: e.TEMPORAL_CLI_PATH },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL,
+      cliPath: e.TEMPORAL_CLI_PATH,
+    },
     databaseUrl: e.DATABASE_URL,
     entra:
       e.ENTRA_TENANT_ID && e.ENTRA_CLIENT_ID && e.ENTRA_CLIENT_SECRET

@@ -1,4 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
+import { DatabaseSecretStore } from '../activities/databaseSecretStore';
+import { loadKeyRing } from '../activities/secretCipher';
 import { StaticSecretStore } from '../activities/secrets';
 import { createDatabase } from '../activities/store/database';
 import { ENV_CONNECTOR_ID } from '../client/envConnector';
@@ -15,10 +17,13 @@ runMain(async () => {
   const address = config.temporal.address ?? 'localhost:7233';
   const connection = await NativeConnection.connect({ address });
   const db = createDatabase(config.databaseUrl);
-  const secrets = new StaticSecretStore(
-    new Map(config.entra ? [[ENV_CONNECTOR_ID, config.entra.clientSecret]] : []),
+  // Secrets stored (encrypted) by the CLI first; the environment's secret for the `default` connector after.
+  const secrets = new DatabaseSecretStore(
+    db,
+    loadKeyRing(),
+    new StaticSecretStore(new Map(config.entra ? [[ENV_CONNECTOR_ID, config.entra.clientSecret]] : [])),
   );
-  const worker = await createSyncWorker({ connection, namespace: config.temporal.namespace, db, secrets });
+  const worker = await createSyncWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db, secrets });
   log.info({ address, namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue }, 'sync worker ready');
   // The SDK's runtime shuts the worker down on SIGINT/SIGTERM: in-flight activities finish or are retried.
   try {

@@ -1,5 +1,5 @@
-/** The Graph delta streams a run pulls. Grows with the inventory; order is the fan-out order. */
-export const DELTA_STREAMS = ['users'] as const;
+/** The Graph delta streams a run pulls, in parallel. */
+export const DELTA_STREAMS = ['users', 'groups', 'applications', 'servicePrincipals'] as const;
 export type DeltaStream = (typeof DELTA_STREAMS)[number];
 
 export type StreamMode = 'bootstrap' | 'incremental';

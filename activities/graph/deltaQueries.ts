@@ -1,34 +1,46 @@
 import type { DeltaStream } from '../../workflows/streams';
 
+type DeltaQuery = { resource: string; permission: string; select: readonly string[] };
+
 /**
- * Per stream: the Graph delta resource and the properties we ask for. `$select` keeps pages
- * small and makes only these properties raise change records. Users: identity, type, state and
- * hybrid-sync facts an access review or posture query filters on.
+ * Per stream: the Graph delta resource, the application permission it needs, and the properties
+ * we ask for. `$select` keeps pages small and makes only these properties raise change records;
+ * docs/inventory.md explains each list.
  */
-export const DELTA_QUERIES: Record<DeltaStream, { resource: string; permission: string; select: readonly string[] }> = {
+export const DELTA_QUERIES: Record<DeltaStream, DeltaQuery> = {
   users: {
     resource: 'users/delta',
     permission: 'User.Read.All',
     select: [
-      'id',
-      'displayName',
-      'givenName',
-      'surname',
-      'userPrincipalName',
-      'mail',
-      'userType',
-      'accountEnabled',
-      'createdDateTime',
-      'jobTitle',
-      'department',
-      'companyName',
-      'employeeId',
-      'lastPasswordChangeDateTime',
-      'onPremisesSyncEnabled',
-      'onPremisesImmutableId',
-      'onPremisesLastSyncDateTime',
-      'externalUserState',
-      'creationType',
+      'id', 'displayName', 'givenName', 'surname', 'userPrincipalName', 'mail', 'userType', 'accountEnabled',
+      'createdDateTime', 'jobTitle', 'department', 'companyName', 'employeeId', 'lastPasswordChangeDateTime',
+      'onPremisesSyncEnabled', 'onPremisesImmutableId', 'onPremisesLastSyncDateTime', 'externalUserState', 'creationType',
+    ],
+  },
+  groups: {
+    resource: 'groups/delta',
+    permission: 'Group.Read.All',
+    select: [
+      'id', 'displayName', 'description', 'mail', 'mailEnabled', 'mailNickname', 'securityEnabled', 'groupTypes',
+      'isAssignableToRole', 'membershipRule', 'membershipRuleProcessingState', 'visibility', 'createdDateTime',
+      'onPremisesSyncEnabled', 'members',
+    ],
+  },
+  applications: {
+    resource: 'applications/delta',
+    permission: 'Application.Read.All',
+    select: [
+      'id', 'appId', 'displayName', 'createdDateTime', 'signInAudience', 'publisherDomain', 'verifiedPublisher',
+      'passwordCredentials', 'keyCredentials', 'appRoles', 'requiredResourceAccess', 'tags',
+    ],
+  },
+  servicePrincipals: {
+    resource: 'servicePrincipals/delta',
+    permission: 'Application.Read.All',
+    select: [
+      'id', 'appId', 'displayName', 'servicePrincipalType', 'appOwnerOrganizationId', 'accountEnabled',
+      'appRoleAssignmentRequired', 'appRoles', 'passwordCredentials', 'keyCredentials', 'publisherName',
+      'verifiedPublisher', 'tags', 'homepage',
     ],
   },
 };

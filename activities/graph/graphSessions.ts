@@ -4,6 +4,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Connector } from '../store/connectors';
 import type { SecretStore } from '../secrets';
 import { createCredential, createGraphClient, GRAPH_SCOPE, type GraphTraffic } from './graphClient';
+import { explainAuthorityFailure, isEndpointResolutionError } from './authorityDiscovery';
 import { authenticationFailure } from './graphErrors';
 
 export type GraphSession = { client: Client; traffic: GraphTraffic; redact: (text: string) => string };
@@ -37,7 +38,9 @@ export class GraphSessions {
     try {
       await cached.credential.getToken(GRAPH_SCOPE);
     } catch (err) {
-      const failure = authenticationFailure(err, { tenantId: connector.tenantId, clientId: connector.clientId, permission });
+      // An unknown tenant fails in MSAL's endpoint discovery, which hides the AADSTS code: ask again.
+      const explained = isEndpointResolutionError(err) ? await explainAuthorityFailure(connector.authorityHost, connector.tenantId) : undefined;
+      const failure = authenticationFailure(explained ?? err, { tenantId: connector.tenantId, clientId: connector.clientId, permission });
       failure.message = redact(failure.message);
       throw failure;
     }

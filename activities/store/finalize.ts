@@ -1,23 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { DeltaStream, StreamMode } from '../../workflows/streams';
+import { applyStagedMemberships } from './applyMemberships';
+import { applyStagedObjects } from './applyObjects';
 import { inTransaction, type Database, type Queryable } from './database';
-import { LIVE_TABLES } from './liveTables';
-
-export type StreamSummary = {
-  mode: StreamMode;
-  upserted: number;
-  removed: number;
-  pages: number;
-  requests: number;
-  throttled: number;
-  resyncReason?: string;
-};
-
-export type RunSummary = {
-  runId: number;
-  status: 'succeeded';
-  streams: Record<string, StreamSummary>;
-};
+import { deriveCredentials } from './deriveCredentials';
+import { readRunSummary, type RunSummary } from './runSummary';
 
 type StreamRow = {
   stream: DeltaStream;
@@ -28,8 +15,9 @@ type StreamRow = {
 };
 
 /**
- * Applies a run in one transaction: staged objects onto the live tables, tombstones, cursor
- * advance, the run record. Called again after it committed, it returns the same summary.
+ * Applies a run in one transaction: staged objects onto the live tables, tombstones, memberships,
+ * credentials, cursor advance, the run record. Called again after it committed, it returns the
+ * same summary.
  */
 export async function finalizeRun(db: Database, runId: number): Promise<RunSummary> {
   return inTransaction(db, async (tx) => {
@@ -49,71 +37,39 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
     const connectorId = run.rows[0]!.connector_id;
     const streams = await tx.query<StreamRow>(
       `select stream, mode, start_link as "startLink", delta_link as "deltaLink", pulled_at as "pulledAt"
-         from sync_run_streams where run_id = $1 order by stream`,
+         from sync_run_streams where run_id = $1 and derived_from is null order by stream`,
       [runId],
     );
     for (const s of streams.rows) {
       if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${runId}: stream ${s.stream} has not finished pulling`);
-      const { upserted, removed } = await applyStream(tx, connectorId, runId, s.stream, s.mode);
+      const counts = await applyStagedObjects(tx, connectorId, runId, s.stream, s.mode);
       await advanceCursor(tx, connectorId, runId, s);
-      await tx.query('update sync_run_streams set upserted = $3, removed = $4 where run_id = $1 and stream = $2', [
-        runId,
-        s.stream,
-        upserted,
-        removed,
-      ]);
+      await recordCounts(tx, runId, s.stream, counts);
     }
+    const groups = streams.rows.find((s) => s.stream === 'groups');
+    if (groups) await recordDerived(tx, runId, 'memberships', groups, await applyStagedMemberships(tx, connectorId, runId, groups.mode));
+    const apps = streams.rows.find((s) => s.stream === 'applications');
+    if (apps) await recordDerived(tx, runId, 'credentials', apps, await deriveCredentials(tx, connectorId, runId));
+
     await tx.query(`update sync_runs set status = 'succeeded', finished_at = now() where id = $1`, [runId]);
     await tx.query('delete from staged_objects where run_id = $1', [runId]);
+    await tx.query('delete from staged_memberships where run_id = $1', [runId]);
     return readRunSummary(tx, runId);
   });
 }
 
-async function applyStream(
-  tx: Queryable,
-  connectorId: string,
-  runId: number,
-  stream: DeltaStream,
-  mode: StreamMode,
-): Promise<{ upserted: number; removed: number }> {
-  const table = LIVE_TABLES[stream];
-  const bootstrap = mode === 'bootstrap';
-  // A bootstrap brings whole objects; an incremental round may bring only the changed properties.
-  const upserted = await tx.query(
-    `insert into ${table} as live (connector_id, id, data, first_seen_run_id, last_changed_run_id)
-     select $1, s.object_id, s.data, $2, $2
-       from staged_objects s where s.run_id = $2 and s.stream = $3 and s.data is not null
-     on conflict (connector_id, id) do update set
-       data = case when $4 then excluded.data else live.data || excluded.data end,
-       deleted_at = null, deletion_kind = null, last_changed_run_id = $2
-     where live.deleted_at is not null
-        or live.data is distinct from (case when $4 then excluded.data else live.data || excluded.data end)`,
-    [connectorId, runId, stream, bootstrap],
+type Counts = { upserted: number; removed: number };
+
+async function recordCounts(tx: Queryable, runId: number, stream: string, c: Counts): Promise<void> {
+  await tx.query('update sync_run_streams set upserted = $3, removed = $4 where run_id = $1 and stream = $2', [runId, stream, c.upserted, c.removed]);
+}
+
+async function recordDerived(tx: Queryable, runId: number, name: string, from: StreamRow, c: Counts): Promise<void> {
+  await tx.query(
+    `insert into sync_run_streams (run_id, stream, mode, derived_from, upserted, removed, pulled_at)
+     values ($1, $2, $3, $4, $5, $6, now())`,
+    [runId, name, from.mode, from.stream, c.upserted, c.removed],
   );
-  const removed = await tx.query(
-    `insert into ${table} as live (connector_id, id, data, deleted_at, deletion_kind, first_seen_run_id, last_changed_run_id)
-     select $1, s.object_id, jsonb_build_object('id', s.object_id), now(),
-            case s.removed_reason when 'changed' then 'soft_deleted' else 'hard_deleted' end, $2, $2
-       from staged_objects s where s.run_id = $2 and s.stream = $3 and s.data is null
-     on conflict (connector_id, id) do update set
-       deleted_at = coalesce(live.deleted_at, excluded.deleted_at), deletion_kind = excluded.deletion_kind,
-       last_changed_run_id = $2
-     where live.deleted_at is null or live.deletion_kind is distinct from excluded.deletion_kind`,
-    [connectorId, runId, stream],
-  );
-  let absent = 0;
-  if (bootstrap) {
-    // A full round saw everything that exists: whatever it did not see is gone.
-    const result = await tx.query(
-      `update ${table} live set deleted_at = now(), deletion_kind = 'absent', last_changed_run_id = $2
-        where live.connector_id = $1 and live.deleted_at is null
-          and not exists (select 1 from staged_objects s
-                           where s.run_id = $2 and s.stream = $3 and s.object_id = live.id)`,
-      [connectorId, runId, stream],
-    );
-    absent = result.rowCount ?? 0;
-  }
-  return { upserted: upserted.rowCount ?? 0, removed: (removed.rowCount ?? 0) + absent };
 }
 
 /** Moves the cursor from the one this run started on; anything else means another run won. */
@@ -136,25 +92,4 @@ async function advanceCursor(tx: Queryable, connectorId: string, runId: number, 
       message: `another run committed the ${s.stream} cursor of connector ${connectorId} while run ${runId} was in flight; this run's changes were discarded and the next run picks them up from the newer cursor`,
     });
   }
-}
-
-export async function readRunSummary(db: Queryable, runId: number): Promise<RunSummary> {
-  const { rows } = await db.query(
-    `select stream, mode, upserted, removed, pages, requests, throttled, resync_reason as "resyncReason"
-       from sync_run_streams where run_id = $1 order by stream`,
-    [runId],
-  );
-  const streams: Record<string, StreamSummary> = {};
-  for (const r of rows) {
-    streams[r.stream] = {
-      mode: r.mode,
-      upserted: r.upserted ?? 0,
-      removed: r.removed ?? 0,
-      pages: r.pages,
-      requests: r.requests,
-      throttled: r.throttled,
-      ...(r.resyncReason ? { resyncReason: r.resyncReason } : {}),
-    };
-  }
-  return { runId, status: 'succeeded', streams };
 }

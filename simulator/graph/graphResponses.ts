@@ -62,3 +62,8 @@ export function defaultGraphErrorFor(status: number): { code: string; message: s
       return { code: status >= 500 ? 'UnknownError' : 'BadRequest', message: `HTTP ${status}.` };
   }
 }
+
+/** A rejected query option: Request_UnsupportedQuery when valid but unsupported, else Request_BadRequest. */
+export function queryError(request: SimRequest, failure: { message: string; unsupported?: boolean }): SimResponse {
+  return graphError(request, 400, failure.unsupported ? 'Request_UnsupportedQuery' : 'Request_BadRequest', failure.message);
+}

@@ -1,5 +1,6 @@
 import { USER_COLLECTION_PROPERTIES, USER_DEFAULT_PROPERTIES, USER_SELECTABLE_PROPERTIES } from '../userResource';
 import type { DeltaResource } from './deltaQuery';
+import { GRAPH_PERMISSIONS } from './graphPermissions';
 
 /** GET /v1.0/users/delta */
 export const usersDeltaResource: DeltaResource = {
@@ -7,8 +8,9 @@ export const usersDeltaResource: DeltaResource = {
   entitySet: 'users',
   graphType: 'microsoft.graph.user',
   path: '/v1.0/users/delta',
-  acceptedPermissions: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  acceptedPermissions: GRAPH_PERMISSIONS.users,
   selectableProperties: USER_SELECTABLE_PROPERTIES,
   defaultProperties: USER_DEFAULT_PROPERTIES,
   collectionProperties: USER_COLLECTION_PROPERTIES,
+  maxFilterIds: 50,
 };

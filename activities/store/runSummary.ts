@@ -1,0 +1,40 @@
+import type { StreamMode } from '../../workflows/streams';
+import type { Queryable } from './database';
+
+export type StreamSummary = {
+  mode: StreamMode;
+  upserted: number;
+  removed: number;
+  pages: number;
+  requests: number;
+  throttled: number;
+  resyncReason?: string;
+};
+
+export type RunSummary = {
+  runId: number;
+  status: 'succeeded';
+  /** Pulled streams (users, groups, ...) and what finalize derived (memberships, credentials). */
+  streams: Record<string, StreamSummary>;
+};
+
+export async function readRunSummary(db: Queryable, runId: number): Promise<RunSummary> {
+  const { rows } = await db.query(
+    `select stream, mode, upserted, removed, pages, requests, throttled, resync_reason as "resyncReason"
+       from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
+    [runId],
+  );
+  const streams: Record<string, StreamSummary> = {};
+  for (const r of rows) {
+    streams[r.stream] = {
+      mode: r.mode,
+      upserted: r.upserted ?? 0,
+      removed: r.removed ?? 0,
+      pages: r.pages,
+      requests: r.requests,
+      throttled: r.throttled,
+      ...(r.resyncReason ? { resyncReason: r.resyncReason } : {}),
+    };
+  }
+  return { runId, status: 'succeeded', streams };
+}

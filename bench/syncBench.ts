@@ -1,0 +1,149 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Command, InvalidArgumentError } from 'commander';
+import type { RunSummary } from '../activities';
+import { upsertConnector } from '../activities/store/connectors';
+import { createDatabase } from '../activities/store/database';
+import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
+import { freePort } from '../client/dev/freePort';
+import { startTemporalDevServer } from '../client/dev/temporalDevServer';
+import { spawnWorkerProcess, waitForPoller } from '../client/dev/workerProcess';
+import { ENV_CONNECTOR_ID } from '../client/envConnector';
+import { migrate } from '../schema/migrate';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { runMain } from '../workers/runMain';
+import { EntraSyncWorkflow } from '../workflows';
+import { mutateTenant } from './mutateTenant';
+import { peakRssMiB, resetPeakRss } from './procMemory';
+
+const whole = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
+  return n;
+};
+
+const options = new Command()
+  .name('npm run bench --')
+  .description('Bootstrap then incremental sync of a simulated tenant through the real worker, Temporal and PostgreSQL.')
+  .option('--users <n>', 'users in the tenant (groups, apps, service principals in proportion)', whole('users'), 10_000)
+  .option('--latency-ms <ms>', 'median Graph latency (log-normal, p99 = 4 x median)', whole('latency-ms'), 0)
+  .option('--seed <n>', 'tenant seed', whole('seed'), 7)
+  .option('--change-percent <p>', 'share of objects changed before the incremental run', Number, 1)
+  .option('--no-throttling', 'turn the simulator resource-unit throttling off')
+  .option('--json', 'print the results as JSON')
+  .parse()
+  .opts<{ users: number; latencyMs: number; seed: number; changePercent: number; throttling: boolean; json?: boolean }>();
+
+type Phase = {
+  phase: string;
+  wallSeconds: number;
+  objects: Record<string, { mode: string; upserted: number; removed: number; pages: number }>;
+  rowsWritten: number;
+  graphRequests: Record<string, number>;
+  resourceUnits: number;
+  throttled: number;
+  workerPeakRssMiB: number;
+};
+
+runMain(async () => {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-bench-'));
+  await chmod(scratch, 0o755);
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    const say = (line: string) => process.stderr.write(`${line}\n`);
+    const generationStarted = performance.now();
+    const sim = await startSimulator({
+      tlsDir: path.join(scratch, 'tls'),
+      seed: options.seed,
+      users: options.users,
+      throttling: options.throttling,
+      ...(options.latencyMs > 0 ? { latency: { distribution: { kind: 'logNormal', medianMs: options.latencyMs, p99Ms: options.latencyMs * 4 } } } : {}),
+    });
+    stops.push(() => sim.close());
+    say(`simulator: ${options.users} users generated in ${((performance.now() - generationStarted) / 1000).toFixed(1)}s`);
+
+    const [postgres, temporal] = await Promise.all([
+      startEmbeddedPostgres(scratch, 'bench'),
+      freePort().then((port) => startTemporalDevServer({ dataDir: path.resolve('.entra-sync'), namespace: 'default', port, headless: true })),
+    ]);
+    stops.push(() => postgres.stop(), () => temporal.stop());
+    await migrate(postgres.url);
+    const db = createDatabase(postgres.url);
+    stops.push(() => db.end());
+    await upsertConnector(db, { id: ENV_CONNECTOR_ID, ...sim.config, discoveryEnabled: false });
+
+    const worker = await spawnWorkerProcess(
+      'syncWorker.ts',
+      {
+        ...process.env,
+        DATABASE_URL: postgres.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_TASK_QUEUE: 'bench',
+        ENTRA_TENANT_ID: sim.config.tenantId,
+        ENTRA_CLIENT_ID: sim.config.clientId,
+        ENTRA_CLIENT_SECRET: sim.config.clientSecret,
+        ENTRA_GRAPH_BASE_URL: sim.config.graphBaseUrl,
+        ENTRA_AUTHORITY_HOST: sim.config.authorityHost,
+        NODE_EXTRA_CA_CERTS: sim.config.caCertPath,
+        LOG_LEVEL: 'warn',
+      },
+      path.join(scratch, 'logs'),
+    );
+    stops.push(() => worker.stop());
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+    await waitForPoller(client, 'default', 'bench', worker);
+
+    const phases: Phase[] = [];
+    const measure = async (phase: string): Promise<Phase> => {
+      sim.counters.reset();
+      await resetPeakRss(worker.pid);
+      const started = performance.now();
+      const summary: RunSummary = await client.workflow.execute(EntraSyncWorkflow, {
+        taskQueue: 'bench',
+        workflowId: `bench-${phase}-${Date.now()}`,
+        args: [{ connectorId: ENV_CONNECTOR_ID }],
+      });
+      const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+      const traffic = sim.counters.snapshot();
+      const result: Phase = {
+        phase,
+        wallSeconds,
+        objects: Object.fromEntries(
+          Object.entries(summary.streams).map(([name, s]) => [name, { mode: s.mode, upserted: s.upserted, removed: s.removed, pages: s.pages }]),
+        ),
+        rowsWritten: Object.values(summary.streams).reduce((n, s) => n + s.upserted + s.removed, 0),
+        graphRequests: Object.fromEntries(Object.entries(traffic.endpoints).map(([endpoint, c]) => [endpoint, c.requests])),
+        resourceUnits: traffic.totals.resourceUnits,
+        throttled: traffic.totals.throttled,
+        workerPeakRssMiB: await peakRssMiB(worker.pid),
+      };
+      say(`${phase}: ${wallSeconds}s, ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB`);
+      return result;
+    };
+
+    phases.push(await measure('bootstrap'));
+    const changed = mutateTenant(sim as RunningSimulator, options.changePercent / 100, options.seed);
+    say(`changed ${changed} objects`);
+    phases.push(await measure('incremental'));
+
+    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, phases };
+    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatReport(report.phases)}\n`);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+function formatReport(phases: Phase[]): string {
+  const lines: string[] = [];
+  for (const p of phases) {
+    lines.push(`## ${p.phase}: ${p.wallSeconds}s wall, ${p.rowsWritten} rows written, ${p.resourceUnits} RU, ${p.throttled} throttled (429), worker peak RSS ${p.workerPeakRssMiB} MiB`);
+    for (const [stream, o] of Object.entries(p.objects)) lines.push(`  ${stream.padEnd(18)} ${o.mode.padEnd(12)} upserted ${o.upserted}, removed ${o.removed}, pages ${o.pages}`);
+    for (const [endpoint, n] of Object.entries(p.graphRequests)) lines.push(`  ${String(n).padStart(7)}  ${endpoint}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,324 @@
+import type { Command } from 'commander';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { saveConnectorSecret, loadSealedSecret, openConnectorSecret, resealConnectorSecrets } from '../../activities/store/connectorSecrets';
+import { inTransaction } from '../../activities/store/database';
+import { SecretCipherError, SECRET_KEY_VARIABLES } from '../../activities/secretCipher';
+import { formatDuration } from '../../workers/duration';
+import { syncScheduleId } from '../../workflows/ids';
+import { ENV_CONNECTOR_ID } from '../envConnector';
+import { CliError } from './cliErrors';
+import {
+  deleteConnector,
+  findConnectorRecord,
+  insertConnector,
+  listConnectorRecords,
+  updateConnector,
+  type ConnectorChanges,
+  type ConnectorRecord,
+} from './connectorRecords';
+import type { CliContext } from './context';
+import { formatTime, note, out, printJson, table } from './output';
+import { testConnection, type ConnectionTest } from './permissionProbes';
+import { readSecret } from './secretInput';
+import * as valid from './validation';
+
+type Action = (ctx: CliContext, ...args: never[]) => Promise<number | void>;
+export type Runner = (action: Action) => (...args: unknown[]) => Promise<void>;
+
+const SECRET_PROMPT = 'Client secret (the Value from Certificates & secrets; input hidden): ';
+
+export function registerConnectorCommands(program: Command, run: Runner): void {
+  const connector = program.command('connector').description('the Entra tenants (app registrations) to sync');
+
+  connector
+    .command('add')
+    .description('add a connector; the client secret is read from a hidden prompt or standard input and stored encrypted')
+    .argument('<id>', 'connector id: lowercase letters, digits and dashes (part of workflow and schedule ids)')
+    .requiredOption('--tenant-id <id>', 'Directory (tenant) ID, or a verified domain')
+    .requiredOption('--client-id <id>', 'Application (client) ID of the app registration')
+    .option('--interval <duration>', 'sync interval of this connector (15m, 1h30m, 1d); default: SYNC_ENTRA_INTERVAL')
+    .option('--discovery', 'also gather SaaS-discovery evidence (OAuth grants, sign-ins)', false)
+    .option('--disabled', 'add it disabled: its runs fail until it is enabled', false)
+    .option('--graph-base-url <url>', 'Microsoft Graph endpoint (national clouds, proxies); default: ENTRA_GRAPH_BASE_URL')
+    .option('--authority-host <url>', 'identity platform endpoint; default: ENTRA_AUTHORITY_HOST')
+    .action(run(addConnector as Action));
+
+  connector
+    .command('update')
+    .description('change a connector; --secret reads a new client secret (rotation) from a hidden prompt or standard input')
+    .argument('<id>', 'connector id')
+    .option('--tenant-id <id>', 'Directory (tenant) ID, or a verified domain')
+    .option('--client-id <id>', 'Application (client) ID')
+    .option('--secret', 'replace the client secret (read from the prompt or standard input, never from the command line)')
+    .option('--interval <duration>', 'sync interval (15m, 1h30m, 1d), or "default" for SYNC_ENTRA_INTERVAL')
+    .option('--discovery', 'gather SaaS-discovery evidence')
+    .option('--no-discovery', 'stop gathering SaaS-discovery evidence')
+    .option('--enable', 'enable the connector')
+    .option('--disable', 'disable the connector: its runs fail with ConnectorDisabled until enabled')
+    .option('--graph-base-url <url>', 'Microsoft Graph endpoint')
+    .option('--authority-host <url>', 'identity platform endpoint')
+    .action(run(updateConnectorCommand as Action));
+
+  connector
+    .command('list')
+    .description('list connectors, their interval, secret state and last run')
+    .option('--json', 'print JSON')
+    .action(run(listConnectors as Action));
+
+  connector
+    .command('show')
+    .description('show one connector (never its secret)')
+    .argument('<id>', 'connector id')
+    .option('--json', 'print JSON')
+    .action(run(showConnector as Action));
+
+  connector
+    .command('remove')
+    .description('delete a connector, its schedule, its stored secret and all its synced data')
+    .argument('<id>', 'connector id')
+    .option('--yes', 'do not ask for confirmation')
+    .action(run(removeConnector as Action));
+
+  connector
+    .command('test')
+    .description('get a token and make one cheap Graph call per required permission, printing each as granted or missing')
+    .argument('<id>', 'connector id')
+    .option('--json', 'print JSON')
+    .action(run(testConnector as Action));
+
+  connector
+    .command('rotate-key')
+    .description(`re-encrypt every stored client secret with ${SECRET_KEY_VARIABLES.current} (old key in ${SECRET_KEY_VARIABLES.previous})`)
+    .option('--json', 'print JSON')
+    .action(run(rotateKey as Action));
+}
+
+type AddOptions = {
+  tenantId: string;
+  clientId: string;
+  interval?: string;
+  discovery: boolean;
+  disabled: boolean;
+  graphBaseUrl?: string;
+  authorityHost?: string;
+};
+
+async function addConnector(ctx: CliContext, rawId: string, o: AddOptions): Promise<void> {
+  const id = valid.connectorId(rawId);
+  const record = {
+    id,
+    tenantId: valid.tenantId(o.tenantId),
+    clientId: valid.clientId(o.clientId),
+    graphBaseUrl: o.graphBaseUrl ? valid.httpsUrl('--graph-base-url', o.graphBaseUrl) : ctx.config.graphBaseUrl,
+    authorityHost: o.authorityHost ? valid.httpsUrl('--authority-host', o.authorityHost) : ctx.config.authorityHost,
+    discoveryEnabled: o.discovery,
+    enabled: !o.disabled,
+    syncIntervalSeconds: o.interval ? valid.intervalSeconds(o.interval) : null,
+  };
+  const keys = ctx.keys();
+  const db = await ctx.db();
+  if (await findConnectorRecord(db, id)) throw new CliError(`connector ${id} exists already; change it with "entra-sync connector update ${id}"`);
+  const secret = await readSecret(SECRET_PROMPT);
+  const stored = await inTransaction(db, async (tx) => {
+    if (!(await insertConnector(tx, record))) throw new CliError(`connector ${id} exists already; change it with "entra-sync connector update ${id}"`);
+    return saveConnectorSecret(tx, keys, id, secret);
+  });
+  out(`added connector ${id} (tenant ${record.tenantId}, app ${record.clientId}); client secret stored encrypted with key ${stored.keyId}`);
+  note(`next: entra-sync connector test ${id}, then entra-sync schedule apply ${id}`);
+}
+
+type UpdateOptions = {
+  tenantId?: string;
+  clientId?: string;
+  secret?: boolean;
+  interval?: string;
+  discovery?: boolean;
+  enable?: boolean;
+  disable?: boolean;
+  graphBaseUrl?: string;
+  authorityHost?: string;
+};
+
+async function updateConnectorCommand(ctx: CliContext, rawId: string, o: UpdateOptions): Promise<void> {
+  const id = valid.connectorId(rawId);
+  if (o.enable && o.disable) throw new CliError('--enable and --disable contradict each other; give one');
+  const changes: ConnectorChanges = {
+    ...(o.tenantId !== undefined ? { tenantId: valid.tenantId(o.tenantId) } : {}),
+    ...(o.clientId !== undefined ? { clientId: valid.clientId(o.clientId) } : {}),
+    ...(o.graphBaseUrl !== undefined ? { graphBaseUrl: valid.httpsUrl('--graph-base-url', o.graphBaseUrl) } : {}),
+    ...(o.authorityHost !== undefined ? { authorityHost: valid.httpsUrl('--authority-host', o.authorityHost) } : {}),
+    ...(o.interval !== undefined ? { syncIntervalSeconds: valid.intervalSeconds(o.interval) } : {}),
+    ...(o.discovery !== undefined ? { discoveryEnabled: o.discovery } : {}),
+    ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}),
+  };
+  if (Object.keys(changes).length === 0 && !o.secret) throw new CliError('nothing to change; see entra-sync connector update --help');
+  const keys = o.secret ? ctx.keys() : undefined;
+  const db = await ctx.db();
+  if (!(await findConnectorRecord(db, id))) throw notFound(id);
+  const secret = o.secret ? await readSecret(SECRET_PROMPT) : undefined;
+  const stored = await inTransaction(db, async (tx) => {
+    if (Object.keys(changes).length) await updateConnector(tx, id, changes);
+    return secret && keys ? saveConnectorSecret(tx, keys, id, secret) : undefined;
+  });
+  out(`updated connector ${id}${stored ? `; new client secret stored encrypted with key ${stored.keyId} (workers use it from their next activity)` : ''}`);
+  if (changes.syncIntervalSeconds !== undefined) note(`the schedule keeps its old interval until: entra-sync schedule apply ${id}`);
+  if (changes.enabled === false) note(`scheduled runs of ${id} now fail with ConnectorDisabled; stop them with: entra-sync schedule pause ${id}`);
+}
+
+async function listConnectors(ctx: CliContext, o: { json?: boolean }): Promise<void> {
+  const connectors = await listConnectorRecords(await ctx.db());
+  if (o.json) return printJson(connectors.map((c) => present(ctx, c)));
+  if (connectors.length === 0) return out('no connectors; add one with: entra-sync connector add <id> --tenant-id ... --client-id ...');
+  out(
+    table([
+      ['ID', 'TENANT', 'CLIENT', 'ENABLED', 'INTERVAL', 'SECRET', 'LAST RUN'],
+      ...connectors.map((c) => {
+        const p = present(ctx, c);
+        return [c.id, c.tenantId, c.clientId, c.enabled ? 'yes' : 'no', p.interval, p.secret.source, lastRun(c)];
+      }),
+    ]),
+  );
+}
+
+async function showConnector(ctx: CliContext, rawId: string, o: { json?: boolean }): Promise<void> {
+  const c = await requireRecord(ctx, rawId);
+  const p = present(ctx, c);
+  if (o.json) return printJson(p);
+  out(
+    table([
+      ['id', c.id],
+      ['tenant', c.tenantId],
+      ['client (app) id', c.clientId],
+      ['enabled', c.enabled ? 'yes' : 'no'],
+      ['discovery', c.discoveryEnabled ? 'yes' : 'no'],
+      ['interval', `${p.interval}${c.syncIntervalSeconds === null ? ' (SYNC_ENTRA_INTERVAL)' : ''}`],
+      ['client secret', p.secret.source === 'stored' ? `stored, encrypted with key ${c.secret!.keyId}, set ${formatTime(c.secret!.updatedAt)}` : p.secret.source],
+      ['graph', c.graphBaseUrl],
+      ['authority', c.authorityHost],
+      ['schedule', syncScheduleId(c.id)],
+      ['last run', lastRun(c)],
+    ]),
+  );
+}
+
+async function removeConnector(ctx: CliContext, rawId: string, o: { yes?: boolean }): Promise<void> {
+  const id = valid.connectorId(rawId);
+  const db = await ctx.db();
+  if (!(await findConnectorRecord(db, id))) throw notFound(id);
+  if (!o.yes) {
+    if (!process.stdin.isTTY) throw new CliError(`removing ${id} deletes its schedule, secret and all its synced data; add --yes to confirm`);
+    note(`This deletes connector ${id}, its schedule, its stored secret and all its synced data.`);
+    const typed = await readLine(`Type ${id} to confirm: `);
+    if (typed.trim() !== id) throw new CliError('not confirmed; nothing was removed');
+  }
+  const client = await ctx.temporal();
+  try {
+    await client.schedule.getHandle(syncScheduleId(id)).delete();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
+  await deleteConnector(db, id);
+  out(`removed connector ${id} and its schedule ${syncScheduleId(id)}; past workflow runs stay in Temporal's history until its retention ends`);
+}
+
+async function testConnector(ctx: CliContext, rawId: string, o: { json?: boolean }): Promise<number> {
+  const c = await requireRecord(ctx, rawId);
+  const db = await ctx.db();
+  const sealed = await loadSealedSecret(db, c.id);
+  let secret: string | undefined;
+  if (sealed) {
+    try {
+      secret = openConnectorSecret(ctx.keys(), c.id, sealed);
+    } catch (err) {
+      if (err instanceof SecretCipherError) throw new CliError(`the client secret of connector ${c.id} ${err.message}`);
+      throw err;
+    }
+  } else if (c.id === ENV_CONNECTOR_ID && ctx.config.entra) {
+    secret = ctx.config.entra.clientSecret;
+  }
+  if (!secret) throw new CliError(`connector ${c.id} has no client secret; store one with: entra-sync connector update ${c.id} --secret`);
+
+  const result = await testConnection({ ...c, clientSecret: secret });
+  if (o.json) {
+    printJson({ connectorId: c.id, ...result });
+    return result.ok ? 0 : 1;
+  }
+  printTest(c, result);
+  return result.ok ? 0 : 1;
+}
+
+/** The CLI's way to apply the fix the AADSTS message names (it speaks of ENTRA_* variables). */
+const FIXES: Record<string, string> = {
+  InvalidClientSecret: '--secret',
+  ExpiredClientSecret: '--secret',
+  UnknownTenant: '--tenant-id <Directory (tenant) ID>',
+  MalformedTenant: '--tenant-id <Directory (tenant) ID>',
+  UnknownApplication: '--client-id <Application (client) ID>',
+};
+
+function printTest(c: ConnectorRecord, result: ConnectionTest): void {
+  if (!result.token.ok) {
+    out(`token    FAILED  ${result.token.kind}: ${result.token.message}`);
+    const fix = FIXES[result.token.kind];
+    if (fix && c.id !== ENV_CONNECTOR_ID) note(`for this connector: entra-sync connector update ${c.id} ${fix}`);
+    return;
+  }
+  out(`token    ok (tenant ${c.tenantId}, app ${c.clientId})`);
+  out(table(result.permissions.map((p) => [p.status === 'granted' ? 'granted' : p.status.toUpperCase(), p.permission, p.endpoint])));
+  for (const p of result.permissions.filter((r) => r.status !== 'granted')) out(`\n${p.permission} (${p.endpoint}): ${p.detail}`);
+  const missing = [...new Set(result.permissions.filter((p) => p.status === 'missing').map((p) => p.permission))];
+  out(missing.length ? `\nmissing: ${missing.join(', ')}` : result.ok ? '\nall permissions granted' : '');
+}
+
+async function rotateKey(ctx: CliContext, o: { json?: boolean }): Promise<void> {
+  const keys = ctx.keys();
+  let result;
+  try {
+    result = await resealConnectorSecrets(await ctx.db(), keys);
+  } catch (err) {
+    if (err instanceof SecretCipherError) {
+      throw new CliError(`${err.message}; nothing was changed: add the key that sealed it to ${SECRET_KEY_VARIABLES.previous} and run again`);
+    }
+    throw err;
+  }
+  if (o.json) return printJson(result);
+  out(`re-encrypted ${result.resealed.length} client secret(s) with key ${result.keyId}; ${result.current} already used it`);
+  note(`once every worker runs with ${SECRET_KEY_VARIABLES.current} set to this key, remove ${SECRET_KEY_VARIABLES.previous} everywhere`);
+}
+
+/** What list/show print, --json included: the secret's state, never the secret. */
+function present(ctx: CliContext, c: ConnectorRecord) {
+  const source = c.secret ? 'stored' : c.id === ENV_CONNECTOR_ID ? 'worker environment (ENTRA_CLIENT_SECRET)' : 'missing';
+  return {
+    ...c,
+    interval: formatDuration((c.syncIntervalSeconds ?? ctx.config.syncIntervalMs / 1000) * 1000),
+    scheduleId: syncScheduleId(c.id),
+    secret: { source, ...(c.secret ? { keyId: c.secret.keyId, updatedAt: c.secret.updatedAt } : {}) },
+  };
+}
+
+function lastRun(c: ConnectorRecord): string {
+  if (!c.lastRun) return 'never';
+  return `#${c.lastRun.id} ${c.lastRun.status}${c.lastRun.errorKind ? ` (${c.lastRun.errorKind})` : ''} ${formatTime(c.lastRun.startedAt)}`;
+}
+
+export async function requireRecord(ctx: CliContext, rawId: string): Promise<ConnectorRecord> {
+  const id = valid.connectorId(rawId);
+  const record = await findConnectorRecord(await ctx.db(), id);
+  if (!record) throw notFound(id);
+  return record;
+}
+
+export function notFound(id: string): CliError {
+  return new CliError(`no connector ${id}; see entra-sync connector list`);
+}
+
+async function readLine(prompt: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(prompt);
+  } finally {
+    rl.close();
+  }
+}

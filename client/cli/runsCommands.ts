@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { workflowUiUrl } from '../runOutcome';
+import { CliError } from './cliErrors';
+import type { Runner } from './connectorCommands';
+import type { CliContext } from './context';
+import { formatSeconds, formatTime, out, printJson, table } from './output';
+import { findRun, listRuns, runStreams, type RunRow } from './runRecords';
+import * as valid from './validation';
+
+type Action = Parameters<Runner>[0];
+
+export function registerRunsCommands(program: Command, run: Runner): void {
+  const runs = program.command('runs').description('sync runs as recorded in PostgreSQL');
+
+  runs
+    .command('list')
+    .description('recent runs: status, counts, duration, error')
+    .option('--connector <id>', 'only this connector')
+    .option('--status <status>', 'only running, succeeded or failed runs')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(run(listCommand as Action));
+
+  runs
+    .command('show')
+    .description('one run: per-stream counts, error, and its Temporal Web UI link')
+    .argument('<run>', 'run number (from runs list), or a workflow id or run id')
+    .option('--json', 'print JSON')
+    .action(run(showCommand as Action));
+}
+
+async function listCommand(ctx: CliContext, o: { connector?: string; status?: string; limit: string; json?: boolean }): Promise<void> {
+  const limit = Number(o.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit "${o.limit}" must be a whole number of at least 1`);
+  if (o.status && !['running', 'succeeded', 'failed'].includes(o.status)) throw new CliError(`--status "${o.status}" must be running, succeeded or failed`);
+  const rows = await listRuns(await ctx.db(), { connectorId: o.connector && valid.connectorId(o.connector), status: o.status, limit });
+  if (o.json) return printJson(rows.map((r) => withLink(ctx, r)));
+  if (rows.length === 0) return out('no runs yet; start one with: entra-sync sync --connector <id>');
+  out(
+    table([
+      ['RUN', 'CONNECTOR', 'STATUS', 'STARTED', 'DURATION', 'UPSERTED', 'REMOVED', 'ERROR'],
+      ...rows.map((r) => [String(r.id), r.connectorId, r.status, formatTime(r.startedAt), formatSeconds(r.durationMs), String(r.upserted), String(r.removed), r.errorKind ?? '']),
+    ]),
+  );
+}
+
+async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }): Promise<void> {
+  const db = await ctx.db();
+  const r = await findRun(db, ref);
+  if (!r) throw new CliError(`no run ${ref}; see entra-sync runs list`);
+  const streams = await runStreams(db, r.id);
+  const view = { ...withLink(ctx, r), streams };
+  if (o.json) return printJson(view);
+  out(
+    table([
+      ['run', `${r.id} (${r.status})`],
+      ['connector', r.connectorId],
+      ['started', formatTime(r.startedAt)],
+      ['finished', formatTime(r.finishedAt)],
+      ['duration', formatSeconds(r.durationMs)],
+      ['workflow', `${r.workflowId} / ${r.workflowRunId}`],
+      ...(r.errorKind ? [['error', `${r.errorKind}: ${r.errorMessage ?? ''}`]] : []),
+      ...(view.temporalUiUrl ? [['Temporal UI', view.temporalUiUrl]] : []),
+    ]),
+  );
+  if (streams.length) {
+    out('');
+    out(
+      table([
+        ['STREAM', 'MODE', 'PAGES', 'REQUESTS', 'THROTTLED', 'STAGED', 'UPSERTED', 'REMOVED', 'NOTE'],
+        ...streams.map((s) => [
+          s.stream,
+          s.mode,
+          String(s.pages),
+          String(s.requests),
+          String(s.throttled),
+          String(s.staged),
+          s.upserted === null ? '-' : String(s.upserted),
+          s.removed === null ? '-' : String(s.removed),
+          [s.derivedFrom ? `from ${s.derivedFrom}` : '', s.resyncReason ? `re-bootstrapped (${s.resyncReason})` : ''].filter(Boolean).join('; '),
+        ]),
+      ]),
+    );
+  }
+}
+
+function withLink(ctx: CliContext, r: RunRow) {
+  return { ...r, temporalUiUrl: workflowUiUrl(ctx.uiUrl, ctx.namespace, r.workflowId, r.workflowRunId) };
+}

@@ -1,0 +1,141 @@
+import cliProgress from 'cli-progress';
+import type { Client } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { DELTA_QUERIES } from '../../activities/graph/deltaQueries';
+import { progressQuery, type SyncProgress } from '../../workflows/entraSync';
+import { DELTA_STREAMS, type DeltaStream } from '../../workflows/streams';
+
+export type StreamView = { stream: string; state: 'waiting' | 'pulling' | 'done'; pages: number; objects: number };
+export type ProgressView = { phase: SyncProgress['phase'] | 'starting'; streams: StreamView[]; closed?: boolean; retrying: string[] };
+
+const POLL_MS = 500;
+const QUERY_TIMEOUT_MS = 3_000;
+
+/**
+ * Reads how far a run is: the workflow's `progress` query (phase; streams done, with pages),
+ * and for streams still pulling, the page and object counts of their last heartbeat.
+ */
+export async function readProgress(client: Client, workflowId: string, runId: string): Promise<ProgressView & { closed: boolean }> {
+  const handle = client.workflow.getHandle(workflowId, runId);
+  const described = await handle.describe();
+  const closed = described.status.name !== 'RUNNING';
+  const progress = closed ? undefined : await withTimeout(handle.query(progressQuery), QUERY_TIMEOUT_MS).catch(() => undefined);
+  const live = new Map<string, { pages: number; objects: number }>();
+  const retrying: string[] = [];
+  for (const activity of described.raw.pendingActivities ?? []) {
+    if ((activity.attempt ?? 1) > 1 && activity.lastFailure?.message) {
+      retrying.push(`${activity.activityType?.name} is retrying (attempt ${activity.attempt}): ${activity.lastFailure.message}`);
+    }
+    if (activity.activityType?.name !== 'pullDelta' || !activity.heartbeatDetails?.payloads?.length) continue;
+    const [details] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, activity.heartbeatDetails.payloads).catch(() => [])) as {
+      link?: string;
+      pages?: number;
+      staged?: number;
+    }[];
+    const stream = details?.link ? streamOfLink(details.link) : undefined;
+    if (stream) live.set(stream, { pages: details!.pages ?? 0, objects: details!.staged ?? 0 });
+  }
+  const names = progress ? Object.keys(progress.streams) : [];
+  const streams = names.map((stream): StreamView => {
+    const s = progress!.streams[stream]!;
+    if (s.done) return { stream, state: 'done', pages: s.pages ?? 0, objects: live.get(stream)?.objects ?? 0 };
+    const l = live.get(stream);
+    return { stream, state: l ? 'pulling' : 'waiting', pages: l?.pages ?? 0, objects: l?.objects ?? 0 };
+  });
+  const phase = closed ? (described.status.name === 'COMPLETED' ? 'succeeded' : 'failed') : (progress?.phase ?? 'starting');
+  return { phase, streams, closed, retrying: [...new Set(retrying)] };
+}
+
+/** The delta stream a Graph delta link belongs to, from its path (`.../users/delta?...`). */
+export function streamOfLink(link: string): DeltaStream | undefined {
+  let path: string;
+  try {
+    path = new URL(link).pathname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  return DELTA_STREAMS.find((s) => path.endsWith(`/${DELTA_QUERIES[s].resource.toLowerCase()}`));
+}
+
+/**
+ * Shows a run's progress until it closes: a bar per stream on a terminal, else one line per
+ * change (logs and CI stay readable). Writes to stderr; the summary goes to stdout afterwards.
+ */
+export async function followProgress(client: Client, workflowId: string, runId: string, tty = Boolean(process.stderr.isTTY)): Promise<void> {
+  const render = tty ? barRenderer() : lineRenderer();
+  try {
+    for (;;) {
+      const view = await readProgress(client, workflowId, runId).catch(() => undefined);
+      if (view) render.update(view);
+      if (!view || view.closed) return;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } finally {
+    render.stop();
+  }
+}
+
+type Renderer = { update(view: ProgressView): void; stop(): void };
+
+function barRenderer(): Renderer {
+  const multibar = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      format: ' {name} |{bar}| {state} {pages} pages, {objects} objects',
+      hideCursor: true,
+      clearOnComplete: false,
+      barsize: 24,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<string, cliProgress.SingleBar>();
+  let phaseBar: cliProgress.SingleBar | undefined;
+  const logged = new Set<string>();
+  return {
+    update(view) {
+      for (const line of view.retrying.filter((l) => !logged.has(l))) {
+        logged.add(line);
+        multibar.log(`${line}\n`);
+      }
+      phaseBar ??= multibar.create(1, 0, { name: 'run'.padEnd(18), state: view.phase, pages: '-', objects: '-' });
+      phaseBar.update(view.phase === 'succeeded' || view.phase === 'failed' ? 1 : 0, { state: view.phase });
+      if (view.closed && view.phase === 'succeeded') for (const bar of bars.values()) bar.update(1, { state: 'done    ' });
+      for (const s of view.streams) {
+        let bar = bars.get(s.stream);
+        if (!bar) bars.set(s.stream, (bar = multibar.create(1, 0, { name: s.stream.padEnd(18) })));
+        bar.update(s.state === 'done' ? 1 : 0, { state: s.state.padEnd(8), pages: s.pages, objects: s.objects });
+      }
+    },
+    stop: () => multibar.stop(),
+  };
+}
+
+function lineRenderer(): Renderer {
+  const said = new Map<string, string>();
+  const say = (key: string, line: string) => {
+    if (said.get(key) === line) return;
+    said.set(key, line);
+    process.stderr.write(`${line}\n`);
+  };
+  return {
+    update(view) {
+      say('phase', `  phase: ${view.phase}`);
+      for (const line of view.retrying) say(line.split(':')[0]!, `  ${line}`);
+      for (const s of view.streams) {
+        // One line when a stream starts and one when it is done: a log, not a flood.
+        if (s.state !== 'waiting') say(s.stream, `  ${s.stream}: ${s.state}${s.state === 'done' ? `, ${s.pages} pages` : ''}`);
+      }
+    },
+    stop: () => undefined,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,16 @@
+// Application permissions each Graph endpoint accepts (any one suffices), as GRAPH.md lists them.
+// Directory.Read.All (and the ReadWrite variants) imply read access to users, groups, apps and SPs.
+
+const DIRECTORY = ['Directory.Read.All', 'Directory.ReadWrite.All'];
+
+export const GRAPH_PERMISSIONS = {
+  users: ['User.Read.All', 'User.ReadWrite.All', ...DIRECTORY],
+  groups: ['Group.Read.All', 'GroupMember.Read.All', 'Group.ReadWrite.All', 'GroupMember.ReadWrite.All', ...DIRECTORY],
+  applications: ['Application.Read.All', 'Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy', ...DIRECTORY],
+  servicePrincipals: ['Application.Read.All', 'Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy', ...DIRECTORY],
+  owners: ['Application.Read.All', 'Application.ReadWrite.All', ...DIRECTORY],
+  appRoleAssignedTo: ['Application.Read.All', 'AppRoleAssignment.Read.All', 'AppRoleAssignment.ReadWrite.All', 'Application.ReadWrite.All', ...DIRECTORY],
+  roleManagement: ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'RoleManagement.ReadWrite.Directory', ...DIRECTORY],
+  permissionGrants: ['DelegatedPermissionGrant.Read.All', 'DelegatedPermissionGrant.ReadWrite.All', ...DIRECTORY],
+  auditLogs: ['AuditLog.Read.All'],
+} as const satisfies Record<string, readonly string[]>;

@@ -1,0 +1,31 @@
+import { odataTypeOf } from '../directoryObjects';
+import { GROUP_COLLECTION_PROPERTIES, GROUP_DEFAULT_PROPERTIES, GROUP_SELECTABLE_PROPERTIES } from '../groupResource';
+import type { TenantStore } from '../tenant';
+import type { DeltaLinkSource, DeltaResource } from './deltaQuery';
+import { GRAPH_PERMISSIONS } from './graphPermissions';
+
+/** A group's direct members as `members@delta`, from the tenant's membership change log. */
+function groupMembers(tenant: TenantStore): DeltaLinkSource {
+  const memberships = tenant.memberships;
+  return {
+    current: (groupId) => memberships.sortedMembersOf(groupId),
+    changedAfter: (groupId, seq) => memberships.changedMembersAfter(groupId, seq),
+    lastChangeSeq: (groupId) => memberships.lastChangeSeq(groupId),
+    isLinked: (groupId, memberId) => memberships.has(groupId, memberId),
+    odataType: (memberId) => odataTypeOf(tenant.objectKind(memberId) ?? 'user'),
+  };
+}
+
+/** GET /v1.0/groups/delta (with `$select=…,members` for membership changes) */
+export const groupsDeltaResource: DeltaResource = {
+  stream: 'groups',
+  entitySet: 'groups',
+  graphType: 'microsoft.graph.group',
+  path: '/v1.0/groups/delta',
+  acceptedPermissions: GRAPH_PERMISSIONS.groups,
+  selectableProperties: [...GROUP_SELECTABLE_PROPERTIES, 'members'],
+  defaultProperties: GROUP_DEFAULT_PROPERTIES,
+  collectionProperties: GROUP_COLLECTION_PROPERTIES,
+  maxFilterIds: 50,
+  linked: { name: 'members', source: groupMembers },
+};

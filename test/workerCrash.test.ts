@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { upsertConnector } from '../activities/store/connectors';
+import { createDatabase } from '../activities/store/database';
+import { ENV_CONNECTOR_ID } from '../client/envConnector';
+import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client/dev/workerProcess';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { EntraSyncWorkflow } from '../workflows';
+import { inventoryDigest } from './support/tableDigest';
+import { createTestDatabase } from './support/testDatabase';
+import { TEST_TLS_DIR } from './support/testTls';
+
+let sim: RunningSimulator;
+let client: Client;
+let connection: Connection;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+/** A database with the connector, and a sync worker process of its own for it. */
+async function deployment() {
+  const databaseUrl = await createTestDatabase(inject('postgresUrl'), 'crash');
+  const db = createDatabase(databaseUrl);
+  cleanups.push(() => db.end());
+  await upsertConnector(db, { id: ENV_CONNECTOR_ID, ...sim.config, discoveryEnabled: false });
+  const taskQueue = `crash-${randomBytes(3).toString('hex')}`;
+  const logDir = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-crash-'));
+  const startWorker = async (): Promise<WorkerProcess> => {
+    const worker = await spawnWorkerProcess(
+      'syncWorker.ts',
+      {
+        PATH: process.env.PATH,
+        NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS,
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        ENTRA_TENANT_ID: sim.config.tenantId,
+        ENTRA_CLIENT_ID: sim.config.clientId,
+        ENTRA_CLIENT_SECRET: sim.config.clientSecret,
+        ENTRA_GRAPH_BASE_URL: sim.config.graphBaseUrl,
+        ENTRA_AUTHORITY_HOST: sim.config.authorityHost,
+        LOG_LEVEL: 'warn',
+      },
+      logDir,
+    );
+    cleanups.push(() => worker.stop());
+    await waitForPoller(client, 'default', taskQueue, worker);
+    return worker;
+  };
+  const start = () =>
+    client.workflow.start(EntraSyncWorkflow, {
+      taskQueue,
+      workflowId: `crash-${taskQueue}-${Date.now()}`,
+      args: [{ connectorId: ENV_CONNECTOR_ID }],
+    });
+  return { db, startWorker, start };
+}
+
+const deltaPagesServed = () => sim.requestLog.entries().filter((e) => e.path.includes('/delta') && e.status === 200).length;
+
+beforeAll(async () => {
+  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 21, users: 1500, pageSize: 10 });
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  await connection?.close();
+  await sim?.close();
+});
+
+describe('a worker killed with SIGKILL in the middle of a stream', () => {
+  it('completes the run after a restart, and the tables equal those of a clean run', async () => {
+    const crashed = await deployment();
+    const worker = await crashed.startWorker();
+    sim.requestLog.clear();
+    const handle = await crashed.start();
+    const deadline = Date.now() + 60_000;
+    while (deltaPagesServed() < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    process.kill(worker.pid, 'SIGKILL');
+    await worker.exited;
+    const servedBeforeKill = deltaPagesServed();
+    expect(servedBeforeKill).toBeGreaterThanOrEqual(40);
+
+    await crashed.startWorker();
+    const summary = await handle.result();
+    const described = await handle.describe();
+    expect(described.status.name).toBe('COMPLETED');
+    expect(summary.streams.users!.mode).toBe('bootstrap');
+
+    const clean = await deployment();
+    await clean.startWorker();
+    await (await clean.start()).result();
+
+    const [afterCrash, afterClean] = [await inventoryDigest(crashed.db, ENV_CONNECTOR_ID), await inventoryDigest(clean.db, ENV_CONNECTOR_ID)];
+    expect(afterCrash.users!.rows).toBe(sim.tenant.activeUsers().length);
+    expect(afterCrash).toEqual(afterClean);
+    const staged = await crashed.db.query('select count(*)::int as n from staged_objects');
+    expect(staged.rows[0].n).toBe(0);
+  }, 180_000);
+});
