@@ -15,6 +15,7 @@ import { migrate } from '../schema/migrate';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { runMain } from '../workers/runMain';
 import { EntraSyncWorkflow } from '../workflows';
+import { activityTimings } from './activityTimings';
 import { mutateTenant } from './mutateTenant';
 import { peakRssMiB, resetPeakRss } from './procMemory';
 
@@ -45,6 +46,7 @@ type Phase = {
   resourceUnits: number;
   throttled: number;
   workerPeakRssMiB: number;
+  activitySeconds: Record<string, number>;
 };
 
 runMain(async () => {
@@ -102,9 +104,10 @@ runMain(async () => {
       sim.counters.reset();
       await resetPeakRss(worker.pid);
       const started = performance.now();
+      const workflowId = `bench-${phase}-${Date.now()}`;
       const summary: RunSummary = await client.workflow.execute(EntraSyncWorkflow, {
         taskQueue: 'bench',
-        workflowId: `bench-${phase}-${Date.now()}`,
+        workflowId,
         args: [{ connectorId: ENV_CONNECTOR_ID }],
       });
       const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
@@ -120,6 +123,7 @@ runMain(async () => {
         resourceUnits: traffic.totals.resourceUnits,
         throttled: traffic.totals.throttled,
         workerPeakRssMiB: await peakRssMiB(worker.pid),
+        activitySeconds: await activityTimings(client, workflowId),
       };
       say(`${phase}: ${wallSeconds}s, ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB`);
       return result;
@@ -134,7 +138,7 @@ runMain(async () => {
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatReport(report.phases)}\n`);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await rm(scratch, { recursive: true, force: true });
+    if (!process.env.BENCH_KEEP) await rm(scratch, { recursive: true, force: true });
   }
 });
 
@@ -144,6 +148,7 @@ function formatReport(phases: Phase[]): string {
     lines.push(`## ${p.phase}: ${p.wallSeconds}s wall, ${p.rowsWritten} rows written, ${p.resourceUnits} RU, ${p.throttled} throttled (429), worker peak RSS ${p.workerPeakRssMiB} MiB`);
     for (const [stream, o] of Object.entries(p.objects)) lines.push(`  ${stream.padEnd(18)} ${o.mode.padEnd(12)} upserted ${o.upserted}, removed ${o.removed}, pages ${o.pages}`);
     for (const [endpoint, n] of Object.entries(p.graphRequests)) lines.push(`  ${String(n).padStart(7)}  ${endpoint}`);
+    for (const [activity, seconds] of Object.entries(p.activitySeconds)) lines.push(`  ${seconds.toFixed(1).padStart(7)}s ${activity}`);
   }
   return lines.join('\n');
 }

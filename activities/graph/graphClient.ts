@@ -9,6 +9,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { MICROSOFT_AUTHORITY_HOST } from '../../workers/config';
+import { recordGraphResponse } from './graphTelemetry';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
@@ -40,7 +41,14 @@ class TrafficRecorder implements Middleware {
   }
   async execute(context: Context): Promise<void> {
     this.traffic.requests += 1;
-    await this.next!.execute(context);
+    const url = typeof context.request === 'string' ? context.request : context.request.url;
+    try {
+      await this.next!.execute(context);
+    } catch (err) {
+      recordGraphResponse(context.options?.method, url, 0);
+      throw err;
+    }
+    recordGraphResponse(context.options?.method, url, context.response?.status ?? 0);
     if (context.response?.status === 429) this.traffic.throttled += 1;
   }
 }

@@ -35,6 +35,9 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
       });
     }
     const connectorId = run.rows[0]!.connector_id;
+    // Staging went from empty to a whole tenant since autovacuum last looked: without fresh
+    // statistics the planner picks nested-loop anti-joins that are quadratic in the tenant size.
+    await tx.query('analyze staged_objects, staged_memberships');
     const streams = await tx.query<StreamRow>(
       `select stream, mode, start_link as "startLink", delta_link as "deltaLink", pulled_at as "pulledAt"
          from sync_run_streams where run_id = $1 and derived_from is null order by stream`,
