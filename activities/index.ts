@@ -1,12 +1,20 @@
 import type { ActivityDeps } from './deps';
 import { failRunActivity, finalizeRunActivity } from './finalizeRun';
+import { planReconciliationActivity } from './planReconciliation';
 import { prepareRunActivity } from './prepareRun';
+import { pullAuditEventsActivity } from './pullAuditEvents';
 import { pullDeltaActivity } from './pullDelta';
+import { pullDirectoryRolesActivity } from './pullDirectoryRoles';
+import { reconcileShardActivity } from './reconcileShard';
 
 export function createSyncActivities(deps: ActivityDeps) {
   return {
     prepareRun: prepareRunActivity(deps),
     pullDelta: pullDeltaActivity(deps),
+    pullDirectoryRoles: pullDirectoryRolesActivity(deps),
+    pullAuditEvents: pullAuditEventsActivity(deps),
+    planReconciliation: planReconciliationActivity(deps),
+    reconcileShard: reconcileShardActivity(deps),
     finalizeRun: finalizeRunActivity(deps),
     failRun: failRunActivity(deps),
   };

@@ -1,9 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { DeltaStream, StreamMode } from '../workflows/streams';
 import { DELTA_QUERIES, initialDeltaUrl } from './graph/deltaQueries';
-import { DeltaResyncRequired, fetchDeltaPage, MalformedGraphResponse } from './graph/deltaPages';
-import { ErrorKind, graphFailure, isGraphError } from './graph/graphErrors';
+import { DeltaResyncRequired, fetchDeltaPage } from './graph/deltaPages';
+import { activityWait, toGraphFailure } from './graphActivity';
 import type { ActivityDeps } from './deps';
 import { requireConnector } from './requireConnector';
 import { clearStagedStream, stagePage } from './store/staging';
@@ -24,7 +23,6 @@ export type PullSummary = { stream: DeltaStream; mode: StreamMode; pages: number
 
 const MAX_RESYNCS_PER_PULL = 2;
 const GRAPH_ATTEMPTS_PER_PAGE = 6;
-const WAIT_HEARTBEAT_MS = 5_000;
 
 export function pullDeltaActivity({ db, graph }: ActivityDeps) {
   return async function pullDelta(input: { runId: number; connectorId: string; stream: DeltaStream }): Promise<PullSummary> {
@@ -60,12 +58,7 @@ export function pullDeltaActivity({ db, graph }: ActivityDeps) {
       requests: base.requests + session.traffic.requests,
       throttled: base.throttled + session.traffic.throttled,
     });
-    const wait = async (ms: number) => {
-      for (let left = ms; left > 0; left -= WAIT_HEARTBEAT_MS) {
-        ctx.heartbeat(current());
-        await ctx.sleep(Math.min(left, WAIT_HEARTBEAT_MS));
-      }
-    };
+    const wait = activityWait(ctx, current);
     ctx.heartbeat(current());
 
     let resyncs = 0;
@@ -84,7 +77,8 @@ export function pullDeltaActivity({ db, graph }: ActivityDeps) {
           ctx.heartbeat(progress);
           continue;
         }
-        throw toFailure(err, { ...connector, endpoint: new URL(progress.link).origin }, query.permission, query.resource, session.redact);
+        const context = { ...connector, endpoint: new URL(progress.link).origin, permission: query.permission };
+        throw toGraphFailure(err, context, query.resource, session.redact);
       }
       progress.staged += await stagePage(db, runId, stream, page.objects);
       progress.pages += 1;
@@ -110,29 +104,4 @@ function sameOrigin(a: string, b: string): boolean {
 
 function summarize(stream: DeltaStream, pull: StreamPull): PullSummary {
   return { stream, mode: pull.mode, pages: pull.pages, staged: pull.staged, resyncReason: pull.resyncReason };
-}
-
-function toFailure(
-  err: unknown,
-  connector: { tenantId: string; clientId: string; endpoint: string },
-  permission: string,
-  resource: string,
-  redact: (text: string) => string,
-): unknown {
-  const context = { ...connector, permission };
-  if (err instanceof DeltaResyncRequired) {
-    return ApplicationFailure.create({
-      type: 'DeltaResyncLoop',
-      message: `Microsoft Graph kept invalidating the ${resource} cursor (${err.reason}) during one pull`,
-    });
-  }
-  if (err instanceof MalformedGraphResponse) {
-    return ApplicationFailure.create({ type: ErrorKind.GraphBadResponse, message: redact(err.message) });
-  }
-  if (isGraphError(err)) {
-    const failure = graphFailure(err, context, resource);
-    failure.message = redact(failure.message);
-    return failure;
-  }
-  return err;
 }

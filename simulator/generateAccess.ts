@@ -4,6 +4,7 @@ import { ROLE_TEMPLATE_IDS, type RoleAssignment } from './directoryRoles';
 import type { GeneratedApplications } from './generateApplications';
 import type { GeneratedGroups } from './generateGroups';
 import { DAY_MS, heavyTailed, sample, type GenerationContext } from './generationContext';
+import { appRoleAssignmentId, permissionGrantId, roleAssignmentId } from './objectIds';
 import type { OAuth2PermissionGrant } from './permissionGrants';
 import { createRandom, hashSeed, type Random } from './random';
 import type { ServicePrincipalProperties } from './servicePrincipalResource';
@@ -54,7 +55,7 @@ function generateAppRoleAssignments(
     if (taken.has(key)) return;
     taken.add(key);
     assignments.push({
-      id: assignmentId(random, principal.id),
+      id: appRoleAssignmentId(random, principal.id),
       appRoleId,
       createdDateTime: graphDateTime(new Date(context.anchor - createdDaysAgo * DAY_MS - random.int(0, DAY_MS - 1))),
       deletedDateTime: null,
@@ -110,7 +111,7 @@ function generateRoleAssignments(random: Random, context: GenerationContext, app
     if (taken.has(key)) return;
     taken.add(key);
     assignments.push({
-      id: `${Buffer.from(random.guid().replace(/-/g, '') + random.guid().replace(/-/g, ''), 'hex').toString('base64url').slice(0, 43)}-1`,
+      id: roleAssignmentId(random),
       principalId,
       roleDefinitionId,
       directoryScopeId,
@@ -159,7 +160,7 @@ function generatePermissionGrants(random: Random, context: GenerationContext, ap
   const grants: OAuth2PermissionGrant[] = [];
   const taken = new Set<string>();
   const grant = (client: ServicePrincipalProperties, principalId: string | null, scopes: readonly string[]) => {
-    const id = Buffer.from([client.id, apps.graph.id, ...(principalId ? [principalId] : [])].map((s) => s.replace(/-/g, '')).join(''), 'hex').toString('base64url');
+    const id = permissionGrantId(client.id, apps.graph.id, principalId);
     if (taken.has(id)) return;
     taken.add(id);
     grants.push({
@@ -183,10 +184,4 @@ function generatePermissionGrants(random: Random, context: GenerationContext, ap
     }
   }
   return grants;
-}
-
-function assignmentId(random: Random, principalId: string): string {
-  return Buffer.concat([Buffer.from(principalId.replace(/-/g, ''), 'hex'), Buffer.from(random.guid().replace(/-/g, ''), 'hex')])
-    .toString('base64url')
-    .slice(0, 43);
 }

@@ -1,6 +1,6 @@
-import { completeNewApplication, type ApplicationProperties, type AppRole } from './applicationResource';
+import { completeNewApplication, type ApplicationProperties } from './applicationResource';
 import { DEFAULT_ACCESS_APP_ROLE_ID, AppRoleAssignments, type AppRoleAssignment, type AppRolePrincipalType } from './appRoleAssignments';
-import type { KeyCredential, PasswordCredential } from './credentials';
+import { newKeyCredential, newPasswordCredential, type KeyCredential, type NewKeyCredential, type NewPasswordCredential, type PasswordCredential } from './credentials';
 import {
   AUDIT_ACTIVITIES,
   credentialChangeAudit,
@@ -12,108 +12,39 @@ import {
 } from './directoryAudit';
 import { isGuid, type DirectoryObjectKind, type SyntheticObjectKind } from './directoryObjects';
 import { BUILT_IN_ROLE_DEFINITIONS, RoleAssignments, type RoleAssignment, type RoleDefinition } from './directoryRoles';
-import { createChangeSequence, DirectoryStream, type ChangeSequence, type DirectoryRecord, type ObjectState } from './directoryStream';
+import { createChangeSequence, DirectoryStream, type ChangeSequence, type DirectoryRecord } from './directoryStream';
 import { completeNewGroup, type GroupProperties } from './groupResource';
 import { GroupMemberships } from './groupMemberships';
+import { appRoleAssignmentId, permissionGrantId, roleAssignmentId } from './objectIds';
 import { ObjectOwners } from './objectOwners';
 import { OAuth2PermissionGrants, type OAuth2PermissionGrant } from './permissionGrants';
 import { createRandom, hashSeed, type Random } from './random';
 import { completeNewServicePrincipal, type ServicePrincipalProperties } from './servicePrincipalResource';
 import type { SignIn } from './signIn';
 import { InvalidStateError, ObjectNotFoundError } from './simulatorErrors';
+import {
+  type ChangeOptions,
+  type NewApplication,
+  type NewAppRoleAssignment,
+  type NewDirectoryAudit,
+  type NewGroup,
+  type NewPermissionGrant,
+  type NewRoleAssignment,
+  type NewServicePrincipal,
+  type NewSignIn,
+  type NewUser,
+  type PropertyPatch,
+  type StreamName,
+  type StreamObjects,
+  type TenantIdentity,
+  type TenantStoreOptions,
+  type UserPatch,
+  type WithState,
+} from './tenantModel';
 import { TimeOrderedLog } from './timeOrderedLog';
 import { completeNewUser, graphDateTime, type UserProperties } from './userResource';
 
-/** Names of delta-trackable streams. */
-export type StreamName = 'users' | 'groups' | 'applications' | 'servicePrincipals';
-export const STREAM_NAMES: readonly StreamName[] = ['users', 'groups', 'applications', 'servicePrincipals'];
-
-/** Stored properties per stream. */
-export interface StreamObjects {
-  users: UserProperties;
-  groups: GroupProperties;
-  applications: ApplicationProperties;
-  servicePrincipals: ServicePrincipalProperties;
-}
-
-export interface TenantIdentity {
-  tenantId: string;
-  /** Initial domain, e.g. contoso.onmicrosoft.com: used in UPNs and accepted as tenant alias. */
-  domain: string;
-  displayName: string;
-}
-
-export type NewUser = Partial<UserProperties>;
-export type UserPatch = Partial<Omit<UserProperties, 'id'>>;
-export type NewGroup = Partial<GroupProperties>;
-export type GroupPatch = Partial<Omit<GroupProperties, 'id'>>;
-export type NewApplication = Partial<ApplicationProperties>;
-export type ApplicationPatch = Partial<Omit<ApplicationProperties, 'id' | 'appId'>>;
-export type NewServicePrincipal = Partial<ServicePrincipalProperties>;
-export type ServicePrincipalPatch = Partial<Omit<ServicePrincipalProperties, 'id' | 'appId'>>;
-export type PropertyPatch<S extends StreamName> = Partial<Omit<StreamObjects[S], 'id'>>;
-
-export type WithState<P> = P & { state: ObjectState };
-
-export interface NewPasswordCredential {
-  keyId?: string;
-  displayName?: string | null;
-  startDateTime?: string;
-  endDateTime?: string;
-}
-
-export interface NewKeyCredential {
-  keyId?: string;
-  displayName?: string;
-  startDateTime?: string;
-  endDateTime?: string;
-  customKeyIdentifier?: string;
-}
-
-export interface NewAppRoleAssignment {
-  resourceId: string;
-  principalId: string;
-  /** Default: the all-zero "Default access" role. */
-  appRoleId?: string;
-  id?: string;
-  createdDateTime?: string;
-}
-
-export interface NewRoleAssignment {
-  principalId: string;
-  roleDefinitionId: string;
-  directoryScopeId?: string;
-  appScopeId?: string | null;
-  id?: string;
-}
-
-export interface NewPermissionGrant {
-  clientId: string;
-  resourceId: string;
-  consentType?: OAuth2PermissionGrant['consentType'];
-  principalId?: string | null;
-  scope: string;
-  id?: string;
-}
-
-export type NewDirectoryAudit = Partial<Omit<DirectoryAudit, 'activityDisplayName'>> & { activityDisplayName: string };
-export type NewSignIn = Partial<SignIn> & { userId: string; appId: string };
-
-/** Who performed a change, for the audit event it leaves behind. */
-export interface ChangeOptions {
-  actor?: AuditInitiator;
-}
-
-export interface TenantStoreOptions {
-  seed: number;
-  now?: () => Date;
-  /** Entra ID P1/P2 licence: sign-in logs need it. Default true. */
-  premium?: boolean;
-}
-
-const DEFAULT_SECRET_LIFETIME_DAYS = 180;
-const DEFAULT_CERTIFICATE_LIFETIME_DAYS = 365;
-const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-';
+export * from './tenantModel';
 
 /**
  * The simulated directory of one tenant: the four delta streams share one change sequence (so
@@ -433,34 +364,14 @@ export class TenantStore {
     options: ChangeOptions = {},
   ): Omit<PasswordCredential, 'secretText'> & { secretText: string } {
     const holder = this.requireCredentialHolder(objectId);
-    const now = this.now();
-    const secretText = `${this.ids.string(3, SECRET_ALPHABET.slice(0, 62))}${this.ids.int(0, 9)}Q~${this.ids.string(34, SECRET_ALPHABET)}`;
-    const credential: PasswordCredential = {
-      customKeyIdentifier: null,
-      displayName: input.displayName === undefined ? 'Client secret' : input.displayName,
-      endDateTime: input.endDateTime ?? graphDateTime(new Date(now.getTime() + DEFAULT_SECRET_LIFETIME_DAYS * 86_400_000)),
-      hint: secretText.slice(0, 3),
-      keyId: (input.keyId ?? this.ids.guid()).toLowerCase(),
-      secretText: null,
-      startDateTime: input.startDateTime ?? graphDateTime(now),
-    };
+    const { credential, secretText } = newPasswordCredential(this.ids, input, this.now());
     this.changeCredentials(holder, 'add', credential, options);
     return { ...credential, secretText };
   }
 
   addKeyCredential(objectId: string, input: NewKeyCredential = {}, options: ChangeOptions = {}): KeyCredential {
     const holder = this.requireCredentialHolder(objectId);
-    const now = this.now();
-    const credential: KeyCredential = {
-      customKeyIdentifier: input.customKeyIdentifier ?? Buffer.from(this.ids.string(20, SECRET_ALPHABET)).toString('base64'),
-      displayName: input.displayName ?? `CN=${holder.displayName}`,
-      endDateTime: input.endDateTime ?? graphDateTime(new Date(now.getTime() + DEFAULT_CERTIFICATE_LIFETIME_DAYS * 86_400_000)),
-      key: null,
-      keyId: (input.keyId ?? this.ids.guid()).toLowerCase(),
-      startDateTime: input.startDateTime ?? graphDateTime(now),
-      type: 'AsymmetricX509Cert',
-      usage: 'Verify',
-    };
+    const credential = newKeyCredential(this.ids, input, this.now(), holder.displayName);
     this.changeCredentials(holder, 'add', credential, options);
     return credential;
   }
@@ -489,7 +400,7 @@ export class TenantStore {
       if (!role.allowedMemberTypes.includes(memberType)) throw new InvalidStateError(`app role ${appRoleId} does not allow ${memberType}`);
     }
     const assignment = this.appRoleAssignments.add({
-      id: input.id ?? this.appRoleAssignmentId(principalId),
+      id: input.id ?? appRoleAssignmentId(this.ids, principalId),
       appRoleId,
       createdDateTime: input.createdDateTime ?? graphDateTime(this.now()),
       deletedDateTime: null,
@@ -543,7 +454,7 @@ export class TenantStore {
     const directoryScopeId = input.directoryScopeId ?? '/';
     this.requireValidScope(directoryScopeId);
     const assignment = this.roleAssignments.add({
-      id: input.id ?? this.roleAssignmentId(),
+      id: input.id ?? roleAssignmentId(this.ids),
       principalId,
       roleDefinitionId: definition.id,
       directoryScopeId,
@@ -584,7 +495,7 @@ export class TenantStore {
     const principalId = consentType === 'Principal' ? (input.principalId ?? '').toLowerCase() : null;
     if (consentType === 'Principal') this.requireActive('users', principalId ?? '');
     const grant = this.permissionGrants.add({
-      id: input.id ?? this.grantId(client.id, resource.id, principalId),
+      id: input.id ?? permissionGrantId(client.id, resource.id, principalId),
       clientId: client.id,
       consentType,
       principalId,
@@ -770,23 +681,6 @@ export class TenantStore {
       initiatedBy: options.actor ?? this.defaultActor,
     };
   }
-
-  /** App role assignment ids are base64url of the principal id's bytes plus 16 random bytes. */
-  private appRoleAssignmentId(principalId: string): string {
-    return Buffer.concat([Buffer.from(principalId.replace(/-/g, ''), 'hex'), Buffer.from(this.ids.guid().replace(/-/g, ''), 'hex')])
-      .toString('base64url')
-      .slice(0, 43);
-  }
-
-  private roleAssignmentId(): string {
-    return `${Buffer.from(this.ids.guid().replace(/-/g, '') + this.ids.guid().replace(/-/g, ''), 'hex').toString('base64url').slice(0, 43)}-1`;
-  }
-
-  /** As in Entra: base64url of client, resource (and user) object id bytes, so one grant per triple. */
-  private grantId(clientId: string, resourceId: string, principalId: string | null): string {
-    const parts = [clientId, resourceId, ...(principalId ? [principalId] : [])].map((id) => id.replace(/-/g, '')).join('');
-    return Buffer.from(parts, 'hex').toString('base64url');
-  }
 }
 
 interface CredentialHolder {
@@ -794,11 +688,6 @@ interface CredentialHolder {
   stream: 'applications' | 'servicePrincipals';
   displayName: string;
   properties: { passwordCredentials: PasswordCredential[]; keyCredentials: KeyCredential[] };
-}
-
-/** App roles offered to users (or apps) by a service principal, enabled ones only. */
-export function enabledAppRoles(servicePrincipal: { appRoles: AppRole[] }, memberType: 'User' | 'Application'): AppRole[] {
-  return servicePrincipal.appRoles.filter((role) => role.isEnabled && role.allowedMemberTypes.includes(memberType));
 }
 
 /** Copies so callers cannot mutate the store behind the change log's back. */

@@ -4,27 +4,31 @@ import {
   ApplicationFailure,
   CancellationScope,
   defineQuery,
+  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { PullSummary, RunSummary, SyncActivities } from '../activities';
+import type { RunSummary, SyncActivities } from '../activities';
 
 export type EntraSyncInput = { connectorId: string };
 
 export type SyncProgress = {
-  phase: 'preparing' | 'pulling' | 'finalizing' | 'succeeded' | 'failed';
+  phase: 'preparing' | 'pulling' | 'reconciling' | 'finalizing' | 'succeeded' | 'failed';
   runId?: number;
   streams: Record<string, { done: boolean; pages?: number }>;
 };
 
 export const progressQuery = defineQuery<SyncProgress>('progress');
 
-const { prepareRun, finalizeRun, failRun } = proxyActivities<SyncActivities>({
+const { prepareRun, planReconciliation, finalizeRun, failRun } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
-const { pullDelta } = proxyActivities<SyncActivities>({
+/** Added after the first recorded histories: owners, assignments, directory roles, audit events. */
+export const RELATIONSHIPS_PATCH = 'relationships-v1';
+
+const { pullDelta, pullDirectoryRoles, pullAuditEvents, reconcileShard } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '4 hours',
   // Short enough to notice a dead worker quickly; pullDelta heartbeats on every page and while waiting.
   heartbeatTimeout: '30 seconds',
@@ -47,9 +51,30 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
 
   try {
     progress.phase = 'pulling';
-    await pullAll(input.connectorId, prepared.runId, prepared.streams.map((s) => s.stream), (pull) => {
+    const { connectorId } = input;
+    const { runId } = prepared;
+    const relationships = patched(RELATIONSHIPS_PATCH);
+    const pulls: Array<() => Promise<unknown>> = prepared.streams.map(({ stream }) => async () => {
+      const pull = await pullDelta({ runId, connectorId, stream });
       progress.streams[pull.stream] = { done: true, pages: pull.pages };
     });
+    if (relationships) {
+      for (const [stream, pull] of [['directoryRoleAssignments', pullDirectoryRoles], ['credentialAuditEvents', pullAuditEvents]] as const) {
+        progress.streams[stream] = { done: false };
+        pulls.push(async () => {
+          await pull({ runId, connectorId });
+          progress.streams[stream] = { done: true };
+        });
+      }
+    }
+    await inParallel(pulls);
+    if (relationships) {
+      progress.phase = 'reconciling';
+      // Owners and app role assignments have no delta: read them for the inventory as it now stands.
+      const plan = await planReconciliation({ runId, connectorId });
+      const shards = Array.from({ length: plan.shards }, (_, shard) => shard);
+      await inParallel(shards.map((shard) => () => reconcileShard({ runId, connectorId, shard, requestsPerSecond: plan.requestsPerSecondPerShard })));
+    }
     progress.phase = 'finalizing';
     const summary = await finalizeRun({ runId: prepared.runId });
     progress.phase = 'succeeded';
@@ -63,25 +88,15 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
   }
 }
 
-/** Pulls all streams; the first failure cancels the others and waits for them to stop writing. */
-async function pullAll(
-  connectorId: string,
-  runId: number,
-  streams: PullSummary['stream'][],
-  onPulled: (pull: PullSummary) => void,
-): Promise<void> {
+/** Runs activities side by side; the first failure cancels the rest and waits for them to stop writing. */
+async function inParallel(tasks: Array<() => Promise<unknown>>): Promise<void> {
   const scope = new CancellationScope();
-  const pulls = streams.map((stream) =>
-    scope.run(() => pullDelta({ runId, connectorId, stream })).then((pull) => {
-      onPulled(pull);
-      return pull;
-    }),
-  );
+  const running = tasks.map((task) => scope.run(task));
   try {
-    await Promise.all(pulls);
+    await Promise.all(running);
   } catch (err) {
     scope.cancel();
-    await Promise.allSettled(pulls);
+    await Promise.allSettled(running);
     throw err;
   }
 }

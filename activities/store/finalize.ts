@@ -1,10 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { DeltaStream, StreamMode } from '../../workflows/streams';
+import { DELTA_STREAMS, type DeltaStream, type StreamMode } from '../../workflows/streams';
 import { applyStagedMemberships } from './applyMemberships';
 import { applyStagedObjects } from './applyObjects';
 import { inTransaction, type Database, type Queryable } from './database';
 import { deriveCredentials } from './deriveCredentials';
+import { applyAuditEvents, applyDirectoryRoles, applyReconciled, recomputeEntitlements } from './applyRelationships';
+import { AUDIT_STREAM, RELATIONSHIP_STREAMS } from './relationshipStreams';
 import { readRunSummary, type RunSummary } from './runSummary';
+import { deleteStaging } from './staging';
 
 type StreamRow = {
   stream: DeltaStream;
@@ -40,8 +43,8 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
     await tx.query('analyze staged_objects, staged_memberships');
     const streams = await tx.query<StreamRow>(
       `select stream, mode, start_link as "startLink", delta_link as "deltaLink", pulled_at as "pulledAt"
-         from sync_run_streams where run_id = $1 and derived_from is null order by stream`,
-      [runId],
+         from sync_run_streams where run_id = $1 and stream = any($2) order by stream`,
+      [runId, DELTA_STREAMS],
     );
     for (const s of streams.rows) {
       if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${runId}: stream ${s.stream} has not finished pulling`);
@@ -54,20 +57,45 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
     const apps = streams.rows.find((s) => s.stream === 'applications');
     if (apps) await recordDerived(tx, runId, 'credentials', apps, await deriveCredentials(tx, connectorId, runId));
 
+    await applyRelationshipStreams(tx, connectorId, runId);
+
     await tx.query(`update sync_runs set status = 'succeeded', finished_at = now() where id = $1`, [runId]);
-    await tx.query('delete from staged_objects where run_id = $1', [runId]);
-    await tx.query('delete from staged_memberships where run_id = $1', [runId]);
+    await deleteStaging(tx, runId);
     return readRunSummary(tx, runId);
   });
 }
 
 type Counts = { upserted: number; removed: number };
 
+/**
+ * Owners, app role assignments, directory roles and audit events, each applied when this run
+ * read it (a run of an older workflow version reads none), then the entitlements they imply.
+ */
+async function applyRelationshipStreams(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+  const { rows } = await tx.query<{ stream: string; mode: StreamMode; pulledAt: Date | null; watermark: Date | null }>(
+    `select stream, mode, pulled_at as "pulledAt", watermark from sync_run_streams where run_id = $1 and stream = any($2)`,
+    [runId, RELATIONSHIP_STREAMS],
+  );
+  const pulled = new Map(rows.filter((r) => r.pulledAt).map((r) => [r.stream, r]));
+  const owners = pulled.get('owners');
+  if (owners) {
+    const counts = await applyReconciled(tx, connectorId, runId);
+    await recordCounts(tx, runId, 'owners', counts.owners);
+    await recordCounts(tx, runId, 'appRoleAssignments', counts.appRoleAssignments);
+    await recordDerived(tx, runId, 'entitlements', { stream: 'appRoleAssignments', mode: 'full' }, await recomputeEntitlements(tx, connectorId));
+  }
+  if (pulled.has('directoryRoleAssignments')) {
+    await recordCounts(tx, runId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, runId));
+  }
+  const audits = pulled.get(AUDIT_STREAM);
+  if (audits) await recordCounts(tx, runId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, runId, audits.watermark));
+}
+
 async function recordCounts(tx: Queryable, runId: number, stream: string, c: Counts): Promise<void> {
   await tx.query('update sync_run_streams set upserted = $3, removed = $4 where run_id = $1 and stream = $2', [runId, stream, c.upserted, c.removed]);
 }
 
-async function recordDerived(tx: Queryable, runId: number, name: string, from: StreamRow, c: Counts): Promise<void> {
+async function recordDerived(tx: Queryable, runId: number, name: string, from: { stream: string; mode: StreamMode }, c: Counts): Promise<void> {
   await tx.query(
     `insert into sync_run_streams (run_id, stream, mode, derived_from, upserted, removed, pulled_at)
      values ($1, $2, $3, $4, $5, $6, now())`,

@@ -1,5 +1,7 @@
 import type { DeltaStream, StreamMode } from '../../workflows/streams';
+import { deleteStaging } from './staging';
 import { inTransaction, type Database, type Queryable } from './database';
+import { AUDIT_STREAM, RELATIONSHIP_STREAMS } from './relationshipStreams';
 
 export type StreamPlan = { stream: DeltaStream; mode: StreamMode };
 
@@ -38,7 +40,20 @@ export async function openRun(
        on conflict (run_id, stream) do nothing`,
       [runId, input.connectorId, input.streams],
     );
-    const plans = await tx.query<StreamPlan>('select stream, mode from sync_run_streams where run_id = $1 and derived_from is null order by stream', [runId]);
+    // Relationships are read in full every run; audit events continue from their watermark.
+    await tx.query(
+      `insert into sync_run_streams (run_id, stream, mode)
+       select $1, s.stream, case when s.stream <> $3 then 'full'
+                                 when exists (select 1 from audit_watermarks w where w.connector_id = $2 and w.stream = $3) then 'incremental'
+                                 else 'bootstrap' end
+         from unnest($4::text[]) as s(stream)
+       on conflict (run_id, stream) do nothing`,
+      [runId, input.connectorId, AUDIT_STREAM, RELATIONSHIP_STREAMS],
+    );
+    const plans = await tx.query<StreamPlan>('select stream, mode from sync_run_streams where run_id = $1 and stream = any($2) order by stream', [
+      runId,
+      input.streams,
+    ]);
     return { runId, streams: plans.rows };
   });
 }
@@ -77,7 +92,6 @@ export async function failRun(db: Database, runId: number, kind: string, message
         where id = $1 and status = 'running'`,
       [runId, kind, message],
     );
-    await tx.query('delete from staged_objects where run_id = $1', [runId]);
-    await tx.query('delete from staged_memberships where run_id = $1', [runId]);
+    await deleteStaging(tx, runId);
   });
 }

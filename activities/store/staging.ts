@@ -1,5 +1,6 @@
 import type { DeltaStream } from '../../workflows/streams';
 import { removedReason, type GraphObject } from '../graph/deltaPages';
+import { memberType } from '../graph/odataType';
 import type { Queryable } from './database';
 
 type StagedRow = { id: string; data: GraphObject | null; removedReason: string | null };
@@ -20,11 +21,6 @@ function foldOccurrences(objects: GraphObject[]): StagedRow[] {
     else rows.set(object.id, { id: object.id, data: previous?.data ? { ...previous.data, ...object } : object, removedReason: null });
   }
   return [...rows.values()];
-}
-
-/** `#microsoft.graph.servicePrincipal` → `servicePrincipal`. */
-function memberType(odataType: unknown): string {
-  return typeof odataType === 'string' ? odataType.replace(/^#?microsoft\.graph\./, '') : 'unknown';
 }
 
 /**
@@ -81,4 +77,19 @@ export async function stagePage(db: Queryable, runId: number, stream: DeltaStrea
 export async function clearStagedStream(db: Queryable, runId: number, stream: DeltaStream): Promise<void> {
   await db.query('delete from staged_objects where run_id = $1 and stream = $2', [runId, stream]);
   if (stream === 'groups') await db.query('delete from staged_memberships where run_id = $1', [runId]);
+}
+
+const RUN_STAGING = [
+  'staged_objects',
+  'staged_memberships',
+  'staged_owners',
+  'staged_app_role_assignments',
+  'staged_directory_roles',
+  'staged_audit_events',
+  'reconcile_targets',
+];
+
+/** Drops everything a run staged: after it committed, or when it failed. */
+export async function deleteStaging(db: Queryable, runId: number): Promise<void> {
+  for (const table of RUN_STAGING) await db.query(`delete from ${table} where run_id = $1`, [runId]);
 }

@@ -217,12 +217,12 @@ function collectPage(
     const chunks = items === undefined ? [undefined] : items.length === 0 ? [plan.fullLinks ? [] : undefined] : chunk(items, perEntry);
     for (let index = 0; index < chunks.length; index++) {
       if (entries.length >= settings.pageSize * (settings.duplicates ? 2 : 1)) return { entries, resumeAt: done };
-      const items = chunks[index];
+      const piece = chunks[index];
       const entry: Entry = index === 0 && !resuming && plan.properties ? render(record, plan.properties, resource) : { id: record.id };
-      if (items !== undefined && links && linked) entry[`${linked.name}@delta`] = items.map((item) => linkEntry(links, item));
+      if (piece !== undefined && links && linked) entry[`${linked.name}@delta`] = piece.map((item) => linkEntry(links, item));
       emit(entry);
       const last = index === chunks.length - 1;
-      done = { afterId: record.id, afterLinkId: last || !items ? null : (items[items.length - 1] as LinkItem).id };
+      done = { afterId: record.id, afterLinkId: last || !piece ? null : (piece[piece.length - 1] as LinkItem).id };
     }
   }
   return { entries };

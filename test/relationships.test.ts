@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyAuditActivity } from '../activities/auditClassification';
+import { appRoleAssignments, directMemberships, effectiveEntitlements, ownerships, roleAssignments } from '../simulator/groundTruth';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { recordHistoryIfAsked } from './support/histories';
+import { SyncHarness } from './support/syncHarness';
+import { TEST_TLS_DIR } from './support/testTls';
+
+let sim: RunningSimulator;
+let harness: SyncHarness;
+const sorted = (items: string[]) => [...items].sort();
+const rows = <T extends Record<string, unknown>>(sql: string) => harness.query<T>(sql, [harness.connectorId]);
+
+async function expectRelationshipsMatchTruth(): Promise<void> {
+  const t = sim.tenant;
+  const owners = await rows<{ k: string }>(`select object_type || '/' || object_id || '/' || owner_id || '/' || owner_type as k from owners where connector_id = $1`);
+  expect(sorted(owners.map((r) => r.k)), 'owners').toEqual(sorted(ownerships(t).map((o) => `${o.objectType}/${o.objectId}/${o.ownerId}/${o.ownerType}`)));
+
+  const assignments = await rows<{ k: string }>(`select id || '/' || principal_id || '/' || principal_type || '/' || resource_id || '/' || app_role_id as k from app_role_assignments where connector_id = $1`);
+  expect(sorted(assignments.map((r) => r.k)), 'app role assignments').toEqual(
+    sorted(appRoleAssignments(t).map((a) => `${a.id}/${a.principalId}/${a.principalType}/${a.resourceId}/${a.appRoleId}`)),
+  );
+
+  const roles = await rows<{ k: string }>(`select id || '/' || principal_id || '/' || role_definition_id || '/' || directory_scope_id as k from directory_role_assignments where connector_id = $1`);
+  expect(sorted(roles.map((r) => r.k)), 'directory role assignments').toEqual(
+    sorted(roleAssignments(t).map((a) => `${a.id}/${a.principalId}/${a.roleDefinitionId}/${a.directoryScopeId}`)),
+  );
+
+  const entitlements = await rows<{ k: string }>(
+    `select principal_id || '/' || principal_type || '/' || resource_id || '/' || app_role_id || '/' || assignment_id || '/' || granted_via || '/' || via_group_id as k
+       from effective_entitlements where connector_id = $1`,
+  );
+  expect(sorted(entitlements.map((r) => r.k)), 'effective entitlements').toEqual(
+    sorted(effectiveEntitlements(t).map((e) => `${e.principalId}/${e.principalType}/${e.resourceId}/${e.appRoleId}/${e.assignmentId}/${e.grantedVia}/${e.viaGroupId ?? ''}`)),
+  );
+}
+
+const credentialEventIds = () =>
+  [...sim.tenant.directoryAudits.newestFirst()]
+    .filter((e) => Date.parse(e.activityDateTime) >= Date.now() - 30 * 86_400_000 && classifyAuditActivity(e.activityDisplayName))
+    .map((e) => e.id);
+
+beforeAll(async () => {
+  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 41, users: 400, pageSize: 50 });
+  harness = await SyncHarness.start(sim.config);
+});
+
+afterAll(async () => {
+  await harness?.stop();
+  await sim?.close();
+});
+
+describe('owners, app role assignments, directory roles, entitlements and credential audit events', () => {
+  it('equal the ground truth after a bootstrap, reaching users through a group but never a nested one', async () => {
+    const t = sim.tenant;
+    // A chain outer ⊃ inner ⊃ user: an assignment to outer reaches its direct user members only.
+    const [user, nestedUser] = t.activeObjects('users');
+    const outer = t.createGroup({ displayName: 'App access', securityEnabled: true });
+    const inner = t.createGroup({ displayName: 'Nested team', securityEnabled: true });
+    t.addGroupMember(outer.id, user!.id);
+    t.addGroupMember(outer.id, inner.id);
+    t.addGroupMember(inner.id, nestedUser!.id);
+    const app = t.activeObjects('servicePrincipals')[0]!;
+    const viaGroup = t.assignAppRole({ resourceId: app.id, principalId: outer.id });
+
+    const run = await harness.sync();
+    await recordHistoryIfAsked(harness.client, run, 'relationships-bootstrap-succeeded');
+    const { streams } = run.summary;
+
+    expect(streams.owners).toMatchObject({ mode: 'full', upserted: ownerships(t).length });
+    expect(streams.appRoleAssignments).toMatchObject({ mode: 'full', upserted: appRoleAssignments(t).length });
+    expect(streams.directoryRoleAssignments).toMatchObject({ mode: 'full', upserted: roleAssignments(t).length });
+    expect(streams.credentialAuditEvents).toMatchObject({ mode: 'bootstrap', upserted: credentialEventIds().length });
+    await expectRelationshipsMatchTruth();
+
+    const reach = await harness.query<{ principal_id: string; granted_via: string; via_group_id: string }>(
+      `select principal_id, granted_via, via_group_id from effective_entitlements where connector_id = $1 and assignment_id = $2`,
+      [harness.connectorId, viaGroup.id],
+    );
+    expect(reach).toContainEqual({ principal_id: user!.id, granted_via: 'group', via_group_id: outer.id });
+    expect(reach.map((r) => r.principal_id)).not.toContain(nestedUser!.id);
+    expect(directMemberships(t).some((m) => m.groupId === inner.id && m.memberId === nestedUser!.id)).toBe(true);
+
+    const events = await harness.query(`select id from credential_audit_events where connector_id = $1`, [harness.connectorId]);
+    expect(sorted(events.map((e) => e.id as string))).toEqual(sorted(credentialEventIds()));
+    const withKeys = await harness.query<{ n: number }>(`select count(*)::int as n from credential_audit_events where connector_id = $1 and cardinality(key_ids) > 0`, [harness.connectorId]);
+    expect(withKeys[0]!.n).toBeGreaterThan(0);
+  });
+
+  it('retries a throttled $batch sub-request, follows nextLinks inside sub-responses, records a deleted object as gone', async () => {
+    const t = sim.tenant;
+    const [sp, spToVanish] = t.activeObjects('servicePrincipals');
+    for (const u of t.activeObjects('users').slice(0, 130)) {
+      try {
+        t.assignAppRole({ resourceId: sp!.id, principalId: u.id });
+      } catch {
+        // already assigned
+      }
+    }
+    expect(t.activeAppRoleAssignmentsOf(sp!.id).length).toBeGreaterThan(100); // more than one page
+    sim.faults.add({ pathPrefix: `/v1.0/servicePrincipals/${sp!.id}/owners`, status: 429, times: 2, retryAfterSeconds: 1 });
+    sim.faults.add({ pathPrefix: `/v1.0/servicePrincipals/${spToVanish!.id}/`, status: 404, times: 10, code: 'Request_ResourceNotFound', message: `Resource '${spToVanish!.id}' does not exist.` });
+    sim.counters.reset();
+    sim.requestLog.clear();
+
+    const { summary } = await harness.sync();
+
+    const snapshot = sim.counters.snapshot();
+    expect(JSON.stringify(snapshot.endpoints)).toContain('"429"');
+    const nextLinkFollowed = sim.requestLog.entries().some((e) => e.path.includes(`/servicePrincipals/${sp!.id}/appRoleAssignedTo`) && e.path.includes('skiptoken'));
+    expect(nextLinkFollowed).toBe(true);
+    const stored = await harness.query<{ n: number }>(`select count(*)::int as n from app_role_assignments where connector_id = $1 and resource_id = $2`, [harness.connectorId, sp!.id]);
+    expect(stored[0]!.n).toBe(t.activeAppRoleAssignmentsOf(sp!.id).length);
+    const gone = await harness.query<{ n: number }>(`select count(*)::int as n from owners where connector_id = $1 and object_id = $2`, [harness.connectorId, spToVanish!.id]);
+    expect(gone[0]!.n).toBe(0);
+    expect(summary.streams.appRoleAssignments!.upserted).toBeGreaterThanOrEqual(100);
+    sim.faults.clear();
+  });
+
+  it('moves the audit watermark even without credential events, and the overlap never duplicates', async () => {
+    const [before] = await harness.query<{ watermark: Date }>(`select watermark from audit_watermarks where connector_id = $1`, [harness.connectorId]);
+    const count = async () => (await harness.query<{ n: number }>(`select count(*)::int as n from credential_audit_events where connector_id = $1`, [harness.connectorId]))[0]!.n;
+    const stored = await count();
+    sim.tenant.recordDirectoryAudit({ activityDisplayName: 'Update user', category: 'UserManagement', activityDateTime: new Date().toISOString() });
+
+    const quiet = await harness.sync();
+
+    expect(quiet.summary.streams.credentialAuditEvents).toMatchObject({ mode: 'incremental', upserted: 0 });
+    expect(await count()).toBe(stored);
+    const [after] = await harness.query<{ watermark: Date }>(`select watermark from audit_watermarks where connector_id = $1`, [harness.connectorId]);
+    expect(after!.watermark.getTime()).toBeGreaterThan(before!.watermark.getTime());
+
+    // A credential change inside the overlap window is stored once, however often it is re-read.
+    const app = sim.tenant.activeObjects('applications')[0]!;
+    sim.tenant.addPasswordCredential(app.id, { displayName: 'overlap test' });
+    const first = await harness.sync();
+    const second = await harness.sync();
+    expect(first.summary.streams.credentialAuditEvents!.upserted).toBe(1);
+    expect(second.summary.streams.credentialAuditEvents!.upserted).toBe(0);
+    expect(await count()).toBe(stored + 1);
+    await expectRelationshipsMatchTruth();
+  });
+});
