@@ -10,8 +10,9 @@ export async function activityTimings(client: Client, workflowId: string): Promi
     const s = event.activityTaskScheduledEventAttributes;
     if (s) {
       const input = s.input?.payloads?.[0]?.data;
-      const stream = input ? (JSON.parse(Buffer.from(input).toString()) as { stream?: string }).stream : undefined;
-      scheduled.set(String(event.eventId), { name: [s.activityType?.name, stream].filter(Boolean).join(' '), at: millis(event.eventTime) });
+      const args = input ? (JSON.parse(Buffer.from(input).toString()) as { stream?: string; shard?: number }) : {};
+      const name = [s.activityType?.name, args.stream, args.shard === undefined ? undefined : `shard ${args.shard}`].filter(Boolean).join(' ');
+      scheduled.set(String(event.eventId), { name, at: millis(event.eventTime) });
     }
     const done = event.activityTaskCompletedEventAttributes;
     if (done) {

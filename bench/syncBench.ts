@@ -47,7 +47,11 @@ type Phase = {
   throttled: number;
   workerPeakRssMiB: number;
   activitySeconds: Record<string, number>;
+  /** Owners and appRoleAssignedTo through $batch: the part of a run with no delta. */
+  reconciliation: { seconds: number; batches: number; subRequests: number; resourceUnits: number; throttled: number };
 };
+
+const RECONCILE_ENDPOINT = /\/(owners|appRoleAssignedTo)$/;
 
 runMain(async () => {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-bench-'));
@@ -124,7 +128,17 @@ runMain(async () => {
         throttled: traffic.totals.throttled,
         workerPeakRssMiB: await peakRssMiB(worker.pid),
         activitySeconds: await activityTimings(client, workflowId),
+        reconciliation: { seconds: 0, batches: traffic.endpoints['POST /v1.0/$batch']?.requests ?? 0, subRequests: 0, resourceUnits: 0, throttled: 0 },
       };
+      for (const [endpoint, c] of Object.entries(traffic.endpoints)) {
+        if (!RECONCILE_ENDPOINT.test(endpoint)) continue;
+        result.reconciliation.subRequests += c.subRequests;
+        result.reconciliation.resourceUnits += c.resourceUnits;
+        result.reconciliation.throttled += c.throttled;
+      }
+      result.reconciliation.seconds = Object.entries(result.activitySeconds)
+        .filter(([name]) => name.startsWith('planReconciliation') || name.startsWith('reconcileShard'))
+        .reduce((longest, [name, seconds]) => (name.startsWith('plan') ? longest + seconds : Math.max(longest, seconds)), 0);
       say(`${phase}: ${wallSeconds}s, ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB`);
       return result;
     };
@@ -147,6 +161,8 @@ function formatReport(phases: Phase[]): string {
   for (const p of phases) {
     lines.push(`## ${p.phase}: ${p.wallSeconds}s wall, ${p.rowsWritten} rows written, ${p.resourceUnits} RU, ${p.throttled} throttled (429), worker peak RSS ${p.workerPeakRssMiB} MiB`);
     for (const [stream, o] of Object.entries(p.objects)) lines.push(`  ${stream.padEnd(18)} ${o.mode.padEnd(12)} upserted ${o.upserted}, removed ${o.removed}, pages ${o.pages}`);
+    const r = p.reconciliation;
+    lines.push(`  reconciliation: ~${r.seconds.toFixed(1)}s, ${r.batches} $batch requests carrying ${r.subRequests} sub-requests, ${r.resourceUnits} RU, ${r.throttled} throttled`);
     for (const [endpoint, n] of Object.entries(p.graphRequests)) lines.push(`  ${String(n).padStart(7)}  ${endpoint}`);
     for (const [activity, seconds] of Object.entries(p.activitySeconds)) lines.push(`  ${seconds.toFixed(1).padStart(7)}s ${activity}`);
   }

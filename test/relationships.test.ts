@@ -83,6 +83,18 @@ describe('owners, app role assignments, directory roles, entitlements and creden
 
     const events = await harness.query(`select id from credential_audit_events where connector_id = $1`, [harness.connectorId]);
     expect(sorted(events.map((e) => e.id as string))).toEqual(sorted(credentialEventIds()));
+    const access = await harness.query(`select principal_name, granted_via, via_group_name from app_access where connector_id = $1 and principal_id = $2 and app_id = $3`, [
+      harness.connectorId,
+      user!.id,
+      app.id,
+    ]);
+    expect(access).toContainEqual({ principal_name: user!.userPrincipalName, granted_via: 'group', via_group_name: 'App access' });
+    const privileged = await harness.query<{ n: number }>(`select count(*)::int as n from privileged_role_members where connector_id = $1`, [harness.connectorId]);
+    expect(privileged[0]!.n).toBeGreaterThan(0);
+    const ownerless = await harness.query<{ id: string }>(`select id from ownerless_apps where connector_id = $1`, [harness.connectorId]);
+    const owned = new Set(ownerships(t).map((o) => o.objectId));
+    const truthOwnerless = [...t.activeObjects('applications'), ...t.activeObjects('servicePrincipals')].filter((o) => !owned.has(o.id)).map((o) => o.id);
+    expect(sorted(ownerless.map((o) => o.id))).toEqual(sorted(truthOwnerless));
     const withKeys = await harness.query<{ n: number }>(`select count(*)::int as n from credential_audit_events where connector_id = $1 and cardinality(key_ids) > 0`, [harness.connectorId]);
     expect(withKeys[0]!.n).toBeGreaterThan(0);
   });
