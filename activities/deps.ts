@@ -5,4 +5,8 @@ import type { Database } from './store/database';
 export type ActivityDeps = {
   db: Database;
   graph: GraphSessions;
+  /** Bound on waiting for a discovery worker (ENTRA_DISCOVERY_START_TIMEOUT). */
+  discoveryStartTimeoutMs?: number;
+  /** The discovery worker's task queue (TEMPORAL_DISCOVERY_TASK_QUEUE). */
+  discoveryTaskQueue?: string;
 };

@@ -1,13 +1,22 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DELTA_STREAMS } from '../workflows/streams';
+import { DISCOVERY_TASK_QUEUE } from '../workflows/taskQueues';
 import type { ActivityDeps } from './deps';
 import { requireConnector } from './requireConnector';
 import { openRun, type StreamPlan } from './store/runs';
 
-export type PreparedRun = { runId: number; streams: StreamPlan[] };
+/** How long a run waits for a discovery worker to pick up its activities before failing. */
+export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
 
-export function prepareRunActivity({ db }: ActivityDeps) {
+export type PreparedRun = {
+  runId: number;
+  streams: StreamPlan[];
+  /** Present when the connector gathers discovery evidence: how long to wait for a discovery worker. */
+  discovery?: { startTimeoutMs: number; taskQueue: string };
+};
+
+export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQueue }: ActivityDeps) {
   return async function prepareRun(input: { connectorId: string }): Promise<PreparedRun> {
     const connector = await requireConnector(db, input.connectorId);
     if (!connector.enabled) {
@@ -20,6 +29,19 @@ export function prepareRunActivity({ db }: ActivityDeps) {
     const execution = Context.current().info.workflowExecution;
     if (!execution) throw new Error('prepareRun runs only inside EntraSyncWorkflow');
     const { workflowId, runId } = execution;
-    return openRun(db, { connectorId: connector.id, workflowId, workflowRunId: runId, streams: DELTA_STREAMS });
+    const opened = await openRun(db, {
+      connectorId: connector.id,
+      workflowId,
+      workflowRunId: runId,
+      streams: DELTA_STREAMS,
+      discovery: connector.discoveryEnabled,
+    });
+    return connector.discoveryEnabled ? {
+          ...opened,
+          discovery: {
+            startTimeoutMs: discoveryStartTimeoutMs ?? DEFAULT_DISCOVERY_START_TIMEOUT_MS,
+            taskQueue: discoveryTaskQueue ?? DISCOVERY_TASK_QUEUE,
+          },
+        } : opened;
   };
 }

@@ -1,7 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityDeps } from './deps';
 import { classifyAuditActivity } from './auditClassification';
+import { filterTime } from './graph/filterTime';
 import { fetchListPage } from './graph/listPages';
+import { reportsPacer } from './graph/pacer';
 import { activityWait, toGraphFailure } from './graphActivity';
 import { requireConnector } from './requireConnector';
 import { clearStaged, committedWatermark, recordRelationshipPull, stageAuditEvents } from './store/stagedRelationships';
@@ -14,9 +16,6 @@ export const AUDIT_LOOKBACK_MS = 30 * 86_400_000;
 export const AUDIT_OVERLAP_MS = 15 * 60_000;
 
 type AuditProgress = { link: string; pages: number; staged: number; newest: string | null };
-
-/** `2026-01-01T00:00:00Z`: Graph's filter wants unquoted UTC without fractions. */
-const filterTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * Directory audit events since the committed watermark (less an overlap), keeping the credential
@@ -40,8 +39,11 @@ export function pullAuditEventsActivity({ db, graph }: ActivityDeps) {
         newest: watermark?.toISOString() ?? null,
       };
     }
-    const retry = { maxAttempts: 8, wait: activityWait(ctx, () => progress) };
+    const wait = activityWait(ctx, () => progress);
+    const retry = { maxAttempts: 8, wait };
+    const pacer = reportsPacer(wait);
     for (;;) {
+      await pacer.take(1);
       let page;
       try {
         page = await fetchListPage(session.client, progress.link, 'auditLogs/directoryAudits', retry);

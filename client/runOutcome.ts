@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import type { RunSummary, StreamSummary } from '../activities';
+import type { SyncProgress } from '../workflows/entraSync';
 
 /** What `npm start` and `sync --wait` print about one run (`--json` prints it as is). */
 export type RunOutcome = {
@@ -46,10 +47,20 @@ export async function awaitRunOutcome(
 }
 
 const RETRY_REPORT_MS = 10_000;
+/** PendingActivityState.STARTED */
+const STARTED = 2;
 
 /** A run that retries is not stuck: say which activity retries and why, while it does. */
 async function reportRetries(handle: ReturnType<Client['workflow']['getHandle']>, say: (line: string) => void): Promise<void> {
   const d = await handle.describe().catch(() => undefined);
+  // Streams whose activity no worker has picked up yet (the discovery worker's queue, typically).
+  const progress = await handle.query<SyncProgress>('progress').catch(() => undefined);
+  for (const [stream, state] of Object.entries(progress?.streams ?? {})) {
+    const started = (d?.raw.pendingActivities ?? []).some((a) => Number(a.state) === STARTED && a.activityType?.name?.toLowerCase().includes(stream.toLowerCase()));
+    if (!state.done && state.waitingFor && !started) {
+      say(`  ${stream} is waiting for a worker polling task queue ${state.waitingFor}; is the discovery worker running (npm run worker:discovery)?`);
+    }
+  }
   for (const a of d?.raw.pendingActivities ?? []) {
     if ((a.attempt ?? 1) > 1 && a.lastFailure?.message) {
       say(`  ${a.activityType?.name} is retrying (attempt ${a.attempt}): ${a.lastFailure.message}`);
@@ -81,7 +92,8 @@ export function formatOutcome(o: RunOutcome): string {
   for (const [name, s] of Object.entries(o.streams)) {
     lines.push(
       `  ${name.padEnd(18)} ${s.mode.padEnd(12)} upserted ${s.upserted}, removed ${s.removed}, pages ${s.pages}, requests ${s.requests}, throttled ${s.throttled}` +
-        (s.resyncReason ? `, re-bootstrapped (${s.resyncReason})` : ''),
+        (s.resyncReason ? `, re-bootstrapped (${s.resyncReason})` : '') +
+        (s.coverage === 'unavailable' ? `, unavailable: ${s.coverageReason ?? 'no reason given'}` : ''),
     );
   }
   if (o.error) lines.push(`  error ${o.error.kind}: ${o.error.message}`);

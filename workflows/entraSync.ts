@@ -2,6 +2,7 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  TimeoutFailure,
   CancellationScope,
   defineQuery,
   patched,
@@ -9,13 +10,15 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { RunSummary, SyncActivities } from '../activities';
+import type { DiscoveryActivities } from '../activities/discovery';
 
 export type EntraSyncInput = { connectorId: string };
 
 export type SyncProgress = {
   phase: 'preparing' | 'pulling' | 'reconciling' | 'finalizing' | 'succeeded' | 'failed';
   runId?: number;
-  streams: Record<string, { done: boolean; pages?: number }>;
+  /** waitingFor: the task queue a stream's activity waits on (the discovery worker's). */
+  streams: Record<string, { done: boolean; pages?: number; waitingFor?: string }>;
 };
 
 export const progressQuery = defineQuery<SyncProgress>('progress');
@@ -27,6 +30,12 @@ const { prepareRun, planReconciliation, finalizeRun, failRun } = proxyActivities
 
 /** Added after the first recorded histories: owners, assignments, directory roles, audit events. */
 export const RELATIONSHIPS_PATCH = 'relationships-v1';
+/** Discovery activities on the entra-discovery task queue, for connectors that enable it. */
+export const DISCOVERY_PATCH = 'discovery-v1';
+
+export const noDiscoveryWorkerMessage = (taskQueue: string) =>
+  `no discovery worker is polling task queue ${taskQueue}; start it with "npm run worker:discovery" ` +
+  '(or the discovery-worker service of docker-compose.yml), or turn discovery off for this connector (ENTRA_DISCOVERY_ENABLED=false)';
 
 const { pullDelta, pullDirectoryRoles, pullAuditEvents, reconcileShard } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '4 hours',
@@ -67,6 +76,9 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
         });
       }
     }
+    if (prepared.discovery && patched(DISCOVERY_PATCH)) {
+      pulls.push(...discoveryPulls(runId, connectorId, prepared.discovery, progress));
+    }
     await inParallel(pulls);
     if (relationships) {
       progress.phase = 'reconciling';
@@ -86,6 +98,42 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
     await CancellationScope.nonCancellable(() => failRun({ runId: prepared.runId, kind, message }));
     throw ApplicationFailure.create({ type: kind, message: `sync run ${prepared.runId} failed: ${message}`, nonRetryable: true, cause: err as Error });
   }
+}
+
+/**
+ * Grants and sign-ins, on the discovery worker's own task queue. Waiting for that worker is
+ * bounded: when none picks the work up in time, the run fails saying so instead of hanging.
+ */
+function discoveryPulls(
+  runId: number,
+  connectorId: string,
+  { taskQueue, startTimeoutMs }: { taskQueue: string; startTimeoutMs: number },
+  progress: SyncProgress,
+): Array<() => Promise<unknown>> {
+  const discovery = proxyActivities<DiscoveryActivities>({
+    taskQueue,
+    scheduleToStartTimeout: startTimeoutMs,
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '30 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', maximumAttempts: 8 },
+  });
+  const sources = [
+    ['permissionGrants', discovery.pullPermissionGrants],
+    ['signIns', discovery.pullSignIns],
+  ] as const;
+  return sources.map(([stream, pull]) => async () => {
+    progress.streams[stream] = { done: false, waitingFor: taskQueue };
+    try {
+      await pull({ runId, connectorId });
+    } catch (err) {
+      if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
+        throw ApplicationFailure.create({ type: 'NoDiscoveryWorker', nonRetryable: true, message: noDiscoveryWorkerMessage(taskQueue) });
+      }
+      throw err;
+    }
+    progress.streams[stream] = { done: true };
+  });
 }
 
 /** Runs activities side by side; the first failure cancels the rest and waits for them to stop writing. */

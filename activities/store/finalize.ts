@@ -4,6 +4,8 @@ import { applyStagedMemberships } from './applyMemberships';
 import { applyStagedObjects } from './applyObjects';
 import { inTransaction, type Database, type Queryable } from './database';
 import { deriveCredentials } from './deriveCredentials';
+import { DISCOVERY_STREAMS, GRANTS_STREAM, SIGN_INS_STREAM } from '../discovery/discoveryStreams';
+import { applyDiscovery } from './applyDiscovery';
 import { applyAuditEvents, applyDirectoryRoles, applyReconciled, recomputeEntitlements } from './applyRelationships';
 import { AUDIT_STREAM, RELATIONSHIP_STREAMS } from './relationshipStreams';
 import { readRunSummary, type RunSummary } from './runSummary';
@@ -58,6 +60,7 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
     if (apps) await recordDerived(tx, runId, 'credentials', apps, await deriveCredentials(tx, connectorId, runId));
 
     await applyRelationshipStreams(tx, connectorId, runId);
+    await applyDiscoveryStreams(tx, connectorId, runId);
 
     await tx.query(`update sync_runs set status = 'succeeded', finished_at = now() where id = $1`, [runId]);
     await deleteStaging(tx, runId);
@@ -89,6 +92,21 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, runI
   }
   const audits = pulled.get(AUDIT_STREAM);
   if (audits) await recordCounts(tx, runId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, runId, audits.watermark));
+}
+
+/** Discovery evidence, when the connector gathers it and both sources were read (or found unavailable). */
+async function applyDiscoveryStreams(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+  const { rows } = await tx.query<{ stream: string; pulledAt: Date | null }>(
+    `select stream, pulled_at as "pulledAt" from sync_run_streams where run_id = $1 and stream = any($2)`,
+    [runId, DISCOVERY_STREAMS],
+  );
+  if (rows.length === 0) return;
+  const missing = rows.find((r) => !r.pulledAt);
+  if (missing) throw new Error(`run ${runId}: discovery stream ${missing.stream} has not finished pulling`);
+  const counts = await applyDiscovery(tx, connectorId, runId);
+  await recordCounts(tx, runId, GRANTS_STREAM, counts.grants);
+  await recordCounts(tx, runId, SIGN_INS_STREAM, counts.signIns);
+  await recordDerived(tx, runId, 'discoveredApps', { stream: SIGN_INS_STREAM, mode: 'full' }, counts.apps);
 }
 
 async function recordCounts(tx: Queryable, runId: number, stream: string, c: Counts): Promise<void> {

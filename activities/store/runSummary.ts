@@ -9,6 +9,9 @@ export type StreamSummary = {
   requests: number;
   throttled: number;
   resyncReason?: string;
+  /** Discovery sources: whether the tenant could offer them, and why not. */
+  coverage?: 'complete' | 'unavailable';
+  coverageReason?: string;
 };
 
 export type RunSummary = {
@@ -20,7 +23,8 @@ export type RunSummary = {
 
 export async function readRunSummary(db: Queryable, runId: number): Promise<RunSummary> {
   const { rows } = await db.query(
-    `select stream, mode, upserted, removed, pages, requests, throttled, resync_reason as "resyncReason"
+    `select stream, mode, upserted, removed, pages, requests, throttled, resync_reason as "resyncReason",
+            coverage, coverage_reason as "coverageReason"
        from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
     [runId],
   );
@@ -34,6 +38,8 @@ export async function readRunSummary(db: Queryable, runId: number): Promise<RunS
       requests: r.requests,
       throttled: r.throttled,
       ...(r.resyncReason ? { resyncReason: r.resyncReason } : {}),
+      ...(r.coverage ? { coverage: r.coverage } : {}),
+      ...(r.coverageReason ? { coverageReason: r.coverageReason } : {}),
     };
   }
   return { runId, status: 'succeeded', streams };

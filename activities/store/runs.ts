@@ -1,6 +1,7 @@
 import type { DeltaStream, StreamMode } from '../../workflows/streams';
 import { deleteStaging } from './staging';
 import { inTransaction, type Database, type Queryable } from './database';
+import { GRANTS_STREAM, SIGN_INS_STREAM } from '../discovery/discoveryStreams';
 import { AUDIT_STREAM, RELATIONSHIP_STREAMS } from './relationshipStreams';
 
 export type StreamPlan = { stream: DeltaStream; mode: StreamMode };
@@ -22,7 +23,7 @@ export type StreamPull = {
  */
 export async function openRun(
   db: Database,
-  input: { connectorId: string; workflowId: string; workflowRunId: string; streams: readonly DeltaStream[] },
+  input: { connectorId: string; workflowId: string; workflowRunId: string; streams: readonly DeltaStream[]; discovery: boolean },
 ): Promise<{ runId: number; streams: StreamPlan[] }> {
   return inTransaction(db, async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
@@ -50,6 +51,16 @@ export async function openRun(
        on conflict (run_id, stream) do nothing`,
       [runId, input.connectorId, AUDIT_STREAM, RELATIONSHIP_STREAMS],
     );
+    if (input.discovery) {
+      await tx.query(
+        `insert into sync_run_streams (run_id, stream, mode)
+         values ($1, $3, 'full'),
+                ($1, $4, case when exists (select 1 from discovery_evidence e where e.connector_id = $2 and e.kind = 'sign_in')
+                              then 'incremental' else 'bootstrap' end)
+         on conflict (run_id, stream) do nothing`,
+        [runId, input.connectorId, GRANTS_STREAM, SIGN_INS_STREAM],
+      );
+    }
     const plans = await tx.query<StreamPlan>('select stream, mode from sync_run_streams where run_id = $1 and stream = any($2) order by stream', [
       runId,
       input.streams,

@@ -86,6 +86,7 @@ const RUN_STAGING = [
   'staged_app_role_assignments',
   'staged_directory_roles',
   'staged_audit_events',
+  'staged_discovery',
   'reconcile_targets',
 ];
 

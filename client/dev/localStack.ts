@@ -1,6 +1,7 @@
 import { writeFile, readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../workers/config';
+import { DEFAULT_GRANTED_PERMISSIONS } from '../../simulator/clientApplication';
 import { startSimulator } from '../../simulator/server';
 import { startEmbeddedPostgres } from './embeddedPostgres';
 import { startTemporalDevServer } from './temporalDevServer';
@@ -64,7 +65,13 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       graph = { ...config.entra, graphBaseUrl: config.graphBaseUrl, authorityHost: config.authorityHost, simulated: false };
       say(`Microsoft Graph: tenant ${config.entra.tenantId} at ${config.graphBaseUrl}`);
     } else {
-      const simulatorOptions = { tlsDir: path.join(config.dataDir, 'tls'), seed: config.simulator.seed, users: config.simulator.users };
+      const simulatorOptions = {
+        tlsDir: path.join(config.dataDir, 'tls'),
+        seed: config.simulator.seed,
+        users: config.simulator.users,
+        // The demo app registration is consented for discovery too when discovery is on.
+        ...(config.discoveryEnabled ? { grantedPermissions: [...DEFAULT_GRANTED_PERMISSIONS, 'DelegatedPermissionGrant.Read.All'] } : {}),
+      };
       const sim = await startSimulator({ ...simulatorOptions, port: config.simulator.port }).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'EADDRINUSE') throw err;
         say(`simulator: port ${config.simulator.port} is taken, using another one; stored cursors will re-bootstrap once`);

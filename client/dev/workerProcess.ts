@@ -25,6 +25,7 @@ export async function waitForPoller(
   namespace: string,
   taskQueue: string,
   worker: WorkerProcess,
+  kind: 'workflow' | 'activity' = 'workflow',
   timeoutMs = 90_000,
 ): Promise<void> {
   let exitCode: number | null | undefined;
@@ -38,7 +39,7 @@ export async function waitForPoller(
     const response = await client.workflowService.describeTaskQueue({
       namespace,
       taskQueue: { name: taskQueue },
-      taskQueueType: 1, // workflow tasks
+      taskQueueType: kind === 'workflow' ? 1 : 2,
     });
     if ((response.pollers ?? []).length > 0) return;
     await new Promise((r) => setTimeout(r, 500));

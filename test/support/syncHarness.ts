@@ -36,16 +36,20 @@ export class SyncHarness {
     readonly client: Client,
     readonly taskQueue: string,
     readonly connectorId: string,
-    private readonly connections: { native: NativeConnection; client: Connection },
+    readonly secrets: StaticSecretStore,
+    readonly connections: { native: NativeConnection; client: Connection },
     private readonly worker: Worker,
   ) {}
 
-  static async start(graph: GraphEndpoint, options: { secret?: string } = {}): Promise<SyncHarness> {
+  static async start(
+    graph: GraphEndpoint,
+    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number } } = {},
+  ): Promise<SyncHarness> {
     const address = inject('temporalAddress');
     const databaseUrl = await createTestDatabase(inject('postgresUrl'));
     const db = createDatabase(databaseUrl);
     const connectorId = `c${randomBytes(3).toString('hex')}`;
-    await upsertConnector(db, { id: connectorId, ...graph, discoveryEnabled: false });
+    await upsertConnector(db, { id: connectorId, ...graph, discoveryEnabled: options.discovery !== undefined });
     const native = await NativeConnection.connect({ address });
     const connection = await Connection.connect({ address });
     const taskQueue = `test-${connectorId}`;
@@ -56,8 +60,18 @@ export class SyncHarness {
       new Client({ connection, namespace: 'default' }),
       taskQueue,
       connectorId,
+      secrets,
       { native, client: connection },
-      await createSyncWorker({ connection: native, namespace: 'default', db, secrets, taskQueue, workflowBundle: await workflowBundle() }),
+      await createSyncWorker({
+        connection: native,
+        namespace: 'default',
+        db,
+        secrets,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        discoveryTaskQueue: options.discovery?.taskQueue,
+        discoveryStartTimeoutMs: options.discovery?.startTimeoutMs,
+      }),
     );
     harness.running = harness.worker.run();
     return harness;

@@ -1,0 +1,37 @@
+import type { ActivityDeps } from '../deps';
+import { filterTime } from '../graph/filterTime';
+import { newestStoredSignIn } from './discoveryStaging';
+import { GRANTS_STREAM, SIGN_IN_LOOKBACK_MS, SIGN_IN_OVERLAP_MS, SIGN_INS_STREAM } from './discoveryStreams';
+import { pullDiscoverySource } from './pullDiscoverySource';
+
+/** Activities of the discovery worker (task queue entra-discovery). */
+export function createDiscoveryActivities(deps: ActivityDeps) {
+  return {
+    pullPermissionGrants: pullDiscoverySource(deps, {
+      source: 'grant',
+      stream: GRANTS_STREAM,
+      what: 'oauth2PermissionGrants',
+      permission: 'DelegatedPermissionGrant.Read.All (or Directory.Read.All)',
+      firstLink: async (base) => `${base}/oauth2PermissionGrants`,
+    }),
+    pullSignIns: pullDiscoverySource(deps, {
+      source: 'signIn',
+      stream: SIGN_INS_STREAM,
+      what: 'auditLogs/signIns',
+      permission: 'AuditLog.Read.All',
+      // The later of a week ago and the newest stored sign-in less an overlap for late arrivals.
+      firstLink: async (base, connectorId) => {
+        const newest = await newestStoredSignIn(deps.db, connectorId);
+        const since = Math.max(Date.now() - SIGN_IN_LOOKBACK_MS, newest ? newest.getTime() - SIGN_IN_OVERLAP_MS : 0);
+        return `${base}/auditLogs/signIns?$filter=createdDateTime ge ${filterTime(since)}&$top=1000`;
+      },
+      isReport: true,
+      unavailableCode: {
+        code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+        reason: 'the tenant has no Microsoft Entra ID P1 or P2 licence, so Microsoft Graph does not list sign-ins; consent grants are still gathered',
+      },
+    }),
+  };
+}
+
+export type DiscoveryActivities = ReturnType<typeof createDiscoveryActivities>;

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiscoveryActivities } from '../activities/discovery';
+import { GraphSessions } from '../activities/graph/graphSessions';
+import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/clientApplication';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { recordHistoryIfAsked } from './support/histories';
+import { SyncHarness } from './support/syncHarness';
+import { TEST_TLS_DIR } from './support/testTls';
+
+const WEEK_MS = 7 * 86_400_000;
+let sim: RunningSimulator;
+
+/** A sync harness with discovery on, plus a discovery worker on a task queue of this test's own. */
+async function discoveryDeployment(options: { withWorker: boolean; startTimeoutMs?: number }) {
+  const taskQueue = `discovery-${randomBytes(3).toString('hex')}`;
+  const harness = await SyncHarness.start(sim.config, { discovery: { taskQueue, startTimeoutMs: options.startTimeoutMs ?? 60_000 } });
+  let stopWorker = async () => undefined as void;
+  if (options.withWorker) {
+    const worker = await Worker.create({
+      connection: harness.connections.native,
+      namespace: 'default',
+      taskQueue,
+      activities: createDiscoveryActivities({ db: harness.db, graph: new GraphSessions(harness.secrets) }),
+    });
+    const running = worker.run();
+    stopWorker = async () => {
+      worker.shutdown();
+      await running;
+    };
+  }
+  return { harness, taskQueue, stop: async () => (await stopWorker(), await harness.stop()) };
+}
+
+const recentSignIns = () => [...sim.tenant.signIns.newestFirst()].filter((s) => Date.parse(s.createdDateTime) >= Date.now() - WEEK_MS);
+const sorted = (items: string[]) => [...items].sort();
+
+beforeAll(async () => {
+  // Discovery needs DelegatedPermissionGrant.Read.All on top of what a sync needs.
+  const grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS, 'DelegatedPermissionGrant.Read.All'];
+  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 51, users: 300, pageSize: 100, grantedPermissions });
+});
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+describe('SaaS discovery on its own worker and task queue', () => {
+  it('gathers grants and a week of sign-ins equal to the ground truth, then only new sign-ins', async () => {
+    const { harness, stop } = await discoveryDeployment({ withWorker: true });
+    try {
+      const run = await harness.sync();
+      await recordHistoryIfAsked(harness.client, run, 'discovery-succeeded');
+      const { summary } = run;
+
+      const grants = [...sim.tenant.permissionGrants.all()];
+      expect(summary.streams.permissionGrants).toMatchObject({ mode: 'full', upserted: grants.length, coverage: 'complete' });
+      expect(summary.streams.signIns).toMatchObject({ mode: 'bootstrap', upserted: recentSignIns().length, coverage: 'complete' });
+      const evidence = await harness.query<{ kind: string; source_id: string }>(`select kind, source_id from discovery_evidence where connector_id = $1`, [harness.connectorId]);
+      expect(sorted(evidence.filter((e) => e.kind === 'consent_grant').map((e) => e.source_id))).toEqual(sorted(grants.map((g) => g.id)));
+      expect(sorted(evidence.filter((e) => e.kind === 'sign_in').map((e) => e.source_id))).toEqual(sorted(recentSignIns().map((s) => s.id)));
+
+      const apps = await harness.query<{ app_key: string; service_principal_id: string | null; status: string }>(
+        `select app_key, service_principal_id, status from discovered_apps_with_status where connector_id = $1`,
+        [harness.connectorId],
+      );
+      const signInApps = new Set(recentSignIns().map((s) => s.appId));
+      for (const appId of signInApps) expect(apps.map((a) => a.app_key)).toContain(appId);
+      const linked = apps.filter((a) => a.service_principal_id !== null);
+      expect(linked.length).toBeGreaterThan(0);
+      for (const a of linked) expect(sim.tenant.getObject('servicePrincipals', a.service_principal_id!)?.appId).toBe(a.app_key);
+
+      const [user] = sim.tenant.activeObjects('users');
+      const [sp] = sim.tenant.activeObjects('servicePrincipals');
+      sim.tenant.recordSignIn({ userId: user!.id, appId: sp!.appId });
+      sim.tenant.recordSignIn({ userId: user!.id, appId: sp!.appId });
+
+      const second = await harness.sync();
+      expect(second.summary.streams.signIns).toMatchObject({ mode: 'incremental', upserted: 2 });
+      expect(second.summary.streams.permissionGrants!.upserted).toBe(0);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('records sign-ins as unavailable on a tenant without P1/P2 and still succeeds with grants', async () => {
+    const { harness, stop } = await discoveryDeployment({ withWorker: true });
+    sim.tenant.setPremium(false);
+    try {
+      const { summary } = await harness.sync();
+      expect(summary.streams.signIns).toMatchObject({ coverage: 'unavailable', upserted: 0 });
+      expect(summary.streams.signIns!.coverageReason).toContain('P1 or P2');
+      expect(summary.streams.permissionGrants).toMatchObject({ coverage: 'complete' });
+      expect(summary.streams.permissionGrants!.upserted).toBeGreaterThan(0);
+    } finally {
+      sim.tenant.setPremium(true);
+      await stop();
+    }
+  });
+
+  it('fails naming the missing permission', async () => {
+    const granted = [...sim.application.grantedPermissions];
+    sim.application.grantedPermissions = granted.filter((p) => p !== 'DelegatedPermissionGrant.Read.All' && p !== 'Directory.Read.All');
+    const { harness, stop } = await discoveryDeployment({ withWorker: true });
+    try {
+      const failure = await harness.failingSync();
+      expect(failure.type).toBe('MissingPermission');
+      expect(failure.message).toContain('DelegatedPermissionGrant.Read.All');
+      expect(failure.message).toContain('Grant admin consent');
+    } finally {
+      sim.application.grantedPermissions = granted;
+      await stop();
+    }
+  });
+
+  it('fails within the bound, saying so, when no discovery worker polls its task queue', async () => {
+    const { harness, taskQueue, stop } = await discoveryDeployment({ withWorker: false, startTimeoutMs: 3_000 });
+    try {
+      const started = Date.now();
+      const failure = await harness.failingSync();
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(failure.type).toBe('NoDiscoveryWorker');
+      expect(failure.message).toBe(
+        `no discovery worker is polling task queue ${taskQueue}; start it with "npm run worker:discovery" (or the discovery-worker service of docker-compose.yml), or turn discovery off for this connector (ENTRA_DISCOVERY_ENABLED=false)`,
+      );
+      const [run] = await harness.query(`select status, error_kind from sync_runs where workflow_id = $1`, [failure.workflowId]);
+      expect(run).toEqual({ status: 'failed', error_kind: 'NoDiscoveryWorker' });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('schedules nothing on the discovery queue when discovery is disabled', async () => {
+    const harness = await SyncHarness.start(sim.config);
+    try {
+      const run = await harness.sync();
+      expect(run.summary.streams.signIns).toBeUndefined();
+      const history = await harness.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+      expect(scheduled).toContain('pullDelta');
+      expect(scheduled).not.toContain('pullSignIns');
+      expect(scheduled).not.toContain('pullPermissionGrants');
+    } finally {
+      await harness.stop();
+    }
+  });
+});
