@@ -5,6 +5,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createGeneratedTenantStore } from '../simulator/generator';
+import { directMemberships } from '../simulator/groundTruth';
 import { startSimulator } from '../simulator/server';
 import { syncScheduleId } from '../workflows/ids';
 import { createTestDatabase } from './support/testDatabase';
@@ -48,11 +50,17 @@ afterAll(async () => {
 describe('npm start', () => {
   it('--once --json syncs the demo tenant and prints a summary whose user count is the tenant size', async () => {
     const databaseUrl = await createTestDatabase(inject('postgresUrl'), 'start');
-    const run = await launch(['--once', '--json'], { DATABASE_URL: databaseUrl, ENTRA_SYNC_DATA_DIR: await scratch(), SIMULATOR_USERS: '420', SIMULATOR_PORT: '0' });
+    const run = await launch(['--once', '--json'], { DATABASE_URL: databaseUrl, ENTRA_SYNC_DATA_DIR: await scratch(), SIMULATOR_USERS: '420', SIMULATOR_SEED: '7', SIMULATOR_PORT: '0' });
 
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trim());
     expect(summary).toMatchObject({ status: 'succeeded', connectorId: 'default', streams: { users: { mode: 'bootstrap', upserted: 420, removed: 0 } } });
+    // The demo tenant is generated from a seed: the same seed here gives the ground truth.
+    const { store: truth } = createGeneratedTenantStore({ seed: 7, users: 420 });
+    for (const stream of ['groups', 'applications', 'servicePrincipals'] as const) {
+      expect(summary.streams[stream], stream).toMatchObject({ mode: 'bootstrap', upserted: truth.activeObjects(stream).length });
+    }
+    expect(summary.streams.memberships.upserted).toBe(directMemberships(truth).length);
     expect(summary.workflowId).toMatch(/^entra-sync-default-/);
     expect(summary.runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(summary.durationMs).toBeGreaterThan(0);
