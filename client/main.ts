@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { migrate } from '../schema/migrate';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase } from '../activities/store/database';
+import { dataConverterFromEnv } from '../workers/codec';
 import { loadConfig } from '../workers/config';
 import { formatDuration } from '../workers/duration';
 import { runMain } from '../workers/runMain';
@@ -62,30 +63,37 @@ runMain(async () => {
       discoveryEnabled: config.discoveryEnabled,
     });
 
-    const worker = await spawnWorkerProcess(
-      'syncWorker.ts',
-      {
-        ...process.env,
-        DATABASE_URL: stack.databaseUrl,
-        TEMPORAL_ADDRESS: stack.temporal.address,
-        TEMPORAL_NAMESPACE: stack.temporal.namespace,
-        TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-        ENTRA_TENANT_ID: stack.graph.tenantId,
-        ENTRA_CLIENT_ID: stack.graph.clientId,
-        ENTRA_CLIENT_SECRET: stack.graph.clientSecret,
-        ENTRA_GRAPH_BASE_URL: stack.graph.graphBaseUrl,
-        ENTRA_AUTHORITY_HOST: stack.graph.authorityHost,
-        ...(stack.graph.caBundlePath ? { NODE_EXTRA_CA_CERTS: stack.graph.caBundlePath } : {}),
-      },
-      path.join(config.dataDir, 'logs'),
-    );
+    const workerEnv = {
+      ...process.env,
+      DATABASE_URL: stack.databaseUrl,
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      TEMPORAL_NAMESPACE: stack.temporal.namespace,
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      ENTRA_TENANT_ID: stack.graph.tenantId,
+      ENTRA_CLIENT_ID: stack.graph.clientId,
+      ENTRA_CLIENT_SECRET: stack.graph.clientSecret,
+      ENTRA_GRAPH_BASE_URL: stack.graph.graphBaseUrl,
+      ENTRA_AUTHORITY_HOST: stack.graph.authorityHost,
+      TEMPORAL_DISCOVERY_TASK_QUEUE: config.temporal.discoveryTaskQueue,
+      ...(stack.graph.caBundlePath ? { NODE_EXTRA_CA_CERTS: stack.graph.caBundlePath } : {}),
+    };
+    const logDir = path.join(config.dataDir, 'logs');
+    const worker = await spawnWorkerProcess('syncWorker.ts', workerEnv, logDir);
     cleanups.push(worker.stop);
+    // Its own metrics port: the sync worker holds METRICS_PORT (9464 by default).
+    const discoveryEnv = { ...workerEnv, METRICS_PORT: process.env.DISCOVERY_METRICS_PORT ?? '9465' };
+    const discoveryWorker = config.discoveryEnabled ? await spawnWorkerProcess('discoveryWorker.ts', discoveryEnv, logDir) : undefined;
+    if (discoveryWorker) cleanups.push(discoveryWorker.stop);
 
     const connection = await Connection.connect({ address: stack.temporal.address });
     cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: stack.temporal.namespace });
+    const client = new Client({ connection, namespace: stack.temporal.namespace, dataConverter: dataConverterFromEnv() });
     await waitForPoller(client, stack.temporal.namespace, config.temporal.taskQueue, worker);
     say(`worker: polling ${config.temporal.taskQueue} (pid ${worker.pid}, log ${worker.logFile})`);
+    if (discoveryWorker) {
+      await waitForPoller(client, stack.temporal.namespace, config.temporal.discoveryTaskQueue, discoveryWorker, 'activity');
+      say(`discovery worker: polling ${config.temporal.discoveryTaskQueue} (pid ${discoveryWorker.pid}, log ${discoveryWorker.logFile})`);
+    }
 
     const schedule = await applySyncSchedule(client, {
       connectorId: ENV_CONNECTOR_ID,

@@ -201,20 +201,17 @@ describe('entra-sync CLI, driven as a user would', () => {
   });
 
   it('a second sync while one runs is skipped, not doubled', async () => {
-    sim.latency.configure({ distribution: { kind: 'fixed', ms: 5_000 } });
-    try {
-      const first = await cli(['sync', '--connector', MAIN, '--json']);
-      const started = JSON.parse(first.stdout);
-      expect(started).toMatchObject({ alreadyRunning: false });
-      const second = await cli(['sync', '--connector', MAIN, '--json']);
-      expect(JSON.parse(second.stdout)).toMatchObject({ alreadyRunning: true, workflowId: started.workflowId, runId: started.runId });
-      expect(second.stderr).toContain(`a sync of ${MAIN} is already running (${started.workflowId}); skipped`);
-      const followed = await cli(['sync', '--connector', MAIN, '--wait']);
-      expect(followed.code).toBe(0);
-      expect(followed.stdout).toContain(`workflow ${started.workflowId}`);
-    } finally {
-      sim.latency.configure({ distribution: { kind: 'none' } });
-    }
+    // Keeps the run busy: the users page answers 503, and the pull waits out Retry-After (8 s).
+    sim.faults.add({ pathPrefix: '/v1.0/users/delta', status: 503, retryAfterSeconds: 8, times: 1 });
+    const first = await cli(['sync', '--connector', MAIN, '--json']);
+    const started = JSON.parse(first.stdout);
+    expect(started).toMatchObject({ alreadyRunning: false });
+    const second = await cli(['sync', '--connector', MAIN, '--json']);
+    expect(JSON.parse(second.stdout)).toMatchObject({ alreadyRunning: true, workflowId: started.workflowId, runId: started.runId });
+    expect(second.stderr).toContain(`a sync of ${MAIN} is already running (${started.workflowId}); skipped`);
+    const followed = await cli(['sync', '--connector', MAIN, '--wait']);
+    expect(followed.code, followed.stderr).toBe(0);
+    expect(followed.stdout).toContain(`workflow ${started.workflowId}`);
     const runs = JSON.parse((await cli(['runs', 'list', '--connector', MAIN, '--json'])).stdout) as unknown[];
     expect(runs).toHaveLength(2);
     const described = JSON.parse((await cli(['schedule', 'describe', MAIN, '--json'])).stdout);
@@ -229,6 +226,15 @@ describe('entra-sync CLI, driven as a user would', () => {
     expect(failed.stdout).toContain('error InvalidClientSecret: Microsoft Entra rejected the client secret');
     const [run] = JSON.parse((await cli(['runs', 'list', '--connector', WRONG, '--json'])).stdout);
     expect(run).toMatchObject({ status: 'failed', errorKind: 'InvalidClientSecret' });
+  });
+
+  it('connector update replaces the secret (read from stdin) and the interval', async () => {
+    const updated = await cli(['connector', 'update', WRONG, '--secret', '--interval', '3h'], { input: `${sim.config.clientSecret}\n` });
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stdout).toMatch(new RegExp(`^updated connector ${WRONG}; new client secret stored encrypted with key [0-9a-f]{16}`));
+    expect(updated.stderr).toContain(`the schedule keeps its old interval until: entra-sync schedule apply ${WRONG}`);
+    expect((await cli(['connector', 'test', WRONG])).code).toBe(0);
+    expect(JSON.parse((await cli(['connector', 'show', WRONG, '--json'])).stdout)).toMatchObject({ syncIntervalSeconds: 10_800, interval: '3h' });
   });
 
   it('says in one line when PostgreSQL or Temporal cannot be reached', async () => {
@@ -298,6 +304,38 @@ describe('entra-sync CLI, driven as a user would', () => {
     } finally {
       await db.end();
     }
+  });
+});
+
+describe('entra-sync migrate and temporal setup', () => {
+  it('are idempotent: the schema is current, the namespace and its TenantId search attribute exist after one run', async () => {
+    const migrated = await cli(['migrate']);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(migrated.stdout).toMatch(/^schema of 127\.0\.0\.1:\d+\/cli_[0-9a-f]+ is up to date/);
+    const namespace = `${tag}-namespace`;
+    const first = await cli(['temporal', 'setup', '--create-namespace', '--retention-days', '1'], { env: { TEMPORAL_NAMESPACE: namespace } });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`created namespace ${namespace} (retention 1 days)`);
+    expect(first.stdout).toContain(`registered search attribute TenantId (Keyword) in namespace ${namespace}`);
+    const again = await cli(['temporal', 'setup'], { env: { TEMPORAL_NAMESPACE: namespace } });
+    expect(again.stdout).toBe(`search attribute TenantId (Keyword) is registered in namespace ${namespace}\n`);
+    const missing = await cli(['schedule', 'describe', MAIN], { env: { TEMPORAL_NAMESPACE: `${tag}-nowhere` } });
+    expect(missing.stderr).toBe(
+      `entra-sync: namespace "${tag}-nowhere" does not exist on Temporal at ${inject('temporalAddress')}; create it (entra-sync temporal setup --create-namespace) or set TEMPORAL_NAMESPACE\n`,
+    );
+  });
+});
+
+describe('entra-sync connector remove', () => {
+  it('asks for --yes without a terminal, then deletes the connector, its secret, data and schedule', async () => {
+    const unconfirmed = await cli(['connector', 'remove', WRONG]);
+    expect(unconfirmed).toMatchObject({ code: 1, stderr: `entra-sync: removing ${WRONG} deletes its schedule, secret and all its synced data; add --yes to confirm\n` });
+    const removed = await cli(['connector', 'remove', WRONG, '--yes']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect((await cli(['connector', 'show', WRONG])).stderr).toBe(`entra-sync: no connector ${WRONG}; see entra-sync connector list\n`);
+    expect((await cli(['schedule', 'describe', WRONG])).stderr).toBe(
+      `entra-sync: no schedule ${syncScheduleId(WRONG)}; create it with: entra-sync schedule apply ${WRONG}\n`,
+    );
   });
 });
 

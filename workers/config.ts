@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
+import { DISCOVERY_TASK_QUEUE, SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { DURATION_FORM, parseDuration } from './duration';
 
 export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
@@ -81,6 +81,7 @@ const EnvSchema = z
     TEMPORAL_ADDRESS: optionalText,
     TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().trim().min(1).default(SYNC_TASK_QUEUE),
+    TEMPORAL_DISCOVERY_TASK_QUEUE: z.string().trim().min(1).default(DISCOVERY_TASK_QUEUE),
     TEMPORAL_UI_URL: optionalText,
     TEMPORAL_CLI_PATH: optionalText,
     DATABASE_URL: optionalText,
@@ -88,6 +89,7 @@ const EnvSchema = z
     ENTRA_CLIENT_ID: optionalText,
     ENTRA_CLIENT_SECRET: optionalText,
     ENTRA_DISCOVERY_ENABLED: booleanFlag('ENTRA_DISCOVERY_ENABLED'),
+    ENTRA_DISCOVERY_START_TIMEOUT: duration('ENTRA_DISCOVERY_START_TIMEOUT', '5m'),
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
@@ -110,13 +112,15 @@ const EnvSchema = z
   });
 
 export type Config = {
-  temporal: { address?: string; namespace: string; taskQueue: string; uiUrl?: string; cliPath?: string };
+  temporal: { address?: string; namespace: string; taskQueue: string; discoveryTaskQueue: string; uiUrl?: string; cliPath?: string };
   databaseUrl?: string;
   /** Present when a real tenant is configured; absent means "serve the simulator's demo tenant". */
   entra?: { tenantId: string; clientId: string; clientSecret: string };
   graphBaseUrl: string;
   authorityHost: string;
   discoveryEnabled: boolean;
+  /** How long a run waits for a discovery worker to pick up its activities. */
+  discoveryStartTimeoutMs: number;
   syncIntervalMs: number;
   dataDir: string;
   /** The demo tenant; a fixed port keeps stored delta links valid across restarts (0 = any port). */
@@ -142,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      discoveryTaskQueue: e.TEMPORAL_DISCOVERY_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
       cliPath: e.TEMPORAL_CLI_PATH,
     },
@@ -153,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphBaseUrl: e.ENTRA_GRAPH_BASE_URL,
     authorityHost: e.ENTRA_AUTHORITY_HOST,
     discoveryEnabled: e.ENTRA_DISCOVERY_ENABLED,
+    discoveryStartTimeoutMs: e.ENTRA_DISCOVERY_START_TIMEOUT,
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
     dataDir: path.resolve(e.ENTRA_SYNC_DATA_DIR),
     simulator: { users: e.SIMULATOR_USERS, seed: e.SIMULATOR_SEED, port: e.SIMULATOR_PORT },

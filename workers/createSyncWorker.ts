@@ -1,4 +1,5 @@
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { NativeConnection, Worker, type WorkerInterceptors, type WorkflowBundleOption } from '@temporalio/worker';
 import { createSyncActivities } from '../activities';
 import { GraphSessions } from '../activities/graph/graphSessions';
 import type { SecretStore } from '../activities/secrets';
@@ -14,6 +15,13 @@ export type SyncWorkerOptions = {
   taskQueue?: string;
   /** Tests pass a prebuilt bundle: bundling takes about a second per worker. */
   workflowBundle?: WorkflowBundleOption;
+  /** Logging and metrics of activities (workers/loggerInterceptor.ts, workers/metricsInterceptor.ts). */
+  interceptors?: WorkerInterceptors;
+  /** Payload encryption (workers/codec.ts), when configured. */
+  dataConverter?: DataConverter;
+  /** How long a run waits for a discovery worker (ENTRA_DISCOVERY_START_TIMEOUT). */
+  discoveryStartTimeoutMs?: number;
+  discoveryTaskQueue?: string;
 };
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -22,6 +30,13 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? SYNC_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createSyncActivities({ db: options.db, graph: new GraphSessions(options.secrets) }),
+    activities: createSyncActivities({
+      db: options.db,
+      graph: new GraphSessions(options.secrets),
+      discoveryStartTimeoutMs: options.discoveryStartTimeoutMs,
+      discoveryTaskQueue: options.discoveryTaskQueue,
+    }),
+    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

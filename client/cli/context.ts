@@ -95,12 +95,20 @@ export class CliContext {
     return db;
   }
 
-  temporal(): Promise<Client> {
-    this.temporalClient ??= this.openTemporal();
+  /** A client of TEMPORAL_NAMESPACE; checks the namespace exists unless told it may not yet. */
+  temporal(options: { requireNamespace?: boolean } = {}): Promise<Client> {
+    this.temporalClient ??= this.openTemporal(options.requireNamespace ?? true);
     return this.temporalClient;
   }
 
-  private async openTemporal(): Promise<Client> {
+  /** Drops a failed connection attempt, so the next temporal() tries again. */
+  forgetTemporal(): void {
+    this.temporalClient = undefined;
+    void this.connection?.close().catch(() => undefined);
+    this.connection = undefined;
+  }
+
+  private async openTemporal(requireNamespace: boolean): Promise<Client> {
     const address = this.temporalAddress;
     try {
       this.connection = await Connection.connect({ address, connectTimeout: CONNECT_TIMEOUT });
@@ -109,11 +117,12 @@ export class CliContext {
     }
     const client = new Client({ connection: this.connection, namespace: this.namespace, dataConverter: dataConverterFromEnv() });
     try {
-      await this.connection.workflowService.describeNamespace({ namespace: this.namespace });
+      if (requireNamespace) await this.connection.workflowService.describeNamespace({ namespace: this.namespace });
+      else await this.connection.workflowService.getSystemInfo({});
     } catch (err) {
       if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
         throw new CliError(
-          `namespace "${this.namespace}" does not exist on Temporal at ${address}; create it (temporal operator namespace create --namespace ${this.namespace}) or set TEMPORAL_NAMESPACE`,
+          `namespace "${this.namespace}" does not exist on Temporal at ${address}; create it (entra-sync temporal setup --create-namespace) or set TEMPORAL_NAMESPACE`,
         );
       }
       throw temporalUnreachable(address, err);

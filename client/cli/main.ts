@@ -11,6 +11,7 @@ import { note, out } from './output';
 import { registerRunsCommands } from './runsCommands';
 import { registerScheduleCommands } from './scheduleCommands';
 import { registerSyncCommand } from './syncCommand';
+import { registerTemporalCommands } from './temporalSetup';
 
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -35,17 +36,27 @@ const run: Runner = (action) => async (...args: unknown[]) => {
 };
 
 function report(err: unknown, ctx: CliContext | undefined): number {
+  const chain = causes(err);
+  const grpc = chain.find(isGrpcServiceError);
+  // The SDK wraps server errors ("Failed to create schedule"); the server's own words are in the cause.
+  const text = [...new Set(chain.map((e) => firstLine(((e as { details?: string }).details || (e as Error)?.message) ?? String(e))))].join(': ');
   let error: CliError;
   if (err instanceof CliError) error = err;
-  else if (err instanceof ConfigError) error = new CliError(err.message);
-  else if (isGrpcServiceError(err) && (err.code === GRPC_UNAVAILABLE || err.code === GRPC_DEADLINE_EXCEEDED)) error = temporalUnreachable(ctx?.temporalAddress ?? '?', err);
+  else if (err instanceof ConfigError) error = new CliError(`${err.problems.join('; ')} (see .env.example)`);
+  else if (grpc && (grpc.code === GRPC_UNAVAILABLE || grpc.code === GRPC_DEADLINE_EXCEEDED)) error = temporalUnreachable(ctx?.temporalAddress ?? '?', grpc);
   else if (isPostgresError(err) && ctx) error = postgresError(err, ctx.resolvedDatabaseUrl ?? ctx.config.databaseUrl ?? 'postgres://unknown');
-  else error = new CliError(firstLine((err as Error)?.message ?? String(err)));
+  else if (/search attribute/i.test(text) && /TenantId/.test(text)) error = new CliError(`${text}; register it with: entra-sync temporal setup`);
+  else error = new CliError(text);
   process.stderr.write(`entra-sync: ${error.message}\n`);
   if (process.env.ENTRA_SYNC_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   return error.exitCode;
 }
 
+function causes(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = err; e && chain.length < 8; e = (e as { cause?: unknown }).cause) chain.push(e);
+  return chain;
+}
 
 const program = new Command()
   .name('entra-sync')
@@ -63,6 +74,7 @@ registerConnectorCommands(program, run);
 registerScheduleCommands(program, run);
 registerSyncCommand(program, run);
 registerRunsCommands(program, run);
+registerTemporalCommands(program, run);
 
 program
   .command('migrate')

@@ -2,13 +2,14 @@ import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { DELTA_QUERIES } from '../../activities/graph/deltaQueries';
-import { progressQuery, type SyncProgress } from '../../workflows/entraSync';
+import type { SyncProgress } from '../../workflows/entraSync';
 import { DELTA_STREAMS, type DeltaStream } from '../../workflows/streams';
 
-export type StreamView = { stream: string; state: 'waiting' | 'pulling' | 'done'; pages: number; objects: number };
+export type StreamView = { stream: string; state: 'pending' | 'pulling' | 'done'; pages: number; objects?: number };
 export type ProgressView = { phase: SyncProgress['phase'] | 'starting'; streams: StreamView[]; closed?: boolean; retrying: string[] };
 
 const POLL_MS = 500;
+const NAME_WIDTH = 26;
 const QUERY_TIMEOUT_MS = 3_000;
 
 /**
@@ -19,6 +20,8 @@ export async function readProgress(client: Client, workflowId: string, runId: st
   const handle = client.workflow.getHandle(workflowId, runId);
   const described = await handle.describe();
   const closed = described.status.name !== 'RUNNING';
+  // Loaded here, not at start: only `sync --wait` needs the workflow module.
+  const { progressQuery } = await import('../../workflows/entraSync');
   const progress = closed ? undefined : await withTimeout(handle.query(progressQuery), QUERY_TIMEOUT_MS).catch(() => undefined);
   const live = new Map<string, { pages: number; objects: number }>();
   const retrying: string[] = [];
@@ -38,9 +41,10 @@ export async function readProgress(client: Client, workflowId: string, runId: st
   const names = progress ? Object.keys(progress.streams) : [];
   const streams = names.map((stream): StreamView => {
     const s = progress!.streams[stream]!;
-    if (s.done) return { stream, state: 'done', pages: s.pages ?? 0, objects: live.get(stream)?.objects ?? 0 };
+    if (s.done) return { stream, state: 'done', pages: s.pages ?? 0 };
+    // Heartbeats reach the server at most every 24 s: counts of a pulling stream lag behind.
     const l = live.get(stream);
-    return { stream, state: l ? 'pulling' : 'waiting', pages: l?.pages ?? 0, objects: l?.objects ?? 0 };
+    return l ? { stream, state: 'pulling', pages: l.pages, objects: l.objects } : { stream, state: 'pending', pages: 0 };
   });
   const phase = closed ? (described.status.name === 'COMPLETED' ? 'succeeded' : 'failed') : (progress?.phase ?? 'starting');
   return { phase, streams, closed, retrying: [...new Set(retrying)] };
@@ -81,7 +85,7 @@ function barRenderer(): Renderer {
   const multibar = new cliProgress.MultiBar(
     {
       stream: process.stderr,
-      format: ' {name} |{bar}| {state} {pages} pages, {objects} objects',
+      format: ' {name} |{bar}| {state} {detail}',
       hideCursor: true,
       clearOnComplete: false,
       barsize: 24,
@@ -97,13 +101,14 @@ function barRenderer(): Renderer {
         logged.add(line);
         multibar.log(`${line}\n`);
       }
-      phaseBar ??= multibar.create(1, 0, { name: 'run'.padEnd(18), state: view.phase, pages: '-', objects: '-' });
+      phaseBar ??= multibar.create(1, 0, { name: 'run'.padEnd(NAME_WIDTH), state: view.phase, detail: '' });
       phaseBar.update(view.phase === 'succeeded' || view.phase === 'failed' ? 1 : 0, { state: view.phase });
       if (view.closed && view.phase === 'succeeded') for (const bar of bars.values()) bar.update(1, { state: 'done    ' });
       for (const s of view.streams) {
         let bar = bars.get(s.stream);
-        if (!bar) bars.set(s.stream, (bar = multibar.create(1, 0, { name: s.stream.padEnd(18) })));
-        bar.update(s.state === 'done' ? 1 : 0, { state: s.state.padEnd(8), pages: s.pages, objects: s.objects });
+        if (!bar) bars.set(s.stream, (bar = multibar.create(1, 0, { name: s.stream.padEnd(NAME_WIDTH) })));
+        const detail = s.state === 'done' || s.pages > 0 ? `${s.pages} pages${s.objects !== undefined ? `, ${s.objects} objects so far` : ''}` : '';
+        bar.update(s.state === 'done' ? 1 : 0, { state: s.state.padEnd(8), detail });
       }
     },
     stop: () => multibar.stop(),
@@ -122,8 +127,8 @@ function lineRenderer(): Renderer {
       say('phase', `  phase: ${view.phase}`);
       for (const line of view.retrying) say(line.split(':')[0]!, `  ${line}`);
       for (const s of view.streams) {
-        // One line when a stream starts and one when it is done: a log, not a flood.
-        if (s.state !== 'waiting') say(s.stream, `  ${s.stream}: ${s.state}${s.state === 'done' ? `, ${s.pages} pages` : ''}`);
+        // One line when a stream is done: a log, not a flood.
+        if (s.state === 'done') say(s.stream, `  ${s.stream}: done, ${s.pages} pages`);
       }
     },
     stop: () => undefined,

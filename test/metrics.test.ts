@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { graphEndpoint } from '../activities/graph/graphTelemetry';
+import { ConfigError } from '../workers/config';
+import { connectorOfWorkflowId } from '../workers/loggerInterceptor';
+import { loadMetricsConfig, SyncMetrics } from '../workers/metrics';
+
+describe('metric labels', () => {
+  it('names Graph endpoints without version, ids or query, so label sets stay small', () => {
+    expect(graphEndpoint('https://graph.microsoft.com/v1.0/users/delta?$select=id&$deltatoken=abc')).toBe('/users/delta');
+    expect(graphEndpoint('https://localhost:8443/v1.0/servicePrincipals/040e7e63-c21f-4466-b2f7-fda458b5bb67/appRoleAssignedTo')).toBe('/servicePrincipals/{id}/appRoleAssignedTo');
+    expect(graphEndpoint('https://graph.microsoft.com/v1.0/$batch')).toBe('/$batch');
+    expect(graphEndpoint('https://graph.microsoft.com/v1.0/oauth2PermissionGrants')).toBe('/oauth2PermissionGrants');
+    expect(graphEndpoint('https://graph.microsoft.com/beta/auditLogs/directoryAudits/Directory_7ZX_12345')).toBe('/auditLogs/directoryAudits/{id}');
+  });
+
+  it('finds the connector of scheduled and manual workflow ids', () => {
+    expect(connectorOfWorkflowId('entra-sync-contoso-prod-2026-11-26T12:04:00Z')).toBe('contoso-prod');
+    expect(connectorOfWorkflowId('entra-sync-default')).toBe('default');
+    expect(connectorOfWorkflowId('something-else')).toBeUndefined();
+  });
+
+  it('counts 429s as throttled, and every response by endpoint and status', async () => {
+    const metrics = new SyncMetrics();
+    metrics.recordGraphResponse({ method: 'GET', endpoint: '/users/delta', status: 429 });
+    metrics.recordGraphResponse({ method: 'GET', endpoint: '/users/delta', status: 200 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('entra_sync_graph_throttled_requests_total{endpoint="/users/delta"} 1');
+    expect(text).toContain('entra_sync_graph_requests_total{endpoint="/users/delta",method="GET",status="429"} 1');
+    expect(text).toContain('entra_sync_graph_requests_total{endpoint="/users/delta",method="GET",status="200"} 1');
+  });
+});
+
+describe('METRICS_PORT', () => {
+  it('defaults to 9464 on all interfaces, 0 turns metrics off, and nonsense is refused', () => {
+    expect(loadMetricsConfig({})).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(loadMetricsConfig({ METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' })).toEqual({ port: 0, host: '127.0.0.1' });
+    expect(() => loadMetricsConfig({ METRICS_PORT: 'ninety' })).toThrow(ConfigError);
+    expect(() => loadMetricsConfig({ METRICS_PORT: 'ninety' })).toThrow(/METRICS_PORT="ninety" is not a port/);
+  });
+});

@@ -1,0 +1,70 @@
+import type { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { Logger } from './logger';
+
+/** Scheduled runs are `entra-sync-<connector>-<RFC 3339 time>`, manual ones `entra-sync-<connector>...`. */
+export function connectorOfWorkflowId(workflowId: string): string | undefined {
+  return /^entra-sync-(.+?)(?:-\d{4}-\d{2}-\d{2}T[\d:.]+Z)?$/.exec(workflowId)?.[1];
+}
+
+const REMEMBERED_RUNS = 1_000;
+
+/**
+ * Log fields for every line about an activity: connectorId, workflowId, runId (the workflow run),
+ * syncRunId, stream, activity and attempt, on the SDK's own lines (`Activity failed`, anything
+ * logged through `Context.current().log`) and on one "activity completed" line per success, with
+ * its duration. Failure messages are those the activities built, already without the secret.
+ */
+export function loggerInterceptors(log: Logger): ActivityInterceptorsFactory {
+  // Activities that only carry a sync run number learn their connector from an earlier one of the run.
+  const connectorOfRun = new Map<string, string>();
+
+  return (ctx: Context) => {
+    const info = ctx.info;
+    const workflowId = info.workflowExecution?.workflowId ?? '';
+    const runKey = info.workflowExecution?.runId ?? '';
+    let fields: Record<string, unknown> = {
+      workflowId,
+      runId: runKey,
+      activity: info.activityType,
+      attempt: info.attempt,
+    };
+    return {
+      inbound: {
+        async execute(input, next) {
+          const arg = (input.args[0] ?? {}) as { connectorId?: unknown; runId?: unknown; stream?: unknown };
+          const connectorId =
+            (typeof arg.connectorId === 'string' ? arg.connectorId : undefined) ??
+            connectorOfRun.get(runKey) ??
+            connectorOfWorkflowId(workflowId);
+          if (connectorId) {
+            connectorOfRun.set(runKey, connectorId);
+            if (connectorOfRun.size > REMEMBERED_RUNS) connectorOfRun.delete(connectorOfRun.keys().next().value!);
+          }
+          fields = {
+            connectorId,
+            ...fields,
+            ...(typeof arg.runId === 'number' ? { syncRunId: arg.runId } : {}),
+            ...(typeof arg.stream === 'string' ? { stream: arg.stream } : {}),
+          };
+          const child = log.child(fields);
+          const started = performance.now();
+          child.debug('activity started');
+          try {
+            const result = await next(input);
+            child.info({ durationMs: Math.round(performance.now() - started) }, 'activity completed');
+            return result;
+          } catch (err) {
+            // The SDK logs the failure itself ("Activity failed", warn), with these same fields.
+            child.debug({ durationMs: Math.round(performance.now() - started), cancelled: err instanceof CancelledFailure }, 'activity attempt ended');
+            throw err;
+          }
+        },
+      },
+      outbound: {
+        getLogAttributes: (input, next) => next({ ...input, ...fields }),
+      },
+    };
+  };
+}

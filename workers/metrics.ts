@@ -1,0 +1,86 @@
+import client from 'prom-client';
+import type { GraphResponseEvent } from '../activities/graph/graphTelemetry';
+import type { RunSummary } from '../activities';
+import { ConfigError } from './config';
+
+/** The sync worker's own Prometheus series (the SDK's runtime series are served beside them). */
+export class SyncMetrics {
+  readonly registry = new client.Registry();
+
+  readonly objectsSynced = new client.Counter({
+    name: 'entra_sync_objects_synced_total',
+    help: 'Objects written by committed runs, per connector, stream and change (upserted or removed)',
+    labelNames: ['connector', 'stream', 'change'] as const,
+    registers: [this.registry],
+  });
+
+  readonly graphRequests = new client.Counter({
+    name: 'entra_sync_graph_requests_total',
+    help: 'Microsoft Graph HTTP requests, per endpoint (ids removed), method and status (0 = no response)',
+    labelNames: ['endpoint', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly graphThrottled = new client.Counter({
+    name: 'entra_sync_graph_throttled_requests_total',
+    help: 'Microsoft Graph requests answered 429 Too Many Requests, per endpoint',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  readonly runDuration = new client.Histogram({
+    name: 'entra_sync_run_duration_seconds',
+    help: 'Duration of finished sync runs, from prepare to commit or failure, per connector and outcome',
+    labelNames: ['connector', 'outcome'] as const,
+    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
+    registers: [this.registry],
+  });
+
+  readonly runs = new client.Counter({
+    name: 'entra_sync_runs_total',
+    help: 'Finished sync runs, per connector, outcome (succeeded or failed) and error kind',
+    labelNames: ['connector', 'outcome', 'error_kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly activities = new client.Histogram({
+    name: 'entra_sync_activity_duration_seconds',
+    help: 'Activity attempts of this worker, per activity type and outcome',
+    labelNames: ['activity', 'outcome'] as const,
+    buckets: [0.05, 0.25, 1, 5, 15, 60, 300, 1800],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'entra_sync_' });
+  }
+
+  recordGraphResponse(e: GraphResponseEvent): void {
+    this.graphRequests.inc({ endpoint: e.endpoint, method: e.method, status: String(e.status) });
+    if (e.status === 429) this.graphThrottled.inc({ endpoint: e.endpoint });
+  }
+
+  recordCommitted(connector: string, summary: RunSummary): void {
+    for (const [stream, s] of Object.entries(summary.streams)) {
+      this.objectsSynced.inc({ connector, stream, change: 'upserted' }, s.upserted);
+      this.objectsSynced.inc({ connector, stream, change: 'removed' }, s.removed);
+    }
+  }
+
+  recordRunFinished(connector: string, outcome: 'succeeded' | 'failed', seconds: number, errorKind = ''): void {
+    this.runDuration.observe({ connector, outcome }, seconds);
+    this.runs.inc({ connector, outcome, error_kind: errorKind });
+  }
+}
+
+export type MetricsConfig = { port: number; host: string };
+
+/** METRICS_PORT (default 9464; 0 turns the endpoint off) and METRICS_HOST (default 0.0.0.0). */
+export function loadMetricsConfig(env: NodeJS.ProcessEnv = process.env): MetricsConfig {
+  const text = env.METRICS_PORT?.trim() || '9464';
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError([`METRICS_PORT="${text}" is not a port; use a number from 1 to 65535, or 0 to serve no metrics`]);
+  }
+  return { port, host: env.METRICS_HOST?.trim() || '0.0.0.0' };
+}

@@ -1,0 +1,63 @@
+import type { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { RunSummary } from '../activities';
+import type { Queryable } from '../activities/store/database';
+import type { SyncMetrics } from './metrics';
+
+const REMEMBERED_RUNS = 1_000;
+
+/**
+ * Feeds the worker's metrics from the activities it runs: every attempt's duration and outcome;
+ * a committed run's objects per stream (finalizeRun); a finished run's duration and outcome
+ * (finalizeRun, failRun), read from its sync_runs row. A run is counted once per process even
+ * when its idempotent finalize is retried.
+ */
+export function metricsInterceptors(metrics: SyncMetrics, db: Queryable): ActivityInterceptorsFactory {
+  const counted = new Set<number>();
+  const countOnce = (runId: number) => {
+    if (counted.has(runId)) return false;
+    counted.add(runId);
+    if (counted.size > REMEMBERED_RUNS) counted.delete(counted.values().next().value!);
+    return true;
+  };
+
+  const recordRun = async (runId: number, summary?: RunSummary) => {
+    if (!countOnce(runId)) return;
+    const { rows } = await db.query<{ connector: string; status: string; seconds: number; errorKind: string | null }>(
+      `select connector_id as connector, status, error_kind as "errorKind",
+              extract(epoch from (coalesce(finished_at, now()) - started_at))::float8 as seconds
+         from sync_runs where id = $1`,
+      [runId],
+    );
+    const run = rows[0];
+    if (!run || (run.status !== 'succeeded' && run.status !== 'failed')) return;
+    if (summary && run.status === 'succeeded') metrics.recordCommitted(run.connector, summary);
+    metrics.recordRunFinished(run.connector, run.status, Number(run.seconds), run.errorKind ?? '');
+  };
+
+  return (ctx: Context) => {
+    const inbound: ActivityInboundCallsInterceptor = {
+      async execute(input, next) {
+        const activity = ctx.info.activityType;
+        const started = performance.now();
+        let outcome = 'failed';
+        try {
+          const result = await next(input);
+          outcome = 'completed';
+          const runId = (input.args[0] as { runId?: number } | undefined)?.runId;
+          if (typeof runId === 'number' && (activity === 'finalizeRun' || activity === 'failRun')) {
+            await recordRun(runId, activity === 'finalizeRun' ? (result as RunSummary) : undefined).catch(() => undefined);
+          }
+          return result;
+        } catch (err) {
+          outcome = err instanceof CancelledFailure ? 'cancelled' : err instanceof ApplicationFailure && err.nonRetryable ? 'failed' : 'retryable';
+          throw err;
+        } finally {
+          metrics.activities.observe({ activity, outcome }, (performance.now() - started) / 1000);
+        }
+      },
+    };
+    return { inbound };
+  };
+}
