@@ -33,12 +33,11 @@ runMain(async () => {
 
   const stack = await startLocalStack(config, say);
   const cleanups: Array<() => Promise<void>> = [stack.stop];
-  let stopped = false;
-  const cleanup = async () => {
-    if (stopped) return;
-    stopped = true;
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  };
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    })());
   const shutdown = async (code: number) => {
     await cleanup();
     process.exit(code);
@@ -125,6 +124,9 @@ runMain(async () => {
       await new Promise((r) => setTimeout(r, 2_000));
     }
   } catch (err) {
+    // Ctrl-C closes the Temporal connection under the loop that watches the schedule: that is
+    // the shutdown in progress, not an error. Let it finish; the exit hook then exits with 130.
+    if (cleaning) return cleaning.then(() => new Promise<never>(() => undefined));
     await cleanup();
     throw err;
   }

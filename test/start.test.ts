@@ -80,7 +80,7 @@ describe('npm start', () => {
     expect(run.stdout).toContain('sync succeeded');
     expect(run.stdout).toMatch(/users\s+bootstrap\s+upserted 50, removed 0/);
     expect(run.stderr).toContain('syncs every 1h');
-    expect(run.code).toBe(130); // 128 + SIGINT, as shells expect, once everything has stopped
+    expect(run.code, run.stderr).toBe(130); // 128 + SIGINT, as shells expect, once everything has stopped
     expect(workerPid).toBeGreaterThan(0);
     expect(() => process.kill(workerPid, 0)).toThrow(); // the worker process is gone
   });

@@ -1,14 +1,8 @@
+import type { Connector } from '../../activities/store/connectors';
 import type { Queryable } from '../../activities/store/database';
 
 /** A connector as the CLI shows it: the row, its interval, and where its secret comes from (never the secret). */
-export type ConnectorRecord = {
-  id: string;
-  tenantId: string;
-  clientId: string;
-  graphBaseUrl: string;
-  authorityHost: string;
-  discoveryEnabled: boolean;
-  enabled: boolean;
+export type ConnectorRecord = Connector & {
   /** Null: SYNC_ENTRA_INTERVAL applies. */
   syncIntervalSeconds: number | null;
   secret: { keyId: string; updatedAt: Date } | null;
@@ -37,16 +31,7 @@ export async function findConnectorRecord(db: Queryable, id: string): Promise<Co
   return rows[0] ? revive(rows[0]) : undefined;
 }
 
-export type NewConnector = {
-  id: string;
-  tenantId: string;
-  clientId: string;
-  graphBaseUrl: string;
-  authorityHost: string;
-  discoveryEnabled: boolean;
-  enabled: boolean;
-  syncIntervalSeconds: number | null;
-};
+export type NewConnector = Connector & { syncIntervalSeconds: number | null };
 
 /** Inserts a connector; false when one with that id exists already. */
 export async function insertConnector(db: Queryable, c: NewConnector): Promise<boolean> {

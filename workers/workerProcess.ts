@@ -1,0 +1,56 @@
+import type { DataConverter } from '@temporalio/common';
+import { NativeConnection, type Worker, type WorkerInterceptors } from '@temporalio/worker';
+import { DatabaseSecretStore } from '../activities/databaseSecretStore';
+import { loadKeyRing } from '../activities/secretCipher';
+import { StaticSecretStore } from '../activities/secrets';
+import { createDatabase, type Database } from '../activities/store/database';
+import { ENV_CONNECTOR_ID } from '../client/envConnector';
+import { dataConverterFromEnv } from './codec';
+import { loadConfig, type Config } from './config';
+import { workerHealth } from './healthCheck';
+import { createLogger, type Logger } from './logger';
+import { loggerInterceptors } from './loggerInterceptor';
+import { loadMetricsConfig } from './metrics';
+import { metricsInterceptors } from './metricsInterceptor';
+import { installWorkerTelemetry } from './metricsRuntime';
+
+export type WorkerProcessContext = {
+  config: Config;
+  log: Logger;
+  connection: NativeConnection;
+  db: Database;
+  secrets: DatabaseSecretStore;
+  interceptors: WorkerInterceptors;
+  dataConverter?: DataConverter;
+};
+
+/**
+ * What every worker process shares: configuration, logs, metrics, the Temporal connection, the
+ * database, the secret store and the payload codec. `create` builds the worker; this runs it until
+ * the SDK's runtime stops it on SIGINT/SIGTERM (in-flight activities finish or are retried).
+ */
+export async function runWorkerProcess(name: string, create: (context: WorkerProcessContext) => Promise<Worker>): Promise<void> {
+  const config = loadConfig();
+  const keys = loadKeyRing();
+  const dataConverter = dataConverterFromEnv();
+  const log = createLogger(config.logLevel);
+  if (!config.databaseUrl) throw new Error(`DATABASE_URL is not set: the ${name} needs the PostgreSQL database that holds the inventory`);
+  const telemetry = await installWorkerTelemetry(log, loadMetricsConfig());
+  const address = config.temporal.address ?? 'localhost:7233';
+  const connection = await NativeConnection.connect({ address });
+  const db = createDatabase(config.databaseUrl);
+  // Secrets stored (encrypted) by the CLI first; the environment's secret for the `default` connector after.
+  const secrets = new DatabaseSecretStore(db, keys, new StaticSecretStore(new Map(config.entra ? [[ENV_CONNECTOR_ID, config.entra.clientSecret]] : [])));
+  const interceptors = { activity: [loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
+  const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}) });
+  const metricsServer = await telemetry.serve(() => workerHealth(worker, db));
+  log.info({ address, namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, payloadEncryption: Boolean(dataConverter) }, `${name} ready`);
+  try {
+    await worker.run();
+  } finally {
+    metricsServer?.close();
+    await connection.close();
+    await db.end();
+    log.info(`${name} stopped`);
+  }
+}
