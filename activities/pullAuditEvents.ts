@@ -6,7 +6,8 @@ import { fetchListPage } from './graph/listPages';
 import { reportsPacer } from './graph/pacer';
 import { activityWait, toGraphFailure } from './graphActivity';
 import { requireConnector } from './requireConnector';
-import { clearStaged, committedWatermark, recordRelationshipPull, stageAuditEvents } from './store/stagedRelationships';
+import { stageDocuments } from './store/stageDocuments';
+import { clearStaged, committedWatermark, recordRelationshipPull } from './store/stagedRelationships';
 
 const PERMISSION = 'AuditLog.Read.All';
 import { AUDIT_STREAM } from './store/relationshipStreams';
@@ -52,7 +53,7 @@ export function pullAuditEventsActivity({ db, graph }: ActivityDeps) {
         throw toGraphFailure(err, context, 'auditLogs/directoryAudits', session.redact);
       }
       const relevant = page.objects.filter((e) => classifyAuditActivity(e.activityDisplayName));
-      await stageAuditEvents(db, input.runId, relevant);
+      await stageDocuments(db, input.runId, { table: 'staged_audit_events' }, relevant);
       for (const event of page.objects) {
         const at = typeof event.activityDateTime === 'string' ? Date.parse(event.activityDateTime) : NaN;
         if (!Number.isNaN(at) && (progress.newest === null || at > Date.parse(progress.newest))) progress.newest = new Date(at).toISOString();

@@ -3,7 +3,8 @@ import type { ActivityDeps } from './deps';
 import { fetchListPage } from './graph/listPages';
 import { activityWait, toGraphFailure } from './graphActivity';
 import { requireConnector } from './requireConnector';
-import { clearStaged, recordRelationshipPull, stageDirectoryRoles } from './store/stagedRelationships';
+import { stageDocuments } from './store/stageDocuments';
+import { clearStaged, recordRelationshipPull } from './store/stagedRelationships';
 
 const PERMISSION = 'RoleManagement.Read.Directory';
 const DIRECTORY_ROLES_STREAM = 'directoryRoleAssignments';
@@ -32,7 +33,7 @@ export function pullDirectoryRolesActivity({ db, graph }: ActivityDeps) {
         } catch (err) {
           throw toGraphFailure(err, { ...connector, endpoint: new URL(link).origin, permission: PERMISSION }, what, session.redact);
         }
-        await stageDirectoryRoles(db, input.runId, source.kind, page.objects);
+        await stageDocuments(db, input.runId, { table: 'staged_directory_roles', kindColumn: 'kind', kind: source.kind }, page.objects);
         if (source.kind === 'assignment') assignments += page.objects.length;
         pages++;
         ctx.heartbeat({ pages });

@@ -1,17 +1,6 @@
-import type { GraphObject } from '../graph/deltaPages';
 import type { Queryable } from '../store/database';
 
 export type DiscoverySource = 'grant' | 'signIn';
-
-export async function stageDiscovery(db: Queryable, runId: number, source: DiscoverySource, objects: GraphObject[]): Promise<void> {
-  if (objects.length === 0) return;
-  await db.query(
-    `insert into staged_discovery (run_id, source, id, data)
-     select $1, $2, o.i, o.d from unnest($3::text[], $4::jsonb[]) o(i, d)
-     on conflict (run_id, source, id) do update set data = excluded.data`,
-    [runId, source, objects.map((o) => o.id), objects.map((o) => JSON.stringify(o))],
-  );
-}
 
 export async function clearStagedDiscovery(db: Queryable, runId: number, source: DiscoverySource): Promise<void> {
   await db.query('delete from staged_discovery where run_id = $1 and source = $2', [runId, source]);

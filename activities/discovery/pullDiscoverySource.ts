@@ -4,7 +4,8 @@ import { fetchListPage } from '../graph/listPages';
 import { reportsPacer } from '../graph/pacer';
 import { activityWait, toGraphFailure } from '../graphActivity';
 import { requireConnector } from '../requireConnector';
-import { clearStagedDiscovery, recordDiscoveryPull, stageDiscovery, type DiscoverySource } from './discoveryStaging';
+import { stageDocuments } from '../store/stageDocuments';
+import { clearStagedDiscovery, recordDiscoveryPull, type DiscoverySource } from './discoveryStaging';
 
 type Source = {
   source: DiscoverySource;
@@ -55,7 +56,7 @@ export function pullDiscoverySource({ db, graph }: ActivityDeps, source: Source)
         const context = { ...connector, endpoint: new URL(progress.link).origin, permission: source.permission };
         throw toGraphFailure(err, context, source.what, session.redact);
       }
-      await stageDiscovery(db, input.runId, source.source, page.objects);
+      await stageDocuments(db, input.runId, { table: 'staged_discovery', kindColumn: 'source', kind: source.source }, page.objects);
       progress.pages += 1;
       progress.staged += page.objects.length;
       if (!page.nextLink) break;

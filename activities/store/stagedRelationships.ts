@@ -1,25 +1,4 @@
-import type { GraphObject } from '../graph/deltaPages';
 import type { Queryable } from './database';
-
-export async function stageDirectoryRoles(db: Queryable, runId: number, kind: 'definition' | 'assignment', objects: GraphObject[]): Promise<void> {
-  if (objects.length === 0) return;
-  await db.query(
-    `insert into staged_directory_roles (run_id, kind, id, data)
-     select $1, $2, o.i, o.d from unnest($3::text[], $4::jsonb[]) o(i, d)
-     on conflict (run_id, kind, id) do update set data = excluded.data`,
-    [runId, kind, objects.map((o) => o.id), objects.map((o) => JSON.stringify(o))],
-  );
-}
-
-export async function stageAuditEvents(db: Queryable, runId: number, events: GraphObject[]): Promise<void> {
-  if (events.length === 0) return;
-  await db.query(
-    `insert into staged_audit_events (run_id, id, data)
-     select $1, e.i, e.d from unnest($2::text[], $3::jsonb[]) e(i, d)
-     on conflict (run_id, id) do update set data = excluded.data`,
-    [runId, events.map((e) => e.id), events.map((e) => JSON.stringify(e))],
-  );
-}
 
 export async function clearStaged(db: Queryable, table: 'staged_directory_roles' | 'staged_audit_events', runId: number): Promise<void> {
   await db.query(`delete from ${table} where run_id = $1`, [runId]);
