@@ -1,62 +1,9 @@
-import path from 'node:path';
-import { ClientSecretCredential } from '@azure/identity';
 import { Client, GraphError } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTenant } from '../simulator/generator';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server';
 
-// The test process trusts this certificate through NODE_EXTRA_CA_CERTS (see test/support/prepareTls.ts).
-const TLS_DIR = path.resolve('.entra-sync/test/tls');
-const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
-
-type DeltaEntry = { id: string; '@removed'?: { reason: string } } & Record<string, unknown>;
-interface DeltaPage {
-  '@odata.context'?: string;
-  '@odata.nextLink'?: string;
-  '@odata.deltaLink'?: string;
-  value: DeltaEntry[];
-}
-interface GraphErrorBody {
-  error: { code: string; message: string; innerError: Record<string, string> };
-}
-interface DeltaRound {
-  entries: DeltaEntry[];
-  pages: DeltaPage[];
-  deltaLink: string;
-}
-
-function credentialFor(sim: RunningSimulator, secret = sim.config.clientSecret): ClientSecretCredential {
-  return new ClientSecretCredential(sim.config.tenantId, sim.config.clientId, secret, {
-    authorityHost: sim.config.authorityHost,
-    disableInstanceDiscovery: true,
-  });
-}
-
-/** A Graph client exactly as the connector builds one, pointed at the simulator. */
-function graphClientFor(sim: RunningSimulator): Client {
-  return Client.initWithMiddleware({
-    authProvider: new TokenCredentialAuthenticationProvider(credentialFor(sim), { scopes: [GRAPH_SCOPE] }),
-    baseUrl: `${sim.config.authorityHost}/`,
-    customHosts: new Set(['localhost']),
-  });
-}
-
-/** Follows nextLinks until a deltaLink, starting from a relative path or an absolute link. */
-async function deltaRound(client: Client, start: string): Promise<DeltaRound> {
-  const pages: DeltaPage[] = [];
-  let url = start;
-  for (;;) {
-    const page = (await client.api(url).get()) as DeltaPage;
-    pages.push(page);
-    if (page['@odata.nextLink']) {
-      url = page['@odata.nextLink'];
-      continue;
-    }
-    if (!page['@odata.deltaLink']) throw new Error('page has neither nextLink nor deltaLink');
-    return { entries: pages.flatMap((p) => p.value), pages, deltaLink: page['@odata.deltaLink'] };
-  }
-}
+import { credentialFor, deltaRound, GRAPH_SCOPE, graphClientFor, TLS_DIR, type DeltaPage, type GraphErrorBody } from './simulatorHelpers';
 
 async function graphFailure(promise: Promise<unknown>): Promise<GraphError> {
   const error = await promise.then(

@@ -1,7 +1,7 @@
 // Shared by the simulator test files: clients built the way the connector builds them, delta
 // round walkers, and a minimal in-process Graph caller for fast property tests.
 
-import path from 'node:path';
+import { TEST_TLS_DIR } from './support/testTls';
 import { ClientSecretCredential } from '@azure/identity';
 import { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server';
 
 // The test process trusts this certificate through NODE_EXTRA_CA_CERTS (vitest.config.ts).
-export const TLS_DIR = path.resolve('.entra-sync/test/tls');
+export const TLS_DIR = TEST_TLS_DIR;
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 export type DeltaEntry = { id: string; '@removed'?: { reason: string } } & Record<string, unknown>;
