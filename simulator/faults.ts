@@ -50,24 +50,12 @@ export interface FaultSpec {
   chunkDelayMs?: number;
 }
 
-export interface ActiveFault {
+export interface ActiveFault extends Omit<FaultSpec, 'kind' | 'nth' | 'times'> {
   id: string;
   kind: FaultKind;
-  pathPrefix: string;
-  method?: string;
   nth: number;
   /** Null: unlimited (probability faults). */
   times: number | null;
-  probability?: number;
-  seed?: number;
-  status?: number;
-  retryAfterSeconds?: number;
-  code?: string;
-  message?: string;
-  afterHeaders?: boolean;
-  bodyFraction?: number;
-  chunkBytes?: number;
-  chunkDelayMs?: number;
   /** Matching requests seen since the fault was set. */
   matched: number;
   /** Requests it has failed so far. */

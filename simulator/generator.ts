@@ -16,7 +16,7 @@ import { createRandom, createRandomFrom, hashSeed, type Random } from './random'
 import type { ServicePrincipalProperties } from './servicePrincipalResource';
 import type { SignIn } from './signIn';
 import { TenantStore, type TenantIdentity } from './tenant';
-import { graphDateTime, type UserProperties } from './userResource';
+import { blankUser, graphDateTime, type UserProperties } from './userResource';
 
 export interface GenerateTenantOptions {
   seed: number;
@@ -213,7 +213,7 @@ function generateUser(
     const mail = `${nickname}@${emailDomain}`;
     const accepted = random.chance(0.9);
     return {
-      ...emptyUser(id),
+      ...blankUser(id),
       displayName,
       givenName,
       surname,
@@ -236,7 +236,7 @@ function generateUser(
   const synced = random.chance(ON_PREMISES_SYNCED_SHARE);
   const userPrincipalName = `${nickname}@${tenant.domain}`;
   return {
-    ...emptyUser(id),
+    ...blankUser(id),
     displayName,
     givenName,
     surname,
@@ -265,40 +265,6 @@ function generateUser(
   };
 }
 
-function emptyUser(id: string): UserProperties {
-  return {
-    id,
-    displayName: '',
-    givenName: null,
-    surname: null,
-    userPrincipalName: '',
-    mail: null,
-    mailNickname: '',
-    otherMails: [],
-    userType: 'Member',
-    accountEnabled: true,
-    createdDateTime: '',
-    creationType: null,
-    externalUserState: null,
-    externalUserStateChangeDateTime: null,
-    jobTitle: null,
-    department: null,
-    companyName: null,
-    officeLocation: null,
-    city: null,
-    country: null,
-    usageLocation: null,
-    preferredLanguage: null,
-    businessPhones: [],
-    mobilePhone: null,
-    employeeId: null,
-    lastPasswordChangeDateTime: null,
-    onPremisesSyncEnabled: null,
-    onPremisesImmutableId: null,
-    onPremisesSamAccountName: null,
-    onPremisesLastSyncDateTime: null,
-  };
-}
 
 function asciiSlug(text: string): string {
   return text

@@ -84,19 +84,40 @@ export function completeNewUser(
   const userPrincipalName = input.userPrincipalName ?? `${nickname}@${context.domain}`;
   const createdDateTime = input.createdDateTime ?? graphDateTime(context.now);
   return {
+    ...blankUser(input.id),
     displayName,
     givenName,
     surname,
     userPrincipalName,
     mail: input.mail !== undefined ? input.mail : userType === 'Member' ? userPrincipalName : null,
     mailNickname: nickname,
-    otherMails: [],
     userType,
-    accountEnabled: true,
     createdDateTime,
     creationType: userType === 'Guest' ? 'Invitation' : null,
     externalUserState: userType === 'Guest' ? 'PendingAcceptance' : null,
     externalUserStateChangeDateTime: userType === 'Guest' ? createdDateTime : null,
+    lastPasswordChangeDateTime: userType === 'Member' ? createdDateTime : null,
+    ...input,
+  };
+}
+
+/** Every user property at its empty value: what creation and the generator fill in from. */
+export function blankUser(id: string): UserProperties {
+  return {
+    id,
+    displayName: '',
+    givenName: null,
+    surname: null,
+    userPrincipalName: '',
+    mail: null,
+    mailNickname: '',
+    otherMails: [],
+    userType: 'Member',
+    accountEnabled: true,
+    createdDateTime: '',
+    creationType: null,
+    externalUserState: null,
+    externalUserStateChangeDateTime: null,
     jobTitle: null,
     department: null,
     companyName: null,
@@ -108,12 +129,11 @@ export function completeNewUser(
     businessPhones: [],
     mobilePhone: null,
     employeeId: null,
-    lastPasswordChangeDateTime: userType === 'Member' ? createdDateTime : null,
+    lastPasswordChangeDateTime: null,
     onPremisesSyncEnabled: null,
     onPremisesImmutableId: null,
     onPremisesSamAccountName: null,
     onPremisesLastSyncDateTime: null,
-    ...input,
   };
 }
 
