@@ -1,6 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { ensureSelfSignedCertificate } from './simulator/tls';
 import { TEST_TLS_DIR } from './test/support/testTls';
+
+/** The deliberately failing canary runs only when asked for (.ci/run proves with it that a failure fails the command). */
+const CANARY = process.env.ENTRA_SYNC_TEST_CANARY === '1';
 
 export default defineConfig(async () => {
   // Node reads NODE_EXTRA_CA_CERTS once, at process start: the certificate must exist and the
@@ -10,8 +13,12 @@ export default defineConfig(async () => {
   return {
     test: {
       pool: 'forks',
-      include: ['test/**/*.test.ts'],
+      include: CANARY ? ['test/canary/**/*.test.ts'] : ['test/**/*.test.ts'],
+      exclude: CANARY ? configDefaults.exclude : [...configDefaults.exclude, 'test/canary/**'],
       globalSetup: ['test/support/globalSetup.ts'],
+      // The JSON report is what .ci/run counts passed and failed tests from.
+      reporters: ['default', 'json'],
+      outputFile: { json: process.env.ENTRA_SYNC_TEST_REPORT ?? '.entra-sync/test-report.json' },
       testTimeout: 120_000,
       hookTimeout: 180_000,
       fileParallelism: true,

@@ -7,9 +7,11 @@ import { createRandom, hashSeed, type Random } from './random';
  * - connectionReset: drop the connection, before the headers or halfway through the body;
  * - truncatedJson: a 200 whose body stops halfway (the response itself ends cleanly);
  * - malformedJson: a 200 whose body is not JSON;
- * - slowBody: the real answer, its body trickling out in small chunks.
+ * - slowBody: the real answer, its body trickling out in small chunks;
+ * - hold: the request waits, unanswered, until the fault is removed, then gets its real answer.
+ *   Tests use it to keep a run in place for as long as they need, however fast the machine is.
  */
-export const FAULT_KINDS = ['status', 'connectionReset', 'truncatedJson', 'malformedJson', 'slowBody'] as const;
+export const FAULT_KINDS = ['status', 'connectionReset', 'truncatedJson', 'malformedJson', 'slowBody', 'hold'] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -70,6 +72,8 @@ const DEFAULT_CHUNK_DELAY_MS = 50;
 export class FaultInjector {
   private faults: Array<{ fault: ActiveFault; random: Random | undefined }> = [];
   private nextId = 1;
+  /** Requests parked by hold faults, released when their fault is removed. */
+  private holds = new Map<string, { released: Promise<void>; release: () => void }>();
 
   constructor(private readonly seed = 1) {}
 
@@ -79,7 +83,17 @@ export class FaultInjector {
     const seed = fault.seed !== undefined ? hashSeed(fault.seed, 'fault') : hashSeed(this.seed, 'fault', fault.id);
     const random = fault.probability === undefined ? undefined : createRandom(seed);
     this.faults.push({ fault, random });
+    if (fault.kind === 'hold') {
+      let release = () => undefined as void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      this.holds.set(fault.id, { released, release });
+    }
     return { ...fault };
+  }
+
+  /** Resolves when the hold fault `id` is removed (at once when it no longer exists). */
+  released(id: string): Promise<void> {
+    return this.holds.get(id)?.released ?? Promise.resolve();
   }
 
   list(): ActiveFault[] {
@@ -90,11 +104,18 @@ export class FaultInjector {
   remove(id: string): boolean {
     const before = this.faults.length;
     this.faults = this.faults.filter(({ fault }) => fault.id !== id);
+    this.releaseHold(id);
     return this.faults.length < before;
   }
 
   clear(): void {
     this.faults = [];
+    for (const id of [...this.holds.keys()]) this.releaseHold(id);
+  }
+
+  private releaseHold(id: string): void {
+    this.holds.get(id)?.release();
+    this.holds.delete(id);
   }
 
   /** Counts the request against every matching fault; returns the first that fires. */
@@ -181,6 +202,7 @@ function activate(spec: FaultSpec, id: string): ActiveFault {
       fault.chunkDelayMs = spec.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
       break;
     case 'malformedJson':
+    case 'hold':
       break;
   }
   return fault;

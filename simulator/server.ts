@@ -260,6 +260,7 @@ async function serve(deps: ListenerDependencies, incoming: IncomingMessage, outg
   } else {
     request.body = body;
     fault = isControl ? undefined : deps.faults.intercept(request);
+    if (fault?.kind === 'hold') await deps.faults.released(fault.id);
     if (fault?.kind === 'status') {
       response = faultResponse(request, fault, deps.origin);
     } else if (fault?.kind === 'connectionReset' && !fault.afterHeaders) {

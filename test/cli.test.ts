@@ -201,15 +201,22 @@ describe('entra-sync CLI, driven as a user would', () => {
   });
 
   it('a second sync while one runs is skipped, not doubled', async () => {
-    // Keeps the run busy: the users page answers 503, and the pull waits out Retry-After (8 s).
-    sim.faults.add({ pathPrefix: '/v1.0/users/delta', status: 503, retryAfterSeconds: 8, times: 1 });
+    // Holds the run in place, however slow the machine: its users delta page waits unanswered
+    // until the hold is removed.
+    const hold = sim.faults.add({ pathPrefix: '/v1.0/users/delta', kind: 'hold' });
     const first = await cli(['sync', '--connector', MAIN, '--json']);
     const started = JSON.parse(first.stdout);
     expect(started).toMatchObject({ alreadyRunning: false });
     const second = await cli(['sync', '--connector', MAIN, '--json']);
     expect(JSON.parse(second.stdout)).toMatchObject({ alreadyRunning: true, workflowId: started.workflowId, runId: started.runId });
     expect(second.stderr).toContain(`a sync of ${MAIN} is already running (${started.workflowId}); skipped`);
-    const followed = await cli(['sync', '--connector', MAIN, '--wait']);
+    // A third request, with --wait, follows the held run; the hold ends once the schedule has skipped it.
+    const following = cli(['sync', '--connector', MAIN, '--wait']);
+    const schedule = client.schedule.getHandle(syncScheduleId(MAIN));
+    const deadline = Date.now() + 60_000;
+    while ((await schedule.describe()).info.numActionsSkippedOverlap < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    sim.faults.remove(hold.id);
+    const followed = await following;
     expect(followed.code, followed.stderr).toBe(0);
     expect(followed.stdout).toContain(`workflow ${started.workflowId}`);
     const runs = JSON.parse((await cli(['runs', 'list', '--connector', MAIN, '--json'])).stdout) as unknown[];

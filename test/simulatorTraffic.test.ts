@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { FaultInjector } from '../simulator/faults';
 import type { SimRequest } from '../simulator/http/simRequest';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server';
@@ -483,6 +483,27 @@ describe('faults', () => {
     const raw = await graphGet(sim, '/users/delta');
     expect(raw.status).toBe(503);
     expect(((await raw.json()) as { error: { code: string } }).error.code).toBe('serviceBusy');
+  });
+});
+
+describe('hold faults', () => {
+  it('park matching requests unanswered until the fault is removed, then answer them normally', async () => {
+    const sim = await start({ users: 5 });
+    onTestFinished(() => sim.close());
+    const token = sim.accessTokens.issue(sim.application).token;
+    const added = await control(sim, 'POST', '/faults', { pathPrefix: '/v1.0/users/delta', kind: 'hold', times: 2 });
+    expect(added.status).toBe(201);
+    const hold = (await added.json()) as { id: string };
+    let answered = false;
+    const held = graphGet(sim, '/users/delta?$select=id', token).then((response) => ((answered = true), response));
+    // Other paths pass while the hold parks its own.
+    expect((await graphGet(sim, '/users?$select=id', token)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered).toBe(false);
+    expect((await control(sim, 'DELETE', `/faults/${hold.id}`)).status).toBe(204);
+    const response = await held;
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { value: unknown[] }).value.length).toBeGreaterThan(0);
   });
 });
 

