@@ -16,6 +16,8 @@ export interface RequestLogEntry {
   resourceUnits?: number;
   /** Answered 429 by the throttle. */
   throttled?: boolean;
+  /** The Retry-After header of the answer, as sent. */
+  retryAfter?: string;
   /** Injected latency before the answer. */
   latencyMs?: number;
   /** The connection was cut instead of the response ending. */

@@ -303,6 +303,7 @@ async function serve(deps: ListenerDependencies, incoming: IncomingMessage, outg
     ...(fault ? { faultId: fault.id, faultKind: fault.kind } : {}),
     ...(charge ? { resourceUnits: charge.ru } : {}),
     ...(charge && !charge.allowed ? { throttled: true } : {}),
+    ...(headers['retry-after'] !== undefined ? { retryAfter: headers['retry-after'] } : {}),
     ...(latencyMs > 0 ? { latencyMs } : {}),
     ...(outcome === 'dropped' ? { dropped: true } : {}),
   });
