@@ -1,0 +1,31 @@
+import type { Deployment } from './stack';
+
+export type Suite = 'crash' | 'faults' | 'lifecycle';
+
+/** One way a run can be disturbed, and what must hold afterwards. */
+export type Scenario = {
+  suite: Suite;
+  name: string;
+  /** What the scenario proves, for the table in docs/RELIABILITY.md. */
+  proves: string;
+  /** Part of the reduced matrix that CI runs. */
+  reduced?: boolean;
+  run: (deployment: Deployment) => Promise<ScenarioOutcome>;
+};
+
+export type ScenarioOutcome = {
+  /** succeeded: the run committed; failedCleanly: it failed with the documented error and changed nothing. */
+  outcome: 'succeeded' | 'failedCleanly';
+  /** Anything worth a column in the table (the resumed page, the error kind). */
+  detail?: string;
+};
+
+export type ScenarioResult = {
+  suite: Suite;
+  name: string;
+  passed: boolean;
+  outcome: string;
+  digestEqual: boolean | null;
+  seconds: number;
+  detail: string;
+};

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { upsertConnector } from '../activities/store/connectors';
+import { createDatabase, type Database } from '../activities/store/database';
+import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
+import { freePort } from '../client/dev/freePort';
+import { startTemporalDevServer } from '../client/dev/temporalDevServer';
+import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client/dev/workerProcess';
+import { ENV_CONNECTOR_ID } from '../client/envConnector';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { createTestDatabase } from '../test/support/testDatabase';
+import { EntraSyncWorkflow } from '../workflows';
+
+export type StackOptions = { users: number; seed: number; pageSize: number };
+
+/** The real parts every scenario shares: PostgreSQL, a Temporal dev server and one simulated tenant. */
+export type Stack = {
+  sim: RunningSimulator;
+  client: Client;
+  temporalAddress: string;
+  deploy: () => Promise<Deployment>;
+  stop: () => Promise<void>;
+};
+
+export type WorkerKind = 'sync' | 'discovery';
+
+/**
+ * One connector in a database of its own, with its own task queues and worker processes, so a
+ * scenario starts from nothing and can kill and restart its workers.
+ */
+export type Deployment = {
+  sim: RunningSimulator;
+  client: Client;
+  db: Database;
+  connectorId: string;
+  startWorker: (kind: WorkerKind) => Promise<WorkerProcess>;
+  /** SIGKILL, as a lost host or an OOM kill would end it; waits until the process is gone. */
+  killWorker: (kind: WorkerKind) => Promise<void>;
+  startRun: () => Promise<WorkflowHandle<typeof EntraSyncWorkflow>>;
+};
+
+export async function startStack(options: StackOptions, say: (line: string) => void): Promise<Stack> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-reliability-'));
+  // As root, PostgreSQL runs as a user of its own, which must be able to enter this folder.
+  await chmod(scratch, 0o755);
+  const stops: Array<() => Promise<unknown>> = [() => rm(scratch, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const sim = await startSimulator({ tlsDir: path.join(scratch, 'tls'), seed: options.seed, users: options.users, pageSize: options.pageSize });
+    stops.push(() => sim.close());
+    const [postgres, temporal] = await Promise.all([
+      startEmbeddedPostgres(scratch, 'postgres'),
+      freePort().then((port) => startTemporalDevServer({ dataDir: path.resolve('.entra-sync'), namespace: 'default', port, headless: true })),
+    ]);
+    stops.push(() => postgres.stop(), () => temporal.stop());
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+    say(`stack: PostgreSQL, Temporal ${temporal.address}, simulator with ${options.users} users (seed ${options.seed}, pages of ${options.pageSize})`);
+    const deploy = async () => {
+      const deployment = await deployConnector(sim, client, temporal.address, postgres.url, scratch);
+      stops.push(deployment.close);
+      return deployment;
+    };
+    return { sim, client, temporalAddress: temporal.address, deploy, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function deployConnector(
+  sim: RunningSimulator,
+  client: Client,
+  temporalAddress: string,
+  serverUrl: string,
+  scratch: string,
+): Promise<Deployment & { close: () => Promise<void> }> {
+  const tag = randomBytes(4).toString('hex');
+  const databaseUrl = await createTestDatabase(serverUrl, 'reliability');
+  const db = createDatabase(databaseUrl);
+  const connectorId = ENV_CONNECTOR_ID;
+  await upsertConnector(db, { id: connectorId, ...sim.config, discoveryEnabled: true });
+  const queues = { sync: `reliability-${tag}`, discovery: `reliability-${tag}-discovery` };
+  const env = {
+    PATH: process.env.PATH,
+    NODE_EXTRA_CA_CERTS: sim.config.caCertPath,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: queues.sync,
+    TEMPORAL_DISCOVERY_TASK_QUEUE: queues.discovery,
+    ENTRA_TENANT_ID: sim.config.tenantId,
+    ENTRA_CLIENT_ID: sim.config.clientId,
+    ENTRA_CLIENT_SECRET: sim.config.clientSecret,
+    ENTRA_GRAPH_BASE_URL: sim.config.graphBaseUrl,
+    ENTRA_AUTHORITY_HOST: sim.config.authorityHost,
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'warn',
+  };
+  const workers = new Map<WorkerKind, WorkerProcess>();
+  const logDir = path.join(scratch, 'logs', tag);
+  const startWorker = async (kind: WorkerKind) => {
+    const worker = await spawnWorkerProcess(kind === 'sync' ? 'syncWorker.ts' : 'discoveryWorker.ts', env, logDir);
+    workers.set(kind, worker);
+    await waitForPoller(client, 'default', queues[kind], worker, kind === 'sync' ? 'workflow' : 'activity');
+    return worker;
+  };
+  const killWorker = async (kind: WorkerKind) => {
+    const worker = workers.get(kind);
+    if (!worker) throw new Error(`no ${kind} worker is running`);
+    process.kill(worker.pid, 'SIGKILL');
+    await worker.exited;
+    workers.delete(kind);
+  };
+  const startRun = () =>
+    client.workflow.start(EntraSyncWorkflow, { taskQueue: queues.sync, workflowId: `reliability-${tag}-${Date.now()}`, args: [{ connectorId }] });
+  const close = async () => {
+    for (const worker of workers.values()) await worker.stop().catch(() => undefined);
+    await db.end();
+  };
+  return { sim, client, db, connectorId, startWorker, killWorker, startRun, close };
+}
