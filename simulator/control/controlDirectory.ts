@@ -9,8 +9,8 @@ import {
 } from './controlDirectorySchemas';
 import { guarded, noContent, notFound, ok, parse } from './controlResponses';
 import { newUserSchema, userPatchSchema } from './controlSchemas';
-import type { RouteHandler, Router } from './http/router';
-import type { PropertyPatch, StreamName, TenantStore } from './tenant';
+import type { RouteHandler, Router } from '../http/router';
+import type { PropertyPatch, StreamName, TenantStore } from '../tenant/tenantStore';
 
 interface StreamControl {
   stream: StreamName;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { CONTROL_PREFIX } from './control';
-import type { FaultInjector } from './faults';
-import type { RouteHandler, Router } from './http/router';
-import type { SimRequest, SimResponse } from './http/simRequest';
-import type { LatencyModel } from './traffic/latency';
-import type { GraphThrottle } from './traffic/throttle';
-import type { TrafficCounters } from './traffic/trafficCounters';
-import { faultSpecSchema, latencySettingsSchema, throttlingPatchSchema } from './traffic/trafficSchemas';
+import type { FaultInjector } from '../traffic/faults';
+import type { RouteHandler, Router } from '../http/router';
+import type { SimRequest, SimResponse } from '../http/simRequest';
+import type { LatencyModel } from '../traffic/latency';
+import type { GraphThrottle } from '../traffic/throttle';
+import type { TrafficCounters } from '../traffic/trafficCounters';
+import { faultSpecSchema, latencySettingsSchema, throttlingPatchSchema } from '../traffic/trafficSchemas';
 
 export interface TrafficControl {
   throttle: GraphThrottle;

@@ -1,10 +1,10 @@
-import type { SyntheticObjectKind } from './directoryObjects';
+import type { SyntheticObjectKind } from '../model/directoryObjects';
 import { DAY_MS, heavyTailed, sample, type GenerationContext } from './generationContext';
-import { securityIdentifierFor, type GroupProperties } from './groupResource';
+import { securityIdentifierFor, type GroupProperties } from '../model/groupResource';
 import { DEPARTMENTS, OFFICES } from './names';
 import { createRandom, hashSeed, type Random } from './random';
-import type { ServicePrincipalProperties } from './servicePrincipalResource';
-import { graphDateTime, type UserProperties } from './userResource';
+import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
+import { graphDateTime, type UserProperties } from '../model/userResource';
 
 export interface GeneratedGroups {
   groups: GroupProperties[];

@@ -1,4 +1,4 @@
-import type { SimRequest, SimResponse } from './http/simRequest';
+import type { SimRequest, SimResponse } from '../http/simRequest';
 
 /** The error codes the simulated token service can answer with, and their HTTP status. */
 export const AADSTS = {

@@ -2,10 +2,10 @@
 // DESIGN.md's rules and independent of the Graph handlers and the delta engine, so tests can
 // compare a connector's database (or a replayed delta stream) against it.
 
-import type { AppRoleAssignment } from './appRoleAssignments';
-import type { DirectoryObjectKind } from './directoryObjects';
-import type { RoleAssignment } from './directoryRoles';
-import type { StreamName, StreamObjects, TenantStore } from './tenant';
+import type { AppRoleAssignment } from '../model/appRoleAssignments';
+import type { DirectoryObjectKind } from '../model/directoryObjects';
+import type { RoleAssignment } from '../model/directoryRoles';
+import type { StreamName, StreamObjects, TenantStore } from './tenantStore';
 
 export interface MembershipTruth {
   groupId: string;

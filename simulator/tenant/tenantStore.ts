@@ -1,6 +1,6 @@
-import { completeNewApplication, type ApplicationProperties } from './applicationResource';
-import { DEFAULT_ACCESS_APP_ROLE_ID, AppRoleAssignments, type AppRoleAssignment, type AppRolePrincipalType } from './appRoleAssignments';
-import { newKeyCredential, newPasswordCredential, type KeyCredential, type NewKeyCredential, type NewPasswordCredential, type PasswordCredential } from './credentials';
+import { completeNewApplication, type ApplicationProperties } from '../model/applicationResource';
+import { DEFAULT_ACCESS_APP_ROLE_ID, AppRoleAssignments, type AppRoleAssignment, type AppRolePrincipalType } from '../model/appRoleAssignments';
+import { newKeyCredential, newPasswordCredential, type KeyCredential, type NewKeyCredential, type NewPasswordCredential, type PasswordCredential } from '../model/credentials';
 import {
   AUDIT_ACTIVITIES,
   credentialChangeAudit,
@@ -9,19 +9,19 @@ import {
   type AuditContext,
   type AuditInitiator,
   type DirectoryAudit,
-} from './directoryAudit';
-import { isGuid, type DirectoryObjectKind, type SyntheticObjectKind } from './directoryObjects';
-import { BUILT_IN_ROLE_DEFINITIONS, RoleAssignments, type RoleAssignment, type RoleDefinition } from './directoryRoles';
-import { createChangeSequence, DirectoryStream, type ChangeSequence, type DirectoryRecord } from './directoryStream';
-import { completeNewGroup, type GroupProperties } from './groupResource';
-import { GroupMemberships } from './groupMemberships';
-import { appRoleAssignmentId, permissionGrantId, roleAssignmentId } from './objectIds';
-import { ObjectOwners } from './objectOwners';
-import { OAuth2PermissionGrants, type OAuth2PermissionGrant } from './permissionGrants';
-import { createRandom, hashSeed, type Random } from './random';
-import { completeNewServicePrincipal, type ServicePrincipalProperties } from './servicePrincipalResource';
-import type { SignIn } from './signIn';
-import { InvalidStateError, ObjectNotFoundError } from './simulatorErrors';
+} from '../model/directoryAudit';
+import { isGuid, type DirectoryObjectKind, type SyntheticObjectKind } from '../model/directoryObjects';
+import { BUILT_IN_ROLE_DEFINITIONS, RoleAssignments, type RoleAssignment, type RoleDefinition } from '../model/directoryRoles';
+import { createChangeSequence, DirectoryStream, type ChangeSequence, type DirectoryRecord } from '../model/directoryStream';
+import { completeNewGroup, type GroupProperties } from '../model/groupResource';
+import { GroupMemberships } from '../model/groupMemberships';
+import { appRoleAssignmentId, permissionGrantId, roleAssignmentId } from '../model/objectIds';
+import { ObjectOwners } from '../model/objectOwners';
+import { OAuth2PermissionGrants, type OAuth2PermissionGrant } from '../model/permissionGrants';
+import { createRandom, hashSeed, type Random } from '../generate/random';
+import { completeNewServicePrincipal, type ServicePrincipalProperties } from '../model/servicePrincipalResource';
+import type { SignIn } from '../model/signIn';
+import { InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
 import {
   type ChangeOptions,
   type NewApplication,
@@ -41,8 +41,8 @@ import {
   type UserPatch,
   type WithState,
 } from './tenantModel';
-import { TimeOrderedLog } from './timeOrderedLog';
-import { completeNewUser, graphDateTime, type UserProperties } from './userResource';
+import { TimeOrderedLog } from '../model/timeOrderedLog';
+import { completeNewUser, graphDateTime, type UserProperties } from '../model/userResource';
 
 export * from './tenantModel';
 

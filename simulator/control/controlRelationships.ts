@@ -10,9 +10,9 @@ import {
   syntheticObjectSchema,
 } from './controlDirectorySchemas';
 import { guarded, noContent, ok, parse } from './controlResponses';
-import { appInitiator, userInitiator, type AuditInitiator } from './directoryAudit';
-import type { RouteHandler, Router } from './http/router';
-import type { ChangeOptions, TenantStore } from './tenant';
+import { appInitiator, userInitiator, type AuditInitiator } from '../model/directoryAudit';
+import type { RouteHandler, Router } from '../http/router';
+import type { ChangeOptions, TenantStore } from '../tenant/tenantStore';
 
 /**
  * /_sim routes for relationships: group members, owners, credentials, app role assignments,

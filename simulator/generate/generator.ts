@@ -1,22 +1,22 @@
-import type { ApplicationProperties } from './applicationResource';
-import type { AppRoleAssignment } from './appRoleAssignments';
-import { DEFAULT_GRANTED_PERMISSIONS } from './clientApplication';
-import type { AuditInitiator, DirectoryAudit } from './directoryAudit';
-import type { SyntheticObjectKind } from './directoryObjects';
-import type { RoleAssignment } from './directoryRoles';
+import type { ApplicationProperties } from '../model/applicationResource';
+import type { AppRoleAssignment } from '../model/appRoleAssignments';
+import { DEFAULT_GRANTED_PERMISSIONS } from '../identity/clientApplication';
+import type { AuditInitiator, DirectoryAudit } from '../model/directoryAudit';
+import type { SyntheticObjectKind } from '../model/directoryObjects';
+import type { RoleAssignment } from '../model/directoryRoles';
 import { generateAccess } from './generateAccess';
 import { generateActivity } from './generateActivity';
 import { generateApplications } from './generateApplications';
 import { generateGroups } from './generateGroups';
 import { DAY_MS, type GenerationContext } from './generationContext';
-import type { GroupProperties } from './groupResource';
+import type { GroupProperties } from '../model/groupResource';
 import { COMPANY_NAMES, DEPARTMENTS, FIRST_NAMES, GUEST_EMAIL_DOMAINS, LAST_NAMES, OFFICES } from './names';
-import type { OAuth2PermissionGrant } from './permissionGrants';
+import type { OAuth2PermissionGrant } from '../model/permissionGrants';
 import { createRandom, createRandomFrom, hashSeed, type Random } from './random';
-import type { ServicePrincipalProperties } from './servicePrincipalResource';
-import type { SignIn } from './signIn';
-import { TenantStore, type TenantIdentity } from './tenant';
-import { blankUser, graphDateTime, type UserProperties } from './userResource';
+import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
+import type { SignIn } from '../model/signIn';
+import { TenantStore, type TenantIdentity } from '../tenant/tenantStore';
+import { blankUser, graphDateTime, type UserProperties } from '../model/userResource';
 
 export interface GenerateTenantOptions {
   seed: number;

@@ -1,14 +1,14 @@
 // The vocabulary of the tenant store: stream names, stored shapes per stream, mutation inputs.
 
-import type { ApplicationProperties } from './applicationResource';
-import type { NewKeyCredential, NewPasswordCredential } from './credentials';
-import type { AuditInitiator, DirectoryAudit } from './directoryAudit';
-import type { ObjectState } from './directoryStream';
-import type { GroupProperties } from './groupResource';
-import type { OAuth2PermissionGrant } from './permissionGrants';
-import type { ServicePrincipalProperties } from './servicePrincipalResource';
-import type { SignIn } from './signIn';
-import type { UserProperties } from './userResource';
+import type { ApplicationProperties } from '../model/applicationResource';
+import type { NewKeyCredential, NewPasswordCredential } from '../model/credentials';
+import type { AuditInitiator, DirectoryAudit } from '../model/directoryAudit';
+import type { ObjectState } from '../model/directoryStream';
+import type { GroupProperties } from '../model/groupResource';
+import type { OAuth2PermissionGrant } from '../model/permissionGrants';
+import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
+import type { SignIn } from '../model/signIn';
+import type { UserProperties } from '../model/userResource';
 
 /** Names of delta-trackable streams. */
 export type StreamName = 'users' | 'groups' | 'applications' | 'servicePrincipals';

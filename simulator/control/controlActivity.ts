@@ -1,7 +1,7 @@
 import { directoryAuditSchema, premiumSchema, signInSchema } from './controlDirectorySchemas';
 import { guarded, ok, parse } from './controlResponses';
-import type { RouteHandler, Router } from './http/router';
-import type { NewDirectoryAudit, NewSignIn, TenantStore } from './tenant';
+import type { RouteHandler, Router } from '../http/router';
+import type { NewDirectoryAudit, NewSignIn, TenantStore } from '../tenant/tenantStore';
 
 /** /_sim routes that add audit events and sign-ins, and switch the P1/P2 licence. */
 export function registerActivityControlRoutes(router: Router, prefix: string, tenant: TenantStore): void {

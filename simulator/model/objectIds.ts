@@ -1,6 +1,6 @@
 // Id formats Entra uses for relationship objects (not GUIDs), shared by generator and store.
 
-import type { Random } from './random';
+import type { Random } from '../generate/random';
 
 const hexOf = (guid: string) => guid.replace(/-/g, '');
 

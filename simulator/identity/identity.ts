@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AccessTokenAuthority } from './accessTokens';
 import type { ClientApplication } from './clientApplication';
-import type { Router } from './http/router';
-import type { SimRequest, SimResponse } from './http/simRequest';
+import type { Router } from '../http/router';
+import type { SimRequest, SimResponse } from '../http/simRequest';
 import { AADSTS, aadError } from './identityErrors';
-import type { PublicOrigin } from './publicOrigin';
-import type { TenantIdentity } from './tenant';
+import type { PublicOrigin } from '../http/publicOrigin';
+import type { TenantIdentity } from '../tenant/tenantStore';
 
 export interface IdentityDependencies {
   tenant: TenantIdentity;

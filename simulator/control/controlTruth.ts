@@ -8,9 +8,9 @@ import {
   ownerships,
   roleAssignments,
   roleMemberships,
-} from './groundTruth';
-import type { RouteHandler, Router } from './http/router';
-import { STREAM_NAMES, type TenantStore } from './tenant';
+} from '../tenant/groundTruth';
+import type { RouteHandler, Router } from '../http/router';
+import { STREAM_NAMES, type TenantStore } from '../tenant/tenantStore';
 
 /** GET /_sim/truth/…: the expected state of a correct sync (see groundTruth.ts). */
 export function registerTruthControlRoutes(router: Router, prefix: string, tenant: TenantStore): void {

@@ -1,4 +1,4 @@
-import type { FaultKind } from './faults';
+import type { FaultKind } from '../traffic/faults';
 
 export interface RequestLogEntry {
   time: string;

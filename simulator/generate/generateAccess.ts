@@ -1,14 +1,14 @@
 import { COMMON_DELEGATED_SCOPES, GRAPH_APP_ROLES } from './appCatalog';
-import { DEFAULT_ACCESS_APP_ROLE_ID, type AppRoleAssignment, type AppRolePrincipalType } from './appRoleAssignments';
-import { ROLE_TEMPLATE_IDS, type RoleAssignment } from './directoryRoles';
+import { DEFAULT_ACCESS_APP_ROLE_ID, type AppRoleAssignment, type AppRolePrincipalType } from '../model/appRoleAssignments';
+import { ROLE_TEMPLATE_IDS, type RoleAssignment } from '../model/directoryRoles';
 import type { GeneratedApplications } from './generateApplications';
 import type { GeneratedGroups } from './generateGroups';
 import { DAY_MS, heavyTailed, sample, type GenerationContext } from './generationContext';
-import { appRoleAssignmentId, permissionGrantId, roleAssignmentId } from './objectIds';
-import type { OAuth2PermissionGrant } from './permissionGrants';
+import { appRoleAssignmentId, permissionGrantId, roleAssignmentId } from '../model/objectIds';
+import type { OAuth2PermissionGrant } from '../model/permissionGrants';
 import { createRandom, hashSeed, type Random } from './random';
-import type { ServicePrincipalProperties } from './servicePrincipalResource';
-import { graphDateTime } from './userResource';
+import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
+import { graphDateTime } from '../model/userResource';
 
 export interface GeneratedAccess {
   appRoleAssignments: AppRoleAssignment[];

@@ -1,6 +1,6 @@
 // App and service principal credentials as Graph renders them, and how audit logs describe them.
 
-import type { Random } from './random';
+import type { Random } from '../generate/random';
 import { graphDateTime } from './userResource';
 
 /** A client secret. Graph never returns the secret itself: `secretText` is always null. */

@@ -1,5 +1,5 @@
-import type { SimRequest } from './http/simRequest';
-import { createRandom, hashSeed, type Random } from './random';
+import type { SimRequest } from '../http/simRequest';
+import { createRandom, hashSeed, type Random } from '../generate/random';
 
 /**
  * What an injected fault does:

@@ -1,5 +1,5 @@
-import type { ApplicationProperties } from './applicationResource';
-import type { KeyCredential, PasswordCredential } from './credentials';
+import type { ApplicationProperties } from '../model/applicationResource';
+import type { KeyCredential, PasswordCredential } from '../model/credentials';
 import {
   appInitiator,
   AUDIT_ACTIVITIES,
@@ -10,15 +10,15 @@ import {
   type AuditContext,
   type AuditInitiator,
   type DirectoryAudit,
-} from './directoryAudit';
-import { ROLE_TEMPLATE_IDS } from './directoryRoles';
+} from '../model/directoryAudit';
+import { ROLE_TEMPLATE_IDS } from '../model/directoryRoles';
 import type { GeneratedAccess } from './generateAccess';
 import type { GeneratedApplications } from './generateApplications';
 import type { GeneratedGroups } from './generateGroups';
 import { DAY_MS, isoTime, sample, type GenerationContext } from './generationContext';
 import { createRandom, hashSeed, type Random } from './random';
-import type { ServicePrincipalProperties } from './servicePrincipalResource';
-import { SIGN_IN_FAILURES, type SignIn } from './signIn';
+import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
+import { SIGN_IN_FAILURES, type SignIn } from '../model/signIn';
 
 export interface GeneratedActivity {
   directoryAudits: DirectoryAudit[];

@@ -1,17 +1,17 @@
-import type { AccessTokenAuthority } from './accessTokens';
-import type { ClientApplication } from './clientApplication';
+import type { AccessTokenAuthority } from '../identity/accessTokens';
+import type { ClientApplication } from '../identity/clientApplication';
 import { registerActivityControlRoutes } from './controlActivity';
 import { registerDirectoryControlRoutes } from './controlDirectory';
 import { registerRelationshipControlRoutes } from './controlRelationships';
 import { guarded, noContent, ok, parse } from './controlResponses';
 import { deltaSettingsSchema, permissionsSchema, streamSelectorSchema } from './controlSchemas';
 import { registerTruthControlRoutes } from './controlTruth';
-import type { DeltaTokenLifecycle } from './deltaTokenLifecycle';
-import type { FaultInjector } from './faults';
-import type { DeltaQuerySettings } from './graph/deltaQuery';
-import type { RouteHandler, Router } from './http/router';
-import type { RequestLog } from './requestLog';
-import type { TenantStore } from './tenant';
+import type { DeltaTokenLifecycle } from '../graph/deltaTokenLifecycle';
+import type { FaultInjector } from '../traffic/faults';
+import type { DeltaQuerySettings } from '../graph/deltaQuery';
+import type { RouteHandler, Router } from '../http/router';
+import type { RequestLog } from '../http/requestLog';
+import type { TenantStore } from '../tenant/tenantStore';
 
 export const CONTROL_PREFIX = '/_sim';
 

@@ -1,5 +1,5 @@
-import type { TenantIdentity } from './tenant';
-import type { UserProperties } from './userResource';
+import type { TenantIdentity } from '../tenant/tenantStore';
+import type { UserProperties } from '../model/userResource';
 import type { Random } from './random';
 
 export const DAY_MS = 86_400_000;

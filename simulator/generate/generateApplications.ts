@@ -8,16 +8,16 @@ import {
   SAAS_APPS,
   type CatalogApp,
 } from './appCatalog';
-import { UNVERIFIED_PUBLISHER, type ApplicationProperties, type AppRole, type RequiredResourceAccess } from './applicationResource';
-import type { KeyCredential, PasswordCredential } from './credentials';
+import { UNVERIFIED_PUBLISHER, type ApplicationProperties, type AppRole, type RequiredResourceAccess } from '../model/applicationResource';
+import type { KeyCredential, PasswordCredential } from '../model/credentials';
 import { DAY_MS, sample, type GenerationContext } from './generationContext';
 import { createRandom, hashSeed, type Random } from './random';
 import {
   ENTERPRISE_APP_TAGS,
   MICROSOFT_TENANT_ID,
   type ServicePrincipalProperties,
-} from './servicePrincipalResource';
-import { graphDateTime } from './userResource';
+} from '../model/servicePrincipalResource';
+import { graphDateTime } from '../model/userResource';
 
 export interface GeneratedApplications {
   applications: ApplicationProperties[];

@@ -2,9 +2,9 @@
 // mapped to 400 / 404 / 409.
 
 import { z } from 'zod';
-import type { RouteHandler } from './http/router';
-import type { SimRequest, SimResponse } from './http/simRequest';
-import { InvalidStateError, ObjectNotFoundError } from './simulatorErrors';
+import type { RouteHandler } from '../http/router';
+import type { SimRequest, SimResponse } from '../http/simRequest';
+import { InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
 
 export class BadControlRequest extends Error {}
 
