@@ -48,8 +48,9 @@ export type ApplicationProperties = {
   createdDateTime: string;
 };
 
+/** Properties of the v1.0 application page (learn.microsoft.com/graph/api/resources/application); those not stored come back null or []. */
 export const APPLICATION_SELECTABLE_PROPERTIES: readonly string[] = [
-  'addIns', 'api', 'appId', 'applicationTemplateId', 'appRoles', 'certification', 'createdDateTime',
+  'addIns', 'api', 'appId', 'applicationTemplateId', 'appRoles', 'authenticationBehaviors', 'certification', 'createdDateTime',
   'defaultRedirectUri', 'deletedDateTime', 'description', 'disabledByMicrosoftStatus', 'displayName',
   'groupMembershipClaims', 'id', 'identifierUris', 'info', 'isDeviceOnlyAuthSupported',
   'isFallbackPublicClient', 'keyCredentials', 'logo', 'nativeAuthenticationApisEnabled', 'notes',

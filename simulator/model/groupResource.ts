@@ -28,17 +28,24 @@ export type GroupProperties = {
   resourceProvisioningOptions: string[];
 };
 
-/** Graph v1.0 group properties a client may $select; those not stored come back null or []. */
+/**
+ * Properties of the v1.0 group page (learn.microsoft.com/graph/api/resources/group) a client may
+ * $select; those not stored come back null or []. Graph serves the Exchange ones (allowExternalSenders,
+ * autoSubscribeNewMembers, hideFrom*, isSubscribedByMail, unseenCount) on a single group only; the
+ * simulator does not make that distinction.
+ */
 export const GROUP_SELECTABLE_PROPERTIES: readonly string[] = [
-  'assignedLabels', 'assignedLicenses', 'classification', 'createdDateTime', 'deletedDateTime',
-  'description', 'displayName', 'expirationDateTime', 'groupTypes', 'id', 'isAssignableToRole',
+  'allowExternalSenders', 'assignedLabels', 'assignedLicenses', 'autoSubscribeNewMembers', 'classification',
+  'createdDateTime', 'deletedDateTime', 'description', 'displayName', 'expirationDateTime', 'groupTypes',
+  'hasMembersWithLicenseErrors', 'hideFromAddressLists', 'hideFromOutlookClients', 'id', 'isArchived',
+  'isAssignableToRole', 'isManagementRestricted', 'isSubscribedByMail',
   'licenseProcessingState', 'mail', 'mailEnabled', 'mailNickname', 'membershipRule',
   'membershipRuleProcessingState', 'onPremisesDomainName', 'onPremisesLastSyncDateTime',
   'onPremisesNetBiosName', 'onPremisesProvisioningErrors', 'onPremisesSamAccountName',
   'onPremisesSecurityIdentifier', 'onPremisesSyncEnabled', 'preferredDataLocation',
   'preferredLanguage', 'proxyAddresses', 'renewedDateTime', 'resourceBehaviorOptions',
   'resourceProvisioningOptions', 'securityEnabled', 'securityIdentifier', 'serviceProvisioningErrors',
-  'theme', 'visibility',
+  'theme', 'uniqueName', 'unseenCount', 'visibility',
 ];
 
 export const GROUP_COLLECTION_PROPERTIES: ReadonlySet<string> = new Set([

@@ -36,9 +36,16 @@ export type ServicePrincipalProperties = {
   notes: string | null;
 };
 
+/**
+ * Properties of the v1.0 servicePrincipal page (learn.microsoft.com/graph/api/resources/serviceprincipal)
+ * a client may $select; those not stored come back null or []. Two are not on that page: createdDateTime,
+ * which the service returns (the type is documented as open) and common clients select, and
+ * publisherName, listed on beta only, kept because the connector selects it.
+ */
 export const SERVICE_PRINCIPAL_SELECTABLE_PROPERTIES: readonly string[] = [
   'accountEnabled', 'addIns', 'alternativeNames', 'appDescription', 'appDisplayName', 'appId',
   'applicationTemplateId', 'appOwnerOrganizationId', 'appRoleAssignmentRequired', 'appRoles',
+  'createdDateTime', 'customSecurityAttributes',
   'deletedDateTime', 'description', 'disabledByMicrosoftStatus', 'displayName', 'homepage', 'id',
   'info', 'keyCredentials', 'loginUrl', 'logoutUrl', 'notes', 'notificationEmailAddresses',
   'oauth2PermissionScopes', 'passwordCredentials', 'preferredSingleSignOnMode',

@@ -36,22 +36,26 @@ export type UserProperties = {
   onPremisesLastSyncDateTime: string | null;
 };
 
-/** Graph v1.0 user properties a client may $select; those not stored come back null or []. */
+/**
+ * Properties of the v1.0 user page (learn.microsoft.com/graph/api/resources/user) a client may $select;
+ * those not stored come back null or []. signInActivity is added by the list endpoint only.
+ */
 export const USER_SELECTABLE_PROPERTIES: readonly string[] = [
-  'aboutMe', 'accountEnabled', 'ageGroup', 'assignedLicenses', 'assignedPlans', 'birthday',
+  'aboutMe', 'accountEnabled', 'ageGroup', 'assignedLicenses', 'assignedPlans', 'authorizationInfo', 'birthday',
   'businessPhones', 'city', 'companyName', 'consentProvidedForMinor', 'country', 'createdDateTime',
-  'creationType', 'deletedDateTime', 'department', 'displayName', 'employeeHireDate', 'employeeId',
+  'creationType', 'customSecurityAttributes', 'deletedDateTime', 'department', 'deviceEnrollmentLimit',
+  'displayName', 'employeeHireDate', 'employeeId',
   'employeeLeaveDateTime', 'employeeOrgData', 'employeeType', 'externalUserState',
   'externalUserStateChangeDateTime', 'faxNumber', 'givenName', 'hireDate', 'id', 'identities',
-  'imAddresses', 'interests', 'isResourceAccount', 'jobTitle', 'lastPasswordChangeDateTime',
-  'legalAgeGroupClassification', 'licenseAssignmentStates', 'mail', 'mailNickname', 'mobilePhone',
+  'imAddresses', 'interests', 'isManagementRestricted', 'isResourceAccount', 'jobTitle', 'lastPasswordChangeDateTime',
+  'legalAgeGroupClassification', 'licenseAssignmentStates', 'mail', 'mailboxSettings', 'mailNickname', 'mobilePhone',
   'mySite', 'officeLocation', 'onPremisesDistinguishedName', 'onPremisesDomainName',
   'onPremisesExtensionAttributes', 'onPremisesImmutableId', 'onPremisesLastSyncDateTime',
   'onPremisesProvisioningErrors', 'onPremisesSamAccountName', 'onPremisesSecurityIdentifier',
   'onPremisesSyncEnabled', 'onPremisesUserPrincipalName', 'otherMails', 'passwordPolicies',
   'passwordProfile', 'pastProjects', 'postalCode', 'preferredDataLocation', 'preferredLanguage',
-  'preferredName', 'provisionedPlans', 'proxyAddresses', 'responsibilities', 'schools',
-  'securityIdentifier', 'showInAddressList', 'signInSessionsValidFromDateTime', 'skills', 'state',
+  'preferredName', 'print', 'provisionedPlans', 'proxyAddresses', 'responsibilities', 'schools',
+  'securityIdentifier', 'serviceProvisioningErrors', 'showInAddressList', 'signInSessionsValidFromDateTime', 'skills', 'state',
   'streetAddress', 'surname', 'usageLocation', 'userPrincipalName', 'userType',
 ];
 
@@ -59,7 +63,7 @@ export const USER_SELECTABLE_PROPERTIES: readonly string[] = [
 export const USER_COLLECTION_PROPERTIES: ReadonlySet<string> = new Set([
   'assignedLicenses', 'assignedPlans', 'businessPhones', 'identities', 'imAddresses', 'interests',
   'licenseAssignmentStates', 'onPremisesProvisioningErrors', 'otherMails', 'pastProjects',
-  'provisionedPlans', 'proxyAddresses', 'responsibilities', 'schools', 'skills',
+  'provisionedPlans', 'proxyAddresses', 'responsibilities', 'schools', 'serviceProvisioningErrors', 'skills',
 ]);
 
 /** What Graph returns for users when the client sends no $select. */
