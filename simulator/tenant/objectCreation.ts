@@ -26,14 +26,7 @@ export function createApplication(tenant: TenantStore, input: NewApplication, op
     { domain: tenant.domain, now: tenant.currentTime() },
   );
   const created = snapshot(tenant.applications.create(application));
-  appendChangeAudit(tenant, options, (context) =>
-    directoryAudit(context, {
-      activityDisplayName: AUDIT_ACTIVITIES.addApplication,
-      category: 'ApplicationManagement',
-      operationType: 'Add',
-      targetResources: [target(created.id, 'Application', created.displayName)],
-    }),
-  );
+  auditAppCreation(tenant, options, AUDIT_ACTIVITIES.addApplication, 'Application', created);
   return created;
 }
 
@@ -53,13 +46,24 @@ export function createServicePrincipal(tenant: TenantStore, input: NewServicePri
     { tenantId: tenant.tenantId },
   );
   const created = snapshot(tenant.servicePrincipals.create(servicePrincipal));
+  auditAppCreation(tenant, options, AUDIT_ACTIVITIES.addServicePrincipal, 'ServicePrincipal', created);
+  return created;
+}
+
+/** "Add application" / "Add service principal": the event Entra logs for a new registration or enterprise app. */
+function auditAppCreation(
+  tenant: TenantStore,
+  options: ChangeOptions,
+  activityDisplayName: string,
+  kind: 'Application' | 'ServicePrincipal',
+  created: { id: string; displayName: string },
+): void {
   appendChangeAudit(tenant, options, (context) =>
     directoryAudit(context, {
-      activityDisplayName: AUDIT_ACTIVITIES.addServicePrincipal,
+      activityDisplayName,
       category: 'ApplicationManagement',
       operationType: 'Add',
-      targetResources: [target(created.id, 'ServicePrincipal', created.displayName)],
+      targetResources: [target(created.id, kind, created.displayName)],
     }),
   );
-  return created;
 }
