@@ -1,5 +1,5 @@
 import type { RunningSimulator } from '../simulator/server';
-import { createRandom } from '../simulator/random';
+import { createRandom } from '../simulator/generate/random';
 
 /**
  * Changes about `fraction` of the tenant's objects the way a working day does: profile edits,

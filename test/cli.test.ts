@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../client/dev/freePort';
 import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client/dev/workerProcess';
-import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/clientApplication';
+import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { syncScheduleId } from '../workflows/ids';
 import { createTestDatabase } from './support/testDatabase';

@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscoveryActivities } from '../activities/discovery';
 import { GraphSessions } from '../activities/graph/graphSessions';
-import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/clientApplication';
+import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { recordHistoryIfAsked } from './support/histories';
 import { SyncHarness } from './support/syncHarness';

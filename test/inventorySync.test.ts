@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directMemberships } from '../simulator/groundTruth';
+import { directMemberships } from '../simulator/tenant/groundTruth';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { expectInventoryMatchesTruth } from './support/inventoryTruth';
 import { recordHistoryIfAsked } from './support/histories';

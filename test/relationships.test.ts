@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyAuditActivity } from '../activities/auditClassification';
-import { appRoleAssignments, directMemberships, effectiveEntitlements, ownerships, roleAssignments } from '../simulator/groundTruth';
+import { appRoleAssignments, directMemberships, effectiveEntitlements, ownerships, roleAssignments } from '../simulator/tenant/groundTruth';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { recordHistoryIfAsked } from './support/histories';
 import { SyncHarness } from './support/syncHarness';

@@ -1,6 +1,6 @@
 import { BatchRequestContent, BatchResponseContent, type Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ownerships } from '../simulator/groundTruth';
+import { ownerships } from '../simulator/tenant/groundTruth';
 import type { RunningSimulator } from '../simulator/server';
 import { graphClientFor, rawGraph, start, type ListPage } from './simulatorHelpers';
 

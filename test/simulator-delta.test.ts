@@ -1,6 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { directMemberships } from '../simulator/groundTruth';
+import { directMemberships } from '../simulator/tenant/groundTruth';
 import type { RunningSimulator } from '../simulator/server';
 import { deltaRound, graphClientFor, graphFailure, rawGraph, start, type DeltaEntry } from './simulatorHelpers';
 

@@ -1,7 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLE_TEMPLATE_IDS } from '../simulator/directoryRoles';
-import { appRoleAssignments, ownerships, roleAssignments } from '../simulator/groundTruth';
+import { ROLE_TEMPLATE_IDS } from '../simulator/model/directoryRoles';
+import { appRoleAssignments, ownerships, roleAssignments } from '../simulator/tenant/groundTruth';
 import type { RunningSimulator } from '../simulator/server';
 import { graphClientFor, graphFailure, listAll, rawGraph, start, type GraphErrorBody, type ListPage } from './simulatorHelpers';
 

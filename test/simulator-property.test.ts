@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeltaTokenCodec, deriveDeltaTokenKey } from '../simulator/deltaToken';
-import { DeltaTokenLifecycle } from '../simulator/deltaTokenLifecycle';
-import { createTenantStore, generateTenant, type GeneratedTenant } from '../simulator/generator';
+import { DeltaTokenCodec, deriveDeltaTokenKey } from '../simulator/graph/deltaToken';
+import { DeltaTokenLifecycle } from '../simulator/graph/deltaTokenLifecycle';
+import { createTenantStore, generateTenant, type GeneratedTenant } from '../simulator/generate/generator';
 import type { DeltaQueryDependencies, DeltaQuerySettings, DeltaResource } from '../simulator/graph/deltaQuery';
 import { handleDeltaQuery } from '../simulator/graph/deltaQuery';
 import { DELTA_RESOURCES } from '../simulator/graph/graphRoutes';
-import { activeObjects, directMemberships } from '../simulator/groundTruth';
-import { PublicOrigin } from '../simulator/publicOrigin';
-import { createRandom, hashSeed, type Random } from '../simulator/random';
+import { activeObjects, directMemberships } from '../simulator/tenant/groundTruth';
+import { PublicOrigin } from '../simulator/http/publicOrigin';
+import { createRandom, hashSeed, type Random } from '../simulator/generate/random';
 import type { RunningSimulator } from '../simulator/server';
-import { InvalidStateError, ObjectNotFoundError } from '../simulator/simulatorErrors';
-import { STREAM_NAMES, type StreamName, type TenantStore } from '../simulator/tenant';
+import { InvalidStateError, ObjectNotFoundError } from '../simulator/model/simulatorErrors';
+import { STREAM_NAMES, type StreamName, type TenantStore } from '../simulator/tenant/tenantStore';
 import { rawGraph, start, type DeltaEntry, type DeltaPage } from './simulatorHelpers';
 
 // Property: whatever happens to the tenant, a client that applies every delta entry (last

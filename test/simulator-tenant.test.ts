@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MICROSOFT_GRAPH_APP_ID } from '../simulator/appCatalog';
-import { ROLE_TEMPLATE_IDS } from '../simulator/directoryRoles';
-import { createGeneratedTenantStore, generateTenant, type GeneratedTenant } from '../simulator/generator';
-import { credentials, directMemberships, effectiveEntitlements, roleMemberships } from '../simulator/groundTruth';
+import { MICROSOFT_GRAPH_APP_ID } from '../simulator/generate/appCatalog';
+import { ROLE_TEMPLATE_IDS } from '../simulator/model/directoryRoles';
+import { createGeneratedTenantStore, generateTenant, type GeneratedTenant } from '../simulator/generate/generator';
+import { credentials, directMemberships, effectiveEntitlements, roleMemberships } from '../simulator/tenant/groundTruth';
 import type { RunningSimulator } from '../simulator/server';
-import { MICROSOFT_TENANT_ID } from '../simulator/servicePrincipalResource';
-import { TenantStore } from '../simulator/tenant';
+import { MICROSOFT_TENANT_ID } from '../simulator/model/servicePrincipalResource';
+import { TenantStore } from '../simulator/tenant/tenantStore';
 import { control, start } from './simulatorHelpers';
 
 const ANCHOR = new Date(Date.UTC(2026, 1, 1));

@@ -1,6 +1,6 @@
 import { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateTenant } from '../simulator/generator';
+import { generateTenant } from '../simulator/generate/generator';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server';
 
 import { credentialFor, deltaRound, GRAPH_SCOPE, graphClientFor, TLS_DIR, type DeltaPage, type GraphErrorBody } from './simulatorHelpers';

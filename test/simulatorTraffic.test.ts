@@ -3,7 +3,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
-import { FaultInjector } from '../simulator/faults';
+import { FaultInjector } from '../simulator/traffic/faults';
 import type { SimRequest } from '../simulator/http/simRequest';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator/server';
 import { endpointPattern } from '../simulator/traffic/endpointPattern';

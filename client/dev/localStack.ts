@@ -1,7 +1,7 @@
 import { writeFile, readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../workers/config';
-import { DEFAULT_GRANTED_PERMISSIONS } from '../../simulator/clientApplication';
+import { DEFAULT_GRANTED_PERMISSIONS } from '../../simulator/identity/clientApplication';
 import { startSimulator } from '../../simulator/server';
 import { startEmbeddedPostgres } from './embeddedPostgres';
 import { startTemporalDevServer } from './temporalDevServer';

@@ -1,4 +1,4 @@
-import { APPLICATION_COLLECTION_PROPERTIES, APPLICATION_DEFAULT_PROPERTIES, APPLICATION_SELECTABLE_PROPERTIES } from '../applicationResource';
+import { APPLICATION_COLLECTION_PROPERTIES, APPLICATION_DEFAULT_PROPERTIES, APPLICATION_SELECTABLE_PROPERTIES } from '../model/applicationResource';
 import type { DeltaResource } from './deltaQuery';
 import { GRAPH_PERMISSIONS } from './graphPermissions';
 

@@ -2,7 +2,7 @@
 // unquoted UTC date-times, paged with opaque skiptokens. Sign-ins need a P1/P2 licence.
 
 import type { SimRequest, SimResponse } from '../http/simRequest';
-import type { LogCursor, TimeOrderedLog } from '../timeOrderedLog';
+import type { LogCursor, TimeOrderedLog } from '../model/timeOrderedLog';
 import type { DirectoryCollectionDependencies } from './directoryCollections';
 import { graphError, queryError } from './graphResponses';
 import { parseFilter, type FilterableProperties } from './odataFilter';

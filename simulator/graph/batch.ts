@@ -2,11 +2,11 @@
 // faulted or throttled) on its own; answers in a shuffled but reproducible order.
 
 import { randomUUID } from 'node:crypto';
-import type { AccessTokenAuthority } from '../accessTokens';
-import type { FaultInjector } from '../faults';
+import type { AccessTokenAuthority } from '../identity/accessTokens';
+import type { FaultInjector } from '../traffic/faults';
 import type { SimRequest, SimResponse } from '../http/simRequest';
-import type { PublicOrigin } from '../publicOrigin';
-import { createRandom, hashSeed } from '../random';
+import type { PublicOrigin } from '../http/publicOrigin';
+import { createRandom, hashSeed } from '../generate/random';
 import { authorizeGraphRequest } from './graphAuthorization';
 import type { GraphDispatcher } from './graphDispatch';
 import { defaultGraphErrorFor, graphError, graphJson } from './graphResponses';

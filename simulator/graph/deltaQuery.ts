@@ -1,9 +1,9 @@
-import type { DirectoryRecord, DirectoryStream } from '../directoryStream';
-import type { DeltaPosition, DeltaTokenCodec } from '../deltaToken';
-import type { DeltaTokenLifecycle } from '../deltaTokenLifecycle';
+import type { DirectoryRecord, DirectoryStream } from '../model/directoryStream';
+import type { DeltaPosition, DeltaTokenCodec } from './deltaToken';
+import type { DeltaTokenLifecycle } from './deltaTokenLifecycle';
 import type { SimRequest, SimResponse } from '../http/simRequest';
-import type { PublicOrigin } from '../publicOrigin';
-import type { TenantStore } from '../tenant';
+import type { PublicOrigin } from '../http/publicOrigin';
+import type { TenantStore } from '../tenant/tenantStore';
 import { graphError, graphJson } from './graphResponses';
 import { parseIdFilter, readQueryOptions, resolveSelect } from './queryOptions';
 

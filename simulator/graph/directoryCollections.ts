@@ -1,17 +1,17 @@
 // /v1.0/users, /groups, /applications, /servicePrincipals and /{collection}/{id}.
 
-import { APPLICATION_COLLECTION_PROPERTIES, APPLICATION_DEFAULT_PROPERTIES, APPLICATION_SELECTABLE_PROPERTIES } from '../applicationResource';
-import type { AccessTokenClaims } from '../accessTokens';
-import { isGuid } from '../directoryObjects';
-import { GROUP_COLLECTION_PROPERTIES, GROUP_DEFAULT_PROPERTIES, GROUP_SELECTABLE_PROPERTIES } from '../groupResource';
+import { APPLICATION_COLLECTION_PROPERTIES, APPLICATION_DEFAULT_PROPERTIES, APPLICATION_SELECTABLE_PROPERTIES } from '../model/applicationResource';
+import type { AccessTokenClaims } from '../identity/accessTokens';
+import { isGuid } from '../model/directoryObjects';
+import { GROUP_COLLECTION_PROPERTIES, GROUP_DEFAULT_PROPERTIES, GROUP_SELECTABLE_PROPERTIES } from '../model/groupResource';
 import type { SimRequest, SimResponse } from '../http/simRequest';
 import {
   SERVICE_PRINCIPAL_COLLECTION_PROPERTIES,
   SERVICE_PRINCIPAL_DEFAULT_PROPERTIES,
   SERVICE_PRINCIPAL_SELECTABLE_PROPERTIES,
-} from '../servicePrincipalResource';
-import type { StreamName, TenantStore } from '../tenant';
-import { USER_COLLECTION_PROPERTIES, USER_DEFAULT_PROPERTIES, USER_SELECTABLE_PROPERTIES } from '../userResource';
+} from '../model/servicePrincipalResource';
+import type { StreamName, TenantStore } from '../tenant/tenantStore';
+import { USER_COLLECTION_PROPERTIES, USER_DEFAULT_PROPERTIES, USER_SELECTABLE_PROPERTIES } from '../model/userResource';
 import { DIRECTORY_OBJECT_SELECTABLE, renderDirectoryObject, renderProperties } from './directoryObjectViews';
 import { GRAPH_PERMISSIONS } from './graphPermissions';
 import { graphError, graphJson, queryError } from './graphResponses';

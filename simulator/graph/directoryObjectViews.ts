@@ -1,8 +1,8 @@
 // How directory objects look when Graph returns them as directoryObjects: owners, members,
 // role assignment principals. Each carries @odata.type so clients can tell users from SPs.
 
-import { odataTypeOf } from '../directoryObjects';
-import type { TenantStore } from '../tenant';
+import { odataTypeOf } from '../model/directoryObjects';
+import type { TenantStore } from '../tenant/tenantStore';
 
 /** Properties a directoryObject collection returns per type when there is no $select. */
 const SUMMARY_PROPERTIES: Readonly<Record<string, readonly string[]>> = {

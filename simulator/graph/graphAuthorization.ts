@@ -1,4 +1,4 @@
-import type { AccessTokenAuthority, AccessTokenClaims } from '../accessTokens';
+import type { AccessTokenAuthority, AccessTokenClaims } from '../identity/accessTokens';
 import type { SimRequest, SimResponse } from '../http/simRequest';
 import { graphError } from './graphResponses';
 

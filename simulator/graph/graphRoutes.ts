@@ -1,5 +1,5 @@
-import type { AccessTokenAuthority, AccessTokenClaims } from '../accessTokens';
-import type { FaultInjector } from '../faults';
+import type { AccessTokenAuthority, AccessTokenClaims } from '../identity/accessTokens';
+import type { FaultInjector } from '../traffic/faults';
 import type { RouteParams, Router } from '../http/router';
 import type { SimRequest, SimResponse } from '../http/simRequest';
 import { applicationsDeltaResource } from './applicationsDelta';

@@ -1,6 +1,6 @@
-import { odataTypeOf } from '../directoryObjects';
-import { GROUP_COLLECTION_PROPERTIES, GROUP_DEFAULT_PROPERTIES, GROUP_SELECTABLE_PROPERTIES } from '../groupResource';
-import type { TenantStore } from '../tenant';
+import { odataTypeOf } from '../model/directoryObjects';
+import { GROUP_COLLECTION_PROPERTIES, GROUP_DEFAULT_PROPERTIES, GROUP_SELECTABLE_PROPERTIES } from '../model/groupResource';
+import type { TenantStore } from '../tenant/tenantStore';
 import type { DeltaLinkSource, DeltaResource } from './deltaQuery';
 import { GRAPH_PERMISSIONS } from './graphPermissions';
 

@@ -3,7 +3,7 @@
 
 import { APP_ROLE_ASSIGNMENT_FIELDS } from './appRoleAssignmentView';
 import type { SimRequest, SimResponse } from '../http/simRequest';
-import type { StreamName } from '../tenant';
+import type { StreamName } from '../tenant/tenantStore';
 import { findActive, type DirectoryCollectionDependencies } from './directoryCollections';
 import { DIRECTORY_OBJECT_SELECTABLE, renderDirectoryObject } from './directoryObjectViews';
 import { graphError } from './graphResponses';

@@ -1,5 +1,5 @@
 import type { SimRequest, SimResponse } from '../http/simRequest';
-import type { PublicOrigin } from '../publicOrigin';
+import type { PublicOrigin } from '../http/publicOrigin';
 import { graphError, graphJson } from './graphResponses';
 import type { PageTokenCodec } from './pageToken';
 import { readQueryOptions } from './queryOptions';

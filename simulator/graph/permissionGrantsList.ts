@@ -2,7 +2,7 @@
 // so selecting it is a 400 like any unknown property).
 
 import type { SimRequest, SimResponse } from '../http/simRequest';
-import type { OAuth2PermissionGrant } from '../permissionGrants';
+import type { OAuth2PermissionGrant } from '../model/permissionGrants';
 import type { DirectoryCollectionDependencies } from './directoryCollections';
 import { graphError, queryError } from './graphResponses';
 import { parseFilter } from './odataFilter';

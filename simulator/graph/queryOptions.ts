@@ -1,6 +1,6 @@
 // OData query options as Graph reads them: names case-insensitive, $select names canonicalised.
 
-import { isGuid } from '../directoryObjects';
+import { isGuid } from '../model/directoryObjects';
 
 /** Query options by lower-cased name; the first occurrence wins. */
 export function readQueryOptions(url: URL): Map<string, string> {

@@ -1,6 +1,6 @@
 // /v1.0/roleManagement/directory/roleAssignments (with $expand=principal) and roleDefinitions.
 
-import type { RoleAssignment, RoleDefinition } from '../directoryRoles';
+import type { RoleAssignment, RoleDefinition } from '../model/directoryRoles';
 import type { SimRequest, SimResponse } from '../http/simRequest';
 import type { DirectoryCollectionDependencies } from './directoryCollections';
 import { renderDirectoryObject } from './directoryObjectViews';

@@ -2,7 +2,7 @@ import {
   SERVICE_PRINCIPAL_COLLECTION_PROPERTIES,
   SERVICE_PRINCIPAL_DEFAULT_PROPERTIES,
   SERVICE_PRINCIPAL_SELECTABLE_PROPERTIES,
-} from '../servicePrincipalResource';
+} from '../model/servicePrincipalResource';
 import type { DeltaResource } from './deltaQuery';
 import { GRAPH_PERMISSIONS } from './graphPermissions';
 

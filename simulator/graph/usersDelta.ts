@@ -1,4 +1,4 @@
-import { USER_COLLECTION_PROPERTIES, USER_DEFAULT_PROPERTIES, USER_SELECTABLE_PROPERTIES } from '../userResource';
+import { USER_COLLECTION_PROPERTIES, USER_DEFAULT_PROPERTIES, USER_SELECTABLE_PROPERTIES } from '../model/userResource';
 import type { DeltaResource } from './deltaQuery';
 import { GRAPH_PERMISSIONS } from './graphPermissions';
 

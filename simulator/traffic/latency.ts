@@ -1,4 +1,4 @@
-import { createRandom, hashSeed, type Random } from '../random';
+import { createRandom, hashSeed, type Random } from '../generate/random';
 
 /** How long the simulator waits before answering. */
 export type LatencyDistribution =

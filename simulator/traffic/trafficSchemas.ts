@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FAULT_KINDS } from '../faults';
+import { FAULT_KINDS } from './faults';
 import { RETRY_AFTER_FORMATS } from './retryAfter';
 
 // Bodies of the traffic control routes (/_sim/throttling, /_sim/latency, /_sim/faults).

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Queryable } from '../../activities/store/database';
-import { credentials, directMemberships } from '../../simulator/groundTruth';
-import type { TenantStore } from '../../simulator/tenant';
+import { credentials, directMemberships } from '../../simulator/tenant/groundTruth';
+import type { TenantStore } from '../../simulator/tenant/tenantStore';
 
 const TABLES = { users: 'users', groups: 'groups', applications: 'applications', servicePrincipals: 'service_principals' } as const;
 const sorted = (items: string[]) => [...items].sort();
