@@ -1,4 +1,4 @@
-import type { FaultSpec } from '../simulator/faults';
+import type { FaultSpec } from '../simulator/traffic/faults';
 import type { RunningSimulator } from '../simulator/server';
 import type { Scenario } from './scenario';
 
