@@ -12,7 +12,9 @@ export async function cleanRun(stack: Stack): Promise<Baseline> {
   const deployment = await stack.deploy();
   await deployment.startWorker('sync');
   await deployment.startWorker('discovery');
-  const summary = await (await deployment.startRun()).result();
+  const summary = await (await deployment.startRun()).result().catch((err: Error) => {
+    throw new Error(`the clean run failed: ${causes(err)}`);
+  });
   const digest = await tenantDigest(deployment.db, deployment.connectorId);
   const pages = (stream: string) => {
     const pulled = summary.streams[stream];
@@ -46,7 +48,7 @@ export async function runScenario(stack: Stack, baseline: Baseline, scenario: Sc
     const problems = [...(await leftovers(deployment.db)), ...differences.map((d) => `differs: ${d}`)];
     return result(problems.length === 0, outcome.outcome, differences.length === 0, [outcome.detail, ...problems].filter(Boolean).join('; '));
   } catch (err) {
-    return result(false, 'error', null, (err as Error).message.split('\n')[0] ?? String(err));
+    return result(false, 'error', null, causes(err as Error));
   }
 }
 
@@ -63,4 +65,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no outcome within ${ms / 1000}s`)), ms)));
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The error and its causes in one line: a workflow failure's own message says little. */
+function causes(err: Error): string {
+  const messages: string[] = [];
+  for (let e: unknown = err; e instanceof Error; e = e.cause) messages.push(e.message.split('\n')[0]!);
+  return messages.join(': ');
 }

@@ -10,6 +10,7 @@ import { freePort } from '../client/dev/freePort';
 import { startTemporalDevServer } from '../client/dev/temporalDevServer';
 import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client/dev/workerProcess';
 import { ENV_CONNECTOR_ID } from '../client/envConnector';
+import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { createTestDatabase } from '../test/support/testDatabase';
 import { EntraSyncWorkflow } from '../workflows';
@@ -51,7 +52,9 @@ export async function startStack(options: StackOptions, say: (line: string) => v
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
-    const sim = await startSimulator({ tlsDir: path.join(scratch, 'tls'), seed: options.seed, users: options.users, pageSize: options.pageSize });
+    // Discovery is on in every deployment, so the app is granted what grants need too.
+    const grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS, 'DelegatedPermissionGrant.Read.All'];
+    const sim = await startSimulator({ tlsDir: path.join(scratch, 'tls'), seed: options.seed, users: options.users, pageSize: options.pageSize, grantedPermissions });
     stops.push(() => sim.close());
     const [postgres, temporal] = await Promise.all([
       startEmbeddedPostgres(scratch, 'postgres'),
