@@ -44,13 +44,22 @@ async function withWorkers<T>(activities: AllActivities, body: (start: () => Pro
   return discovery.runUntil(() => worker.runUntil(() => body(start)));
 }
 
+/** The workflow's result, or a clear failure when it hangs (a pull that never saw cancellation). */
+async function resultOf(handle: Handle, ms = 20_000) {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${handle.workflowId} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([handle.result(), hung]).finally(() => clearTimeout(timer));
+}
+
 /** The ApplicationFailure the workflow failed with. */
 async function failureOf(handle: Handle): Promise<ApplicationFailure> {
-  const err = await handle.result().then(
+  const err = await resultOf(handle).then(
     () => expect.fail('expected the workflow to fail'),
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
+  if (!(err instanceof WorkflowFailedError)) throw err;
   const cause = (err as WorkflowFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
   return cause as ApplicationFailure;
@@ -164,7 +173,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       stubs.activities,
       async (start) => {
         const handle = await start();
-        return { summary: await handle.result(), history: await handle.fetchHistory() };
+        return { summary: await resultOf(handle), history: await handle.fetchHistory() };
       },
       discoveryQueue,
     );
@@ -197,7 +206,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
 
     const history = await withWorkers(stubs.activities, async (start) => {
       const handle = await start();
-      await handle.result();
+      await resultOf(handle);
       return handle.fetchHistory();
     });
 
