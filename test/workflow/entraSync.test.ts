@@ -169,16 +169,27 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       prepareRun: async (input) => ({ ...(await healthy.prepareRun(input)), discovery: { taskQueue: discoveryQueue, startTimeoutMs: 30_000 } }),
     });
 
-    const { summary, history } = await withWorkers(
+    const { summary, history, progress } = await withWorkers(
       stubs.activities,
       async (start) => {
         const handle = await start();
-        return { summary: await resultOf(handle), history: await handle.fetchHistory() };
+        return { summary: await resultOf(handle), history: await handle.fetchHistory(), progress: await handle.query(progressQuery) };
       },
       discoveryQueue,
     );
 
     expect(summary).toEqual({ runId: RUN_ID, status: 'succeeded', streams: {} });
+    expect(progress).toEqual({
+      phase: 'succeeded',
+      runId: RUN_ID,
+      streams: {
+        ...Object.fromEntries(DELTA_STREAMS.map((stream) => [stream, { done: true, pages: 1 }])),
+        directoryRoleAssignments: { done: true },
+        credentialAuditEvents: { done: true },
+        permissionGrants: { done: true },
+        signIns: { done: true },
+      },
+    });
     expect(patchMarkers(history).sort()).toEqual([DISCOVERY_PATCH, RELATIONSHIPS_PATCH].sort());
     expect(stubs.called('prepareRun').map((c) => c.input)).toEqual([{ connectorId: CONNECTOR_ID }]);
     expect(stubs.called('pullDelta').map((c) => c.input)).toEqual(expect.arrayContaining(pullInputs));
