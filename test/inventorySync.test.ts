@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { directMemberships } from '../simulator/tenant/groundTruth';
-import { startSimulator, type RunningSimulator } from '../simulator/server';
+import type { RunningSimulator } from '../simulator/server';
 import { expectInventoryMatchesTruth } from './support/inventoryTruth';
 import { recordHistoryIfAsked } from './support/histories';
-import { SyncHarness } from './support/syncHarness';
-import { TEST_TLS_DIR } from './support/testTls';
+import { useSyncFixture } from './support/syncFixture';
+import type { SyncHarness } from './support/syncHarness';
 
 let sim: RunningSimulator;
 let harness: SyncHarness;
@@ -19,15 +19,8 @@ const deletionKind = async (table: string, id: string) =>
   (await harness.query<{ deletion_kind: string | null }>(`select deletion_kind from ${table} where connector_id = $1 and id = $2`, [harness.connectorId, id]))[0]?.deletion_kind;
 const matchesTruth = () => expectInventoryMatchesTruth(harness.db, harness.connectorId, sim.tenant);
 
-beforeAll(async () => {
-  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 31, users: 600, pageSize: 25 });
-  sim.deltaSettings.membersPerEntry = 15; // large groups span several entries and pages
-  harness = await SyncHarness.start(sim.config);
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  await sim?.close();
+useSyncFixture({ seed: 31, users: 600, pageSize: 25 }, (started) => ({ sim, harness } = started), (s) => {
+  s.deltaSettings.membersPerEntry = 15; // large groups span several entries and pages
 });
 
 describe('the four delta streams, memberships and credentials', () => {

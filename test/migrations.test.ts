@@ -1,18 +1,9 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { migrate } from '../schema/migrate';
+import { createEmptyDatabase } from './support/testDatabase';
 
-async function emptyDatabase(): Promise<string> {
-  const server = inject('postgresUrl');
-  const name = `migrate_${Math.random().toString(16).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const emptyDatabase = () => createEmptyDatabase(inject('postgresUrl'), 'migrate');
 
 describe('schema migrations', () => {
   it('apply once even when two processes start at the same moment', async () => {

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { classifyAuditActivity } from '../activities/auditClassification';
 import { appRoleAssignments, directMemberships, effectiveEntitlements, ownerships, roleAssignments } from '../simulator/tenant/groundTruth';
-import { startSimulator, type RunningSimulator } from '../simulator/server';
+import type { RunningSimulator } from '../simulator/server';
 import { recordHistoryIfAsked } from './support/histories';
-import { SyncHarness } from './support/syncHarness';
-import { TEST_TLS_DIR } from './support/testTls';
+import { useSyncFixture } from './support/syncFixture';
+import type { SyncHarness } from './support/syncHarness';
 
 let sim: RunningSimulator;
 let harness: SyncHarness;
@@ -40,15 +40,7 @@ const credentialEventIds = () =>
     .filter((e) => Date.parse(e.activityDateTime) >= Date.now() - 30 * 86_400_000 && classifyAuditActivity(e.activityDisplayName))
     .map((e) => e.id);
 
-beforeAll(async () => {
-  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 41, users: 400, pageSize: 50 });
-  harness = await SyncHarness.start(sim.config);
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  await sim?.close();
-});
+useSyncFixture({ seed: 41, users: 400, pageSize: 50 }, (started) => ({ sim, harness } = started));
 
 describe('owners, app role assignments, directory roles, entitlements and credential audit events', () => {
   it('equal the ground truth after a bootstrap, reaching users through a group but never a nested one', async () => {

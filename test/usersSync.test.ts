@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '../simulator/server';
 import { recordHistoryIfAsked } from './support/histories';
+import { useSyncFixture } from './support/syncFixture';
 import { SyncHarness } from './support/syncHarness';
-import { TEST_TLS_DIR } from './support/testTls';
 
 const USERS = 230;
 const PAGE_SIZE = 50;
@@ -25,15 +25,7 @@ const digest = async () =>
     )
   )[0]!;
 
-beforeAll(async () => {
-  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 11, users: USERS, pageSize: PAGE_SIZE });
-  harness = await SyncHarness.start(sim.config);
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  await sim?.close();
-});
+useSyncFixture({ seed: 11, users: USERS, pageSize: PAGE_SIZE }, (started) => ({ sim, harness } = started));
 
 describe('users stream, end to end through Temporal, PostgreSQL and the HTTPS simulator', () => {
   it('bootstraps every user, commits the cursor and records the run', async () => {

@@ -12,7 +12,7 @@ const MEMBERS_DELTA = 'members@delta';
  * Folds repeated occurrences of an object into one, in page order: a removal wins outright;
  * a later partial object is laid over an earlier one, as Graph sends only changed properties.
  */
-function foldOccurrences(objects: GraphObject[]): StagedRow[] {
+export function foldOccurrences(objects: GraphObject[]): StagedRow[] {
   const rows = new Map<string, StagedRow>();
   for (const object of objects) {
     const reason = removedReason(object);

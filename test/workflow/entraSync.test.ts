@@ -1,0 +1,230 @@
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DISCOVERY_PATCH, EntraSyncWorkflow, progressQuery, RELATIONSHIPS_PATCH } from '../../workflows/entraSync';
+import { DELTA_STREAMS } from '../../workflows/streams';
+import { workflowBundle } from '../support/syncHarness';
+import { blockUntilCancelled, deferred, healthy, REQUESTS_PER_SECOND, RUN_ID, SHARDS, stubActivities, type AllActivities } from './stubActivities';
+
+const CONNECTOR_ID = 'c-stub';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+  bundle = await workflowBundle();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+let queues = 0;
+const uniqueQueue = (what: string) => `${what}-${process.pid}-${Date.now()}-${++queues}`;
+
+type Handle = WorkflowHandle<typeof EntraSyncWorkflow>;
+
+/**
+ * Runs `body` while a worker with these activities polls a task queue of its own (and, when
+ * asked, a discovery worker polls `discoveryQueue` with the discovery activities only).
+ */
+async function withWorkers<T>(activities: AllActivities, body: (start: () => Promise<Handle>) => Promise<T>, discoveryQueue?: string): Promise<T> {
+  const taskQueue = uniqueQueue('entra-sync-wf');
+  // Heartbeats carry cancellation to activities: let them through at once, not every 24 s.
+  const throttle = { maxHeartbeatThrottleInterval: '20 ms', defaultHeartbeatThrottleInterval: '20 ms' } as const;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, ...throttle });
+  const start = () => env.client.workflow.start(EntraSyncWorkflow, { taskQueue, workflowId: `${taskQueue}-run`, args: [{ connectorId: CONNECTOR_ID }] });
+  if (!discoveryQueue) return worker.runUntil(() => body(start));
+  const { pullPermissionGrants, pullSignIns } = activities;
+  const discovery = await Worker.create({ connection: env.nativeConnection, taskQueue: discoveryQueue, activities: { pullPermissionGrants, pullSignIns }, ...throttle });
+  return discovery.runUntil(() => worker.runUntil(() => body(start)));
+}
+
+/** The workflow's result, or a clear failure when it hangs (a pull that never saw cancellation). */
+async function resultOf(handle: Handle, ms = 20_000) {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${handle.workflowId} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([handle.result(), hung]).finally(() => clearTimeout(timer));
+}
+
+/** The ApplicationFailure the workflow failed with. */
+async function failureOf(handle: Handle): Promise<ApplicationFailure> {
+  const err = await resultOf(handle).then(
+    () => expect.fail('expected the workflow to fail'),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof WorkflowFailedError)) throw err;
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+/** Patch ids of the markers patched() recorded, decoded from the history. */
+function patchMarkers(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? []).flatMap((event) => {
+    const marker = event.markerRecordedEventAttributes;
+    if (!marker) return [];
+    return Object.values(marker.details ?? {}).flatMap((payloads) =>
+      (payloads.payloads ?? []).map((p) => (defaultPayloadConverter.fromPayload(p) as { id?: string }).id).filter((id): id is string => id !== undefined),
+    );
+  });
+}
+
+const pullInputs = DELTA_STREAMS.map((stream) => ({ runId: RUN_ID, connectorId: CONNECTOR_ID, stream }));
+const runInput = { runId: RUN_ID, connectorId: CONNECTOR_ID };
+
+describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
+  it('cancels the other pulls on the first failure and waits for them to clean up before failRun; no finalize', async () => {
+    const events: string[] = [];
+    const groupsBlocked = deferred();
+    const stubs = stubActivities(
+      {
+        pullDelta: async (input) => {
+          if (input.stream === 'groups') return blockUntilCancelled('groups', events, groupsBlocked.resolve);
+          if (input.stream === 'users') {
+            // Fail only once groups is in flight, so there is something to cancel.
+            await groupsBlocked.promise;
+            throw ApplicationFailure.nonRetryable('Graph said no', 'GraphRequestRejected');
+          }
+          return healthy.pullDelta(input);
+        },
+      },
+      events,
+    );
+
+    const failure = await withWorkers(stubs.activities, async (start) => failureOf(await start()));
+
+    expect(failure.type).toBe('GraphRequestRejected');
+    expect(failure.message).toBe(`sync run ${RUN_ID} failed: Graph said no`);
+    expect(failure.nonRetryable).toBe(true);
+    expect(stubs.called('failRun').map((c) => c.input)).toEqual([{ runId: RUN_ID, kind: 'GraphRequestRejected', message: 'Graph said no' }]);
+    expect(events).toContain('groups:cancelled');
+    expect(events.indexOf('groups:cleaned up'), events.join(' > ')).toBeGreaterThan(-1);
+    expect(events.indexOf('groups:cleaned up'), events.join(' > ')).toBeLessThan(events.indexOf('failRun'));
+    expect(stubs.called('planReconciliation')).toEqual([]);
+    expect(stubs.called('finalizeRun')).toEqual([]);
+  });
+
+  it('records the failure with failRun when the workflow is cancelled mid-pull, and fails', async () => {
+    const events: string[] = [];
+    const blocked = DELTA_STREAMS.map(() => deferred());
+    const stubs = stubActivities(
+      { pullDelta: async (input) => blockUntilCancelled(input.stream, events, blocked[DELTA_STREAMS.indexOf(input.stream)]!.resolve) },
+      events,
+    );
+
+    const { failure, status } = await withWorkers(stubs.activities, async (start) => {
+      const handle = await start();
+      await Promise.all(blocked.map((b) => b.promise));
+      await handle.cancel();
+      const failure = await failureOf(handle);
+      return { failure, status: (await handle.describe()).status.name };
+    });
+
+    // The catch turns the cancellation into a recorded, visible failure rather than a silent cancel.
+    expect(status).toBe('FAILED');
+    expect(failure.type).toBe('CancelledFailure');
+    const failRuns = stubs.called('failRun').map((c) => c.input);
+    expect(failRuns).toEqual([{ runId: RUN_ID, kind: 'CancelledFailure', message: expect.any(String) }]);
+    for (const stream of DELTA_STREAMS) {
+      expect(events.indexOf(`${stream}:cleaned up`), events.join(' > ')).toBeGreaterThan(-1);
+      expect(events.indexOf(`${stream}:cleaned up`), events.join(' > ')).toBeLessThan(events.indexOf('failRun'));
+    }
+    expect(stubs.called('finalizeRun')).toEqual([]);
+  });
+
+  it('fails with NoDiscoveryWorker, naming the queue, when nobody polls the discovery task queue', async () => {
+    const nobodyPolls = uniqueQueue('entra-discovery-unpolled');
+    const stubs = stubActivities({
+      prepareRun: async (input) => ({ ...(await healthy.prepareRun(input)), discovery: { taskQueue: nobodyPolls, startTimeoutMs: 1_000 } }),
+    });
+
+    const { failure, progress } = await withWorkers(stubs.activities, async (start) => {
+      const handle = await start();
+      return { failure: await failureOf(handle), progress: await handle.query(progressQuery) };
+    });
+
+    // The operator-facing text of the README's NoDiscoveryWorker row.
+    const documented =
+      `no discovery worker is polling task queue ${nobodyPolls}; start it with "npm run worker:discovery" ` +
+      '(or the discovery-worker service of docker-compose.yml), or turn discovery off for this connector (ENTRA_DISCOVERY_ENABLED=false)';
+    expect(failure.type).toBe('NoDiscoveryWorker');
+    expect(failure.message).toBe(`sync run ${RUN_ID} failed: ${documented}`);
+    expect(stubs.called('failRun').map((c) => c.input)).toEqual([{ runId: RUN_ID, kind: 'NoDiscoveryWorker', message: documented }]);
+    expect(progress.phase).toBe('failed');
+    expect(progress.streams.permissionGrants).toEqual({ done: false, waitingFor: nobodyPolls });
+    expect(stubs.called('pullPermissionGrants')).toEqual([]);
+    expect(stubs.called('finalizeRun')).toEqual([]);
+  });
+
+  it('a new execution records both patch markers and runs relationships, reconciliation and discovery', async () => {
+    const discoveryQueue = uniqueQueue('entra-discovery');
+    const stubs = stubActivities({
+      prepareRun: async (input) => ({ ...(await healthy.prepareRun(input)), discovery: { taskQueue: discoveryQueue, startTimeoutMs: 30_000 } }),
+    });
+
+    const { summary, history, progress } = await withWorkers(
+      stubs.activities,
+      async (start) => {
+        const handle = await start();
+        return { summary: await resultOf(handle), history: await handle.fetchHistory(), progress: await handle.query(progressQuery) };
+      },
+      discoveryQueue,
+    );
+
+    expect(summary).toEqual({ runId: RUN_ID, status: 'succeeded', streams: {} });
+    expect(progress).toEqual({
+      phase: 'succeeded',
+      runId: RUN_ID,
+      streams: {
+        ...Object.fromEntries(DELTA_STREAMS.map((stream) => [stream, { done: true, pages: 1 }])),
+        directoryRoleAssignments: { done: true },
+        credentialAuditEvents: { done: true },
+        permissionGrants: { done: true },
+        signIns: { done: true },
+      },
+    });
+    expect(patchMarkers(history).sort()).toEqual([DISCOVERY_PATCH, RELATIONSHIPS_PATCH].sort());
+    expect(stubs.called('prepareRun').map((c) => c.input)).toEqual([{ connectorId: CONNECTOR_ID }]);
+    expect(stubs.called('pullDelta').map((c) => c.input)).toEqual(expect.arrayContaining(pullInputs));
+    expect(stubs.called('pullDelta')).toHaveLength(DELTA_STREAMS.length);
+    expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual([runInput]);
+    expect(stubs.called('pullAuditEvents').map((c) => c.input)).toEqual([runInput]);
+    expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([runInput]);
+    const shards = stubs.called('reconcileShard').map((c) => c.input as { shard: number });
+    expect(shards.sort((a, b) => a.shard - b.shard)).toEqual(
+      Array.from({ length: SHARDS }, (_, shard) => ({ ...runInput, shard, requestsPerSecond: REQUESTS_PER_SECOND })),
+    );
+    for (const name of ['pullPermissionGrants', 'pullSignIns'] as const) {
+      expect(stubs.called(name), name).toEqual([{ name, input: runInput, taskQueue: discoveryQueue }]);
+    }
+    // Reconciliation reads the inventory the pulls staged; finalize commits last.
+    expect(stubs.events.indexOf('planReconciliation')).toBeGreaterThan(Math.max(...stubs.events.flatMap((e, i) => (e.startsWith('pull') ? [i] : []))));
+    expect(stubs.events.at(-1)).toBe('finalizeRun');
+    expect(stubs.called('failRun')).toEqual([]);
+    // The recorded history is one today's code replays without a determinism error.
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history);
+  });
+
+  it('without discovery planned, records only the relationships marker and schedules no discovery activity', async () => {
+    const stubs = stubActivities();
+
+    const history = await withWorkers(stubs.activities, async (start) => {
+      const handle = await start();
+      await resultOf(handle);
+      return handle.fetchHistory();
+    });
+
+    expect(patchMarkers(history)).toEqual([RELATIONSHIPS_PATCH]);
+    expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual([runInput]);
+    expect(stubs.called('pullPermissionGrants')).toEqual([]);
+    expect(stubs.called('pullSignIns')).toEqual([]);
+    expect(stubs.called('finalizeRun').map((c) => c.input)).toEqual([{ runId: RUN_ID }]);
+  });
+});
