@@ -8,14 +8,8 @@ FROM node:20.20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
-COPY build ./build
-COPY workflows ./workflows
-COPY activities ./activities
-COPY workers ./workers
-COPY client ./client
-COPY schema ./schema
-COPY simulator ./simulator
+# The whole context (.dockerignore keeps it small): the build type-checks and compiles from it.
+COPY . .
 RUN npm run --silent build
 
 FROM node:20.20-bookworm-slim AS dependencies
