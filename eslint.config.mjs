@@ -12,7 +12,7 @@ const forbiddenInWorkflows = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.entra-sync/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', '.entra-sync/**', 'coverage/**', 'dist/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

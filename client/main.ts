@@ -3,6 +3,7 @@ import exitHook from 'async-exit-hook';
 import { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { migrate } from '../schema/migrate';
+import { isPostgresError, postgresError } from './cli/cliErrors';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase } from '../activities/store/database';
 import { dataConverterFromEnv } from '../workers/codec';
@@ -15,6 +16,7 @@ import { spawnWorkerProcess, waitForPoller } from './dev/workerProcess';
 import { ENV_CONNECTOR_ID } from './envConnector';
 import { awaitRunOutcome, formatOutcome, type RunOutcome } from './runOutcome';
 import { applySyncSchedule } from './schedules';
+import { explainTemporalError } from './temporalErrors';
 import { triggerSync } from './triggerSync';
 
 const program = new Command()
@@ -48,7 +50,10 @@ runMain(async () => {
   exitHook((done) => void cleanup().finally(done));
 
   try {
-    const migrated = await migrate(stack.databaseUrl);
+    const explainPostgres = (err: unknown): never => {
+      throw isPostgresError(err) ? postgresError(err, stack.databaseUrl) : err;
+    };
+    const migrated = await migrate(stack.databaseUrl).catch(explainPostgres);
     if (migrated.applied.length) say(`schema: applied ${migrated.applied.length} migration(s)`);
 
     const db = createDatabase(stack.databaseUrl);
@@ -60,7 +65,7 @@ runMain(async () => {
       graphBaseUrl: stack.graph.graphBaseUrl,
       authorityHost: stack.graph.authorityHost,
       discoveryEnabled: config.discoveryEnabled,
-    });
+    }).catch(explainPostgres);
 
     const workerEnv = {
       ...process.env,
@@ -84,13 +89,16 @@ runMain(async () => {
     const discoveryWorker = config.discoveryEnabled ? await spawnWorkerProcess('discoveryWorker.ts', discoveryEnv, logDir) : undefined;
     if (discoveryWorker) cleanups.push(discoveryWorker.stop);
 
-    const connection = await Connection.connect({ address: stack.temporal.address });
+    const explainTemporal = (err: unknown): never => {
+      throw explainTemporalError(err, stack.temporal);
+    };
+    const connection = await Connection.connect({ address: stack.temporal.address }).catch(explainTemporal);
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: stack.temporal.namespace, dataConverter: dataConverterFromEnv() });
-    await waitForPoller(client, stack.temporal.namespace, config.temporal.taskQueue, worker);
+    await waitForPoller(client, stack.temporal.namespace, config.temporal.taskQueue, worker).catch(explainTemporal);
     say(`worker: polling ${config.temporal.taskQueue} (pid ${worker.pid}, log ${worker.logFile})`);
     if (discoveryWorker) {
-      await waitForPoller(client, stack.temporal.namespace, config.temporal.discoveryTaskQueue, discoveryWorker, 'activity');
+      await waitForPoller(client, stack.temporal.namespace, config.temporal.discoveryTaskQueue, discoveryWorker, 'activity').catch(explainTemporal);
       say(`discovery worker: polling ${config.temporal.discoveryTaskQueue} (pid ${discoveryWorker.pid}, log ${discoveryWorker.logFile})`);
     }
 

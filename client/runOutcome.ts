@@ -89,9 +89,13 @@ export function formatOutcome(o: RunOutcome): string {
   const lines = [
     `sync ${o.status} in ${(o.durationMs / 1000).toFixed(1)}s  (connector ${o.connectorId}, workflow ${o.workflowId})`,
   ];
-  for (const [name, s] of Object.entries(o.streams)) {
+  const streams = Object.entries(o.streams);
+  // Columns as wide as their longest entry: stream names grow (directoryRoleAssignments).
+  const nameWidth = Math.max(0, ...streams.map(([name]) => name.length));
+  const modeWidth = Math.max(0, ...streams.map(([, s]) => s.mode.length));
+  for (const [name, s] of streams) {
     lines.push(
-      `  ${name.padEnd(18)} ${s.mode.padEnd(12)} upserted ${s.upserted}, removed ${s.removed}, pages ${s.pages}, requests ${s.requests}, throttled ${s.throttled}` +
+      `  ${name.padEnd(nameWidth)} ${s.mode.padEnd(modeWidth)} upserted ${s.upserted}, removed ${s.removed}, pages ${s.pages}, requests ${s.requests}, throttled ${s.throttled}` +
         (s.resyncReason ? `, re-bootstrapped (${s.resyncReason})` : '') +
         (s.coverage === 'unavailable' ? `, unavailable: ${s.coverageReason ?? 'no reason given'}` : ''),
     );

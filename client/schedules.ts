@@ -7,6 +7,7 @@ import {
 } from '@temporalio/client';
 import { syncScheduleId, syncWorkflowId } from '../workflows/ids';
 import { TENANT_ID } from '../workflows/searchAttributes';
+import { explainTemporalError } from './temporalErrors';
 
 export type SyncScheduleOptions = {
   connectorId: string;
@@ -33,6 +34,16 @@ function syncAction(o: SyncScheduleOptions): ScheduleOptionsAction {
  * overlap. A short catch-up window: after downtime, one run catches up, not a backlog of them.
  */
 export async function applySyncSchedule(client: Client, o: SyncScheduleOptions): Promise<ScheduleHandle> {
+  try {
+    return await createOrUpdateSchedule(client, o);
+  } catch (err) {
+    // A ConnectionLike need not say where it connects.
+    const address = (client.connection as { options?: { address?: string } }).options?.address ?? 'TEMPORAL_ADDRESS';
+    throw explainTemporalError(err, { address, namespace: client.options.namespace });
+  }
+}
+
+async function createOrUpdateSchedule(client: Client, o: SyncScheduleOptions): Promise<ScheduleHandle> {
   const spec = { intervals: [{ every: o.intervalMs }] };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' } as const;
   try {

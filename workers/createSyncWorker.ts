@@ -5,7 +5,7 @@ import { GraphSessions } from '../activities/graph/graphSessions';
 import type { SecretStore } from '../activities/secrets';
 import type { Database } from '../activities/store/database';
 import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
-import { WORKFLOWS_PATH } from './workflowBundle';
+import { workflowCode } from './workflowBundle';
 
 export type SyncWorkerOptions = {
   connection: NativeConnection;
@@ -29,7 +29,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? SYNC_TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode()),
     activities: createSyncActivities({
       db: options.db,
       graph: new GraphSessions(options.secrets),

@@ -1,11 +1,13 @@
 import { ConfigError } from './config';
+import { errorText } from './errorText';
 
 /** Runs a process entry point: an error becomes one readable line and a non-zero exit. */
 export function runMain(main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (err: unknown) => {
-      const message = err instanceof ConfigError ? err.message : err instanceof Error ? err.message : String(err);
+      // With its causes: a wrapper's message alone ("Failed to create schedule") says neither why nor what to do.
+      const message = err instanceof ConfigError ? err.message : errorText(err);
       process.stderr.write(`entra-sync: ${message}\n`);
       process.exit(1);
     },

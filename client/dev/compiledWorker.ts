@@ -1,0 +1,27 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUILD_INPUTS } from '../../workers/workflowBundle';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const COMPILED_DIR = path.join(ROOT, 'dist', 'workers');
+
+/**
+ * The compiled worker (dist/workers/<name>.js) of a worker entry point (workers/<name>.ts), when
+ * the build is current: no source it read changed since. A stale or missing build is undefined:
+ * the caller then runs the source.
+ */
+export async function currentCompiledWorker(entry: string): Promise<string | undefined> {
+  const compiled = path.join(COMPILED_DIR, `${path.basename(entry, '.ts')}.js`);
+  const inputsFile = path.join(COMPILED_DIR, BUILD_INPUTS);
+  try {
+    const [built, inputs] = await Promise.all([stat(inputsFile), readFile(inputsFile, 'utf8').then((t) => JSON.parse(t) as string[])]);
+    await stat(compiled);
+    const sources = await Promise.all(inputs.map((input) => stat(path.join(ROOT, input)).catch(() => undefined)));
+    // A source removed or changed since the build: the build no longer matches the checkout.
+    if (sources.some((s) => !s || s.mtimeMs > built.mtimeMs)) return undefined;
+    return compiled;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { StreamSummary } from '../activities';
+import { formatOutcome, type RunOutcome } from '../client/runOutcome';
+
+const stream = (mode: StreamSummary['mode']): StreamSummary => ({ mode, upserted: 1, removed: 0, pages: 1, requests: 1, throttled: 0 });
+
+describe('formatOutcome', () => {
+  it('keeps the summary columns aligned for the longest stream names', () => {
+    const outcome: RunOutcome = {
+      status: 'succeeded',
+      connectorId: 'default',
+      workflowId: 'entra-sync-default',
+      runId: 'run',
+      durationMs: 1_000,
+      streams: {
+        users: stream('incremental'),
+        credentialAuditEvents: stream('bootstrap'),
+        directoryRoleAssignments: stream('incremental'),
+      },
+    };
+    const rows = formatOutcome(outcome).split('\n').slice(1);
+    expect(rows).toHaveLength(3);
+    // Every row: two spaces, the name, at least one space, then the mode column at one offset.
+    const modeColumns = rows.map((row) => row.search(/ (bootstrap|incremental) /) + 1);
+    const upsertedColumns = rows.map((row) => row.indexOf('upserted'));
+    expect(new Set(modeColumns).size).toBe(1);
+    expect(new Set(upsertedColumns).size).toBe(1);
+    for (const row of rows) expect(row).toMatch(/^ {2}\S+ +\S+ +upserted/);
+  });
+});
