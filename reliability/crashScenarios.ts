@@ -117,7 +117,8 @@ async function killAndRecover(deployment: Deployment, point: KillPoint, baseline
     if (!point.resumes) return { outcome: 'succeeded' as const, detail: `killed at request ${nth} of ${point.path}` };
 
     const path = DELTA_STREAMS.find(([stream]) => stream === point.resumes!.stream)![1];
-    const after = sim.requestLog.entries().slice(killedAt).filter((e) => e.path.startsWith(path) && e.status === 200);
+    // The held request itself is answered (to a dead worker) once released: it is no re-read.
+    const after = sim.requestLog.entries().slice(killedAt).filter((e) => e.path.startsWith(path) && e.status === 200 && e.faultId !== hold.id);
     const restartedAtPageOne = after.some((e) => !e.path.includes('$skiptoken') && !e.path.includes('$deltatoken'));
     const total = baseline.pages(point.resumes.stream);
     const resumedAtPage = total - after.length + 1;

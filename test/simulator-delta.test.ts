@@ -240,6 +240,12 @@ describe('applications and servicePrincipals delta', () => {
     const gone = await graphFailure(client.api(sps.deltaLink).get());
     expect(gone.statusCode).toBe(410);
     expect(gone.headers?.get('location')).toBe(`${sim.config.graphBaseUrl}/servicePrincipals/delta?$select=displayName,tags`);
+    // As Graph may: the Location is the bare initial query, without the client's $select.
+    sim.deltaSettings.bareResyncLocation = true;
+    const bare = await graphFailure(client.api(sps.deltaLink).get());
+    sim.deltaSettings.bareResyncLocation = false;
+    expect(bare.statusCode).toBe(410);
+    expect(bare.headers?.get('location')).toBe(`${sim.config.graphBaseUrl}/servicePrincipals/delta`);
     await deltaRound(client, apps.deltaLink);
 
     sim.deltaTokens.expireAll('applications');

@@ -209,7 +209,13 @@ describe('users delta: changes between rounds', () => {
     const empty = await deltaRound(client, third.deltaLink);
     expect(empty.pages).toHaveLength(1);
     expect(empty.entries).toEqual([]);
-    expect(empty.deltaLink).not.toBe(third.deltaLink);
+    // An unchanged round hands back the very link it was called with, as Microsoft documents.
+    expect(empty.deltaLink).toBe(third.deltaLink);
+    sim.deltaSettings.repeatUnchangedDeltaLink = false;
+    const minted = await deltaRound(client, third.deltaLink);
+    sim.deltaSettings.repeatUnchangedDeltaLink = true;
+    expect(minted.entries).toEqual([]);
+    expect(minted.deltaLink).not.toBe(third.deltaLink);
   });
 
   it('keeps a round consistent when the tenant changes while paging', async () => {

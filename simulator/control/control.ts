@@ -60,6 +60,8 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
     if (settings.membersPerEntry !== undefined) control.deltaSettings.membersPerEntry = settings.membersPerEntry;
     if (settings.changedPropertiesOnly !== undefined) control.deltaSettings.changedPropertiesOnly = settings.changedPropertiesOnly;
     if (settings.removedInInitialRound !== undefined) control.deltaSettings.removedInInitialRound = settings.removedInInitialRound;
+    if (settings.repeatUnchangedDeltaLink !== undefined) control.deltaSettings.repeatUnchangedDeltaLink = settings.repeatUnchangedDeltaLink;
+    if (settings.bareResyncLocation !== undefined) control.deltaSettings.bareResyncLocation = settings.bareResyncLocation;
     return ok({ ...control.deltaSettings, maxAgeSeconds: control.deltaTokens.maxAgeSeconds });
   });
 

@@ -53,4 +53,6 @@ export const deltaSettingsSchema = z.strictObject({
   membersPerEntry: z.number().int().min(1).max(5000).optional(),
   changedPropertiesOnly: z.boolean().optional(),
   removedInInitialRound: z.boolean().optional(),
+  repeatUnchangedDeltaLink: z.boolean().optional(),
+  bareResyncLocation: z.boolean().optional(),
 });

@@ -59,6 +59,16 @@ export interface DeltaQuerySettings {
   changedPropertiesOnly?: boolean;
   /** The initial round also lists deleted objects as `@removed` (Graph may). Default false. */
   removedInInitialRound?: boolean;
+  /**
+   * A round that finds no change answers with the very deltaLink it was called with, as
+   * Microsoft's groups delta walkthrough shows: link text never identifies a round. Default true.
+   */
+  repeatUnchangedDeltaLink?: boolean;
+  /**
+   * A 410 resync's `Location` is the bare initial query, without the client's `$select` or
+   * `$filter` (Microsoft documents it only as a request URL with an empty token). Default false.
+   */
+  bareResyncLocation?: boolean;
 }
 
 export const DEFAULT_MEMBERS_PER_ENTRY = 100;
@@ -146,10 +156,20 @@ export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDepend
       decoded.phase === 'deltaLink'
         ? { ...decoded, phase: 'changes', toSeq: deps.tenant.currentSeq, afterId: null, afterLinkId: null }
         : decoded;
+    const collected = collectPage(stream, position, resource, deps);
+    const unchanged = decoded.phase === 'deltaLink' && collected.entries.length === 0 && !collected.resumeAt;
+    if (unchanged && deps.settings.repeatUnchangedDeltaLink !== false) {
+      return graphJson(200, { '@odata.context': contextUrl(resource, deps, position), value: [], '@odata.deltaLink': `${deps.origin.url}${resource.path}?$deltatoken=${token}` });
+    }
+    return page(resource, deps, position, collected.entries, collected.resumeAt);
   }
 
   const collected = collectPage(stream, position, resource, deps);
   return page(resource, deps, position, collected.entries, collected.resumeAt);
+}
+
+function contextUrl(resource: DeltaResource, deps: DeltaQueryDependencies, position: DeltaPosition): string {
+  return `${deps.origin.url}/v1.0/$metadata#${resource.entitySet}${position.select ? `(${position.select.join(',')})` : ''}`;
 }
 
 /** `resumeAt` undefined: the round is complete, hand out the deltaLink. */
@@ -161,7 +181,7 @@ function page(
   resumeAt: { afterId: string | null; afterLinkId: string | null } | undefined,
 ): SimResponse {
   const base = `${deps.origin.url}${resource.path}`;
-  const context = `${deps.origin.url}/v1.0/$metadata#${resource.entitySet}${position.select ? `(${position.select.join(',')})` : ''}`;
+  const context = contextUrl(resource, deps, position);
   if (resumeAt) {
     const next = deps.codec.encode({ ...position, ...resumeAt, issuedAt: deps.now() });
     return graphJson(200, { '@odata.context': context, '@odata.nextLink': `${base}?$skiptoken=${next}`, value: entries });
@@ -358,6 +378,7 @@ function render(record: DirectoryRecord<{ id: string }>, properties: readonly st
 
 function freshQueryUrl(resource: DeltaResource, deps: DeltaQueryDependencies, position: DeltaPosition): string {
   const query: string[] = [];
+  if (deps.settings.bareResyncLocation) return `${deps.origin.url}${resource.path}`;
   if (position.select) query.push(`$select=${position.select.join(',')}`);
   if (position.ids) query.push(`$filter=${position.ids.map((id) => `id eq '${id}'`).join(' or ')}`);
   return `${deps.origin.url}${resource.path}${query.length > 0 ? `?${query.join('&')}` : ''}`;
