@@ -1,5 +1,6 @@
 import type { RunSummary } from '../activities';
-import { digestDifferences, leftovers, tenantDigest, type Digest } from './invariants';
+import { tenantDigest, type Digest } from '../test/support/tableDigest';
+import { digestDifferences, leftovers } from './invariants';
 import type { Scenario, ScenarioResult } from './scenario';
 import type { Stack } from './stack';
 
