@@ -19,6 +19,15 @@ const FAULTS: Array<{ name: string; proves: string; faults: FaultSpec[] | ((sim:
     faults: [{ pathPrefix: '/v1.0/', probability: 0.4, seed: 13, times: 60, status: 429, retryAfterSeconds: 1 }],
   },
   {
+    name: '429s whose Retry-After is missing, empty or an HTTP date',
+    proves: 'every spelling of Retry-After is waited out (backoff when there is none), never a failure',
+    faults: [
+      { pathPrefix: '/v1.0/', probability: 0.1, seed: 17, times: 10, status: 429, retryAfterForm: 'missing' },
+      { pathPrefix: '/v1.0/', probability: 0.1, seed: 18, times: 10, status: 429, retryAfterForm: 'empty' },
+      { pathPrefix: '/v1.0/', probability: 0.1, seed: 19, times: 10, status: 429, retryAfterSeconds: 2, retryAfterForm: 'httpDate' },
+    ],
+  },
+  {
     name: 'truncated response bodies',
     proves: 'a 200 whose JSON stops halfway is read again, never staged in part',
     faults: [{ pathPrefix: '/v1.0/', probability: 0.1, seed: 14, kind: 'truncatedJson' }],

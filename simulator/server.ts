@@ -8,7 +8,7 @@ import { CONTROL_PREFIX, registerControlRoutes } from './control/control';
 import { registerTrafficControlRoutes } from './control/controlTraffic';
 import { DeltaTokenCodec, deriveDeltaTokenKey } from './graph/deltaToken';
 import { DEFAULT_DELTA_TOKEN_MAX_AGE_SECONDS, DeltaTokenLifecycle } from './graph/deltaTokenLifecycle';
-import { FaultInjector, type ActiveFault, type FaultSpec } from './traffic/faults';
+import { FaultInjector, faultRetryAfterHeaders, type ActiveFault, type FaultSpec } from './traffic/faults';
 import { createGeneratedTenantStore } from './generate/generator';
 import type { DeltaQuerySettings } from './graph/deltaQuery';
 import { registerGraphRoutes } from './graph/graphRoutes';
@@ -352,8 +352,7 @@ async function dispatch(deps: ListenerDependencies, request: SimRequest): Promis
 /** Scripted faults speak the dialect of the endpoint they hit. */
 function faultResponse(request: SimRequest, fault: ActiveFault, origin: PublicOrigin): SimResponse {
   const status = fault.status ?? 500;
-  const headers: Record<string, string> =
-    fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+  const headers = faultRetryAfterHeaders(fault);
   if (/\/oauth2\//i.test(request.url.pathname)) {
     const response = aadError(request, AADSTS.temporarilyUnavailable, fault.message ?? 'The service is temporarily unavailable.', origin.url, status);
     return { ...response, headers: { ...response.headers, ...headers } };

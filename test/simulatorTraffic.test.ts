@@ -488,6 +488,32 @@ describe('faults', () => {
   });
 });
 
+describe('Retry-After forms of status faults', () => {
+  it('answer without the header, with an empty one, or with an HTTP date, as clients meet them', async () => {
+    const sim = await start({ users: 5 });
+    onTestFinished(() => sim.close());
+    const token = sim.accessTokens.issue(sim.application).token;
+    sim.faults.add({ pathPrefix: '/v1.0/users', status: 429, retryAfterForm: 'missing' });
+    sim.faults.add({ pathPrefix: '/v1.0/users', nth: 2, status: 429, retryAfterForm: 'empty' });
+    sim.faults.add({ pathPrefix: '/v1.0/users', nth: 3, status: 503, retryAfterSeconds: 30, retryAfterForm: 'httpDate' });
+    const missing = await graphGet(sim, '/users?$select=id', token);
+    expect(missing.status).toBe(429);
+    expect(missing.headers.has('retry-after')).toBe(false);
+    const empty = await graphGet(sim, '/users?$select=id', token);
+    expect(empty.status).toBe(429);
+    expect(empty.headers.get('retry-after')).toBe('');
+    const asked = Date.now();
+    const dated = await graphGet(sim, '/users?$select=id', token);
+    const answered = Date.now();
+    expect(dated.status).toBe(503);
+    const at = Date.parse(dated.headers.get('retry-after') ?? '');
+    // 30 s after the answer, as an HTTP date (whole seconds, so up to 1 s earlier).
+    expect(at).toBeGreaterThanOrEqual(asked + 29_000);
+    expect(at).toBeLessThanOrEqual(answered + 30_000);
+    expect((await graphGet(sim, '/users?$select=id', token)).status).toBe(200);
+  });
+});
+
 describe('hold faults', () => {
   it('park matching requests unanswered until the fault is removed, then answer them normally', async () => {
     const sim = await start({ users: 5 });

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { AccessTokenAuthority } from '../identity/accessTokens';
-import type { FaultInjector } from '../traffic/faults';
+import { faultRetryAfterHeaders, type FaultInjector } from '../traffic/faults';
 import type { SimRequest, SimResponse } from '../http/simRequest';
 import type { PublicOrigin } from '../http/publicOrigin';
 import { createRandom, hashSeed } from '../generate/random';
@@ -135,8 +135,7 @@ function faultResponse(sub: SimRequest, faults: FaultInjector | undefined): SimR
   const fault = faults?.intercept(sub);
   if (!fault || (fault.kind !== undefined && fault.kind !== 'status') || fault.status === undefined) return undefined;
   const defaults = defaultGraphErrorFor(fault.status);
-  const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
-  return graphError(sub, fault.status, fault.code ?? defaults.code, fault.message ?? defaults.message, headers);
+  return graphError(sub, fault.status, fault.code ?? defaults.code, fault.message ?? defaults.message, faultRetryAfterHeaders(fault));
 }
 
 function subResponse(id: string, response: SimResponse): BatchSubResponse {

@@ -15,6 +15,10 @@ export const FAULT_KINDS = ['status', 'connectionReset', 'truncatedJson', 'malfo
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+export const RETRY_AFTER_FORMS = ['seconds', 'httpDate', 'empty', 'missing'] as const;
+
+export type RetryAfterForm = (typeof RETRY_AFTER_FORMS)[number];
+
 /**
  * An injected failure for requests under `pathPrefix`. Scripted (default): the
  * nth..(nth+times-1)th matching request, counted from now, fails. With `probability`: each
@@ -40,6 +44,11 @@ export interface FaultSpec {
   status?: number;
   /** kind 'status': Retry-After header value in seconds; 429 defaults to 1. */
   retryAfterSeconds?: number;
+  /**
+   * kind 'status': how Retry-After is spelled, as clients meet it: `seconds` (default), `httpDate`
+   * (that many seconds from now, as an HTTP date), `empty` (the header with no value) or `missing`.
+   */
+  retryAfterForm?: RetryAfterForm;
   /** kind 'status': overrides the Graph error code chosen from the status. */
   code?: string;
   message?: string;
@@ -186,6 +195,7 @@ function activate(spec: FaultSpec, id: string): ActiveFault {
           : spec.status === 429
             ? { retryAfterSeconds: 1 }
             : {}),
+        ...(spec.retryAfterForm && spec.retryAfterForm !== 'seconds' ? { retryAfterForm: spec.retryAfterForm } : {}),
         ...(spec.code ? { code: spec.code } : {}),
         ...(spec.message ? { message: spec.message } : {}),
       });
@@ -206,4 +216,18 @@ function activate(spec: FaultSpec, id: string): ActiveFault {
       break;
   }
   return fault;
+}
+
+/** The Retry-After header a status fault answers with, in the form it asks for. */
+export function faultRetryAfterHeaders(fault: ActiveFault, now = Date.now()): Record<string, string> {
+  switch (fault.retryAfterForm) {
+    case 'missing':
+      return {};
+    case 'empty':
+      return { 'retry-after': '' };
+    case 'httpDate':
+      return { 'retry-after': new Date(now + (fault.retryAfterSeconds ?? 1) * 1000).toUTCString() };
+    default:
+      return fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
+  }
 }

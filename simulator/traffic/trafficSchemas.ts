@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FAULT_KINDS } from './faults';
+import { FAULT_KINDS, RETRY_AFTER_FORMS } from './faults';
 import { RETRY_AFTER_FORMATS } from './retryAfter';
 
 // Bodies of the traffic control routes (/_sim/throttling, /_sim/latency, /_sim/faults).
@@ -41,6 +41,7 @@ export const faultSpecSchema = z.strictObject({
   kind: z.enum(FAULT_KINDS).optional(),
   status: z.number().int().min(400).max(599).optional(),
   retryAfterSeconds: nonNegative.optional(),
+  retryAfterForm: z.enum(RETRY_AFTER_FORMS).optional(),
   code: z.string().min(1).optional(),
   message: z.string().min(1).optional(),
   afterHeaders: z.boolean().optional(),
