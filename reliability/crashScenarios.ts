@@ -18,7 +18,11 @@ type KillPoint = {
   reduced?: boolean;
 };
 
-const middlePage = (stream: string) => (baseline: Baseline) => Math.max(2, Math.ceil(baseline.pages(stream) / 2));
+const middlePage = (stream: string) => (baseline: Baseline) => {
+  const pages = baseline.pages(stream);
+  if (pages < 3) throw new Error(`${stream} has ${pages} page(s) in this tenant, too few for a middle page; raise --users or lower --page-size`);
+  return Math.ceil(pages / 2);
+};
 
 const DELTA_STREAMS = [
   ['users', '/v1.0/users/delta'],

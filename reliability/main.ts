@@ -20,16 +20,17 @@ const options = new Command()
   .option('--only <text>', 'only scenarios whose name contains this text')
   .option('--users <n>', 'users in the simulated tenant', whole('users'), 300)
   .option('--seed <n>', 'tenant seed', whole('seed'), 5)
+  .option('--page-size <n>', 'delta page size of the simulated Graph (small, so every stream has a middle page)', whole('page-size'), 2)
   .option('--json', 'end with one JSON line: {"suite","scenarios","passed","failed"}')
   .parse()
-  .opts<{ suite: 'crash' | 'faults' | 'lifecycle' | 'all'; reduced?: boolean; only?: string; users: number; seed: number; json?: boolean }>();
+  .opts<{ suite: 'crash' | 'faults' | 'lifecycle' | 'all'; reduced?: boolean; only?: string; users: number; seed: number; pageSize: number; json?: boolean }>();
 
 runMain(async () => {
   if (options.suite === 'lifecycle') {
     throw new Error('the lifecycle suite (resets, overlapping runs, cancel, terminate) is not built yet; run --suite crash or --suite faults');
   }
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  const stack = await startStack({ users: options.users, seed: options.seed, pageSize: 10 }, say);
+  const stack = await startStack({ users: options.users, seed: options.seed, pageSize: options.pageSize }, say);
   const results: ScenarioResult[] = [];
   try {
     const baseline = await cleanRun(stack);
