@@ -1,3 +1,4 @@
+import exitHook from 'async-exit-hook';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runMain } from '../workers/runMain';
 import { crashScenarios } from './crashScenarios';
@@ -31,6 +32,8 @@ runMain(async () => {
   }
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const stack = await startStack({ users: options.users, seed: options.seed, pageSize: options.pageSize }, say);
+  // Ctrl-C: stop the workers, the dev server and PostgreSQL this run started, not just PostgreSQL.
+  exitHook((done) => void stack.stop().finally(done));
   const results: ScenarioResult[] = [];
   try {
     const baseline = await cleanRun(stack);
