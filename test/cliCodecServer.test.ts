@@ -50,19 +50,26 @@ describe('payload encryption codec', () => {
   });
 });
 
+const TOKEN = randomBytes(16).toString('hex');
+
+/** Starts `entra-sync codec-server ARGS`; resolves once it listens, rejects with its stderr if it exits. */
+function startCodecServerCli(args: string[], extraEnv: Record<string, string> = {}): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawn(process.execPath, ['client/cli/bin.mjs', 'codec-server', ...args], { env: { PATH: process.env.PATH, ...env, ...extraEnv } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('codec server on') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`codec-server exited with ${code}: ${stderr}`)));
+  });
+}
+
 describe('entra-sync codec-server', () => {
   let server: ChildProcessWithoutNullStreams;
   let base: string;
 
   beforeAll(async () => {
     const port = await freePort();
-    server = spawn(process.execPath, ['client/cli/bin.mjs', 'codec-server', '--port', String(port), '--cors-origin', 'http://ui.example:8080'], {
-      env: { PATH: process.env.PATH, ...env },
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (d: Buffer) => d.toString().includes('codec server on') && resolve());
-      server.once('exit', (code) => reject(new Error(`codec-server exited with ${code}`)));
-    });
+    server = await startCodecServerCli(['--port', String(port), '--cors-origin', 'http://ui.example:8080', '--enable-encode'], { ENTRA_SYNC_CODEC_TOKEN: TOKEN });
     base = `http://127.0.0.1:${port}`;
   });
 
@@ -70,10 +77,15 @@ describe('entra-sync codec-server', () => {
     server?.kill('SIGTERM');
   });
 
+  const post = (path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://ui.example:8080', 'x-namespace': 'default', ...headers },
+      body: JSON.stringify(body),
+    });
+
   it('encodes and decodes the Web UI way, with CORS for the UI origin only', async () => {
     const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') };
-    const post = (path: string, body: unknown) =>
-      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://ui.example:8080', 'x-namespace': 'default' }, body: JSON.stringify(body) });
     const encoded = await post('/encode', { payloads: [plain] });
     expect(encoded.status).toBe(200);
     expect(encoded.headers.get('access-control-allow-origin')).toBe('http://ui.example:8080');
@@ -85,8 +97,32 @@ describe('entra-sync codec-server', () => {
     const preflight = await fetch(`${base}/decode`, { method: 'OPTIONS', headers: { origin: 'http://ui.example:8080', 'access-control-request-method': 'POST' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('x-namespace');
-    const stranger = await fetch(`${base}/decode`, { method: 'POST', headers: { origin: 'http://evil.example' }, body: JSON.stringify({ payloads: [] }) });
+    const stranger = await post('/decode', { payloads: [] }, { authorization: `Bearer ${TOKEN}`, origin: 'http://evil.example' });
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
     expect((await post('/decode', { nope: 1 })).status).toBe(400);
+  });
+
+  it('answers 401 without the bearer token, or with another one', async () => {
+    const [sealed] = await codec.encode([defaultPayloadConverter.toPayload('secret-ish')]);
+    const body = { payloads: [{ metadata: { encoding: Buffer.from(sealed!.metadata!.encoding!).toString('base64') }, data: Buffer.from(sealed!.data!).toString('base64') }] };
+    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: TOKEN }] as Record<string, string>[]) {
+      const refused = await post('/decode', body, headers);
+      expect(refused.status).toBe(401);
+      expect(await refused.text()).not.toContain('secret-ish');
+    }
+  });
+
+  it('serves /decode alone unless --enable-encode, and refuses to start unsafely', async () => {
+    const port = await freePort();
+    const decodeOnly = await startCodecServerCli(['--port', String(port)]);
+    try {
+      const encode = await fetch(`http://127.0.0.1:${port}/encode`, { method: 'POST', body: JSON.stringify({ payloads: [] }) });
+      expect(encode.status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/decode`, { method: 'POST', body: JSON.stringify({ payloads: [] }) })).status).toBe(200);
+    } finally {
+      decodeOnly.kill('SIGTERM');
+    }
+    await expect(startCodecServerCli(['--port', '0', '--cors-origin', '*'])).rejects.toThrow(/--cors-origin '\*' would let any web page decode payloads/);
+    await expect(startCodecServerCli(['--port', '0', '--host', '0.0.0.0'])).rejects.toThrow(/without a bearer token .*set ENTRA_SYNC_CODEC_TOKEN, or listen on 127\.0\.0\.1/);
   });
 });

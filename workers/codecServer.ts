@@ -1,12 +1,24 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
 /**
  * The Temporal codec server protocol: POST /encode and /decode with `{ payloads: [...] }`, each
  * payload `{ metadata: { key: base64 }, data: base64 }` (protobuf JSON). The Web UI calls it from
- * the operator's browser, hence CORS for the UI's origin.
+ * the operator's browser, hence CORS for the UI's origins, never for any origin.
+ *
+ * It holds the payload key, so it answers only requests carrying `authToken` as a bearer token
+ * (undefined: no check, allowed on loopback only), and seals payloads (/encode) only when asked
+ * to: reading history needs /decode alone.
  */
-export type CodecServerOptions = { codec: PayloadCodec; port: number; host: string; corsOrigins: string[] };
+export type CodecServerOptions = {
+  codec: PayloadCodec;
+  port: number;
+  host: string;
+  corsOrigins: string[];
+  authToken: string | undefined;
+  encode: boolean;
+};
 
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
 
@@ -23,9 +35,11 @@ const toJson = (p: Payload): JsonPayload => ({
 });
 
 export function startCodecServer(options: CodecServerOptions): Promise<http.Server> {
+  const problem = misconfiguration(options);
+  if (problem) return Promise.reject(new Error(problem));
   const server = http.createServer((req, res) => {
     const origin = req.headers.origin;
-    if (origin && (options.corsOrigins.includes(origin) || options.corsOrigins.includes('*'))) {
+    if (origin && options.corsOrigins.includes(origin)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
       res.setHeader('access-control-allow-headers', 'content-type, x-namespace, authorization');
@@ -35,8 +49,12 @@ export function startCodecServer(options: CodecServerOptions): Promise<http.Serv
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
     if (req.method === 'GET' && path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    if (req.method !== 'POST' || (path !== '/encode' && path !== '/decode')) {
-      return void res.writeHead(404, { 'content-type': 'text/plain' }).end('POST /encode or /decode\n');
+    const served = options.encode ? ['/encode', '/decode'] : ['/decode'];
+    if (req.method !== 'POST' || !served.includes(path)) {
+      return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`POST ${served.join(' or ')}\n`);
+    }
+    if (options.authToken !== undefined && !bearerMatches(req.headers.authorization, options.authToken)) {
+      return void res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('a bearer token is required\n');
     }
     void handle(options.codec, path, req).then(
       (body) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
@@ -47,6 +65,26 @@ export function startCodecServer(options: CodecServerOptions): Promise<http.Serv
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve(server));
   });
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function misconfiguration(options: CodecServerOptions): string | undefined {
+  if (options.corsOrigins.includes('*')) {
+    return "--cors-origin '*' would let any web page decode payloads with the key: name the Web UI's origin(s), e.g. https://temporal-ui.internal";
+  }
+  if (options.authToken === undefined && !LOOPBACK.has(options.host)) {
+    return `listening on ${options.host} without a bearer token would let anyone on the network decode payloads: set ENTRA_SYNC_CODEC_TOKEN, or listen on 127.0.0.1`;
+  }
+  return undefined;
+}
+
+/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!match) return false;
+  const given = createHash('sha256').update(match[1]!.trim()).digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
 }
 
 async function handle(codec: PayloadCodec, path: string, req: http.IncomingMessage): Promise<{ payloads: JsonPayload[] }> {

@@ -97,18 +97,22 @@ program
   .description(`serve /encode and /decode for the Temporal Web UI, with ${PAYLOAD_KEY_VARIABLES.current}`)
   .option('--port <port>', 'port', '8888')
   .option('--host <host>', 'listen address', '127.0.0.1')
-  .option('--cors-origin <origin...>', 'Web UI origin(s) allowed to call it', ['http://localhost:8233'])
+  .option('--cors-origin <origin...>', 'Web UI origin(s) allowed to call it (never *)', ['http://localhost:8233'])
+  .option('--enable-encode', 'also serve /encode (sealing payloads); the Web UI needs only /decode')
   .action(
-    run(async (_ctx: CliContext, o: { port: string; host: string; corsOrigin: string[] }) => {
+    run(async (_ctx: CliContext, o: { port: string; host: string; corsOrigin: string[]; enableEncode?: boolean }) => {
       const codec = payloadCodecFromEnv();
       if (!codec) throw new CliError(`${PAYLOAD_KEY_VARIABLES.current} is not set: the codec server decodes with the workers' payload key`);
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port "${o.port}" is not a port number`);
-      const server = await startCodecServer({ codec, port, host: o.host, corsOrigins: o.corsOrigin }).catch((err: NodeJS.ErrnoException) => {
-        throw new CliError(`cannot listen on ${o.host}:${port} (${err.code ?? err.message}); choose another --port`);
+      // ENTRA_SYNC_CODEC_TOKEN: the bearer token every request must carry (required off loopback).
+      const authToken = process.env.ENTRA_SYNC_CODEC_TOKEN?.trim() || undefined;
+      const options = { codec, port, host: o.host, corsOrigins: o.corsOrigin, authToken, encode: o.enableEncode ?? false };
+      const server = await startCodecServer(options).catch((err: NodeJS.ErrnoException) => {
+        throw new CliError(err.code ? `cannot listen on ${o.host}:${port} (${err.code}); choose another --port` : err.message);
       });
       const address = server.address() as { port: number };
-      out(`codec server on http://${o.host}:${address.port} for ${o.corsOrigin.join(', ')}`);
+      out(`codec server on http://${o.host}:${address.port} for ${o.corsOrigin.join(', ')}${authToken ? ', bearer token required' : ''}${options.encode ? ', /encode enabled' : ''}`);
       note(`in the Web UI: Settings > Data Encoder > http://${o.host}:${address.port} (or start the dev server with --ui-codec-endpoint)`);
       await new Promise<void>((resolve) => {
         const stop = () => server.close(() => resolve());
