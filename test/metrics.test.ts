@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { graphEndpoint } from '../activities/graph/graphTelemetry';
 import { ConfigError } from '../workers/config';
 import { connectorOfWorkflowId } from '../workers/loggerInterceptor';
 import { loadMetricsConfig, SyncMetrics } from '../workers/metrics';
+import { startMetricsServer } from '../workers/metricsServer';
 
 describe('metric labels', () => {
   it('names Graph endpoints without version, ids or query, so label sets stay small', () => {
@@ -38,3 +39,20 @@ describe('METRICS_PORT', () => {
     expect(() => loadMetricsConfig({ METRICS_PORT: 'ninety' })).toThrow(/METRICS_PORT="ninety" is not a port/);
   });
 });
+
+describe('METRICS_BEARER_TOKEN', () => {
+  it('guards /metrics with a bearer token while /healthz stays open for probes', async () => {
+    const token = 'scrape-token-123';
+    expect(loadMetricsConfig({ METRICS_BEARER_TOKEN: ` ${token} ` })).toMatchObject({ bearerToken: token });
+    const server = await startMetricsServer({ metrics: new SyncMetrics(), port: 0, host: '127.0.0.1', health: async () => ({ ok: true }), bearerToken: token });
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const scraped = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('entra_sync_objects_synced_total');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
+

@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { bearerMatches } from './bearerToken';
 
 /**
  * The Temporal codec server protocol: POST /encode and /decode with `{ payloads: [...] }`, each
@@ -77,14 +77,6 @@ function misconfiguration(options: CodecServerOptions): string | undefined {
     return `listening on ${options.host} without a bearer token would let anyone on the network decode payloads: set ENTRA_SYNC_CODEC_TOKEN, or listen on 127.0.0.1`;
   }
   return undefined;
-}
-
-/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  if (!match) return false;
-  const given = createHash('sha256').update(match[1]!.trim()).digest();
-  return timingSafeEqual(given, createHash('sha256').update(token).digest());
 }
 
 async function handle(codec: PayloadCodec, path: string, req: http.IncomingMessage): Promise<{ payloads: JsonPayload[] }> {

@@ -73,14 +73,19 @@ export class SyncMetrics {
   }
 }
 
-export type MetricsConfig = { port: number; host: string };
+export type MetricsConfig = { port: number; host: string; bearerToken?: string };
 
-/** METRICS_PORT (default 9464; 0 turns the endpoint off) and METRICS_HOST (default 0.0.0.0). */
+/**
+ * METRICS_PORT (default 9464; 0 turns the endpoint off), METRICS_HOST (default 0.0.0.0, so a
+ * container's scraper reaches it) and METRICS_BEARER_TOKEN (optional: /metrics then answers only
+ * `Authorization: Bearer <token>`; /healthz stays open for probes).
+ */
 export function loadMetricsConfig(env: NodeJS.ProcessEnv = process.env): MetricsConfig {
   const text = env.METRICS_PORT?.trim() || '9464';
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError([`METRICS_PORT="${text}" is not a port; use a number from 1 to 65535, or 0 to serve no metrics`]);
   }
-  return { port, host: env.METRICS_HOST?.trim() || '0.0.0.0' };
+  const bearerToken = env.METRICS_BEARER_TOKEN?.trim() || undefined;
+  return { port, host: env.METRICS_HOST?.trim() || '0.0.0.0', ...(bearerToken ? { bearerToken } : {}) };
 }

@@ -36,6 +36,7 @@ export async function installWorkerTelemetry(log: Logger, config: MetricsConfig)
           host: config.host,
           runtimeMetricsUrl: `http://127.0.0.1:${runtimePort}/metrics`,
           health,
+          bearerToken: config.bearerToken,
         });
         log.info({ metrics: `http://${config.host}:${config.port}/metrics`, health: `http://${config.host}:${config.port}/healthz` }, 'metrics endpoint ready');
         return server;

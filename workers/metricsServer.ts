@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { bearerMatches } from './bearerToken';
 import type { SyncMetrics } from './metrics';
 
 export type Health = { ok: boolean; [detail: string]: unknown };
@@ -10,6 +11,8 @@ export type MetricsServerOptions = {
   /** The SDK's own Prometheus endpoint (Runtime telemetry), served here too so one scrape gets both. */
   runtimeMetricsUrl?: string;
   health: () => Promise<Health>;
+  /** When set, /metrics answers only requests that carry it as a bearer token. */
+  bearerToken?: string;
 };
 
 const RUNTIME_SCRAPE_TIMEOUT_MS = 2_000;
@@ -23,6 +26,9 @@ export function startMetricsServer(options: MetricsServerOptions): Promise<http.
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return void res.writeHead(405).end();
     if (path === '/metrics') {
+      if (options.bearerToken !== undefined && !bearerMatches(req.headers.authorization, options.bearerToken)) {
+        return void res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('a bearer token is required\n');
+      }
       void scrape(options).then(
         (text) => res.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(text),
         (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
