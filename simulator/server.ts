@@ -49,7 +49,7 @@ export interface SimulatorOptions {
   grantedPermissions?: string[];
   /** Delta tokens older than this answer syncStateNotFound. Default 7 days. */
   deltaTokenMaxAgeSeconds?: number;
-  /** Resource-unit throttling of /v1.0 and /beta (GRAPH.md "Throttling"). On by default; `false` turns it off. */
+  /** Resource-unit throttling of /v1.0 and /beta (docs/graph-behaviour.md, "Throttling"). On by default; `false` turns it off. */
   throttling?: ThrottlingOptions | boolean;
   /** Delay before answering, and slow bodies. None by default. */
   latency?: LatencyOptions;

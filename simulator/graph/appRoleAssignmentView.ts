@@ -1,4 +1,4 @@
-/** Fields of an appRoleAssignment a client may $select (GRAPH.md's list plus deletedDateTime). */
+/** Fields of an appRoleAssignment a client may $select (docs/graph-behaviour.md's list plus deletedDateTime). */
 export const APP_ROLE_ASSIGNMENT_FIELDS: readonly string[] = [
   'id', 'appRoleId', 'createdDateTime', 'deletedDateTime', 'principalDisplayName', 'principalId', 'principalType',
   'resourceDisplayName', 'resourceId',

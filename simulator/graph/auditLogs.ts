@@ -9,7 +9,7 @@ import { parseFilter, type FilterableProperties } from './odataFilter';
 import { readPaging, rejectUnsupportedOptions, servePage, type PageLimits } from './pagedCollection';
 import { readQueryOptions, resolveSelect } from './queryOptions';
 
-/** Report page sizes: about 1000 for audits (unconfirmed), up to 1000 for sign-ins (GRAPH.md). */
+/** Report page sizes: about 1000 for audits (unconfirmed), up to 1000 for sign-ins (docs/graph-behaviour.md). */
 export const REPORT_PAGE_LIMITS: PageLimits = { defaultTop: 1000, maxTop: 1000 };
 
 interface ReportDescription<T> {

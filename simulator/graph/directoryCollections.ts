@@ -19,9 +19,9 @@ import { parseFilter, type FilterableProperties } from './odataFilter';
 import { DIRECTORY_PAGE_LIMITS, readPaging, rejectUnsupportedOptions, servePage, type PagingDependencies } from './pagedCollection';
 import { readQueryOptions, resolveSelect, type Resolution } from './queryOptions';
 
-/** $expand returns at most this many related objects and cannot be paged (GRAPH.md). */
+/** $expand returns at most this many related objects and cannot be paged (docs/graph-behaviour.md). */
 export const EXPAND_LIMIT = 20;
-/** Users with signInActivity selected page at most this many (GRAPH.md). */
+/** Users with signInActivity selected page at most this many (docs/graph-behaviour.md). */
 const SIGN_IN_ACTIVITY_MAX_TOP = 500;
 
 export interface DirectoryCollection {

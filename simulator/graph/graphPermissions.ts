@@ -1,4 +1,4 @@
-// Application permissions each Graph endpoint accepts (any one suffices), as GRAPH.md lists them.
+// Application permissions each Graph endpoint accepts (any one suffices), as docs/graph-behaviour.md lists them.
 // Directory.Read.All (and the ReadWrite variants) imply read access to users, groups, apps and SPs.
 
 const DIRECTORY = ['Directory.Read.All', 'Directory.ReadWrite.All'];

@@ -23,7 +23,7 @@ export interface PagingDependencies {
   pageTokens: PageTokenCodec;
 }
 
-/** Graph's page size limits for directory collections (GRAPH.md). */
+/** Graph's page size limits for directory collections (docs/graph-behaviour.md). */
 export const DIRECTORY_PAGE_LIMITS: PageLimits = { defaultTop: 100, maxTop: 999 };
 
 export type PagingRequest = { ok: true; top: number; cursor: string | null } | { ok: false; response: SimResponse };

@@ -14,7 +14,7 @@ export interface ClientApplication {
   secretExpiresAt?: Date;
 }
 
-/** What a full sync needs (GRAPH.md). */
+/** What a full sync needs (docs/graph-behaviour.md). */
 export const DEFAULT_GRANTED_PERMISSIONS: readonly string[] = [
   'User.Read.All',
   'Group.Read.All',

@@ -1,5 +1,5 @@
 // What a correct sync of this tenant must hold, computed straight from the tenant store by
-// DESIGN.md's rules and independent of the Graph handlers and the delta engine, so tests can
+// the rules in docs/architecture.md and independent of the Graph handlers and the delta engine, so tests can
 // compare a connector's database (or a replayed delta stream) against it.
 
 import type { AppRoleAssignment } from '../model/appRoleAssignments';
@@ -144,7 +144,7 @@ export function roleMemberships(tenant: TenantStore): RoleMembershipTruth[] {
 }
 
 /**
- * Effective enterprise-app entitlements (DESIGN.md): a user reaches a service principal through
+ * Effective enterprise-app entitlements (docs/architecture.md): a user reaches a service principal through
  * a direct app role assignment or through an assignment to a group it is a DIRECT member of
  * (never through nested groups); service principals assigned directly count too. One record
  * per path, so a user entitled directly and through two groups appears three times.

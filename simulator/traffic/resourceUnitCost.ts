@@ -1,6 +1,6 @@
 import { graphSegments } from './graphPath';
 
-// Base costs of the identity-and-access resource-unit limit (GRAPH.md "Throttling"; Microsoft's
+// Base costs of the identity-and-access resource-unit limit (docs/graph-behaviour.md, "Throttling"; Microsoft's
 // "service-specific throttling limits" table). Anything not listed costs 1.
 // `{id}` matches any one segment; a delta function costs what its list costs (unconfirmed).
 const BASE_COSTS: ReadonlyArray<{ method: string; pattern: string[]; cost: number }> = [

@@ -1,6 +1,6 @@
 /**
  * How the simulator spells Retry-After. Graph sends whole seconds, but clients must also cope
- * with fractions, an HTTP date or no header at all (GRAPH.md "Throttling").
+ * with fractions, an HTTP date or no header at all (docs/graph-behaviour.md, "Throttling").
  */
 export const RETRY_AFTER_FORMATS = ['seconds', 'fractional', 'httpDate', 'omitted'] as const;
 

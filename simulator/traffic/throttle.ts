@@ -6,7 +6,7 @@ import { resourceUnitCost } from './resourceUnitCost';
 import { retryAfterHeader, type RetryAfterFormat } from './retryAfter';
 import { UsageBucket } from './usageBucket';
 
-// Identity-and-access throttling as GRAPH.md "Throttling" describes it.
+// Identity-and-access throttling as docs/graph-behaviour.md, "Throttling" describes it.
 export const RESOURCE_UNIT_WINDOW_MS = 10_000;
 export const APPLICATION_LIMIT = 150_000;
 export const APPLICATION_WINDOW_MS = 20_000;
