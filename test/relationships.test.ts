@@ -129,6 +129,37 @@ describe('owners, app role assignments, directory roles, entitlements and creden
     sim.faults.clear();
   });
 
+  it('resumes a retried directory-roles attempt at the page where the failed one stopped, not at page 1', async () => {
+    const t = sim.tenant;
+    const roles = t.roleDefinitions.map((d) => d.id);
+    for (const [i, user] of t.activeObjects('users').slice(0, 250).entries()) {
+      try {
+        t.assignDirectoryRole({ principalId: user.id, roleDefinitionId: roles[i % roles.length]! });
+      } catch {
+        // already holds that role
+      }
+    }
+    expect(t.activeRoleAssignments().length).toBeGreaterThan(200); // three pages of 100 at least
+    sim.requestLog.clear();
+    // The third assignments page fails with an error the activity does not retry in place: the
+    // attempt dies after two pages, and Temporal retries the activity with its last heartbeat.
+    const ASSIGNMENTS = '/v1.0/roleManagement/directory/roleAssignments';
+    sim.faults.add({ pathPrefix: ASSIGNMENTS, nth: 3, status: 401, code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' });
+
+    const { summary } = await harness.sync();
+
+    const log = sim.requestLog.entries();
+    const assignments = log.filter((e) => e.path.startsWith(ASSIGNMENTS));
+    expect(assignments[2]!.status).toBe(401);
+    expect(assignments[3]!.path).toBe(assignments[2]!.path);
+    expect(assignments.filter((e) => !e.path.includes('$skiptoken'))).toHaveLength(1);
+    // Definitions were read once, before the failure: the retry did not start the stream over.
+    const failedAt = log.indexOf(assignments[2]!);
+    expect(log.slice(failedAt).some((e) => e.path.startsWith('/v1.0/roleManagement/directory/roleDefinitions'))).toBe(false);
+    expect(summary.streams.directoryRoleAssignments).toMatchObject({ mode: 'full' });
+    await expectRelationshipsMatchTruth();
+  });
+
   it('moves the audit watermark even without credential events, and the overlap never duplicates', async () => {
     const [before] = await harness.query<{ watermark: Date }>(`select watermark from audit_watermarks where connector_id = $1`, [harness.connectorId]);
     const count = async () => (await harness.query<{ n: number }>(`select count(*)::int as n from credential_audit_events where connector_id = $1`, [harness.connectorId]))[0]!.n;

@@ -12,7 +12,7 @@ export function createDiscoveryActivities(deps: ActivityDeps) {
       stream: GRANTS_STREAM,
       what: 'oauth2PermissionGrants',
       permission: 'DelegatedPermissionGrant.Read.All (or Directory.Read.All)',
-      firstLink: async (base) => `${base}/oauth2PermissionGrants`,
+      firstLink: async ({ graphBaseUrl }) => `${graphBaseUrl}/oauth2PermissionGrants`,
     }),
     pullSignIns: pullDiscoverySource(deps, {
       source: 'signIn',
@@ -20,10 +20,10 @@ export function createDiscoveryActivities(deps: ActivityDeps) {
       what: 'auditLogs/signIns',
       permission: 'AuditLog.Read.All',
       // The later of a week ago and the newest stored sign-in less an overlap for late arrivals.
-      firstLink: async (base, connectorId) => {
-        const newest = await newestStoredSignIn(deps.db, connectorId);
+      firstLink: async ({ graphBaseUrl, id }) => {
+        const newest = await newestStoredSignIn(deps.db, id);
         const since = Math.max(Date.now() - SIGN_IN_LOOKBACK_MS, newest ? newest.getTime() - SIGN_IN_OVERLAP_MS : 0);
-        return `${base}/auditLogs/signIns?$filter=createdDateTime ge ${filterTime(since)}&$top=1000`;
+        return `${graphBaseUrl}/auditLogs/signIns?$filter=createdDateTime ge ${filterTime(since)}&$top=1000`;
       },
       isReport: true,
       unavailableCode: {

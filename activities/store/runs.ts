@@ -6,17 +6,6 @@ import { AUDIT_STREAM, RELATIONSHIP_STREAMS } from './relationshipStreams';
 
 export type StreamPlan = { stream: DeltaStream; mode: StreamMode };
 
-export type StreamPull = {
-  mode: StreamMode;
-  startLink: string | null;
-  resyncReason: string | null;
-  deltaLink: string | null;
-  pages: number;
-  requests: number;
-  throttled: number;
-  staged: number;
-};
-
 /**
  * Creates the run record once per workflow run, and decides each stream's mode from the
  * COMMITTED cursors. Running it again returns the decisions it made the first time.
@@ -72,27 +61,6 @@ export async function openRun(
 export async function runStatus(db: Queryable, runId: number): Promise<string | undefined> {
   const { rows } = await db.query<{ status: string }>('select status from sync_runs where id = $1', [runId]);
   return rows[0]?.status;
-}
-
-export async function loadStreamPull(db: Queryable, runId: number, stream: DeltaStream): Promise<StreamPull & { pulledAt: Date | null }> {
-  const { rows } = await db.query(
-    `select mode, start_link as "startLink", resync_reason as "resyncReason", delta_link as "deltaLink",
-            pages, requests, throttled, staged, pulled_at as "pulledAt"
-       from sync_run_streams where run_id = $1 and stream = $2`,
-    [runId, stream],
-  );
-  if (!rows[0]) throw new Error(`run ${runId} has no ${stream} stream: prepareRun did not plan it`);
-  return rows[0] as StreamPull & { pulledAt: Date | null };
-}
-
-/** Records a finished pull; its delta link waits here until finalize commits it. */
-export async function recordStreamPull(db: Queryable, runId: number, stream: DeltaStream, pull: StreamPull): Promise<void> {
-  await db.query(
-    `update sync_run_streams set mode = $3, resync_reason = $4, delta_link = $5, pages = $6, requests = $7,
-            throttled = $8, staged = $9, pulled_at = now()
-      where run_id = $1 and stream = $2`,
-    [runId, stream, pull.mode, pull.resyncReason, pull.deltaLink, pull.pages, pull.requests, pull.throttled, pull.staged],
-  );
 }
 
 /** Marks a run failed and drops its staging. A run that already committed stays succeeded. */

@@ -2,7 +2,7 @@ import type { GraphObject } from '../graph/deltaPages';
 import type { Queryable } from './database';
 
 /** Staging tables keyed by (run_id, [kind column,] id) holding Graph objects as they came. */
-type DocumentStaging =
+export type DocumentStaging =
   | { table: 'staged_audit_events' }
   | { table: 'staged_directory_roles'; kindColumn: 'kind'; kind: 'definition' | 'assignment' }
   | { table: 'staged_discovery'; kindColumn: 'source'; kind: 'grant' | 'signIn' };
@@ -17,4 +17,10 @@ export async function stageDocuments(db: Queryable, runId: number, target: Docum
      on conflict (run_id, ${kind.column}id) do update set data = excluded.data`,
     [runId, objects.map((o) => o.id), objects.map((o) => JSON.stringify(o)), ...('kindColumn' in target ? [target.kind] : [])],
   );
+}
+
+/** Drops what a pull staged into `target` (only its kind when one is given). */
+export async function clearDocuments(db: Queryable, runId: number, target: DocumentStaging | { table: DocumentStaging['table'] }): Promise<void> {
+  if ('kindColumn' in target) await db.query(`delete from ${target.table} where run_id = $1 and ${target.kindColumn} = $2`, [runId, target.kind]);
+  else await db.query(`delete from ${target.table} where run_id = $1`, [runId]);
 }

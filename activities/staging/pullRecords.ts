@@ -1,0 +1,42 @@
+import type { StreamMode } from '../../workflows/streams';
+import type { Queryable } from '../store/database';
+
+/** What a finished pull leaves in its sync_run_streams row; finalize commits cursors and watermarks from it. */
+export type PullRecord = {
+  pages: number;
+  staged: number;
+  requests: number;
+  throttled: number;
+  /** Delta streams: the mode the pull ended in (a resync turns incremental into bootstrap), and why. */
+  mode?: StreamMode;
+  resyncReason?: string | null;
+  deltaLink?: string | null;
+  /** Audit events: the newest event fetched. */
+  watermark?: string | null;
+  /** Discovery sources: whether the tenant could offer them, and why not. */
+  coverage?: 'complete' | 'unavailable';
+  coverageReason?: string;
+};
+
+/** Records a finished pull of any stream; the planned mode stays unless the pull changed it. */
+export async function recordPull(db: Queryable, syncRunId: number, stream: string, pull: PullRecord): Promise<void> {
+  await db.query(
+    `update sync_run_streams set mode = coalesce($3, mode), resync_reason = $4, delta_link = $5, watermark = $6,
+            coverage = $7, coverage_reason = $8, pages = $9, requests = $10, throttled = $11, staged = $12, pulled_at = now()
+      where run_id = $1 and stream = $2`,
+    [
+      syncRunId,
+      stream,
+      pull.mode ?? null,
+      pull.resyncReason ?? null,
+      pull.deltaLink ?? null,
+      pull.watermark ?? null,
+      pull.coverage ?? null,
+      pull.coverageReason ?? null,
+      pull.pages,
+      pull.requests,
+      pull.throttled,
+      pull.staged,
+    ],
+  );
+}
