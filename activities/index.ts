@@ -5,7 +5,7 @@ import { prepareRunActivity } from './prepareRun';
 import { pullAuditEventsActivity } from './staging/pullAuditEvents';
 import { pullDeltaActivity } from './staging/pullDelta';
 import { pullDirectoryRolesActivity } from './staging/pullDirectoryRoles';
-import { reconcileShardActivity } from './reconcileShard';
+import { reconcileShardActivity } from './staging/reconcileShard';
 
 export function createSyncActivities(deps: ActivityDeps) {
   return {

@@ -92,6 +92,7 @@ export function formatOutcome(o: RunOutcome): string {
   for (const [name, s] of Object.entries(o.streams)) {
     lines.push(
       `  ${name.padEnd(18)} ${s.mode.padEnd(12)} upserted ${s.upserted}, removed ${s.removed}, pages ${s.pages}, requests ${s.requests}, throttled ${s.throttled}` +
+        (s.subRequests ? `, sub-requests ${s.subRequests}` : '') +
         (s.resyncReason ? `, re-bootstrapped (${s.resyncReason})` : '') +
         (s.coverage === 'unavailable' ? `, unavailable: ${s.coverageReason ?? 'no reason given'}` : ''),
     );

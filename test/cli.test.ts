@@ -193,7 +193,7 @@ describe('entra-sync CLI, driven as a user would', () => {
     expect(runs[0]!.status).toBe('succeeded');
     const shown = await cli(['runs', 'show', String(runs[0]!.id)]);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(/users\s+bootstrap\s+6\s+6\s+0\s+120\s+120\s+0/);
+    expect(shown.stdout).toMatch(/users\s+bootstrap\s+6\s+6\s+0\s+0\s+120\s+120\s+0/);
     expect(shown.stdout).toMatch(new RegExp(`Temporal UI\\s+${UI}/namespaces/default/workflows/entra-sync-${MAIN}-`));
     const json = JSON.parse((await cli(['runs', 'show', String(runs[0]!.id), '--json'])).stdout);
     expect(json.streams.find((s: { stream: string }) => s.stream === 'users')).toMatchObject({ mode: 'bootstrap', upserted: 120, removed: 0 });

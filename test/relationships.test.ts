@@ -126,6 +126,30 @@ describe('owners, app role assignments, directory roles, entitlements and creden
     const gone = await harness.query<{ n: number }>(`select count(*)::int as n from owners where connector_id = $1 and object_id = $2`, [harness.connectorId, spToVanish!.id]);
     expect(gone[0]!.n).toBe(0);
     expect(summary.streams.appRoleAssignments!.upserted).toBeGreaterThanOrEqual(100);
+
+    // The reconcile streams report the traffic they caused: every $batch once, every sub-request, every 429.
+    const owners = summary.streams.owners!;
+    const assignments = summary.streams.appRoleAssignments!;
+    const reconcileEndpoint = /^\/v1\.0\/(applications|servicePrincipals)\/[^/]+\/(owners|appRoleAssignedTo)/;
+    const log = sim.requestLog.entries();
+    const batches = log.filter((e) => e.method === 'POST' && e.path.startsWith('/v1.0/$batch'));
+    const linkPages = log.filter((e) => e.method === 'GET' && reconcileEndpoint.test(e.path));
+    expect(owners.requests).toBeGreaterThan(0);
+    expect(owners.requests + assignments.requests).toBe(batches.length + linkPages.length);
+    expect(owners.subRequests + assignments.subRequests).toBe(snapshot.totals.subRequests);
+    // Two owners sub-requests were answered 429 by the fault, and retried.
+    expect(owners.throttled).toBeGreaterThanOrEqual(2);
+    const throttledSubResponses = Object.entries(snapshot.endpoints)
+      .filter(([endpoint]) => /\/(owners|appRoleAssignedTo)$/.test(endpoint))
+      .reduce((n, [, counters]) => n + (counters.statuses[429] ?? 0), 0);
+    const throttledRequests = batches.filter((e) => e.status === 429).length;
+    expect(owners.throttled + assignments.throttled).toBe(throttledSubResponses + throttledRequests);
+    expect(owners.pages).toBeGreaterThan(0);
+    const [recorded] = await harness.query<{ requests: number; sub_requests: number }>(
+      `select requests, sub_requests from sync_run_streams where run_id = $1 and stream = 'owners'`,
+      [summary.runId],
+    );
+    expect(recorded).toEqual({ requests: owners.requests, sub_requests: owners.subRequests });
     sim.faults.clear();
   });
 

@@ -28,6 +28,13 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  readonly streamTraffic = new client.Counter({
+    name: 'entra_sync_stream_graph_traffic_total',
+    help: 'Microsoft Graph traffic of committed runs, per connector, stream and kind (requests, sub_requests in JSON batches, throttled 429s)',
+    labelNames: ['connector', 'stream', 'kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly runDuration = new client.Histogram({
     name: 'entra_sync_run_duration_seconds',
     help: 'Duration of finished sync runs, from prepare to commit or failure, per connector and outcome',
@@ -64,6 +71,9 @@ export class SyncMetrics {
     for (const [stream, s] of Object.entries(summary.streams)) {
       this.objectsSynced.inc({ connector, stream, change: 'upserted' }, s.upserted);
       this.objectsSynced.inc({ connector, stream, change: 'removed' }, s.removed);
+      this.streamTraffic.inc({ connector, stream, kind: 'requests' }, s.requests);
+      this.streamTraffic.inc({ connector, stream, kind: 'sub_requests' }, s.subRequests ?? 0);
+      this.streamTraffic.inc({ connector, stream, kind: 'throttled' }, s.throttled);
     }
   }
 

@@ -69,18 +69,18 @@ export function isGraphError(err: unknown): err is GraphError {
   return err instanceof GraphError || (typeof err === 'object' && err !== null && 'statusCode' in err && 'code' in err);
 }
 
-/** Seconds (possibly fractional) or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  const value = headers?.get('retry-after');
+/**
+ * Retry-After of a response (fetch Headers) or a $batch sub-response (a plain record): seconds,
+ * possibly fractional, or an HTTP date; undefined when absent or unreadable.
+ */
+export function retryAfterMs(headers: Headers | Record<string, string> | undefined, now = Date.now()): number | undefined {
+  const value =
+    headers instanceof Headers ? headers.get('retry-after') : Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export function isTransient(err: GraphError): boolean {
-  return err.statusCode === 429 || err.statusCode >= 500 || err.statusCode <= 0;
 }
 
 /** Maps a Graph error that retrying inside the activity did not cure to an ApplicationFailure. */

@@ -6,7 +6,11 @@ export type StreamSummary = {
   upserted: number;
   removed: number;
   pages: number;
+  /** HTTP requests to Microsoft Graph; a $batch counts once. */
   requests: number;
+  /** Sub-requests inside JSON batches (owners, app role assignments). */
+  subRequests: number;
+  /** 429 answers, to requests and to sub-requests. */
   throttled: number;
   resyncReason?: string;
   /** Discovery sources: whether the tenant could offer them, and why not. */
@@ -23,7 +27,7 @@ export type RunSummary = {
 
 export async function readRunSummary(db: Queryable, runId: number): Promise<RunSummary> {
   const { rows } = await db.query(
-    `select stream, mode, upserted, removed, pages, requests, throttled, resync_reason as "resyncReason",
+    `select stream, mode, upserted, removed, pages, requests, sub_requests as "subRequests", throttled, resync_reason as "resyncReason",
             coverage, coverage_reason as "coverageReason"
        from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
     [runId],
@@ -36,6 +40,7 @@ export async function readRunSummary(db: Queryable, runId: number): Promise<RunS
       removed: r.removed ?? 0,
       pages: r.pages,
       requests: r.requests,
+      subRequests: r.subRequests,
       throttled: r.throttled,
       ...(r.resyncReason ? { resyncReason: r.resyncReason } : {}),
       ...(r.coverage ? { coverage: r.coverage } : {}),
