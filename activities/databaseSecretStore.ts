@@ -3,6 +3,7 @@ import type { SecretStore } from './secrets';
 import { SECRET_KEY_VARIABLES, SecretCipherError, type KeyRing } from './secretCipher';
 import { loadSealedSecret, openConnectorSecret } from './store/connectorSecrets';
 import type { Queryable } from './store/database';
+import { FailureKind } from '../shared/failureKinds';
 
 /**
  * Client secrets stored encrypted in PostgreSQL (`entra-sync connector add|update`), opened with
@@ -23,7 +24,7 @@ export class DatabaseSecretStore implements SecretStore {
       const handed = await this.fallback?.clientSecret(connectorId);
       if (handed) return handed;
       throw ApplicationFailure.create({
-        type: 'MissingClientSecret',
+        type: FailureKind.MissingClientSecret,
         nonRetryable: true,
         message:
           `connector ${connectorId} has no client secret: store one with "entra-sync connector update ${connectorId} --secret"` +
@@ -32,7 +33,7 @@ export class DatabaseSecretStore implements SecretStore {
     }
     if (!this.keys) {
       throw ApplicationFailure.create({
-        type: 'EncryptionKeyMissing',
+        type: FailureKind.EncryptionKeyMissing,
         nonRetryable: true,
         message: `the client secret of connector ${connectorId} is stored encrypted, but this worker has no ${SECRET_KEY_VARIABLES.current}; give the worker the key the CLI used`,
       });
@@ -42,7 +43,7 @@ export class DatabaseSecretStore implements SecretStore {
     } catch (err) {
       if (!(err instanceof SecretCipherError)) throw err;
       throw ApplicationFailure.create({
-        type: 'ConnectorSecretUnreadable',
+        type: FailureKind.ConnectorSecretUnreadable,
         nonRetryable: true,
         message:
           `the client secret of connector ${connectorId} ${err.message}; ` +

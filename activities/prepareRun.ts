@@ -5,6 +5,7 @@ import { DISCOVERY_TASK_QUEUE } from '../workflows/taskQueues';
 import type { ActivityDeps } from './deps';
 import { requireConnector } from './requireConnector';
 import { openRun, type StreamPlan } from './store/runs';
+import { FailureKind } from '../shared/failureKinds';
 
 /** How long a run waits for a discovery worker to pick up its activities before failing. */
 export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
@@ -21,7 +22,7 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
     const connector = await requireConnector(db, input.connectorId);
     if (!connector.enabled) {
       throw ApplicationFailure.create({
-        type: 'ConnectorDisabled',
+        type: FailureKind.ConnectorDisabled,
         nonRetryable: true,
         message: `connector ${connector.id} is disabled; enable it to sync`,
       });

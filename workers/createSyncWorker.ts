@@ -5,6 +5,7 @@ import { GraphSessions } from '../activities/graph/graphSessions';
 import type { SecretStore } from '../activities/secrets';
 import type { Database } from '../activities/store/database';
 import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
+import { withFailureMapping } from './failureInterceptor';
 import { WORKFLOWS_PATH } from './workflowBundle';
 
 export type SyncWorkerOptions = {
@@ -36,7 +37,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       discoveryStartTimeoutMs: options.discoveryStartTimeoutMs,
       discoveryTaskQueue: options.discoveryTaskQueue,
     }),
-    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

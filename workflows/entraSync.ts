@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { RunSummary, SyncActivities } from '../activities';
 import type { DiscoveryActivities } from '../activities/discovery';
+import { FailureKind } from '../shared/failureKinds';
 
 export type EntraSyncInput = { connectorId: string };
 
@@ -128,7 +129,7 @@ function discoveryPulls(
       await pull({ runId, connectorId });
     } catch (err) {
       if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
-        throw ApplicationFailure.create({ type: 'NoDiscoveryWorker', nonRetryable: true, message: noDiscoveryWorkerMessage(taskQueue) });
+        throw ApplicationFailure.create({ type: FailureKind.NoDiscoveryWorker, nonRetryable: true, message: noDiscoveryWorkerMessage(taskQueue) });
       }
       throw err;
     }

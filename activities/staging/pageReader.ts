@@ -5,7 +5,7 @@ import type { GraphObject } from '../graph/deltaPages';
 import { GRAPH_RETRY_ATTEMPTS, type RetryOptions } from '../graph/graphRetry';
 import { fetchListPage } from '../graph/listPages';
 import { reportsPacer } from '../graph/pacer';
-import { activityWait, toGraphFailure } from '../graphActivity';
+import { activityWait } from '../activityWait';
 import { requireConnector } from '../requireConnector';
 import type { Connector } from '../store/connectors';
 import { recordPull, type PullRecord } from './pullRecords';
@@ -118,8 +118,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
         await recordPull(db, syncRunId, stream.stream, { ...totals(current()), ...recovery.finish.record });
         return recovery.finish.result;
       }
-      const context = { ...connector, endpoint: new URL(source.link).origin, permission: stream.permission };
-      throw toGraphFailure(err, context, source.what, session.redact);
+      throw session.failed(err, source.what, source.link);
     }
     progress.staged += await stream.stage(syncRunId, source, page, progress.state);
     progress.pages += 1;

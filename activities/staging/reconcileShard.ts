@@ -1,13 +1,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureKind } from '../../shared/failureKinds';
 import type { ActivityDeps } from '../deps';
 import type { GraphObject } from '../graph/deltaPages';
 import { memberType } from '../graph/odataType';
-import { ErrorKind } from '../graph/graphErrors';
 import { sendBatch, type BatchObserver, type BatchRequest, type BatchResult } from '../graph/jsonBatch';
 import { fetchListPage, parseListPage } from '../graph/listPages';
 import { Pacer } from '../graph/pacer';
-import { activityWait, toGraphFailure } from '../graphActivity';
+import { activityWait } from '../activityWait';
 import { requireConnector } from '../requireConnector';
 import { shardTargets, storeReconciled, type ReconcileTarget, type ReconciledTarget } from '../store/reconcileTargets';
 import { GRAPH_RETRY_ATTEMPTS } from '../graph/graphRetry';
@@ -39,8 +39,6 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
     const wait = activityWait(ctx, () => ({ shard: input.shard }));
     const retry = { maxAttempts: GRAPH_RETRY_ATTEMPTS, wait };
     const pacer = new Pacer(input.requestsPerSecond, Math.max(20, input.requestsPerSecond), wait);
-    const fail = (err: unknown, what: string) =>
-      toGraphFailure(err, { ...connector, endpoint: new URL(connector.graphBaseUrl).origin, permission: PERMISSION }, what, session.redact);
 
     const targets = await shardTargets(db, input.runId, input.shard);
     let traffic = noTraffic();
@@ -63,7 +61,7 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
         try {
           answers = await sendBatch(session.client, requests, retry, observer);
         } catch (err) {
-          throw fail(err, '$batch');
+          throw session.failed(err, '$batch');
         }
         const results: ReconciledTarget[] = [];
         for (const [n, target] of chunk.entries()) {
@@ -90,11 +88,11 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
 
     /** One sub-response, with its nextLinks followed; 'gone' when the object was deleted meanwhile. */
     async function collect(answer: BatchResult | undefined, what: string, stream: ReconcileStream): Promise<GraphObject[] | 'gone'> {
-      if (!answer) throw ApplicationFailure.create({ type: ErrorKind.GraphBadResponse, message: `Microsoft Graph's $batch response lacked ${what}` });
+      if (!answer) throw ApplicationFailure.create({ type: FailureKind.GraphBadResponse, message: `Microsoft Graph's $batch response lacked ${what}` });
       if (answer.status === 404) return 'gone';
       if (answer.status !== 200) {
         const error = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-        throw fail(Object.assign(new Error(error?.message ?? `HTTP ${answer.status}`), { statusCode: answer.status, code: error?.code ?? null }), what);
+        throw session.failed(Object.assign(new Error(error?.message ?? `HTTP ${answer.status}`), { statusCode: answer.status, code: error?.code ?? null }), what);
       }
       let page = parseListPage(answer.body, what);
       const objects = [...page.objects];
@@ -105,7 +103,7 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
           page = await fetchListPage(session.client, link, what, retry);
         } catch (err) {
           if ((err as { statusCode?: number }).statusCode === 404) return 'gone';
-          throw fail(err, what);
+          throw session.failed(err, what);
         } finally {
           // One call at a time per shard: the session's counters moved for this link alone.
           traffic[stream].requests += session.traffic.requests - before.requests;

@@ -10,6 +10,7 @@ import { applyAuditEvents, applyDirectoryRoles, applyReconciled, recomputeEntitl
 import { AUDIT_STREAM, RELATIONSHIP_STREAMS } from './relationshipStreams';
 import { readRunSummary, type RunSummary } from './runSummary';
 import { deleteStaging } from './staging';
+import { FailureKind } from '../../shared/failureKinds';
 
 type StreamRow = {
   stream: DeltaStream;
@@ -34,7 +35,7 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
     if (status === 'succeeded') return readRunSummary(tx, runId);
     if (status !== 'running') {
       throw ApplicationFailure.create({
-        type: 'RunNotFinalizable',
+        type: FailureKind.RunNotFinalizable,
         nonRetryable: true,
         message: `run ${runId} is ${status ?? 'missing'} and cannot be finalized; start a new sync`,
       });
@@ -136,7 +137,7 @@ async function advanceCursor(tx: Queryable, connectorId: string, runId: number, 
       );
   if (result.rowCount !== 1) {
     throw ApplicationFailure.create({
-      type: 'CursorConflict',
+      type: FailureKind.CursorConflict,
       nonRetryable: true,
       message: `another run committed the ${s.stream} cursor of connector ${connectorId} while run ${runId} was in flight; this run's changes were discarded and the next run picks them up from the newer cursor`,
     });
