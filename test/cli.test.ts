@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../client/dev/freePort';
+import { freePort } from '../shared/freePort';
 import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client/dev/workerProcess';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';

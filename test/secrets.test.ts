@@ -7,7 +7,7 @@ import { StaticSecretStore } from '../activities/secrets';
 import { upsertConnector } from '../activities/store/connectors';
 import { loadSealedSecret, resealConnectorSecrets, saveConnectorSecret } from '../activities/store/connectorSecrets';
 import { createDatabase, type Database } from '../activities/store/database';
-import { ConfigError } from '../workers/config';
+import { ConfigError } from '../shared/config';
 import { createTestDatabase } from './support/testDatabase';
 
 const newKey = () => randomBytes(32).toString('base64');

@@ -1,7 +1,7 @@
 import client from 'prom-client';
 import type { GraphResponseEvent } from '../activities/graph/graphTelemetry';
 import type { RunSummary } from '../activities';
-import { ConfigError } from './config';
+import { ConfigError } from '../shared/config';
 
 /** The sync worker's own Prometheus series (the SDK's runtime series are served beside them). */
 export class SyncMetrics {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { loadKeyRing, SECRET_KEY_VARIABLES, KEY_FORM, type KeyRing } from '../../activities/secretCipher';
 import { createDatabase, type Database } from '../../activities/store/database';
-import { loadConfig, type Config } from '../../workers/config';
+import { loadConfig, type Config } from '../../shared/config';
 import { dataConverterFromEnv } from '../../workers/codec';
 import { CliError, firstLine, postgresError } from './cliErrors';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TENANT_ID } from '../../workflows/searchAttributes';
-import { isPortOpen } from './freePort';
+import { isPortOpen } from '../../shared/freePort';
 import { findOrInstallTemporalCli, TEMPORAL_CLI_HELP } from './temporalCli';
 
 export type DevServer = { address: string; uiUrl?: string; source: string; stop: () => Promise<void> };
