@@ -1,4 +1,4 @@
-import type { DeltaStream, StreamMode } from '../../workflows/streams';
+import type { DeltaStream, StreamMode } from '../../shared/streams';
 import type { Queryable } from '../store/database';
 
 /** A delta stream's row of the run: how prepareRun planned it and, once pulled, what the pull found. */

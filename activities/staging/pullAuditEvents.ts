@@ -1,7 +1,7 @@
 import type { ActivityDeps } from '../deps';
 import { classifyAuditActivity } from '../auditClassification';
 import { filterTime } from '../graph/filterTime';
-import { AUDIT_STREAM } from '../store/relationshipStreams';
+import { AUDIT_STREAM, PULLED_STREAMS } from '../../shared/streams';
 import { clearDocuments, stageDocuments } from '../store/stageDocuments';
 import { committedWatermark } from '../store/auditWatermarks';
 import { readPages, type PageStream } from './pageReader';
@@ -22,7 +22,7 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
   const { db } = deps;
   const stream: PageStream<{ newest: string | null }, { events: number }> = {
     stream: AUDIT_STREAM,
-    permission: 'AuditLog.Read.All',
+    permission: PULLED_STREAMS[AUDIT_STREAM].permission,
     pacing: 'reports',
     async start(connector) {
       const watermark = await committedWatermark(db, connector.id, AUDIT_STREAM);

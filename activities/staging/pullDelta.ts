@@ -1,4 +1,4 @@
-import type { DeltaStream, StreamMode } from '../../workflows/streams';
+import { PULLED_STREAMS, type DeltaStream, type StreamMode } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import { DeltaResyncRequired, fetchDeltaPage } from '../graph/deltaPages';
 import { DELTA_QUERIES, initialDeltaUrl } from '../graph/deltaQueries';
@@ -24,7 +24,7 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
   const initial = (graphBaseUrl: string) => [{ what: query.resource, link: initialDeltaUrl(graphBaseUrl, stream) }];
   return {
     stream,
-    permission: query.permission,
+    permission: PULLED_STREAMS[stream].permission,
     async start(connector, syncRunId) {
       const planned = await loadPlannedPull(db, syncRunId, stream);
       if (planned.pulledAt) return { done: summarize(stream, planned) };

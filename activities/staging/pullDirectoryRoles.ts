@@ -1,3 +1,4 @@
+import { PULLED_STREAMS } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import { clearDocuments, stageDocuments } from '../store/stageDocuments';
 import { readPages, type PageStream } from './pageReader';
@@ -10,7 +11,7 @@ export function pullDirectoryRolesActivity(deps: ActivityDeps) {
   const { db } = deps;
   const stream: PageStream<Record<string, never>, { assignments: number }> = {
     stream: 'directoryRoleAssignments',
-    permission: 'RoleManagement.Read.Directory',
+    permission: PULLED_STREAMS.directoryRoleAssignments.permission,
     start: async (connector) => ({
       sources: [
         { what: DEFINITIONS, link: `${connector.graphBaseUrl}/${DEFINITIONS}` },

@@ -1,4 +1,4 @@
-import type { StreamMode } from '../../workflows/streams';
+import type { StreamMode } from '../../shared/streams';
 import type { Queryable } from '../store/database';
 
 /** What a finished pull leaves in its sync_run_streams row; finalize commits cursors and watermarks from it. */

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureKind } from '../../shared/failureKinds';
+import { PULLED_STREAMS } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import type { GraphObject } from '../graph/deltaPages';
 import { memberType } from '../graph/odataType';
@@ -15,9 +16,9 @@ import { addStreamTraffic, type StreamTraffic } from './pullRecords';
 
 /** Targets per batch: a service principal takes two sub-requests (owners, appRoleAssignedTo). */
 const TARGETS_PER_BATCH = 10;
-const PERMISSION = 'Application.Read.All';
 const OWNERS = 'owners';
 const ASSIGNMENTS = 'appRoleAssignments';
+const PERMISSION = PULLED_STREAMS[OWNERS].permission;
 type ReconcileStream = typeof OWNERS | typeof ASSIGNMENTS;
 
 export type ReconcileShardInput = { runId: number; connectorId: string; shard: number; requestsPerSecond: number };

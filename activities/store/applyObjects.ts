@@ -1,4 +1,4 @@
-import type { DeltaStream, StreamMode } from '../../workflows/streams';
+import type { DeltaStream, StreamMode } from '../../shared/streams';
 import type { Queryable } from './database';
 import { LIVE_TABLES } from './liveTables';
 

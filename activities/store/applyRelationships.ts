@@ -1,6 +1,6 @@
 import { classifyAuditActivity, credentialKeyIds } from '../auditClassification';
 import type { Queryable } from './database';
-import { AUDIT_STREAM } from './relationshipStreams';
+import { AUDIT_STREAM } from '../../shared/streams';
 
 export type Counts = { upserted: number; removed: number };
 

@@ -1,13 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { DELTA_STREAMS, type DeltaStream, type StreamMode } from '../../workflows/streams';
+import { AUDIT_STREAM, DELTA_STREAMS, DERIVED_STREAMS, DISCOVERY_STREAMS, GRANTS_STREAM, RELATIONSHIP_STREAMS, SIGN_INS_STREAM, type DeltaStream, type StreamMode } from '../../shared/streams';
 import { applyStagedMemberships } from './applyMemberships';
 import { applyStagedObjects } from './applyObjects';
 import { inTransaction, type Database, type Queryable } from './database';
 import { deriveCredentials } from './deriveCredentials';
-import { DISCOVERY_STREAMS, GRANTS_STREAM, SIGN_INS_STREAM } from '../discovery/discoveryStreams';
 import { applyDiscovery } from './applyDiscovery';
 import { applyAuditEvents, applyDirectoryRoles, applyReconciled, recomputeEntitlements } from './applyRelationships';
-import { AUDIT_STREAM, RELATIONSHIP_STREAMS } from './relationshipStreams';
 import { readRunSummary, type RunSummary } from './runSummary';
 import { deleteStaging } from './staging';
 import { FailureKind } from '../../shared/failureKinds';
@@ -55,9 +53,9 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
       await advanceCursor(tx, connectorId, runId, s);
       await recordCounts(tx, runId, s.stream, counts);
     }
-    const groups = streams.rows.find((s) => s.stream === 'groups');
+    const groups = streams.rows.find((s) => s.stream === DERIVED_STREAMS.memberships.derivedFrom);
     if (groups) await recordDerived(tx, runId, 'memberships', groups, await applyStagedMemberships(tx, connectorId, runId, groups.mode));
-    const apps = streams.rows.find((s) => s.stream === 'applications');
+    const apps = streams.rows.find((s) => s.stream === DERIVED_STREAMS.credentials.derivedFrom);
     if (apps) await recordDerived(tx, runId, 'credentials', apps, await deriveCredentials(tx, connectorId, runId));
 
     await applyRelationshipStreams(tx, connectorId, runId);
@@ -86,7 +84,7 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, runI
     const counts = await applyReconciled(tx, connectorId, runId);
     await recordCounts(tx, runId, 'owners', counts.owners);
     await recordCounts(tx, runId, 'appRoleAssignments', counts.appRoleAssignments);
-    await recordDerived(tx, runId, 'entitlements', { stream: 'appRoleAssignments', mode: 'full' }, await recomputeEntitlements(tx, connectorId));
+    await recordDerived(tx, runId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId));
   }
   if (pulled.has('directoryRoleAssignments')) {
     await recordCounts(tx, runId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, runId));
@@ -107,14 +105,14 @@ async function applyDiscoveryStreams(tx: Queryable, connectorId: string, runId: 
   const counts = await applyDiscovery(tx, connectorId, runId);
   await recordCounts(tx, runId, GRANTS_STREAM, counts.grants);
   await recordCounts(tx, runId, SIGN_INS_STREAM, counts.signIns);
-  await recordDerived(tx, runId, 'discoveredApps', { stream: SIGN_INS_STREAM, mode: 'full' }, counts.apps);
+  await recordDerived(tx, runId, 'discoveredApps', { stream: DERIVED_STREAMS.discoveredApps.derivedFrom, mode: 'full' }, counts.apps);
 }
 
 async function recordCounts(tx: Queryable, runId: number, stream: string, c: Counts): Promise<void> {
   await tx.query('update sync_run_streams set upserted = $3, removed = $4 where run_id = $1 and stream = $2', [runId, stream, c.upserted, c.removed]);
 }
 
-async function recordDerived(tx: Queryable, runId: number, name: string, from: { stream: string; mode: StreamMode }, c: Counts): Promise<void> {
+async function recordDerived(tx: Queryable, runId: number, name: keyof typeof DERIVED_STREAMS, from: { stream: string; mode: StreamMode }, c: Counts): Promise<void> {
   await tx.query(
     `insert into sync_run_streams (run_id, stream, mode, derived_from, upserted, removed, pulled_at)
      values ($1, $2, $3, $4, $5, $6, now())`,

@@ -1,4 +1,4 @@
-import type { DeltaStream } from '../../workflows/streams';
+import type { DeltaStream } from '../../shared/streams';
 
 /**
  * The live table of each delta stream. Every one shares the inventory shape (connector_id, id,

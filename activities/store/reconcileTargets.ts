@@ -1,3 +1,4 @@
+import { RECONCILED_STREAMS } from '../../shared/streams';
 import type { Database, Queryable } from './database';
 import { inTransaction } from './database';
 
@@ -25,7 +26,7 @@ export async function planTargets(db: Database, runId: number, connectorId: stri
     }
     const shards = await tx.query<{ shards: number }>('select coalesce(max(shard) + 1, 0)::int as shards from reconcile_targets where run_id = $1', [runId]);
     // Planned: finalize replaces owners and assignments once every target is done.
-    await tx.query(`update sync_run_streams set pulled_at = now() where run_id = $1 and stream in ('owners', 'appRoleAssignments')`, [runId]);
+    await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [runId, RECONCILED_STREAMS]);
     const users = await tx.query<{ n: number }>(`select (${resultingCount('users', 'users')})::int as n`, [runId, connectorId]);
     return { shards: shards.rows[0]!.shards, users: users.rows[0]!.n };
   });

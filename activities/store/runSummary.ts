@@ -1,4 +1,4 @@
-import type { StreamMode } from '../../workflows/streams';
+import type { StreamMode } from '../../shared/streams';
 import type { Queryable } from './database';
 
 export type StreamSummary = {

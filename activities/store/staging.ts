@@ -1,4 +1,4 @@
-import type { DeltaStream } from '../../workflows/streams';
+import type { DeltaStream } from '../../shared/streams';
 import { removedReason, type GraphObject } from '../graph/deltaPages';
 import { memberType } from '../graph/odataType';
 import type { Queryable } from './database';
