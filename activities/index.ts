@@ -1,6 +1,6 @@
 import type { ActivityDeps } from './deps';
-import { failRunActivity, finalizeRunActivity } from './finalizeRun';
-import { planReconciliationActivity } from './planReconciliation';
+import { failRunActivity, finalizeRunActivity } from './finalize/finalizeRun';
+import { planReconciliationActivity } from './staging/planReconciliation';
 import { prepareRunActivity } from './prepareRun';
 import { pullAuditEventsActivity } from './staging/pullAuditEvents';
 import { pullDeltaActivity } from './staging/pullDelta';
@@ -23,4 +23,4 @@ export function createSyncActivities(deps: ActivityDeps) {
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
 export type { PreparedRun } from './prepareRun';
 export type { PullSummary } from './staging/pullDelta';
-export type { RunSummary, StreamSummary } from './store/runSummary';
+export type { RunSummary, StreamSummary } from './finalize/runSummary';

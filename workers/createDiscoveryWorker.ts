@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerInterceptors } from '@temporalio/w
 import type { DataConverter } from '@temporalio/common';
 import { createDiscoveryActivities } from '../activities/discovery';
 import { GraphSessions } from '../activities/graph/graphSessions';
-import type { SecretStore } from '../activities/secrets';
+import type { SecretStore } from '../activities/secrets/secretStore';
 import type { Database } from '../activities/store/database';
 import { withFailureMapping } from './failureInterceptor';
 

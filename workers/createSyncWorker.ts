@@ -2,7 +2,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerInterceptors, type WorkflowBundleOption } from '@temporalio/worker';
 import { createSyncActivities } from '../activities';
 import { GraphSessions } from '../activities/graph/graphSessions';
-import type { SecretStore } from '../activities/secrets';
+import type { SecretStore } from '../activities/secrets/secretStore';
 import type { Database } from '../activities/store/database';
 import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { withFailureMapping } from './failureInterceptor';

@@ -1,6 +1,6 @@
 import type { ActivityDeps } from '../deps';
 import type { Connector } from '../store/connectors';
-import { clearDocuments, stageDocuments } from '../store/stageDocuments';
+import { clearDocuments, stageDocuments } from '../staging/stageDocuments';
 import { readPages, type PageStream } from '../staging/pageReader';
 import type { DiscoverySource } from './discoveryStaging';
 

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TokenCredential } from '@azure/identity';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Connector } from '../store/connectors';
-import type { SecretStore } from '../secrets';
+import type { SecretStore } from '../secrets/secretStore';
 import { createCredential, createGraphClient, GRAPH_SCOPE, type GraphTraffic } from './graphClient';
 import { explainAuthorityFailure, isEndpointResolutionError } from './authorityDiscovery';
 import { GraphCallError } from './graphCallError';

@@ -2,8 +2,8 @@ import type { ActivityDeps } from '../deps';
 import { classifyAuditActivity } from '../auditClassification';
 import { filterTime } from '../graph/filterTime';
 import { AUDIT_STREAM, PULLED_STREAMS } from '../../shared/streams';
-import { clearDocuments, stageDocuments } from '../store/stageDocuments';
-import { committedWatermark } from '../store/auditWatermarks';
+import { clearDocuments, stageDocuments } from './stageDocuments';
+import { committedWatermark } from './auditWatermarks';
 import { readPages, type PageStream } from './pageReader';
 
 /** First run: how far back to look. */

@@ -2,7 +2,7 @@ import { PULLED_STREAMS, type DeltaStream, type StreamMode } from '../../shared/
 import type { ActivityDeps } from '../deps';
 import { DeltaResyncRequired, fetchDeltaPage } from '../graph/deltaPages';
 import { DELTA_QUERIES, initialDeltaUrl } from '../graph/deltaQueries';
-import { clearStagedStream, stagePage } from '../store/staging';
+import { clearStagedStream, stagePage } from './stagedObjects';
 import { loadPlannedPull, type PlannedPull } from './plannedPulls';
 import { readPages, type PageStream } from './pageReader';
 

@@ -1,6 +1,6 @@
 import { PULLED_STREAMS } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
-import { clearDocuments, stageDocuments } from '../store/stageDocuments';
+import { clearDocuments, stageDocuments } from './stageDocuments';
 import { readPages, type PageStream } from './pageReader';
 
 const DEFINITIONS = 'roleManagement/directory/roleDefinitions';

@@ -10,7 +10,7 @@ import { fetchListPage, parseListPage } from '../graph/listPages';
 import { Pacer } from '../graph/pacer';
 import { activityWait } from '../activityWait';
 import { requireConnector } from '../requireConnector';
-import { shardTargets, storeReconciled, type ReconcileTarget, type ReconciledTarget } from '../store/reconcileTargets';
+import { shardTargets, storeReconciled, type ReconcileTarget, type ReconciledTarget } from './reconcileTargets';
 import { GRAPH_RETRY_ATTEMPTS } from '../graph/graphRetry';
 import { addStreamTraffic, type StreamTraffic } from './pullRecords';
 

@@ -1,4 +1,4 @@
-import { deleteStaging } from './staging';
+import { deleteStaging } from '../staging/stagedObjects';
 import { inTransaction, type Database, type Queryable } from './database';
 
 export async function runStatus(db: Queryable, runId: number): Promise<string | undefined> {

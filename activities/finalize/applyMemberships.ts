@@ -1,5 +1,5 @@
 import type { StreamMode } from '../../shared/streams';
-import type { Queryable } from './database';
+import type { Queryable } from '../store/database';
 
 /**
  * Applies staged members@delta onto group_members. A bootstrap round lists every membership, so

@@ -1,6 +1,5 @@
-import type { Queryable } from './database';
-
-export type Counts = { upserted: number; removed: number };
+import type { Counts } from './counts';
+import type { Queryable } from '../store/database';
 
 /**
  * Turns staged grants and sign-ins into evidence (each source id stored once) and discovered apps.

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { ConfigError } from '../shared/config';
+import { ConfigError } from '../../shared/config';
 
 /**
  * AES-256-GCM with a ring of keys: the current key seals, the current and any previous keys

@@ -1,6 +1,6 @@
-import { SecretCipherError, type KeyRing, type SealedValue } from '../secretCipher';
-import type { Database, Queryable } from './database';
-import { inTransaction } from './database';
+import { SecretCipherError, type KeyRing, type SealedValue } from './secretCipher';
+import type { Database, Queryable } from '../store/database';
+import { inTransaction } from '../store/database';
 
 /** Binds a sealed secret to its connector: copied onto another connector's row, it will not open. */
 const sealContext = (connectorId: string) => `entra-sync/connector-secret/${connectorId}`;

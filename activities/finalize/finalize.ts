@@ -2,12 +2,16 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AUDIT_STREAM, DELTA_STREAMS, DERIVED_STREAMS, DISCOVERY_STREAMS, GRANTS_STREAM, RELATIONSHIP_STREAMS, SIGN_INS_STREAM, type DeltaStream, type StreamMode } from '../../shared/streams';
 import { applyStagedMemberships } from './applyMemberships';
 import { applyStagedObjects } from './applyObjects';
-import { inTransaction, type Database, type Queryable } from './database';
+import { inTransaction, type Database, type Queryable } from '../store/database';
 import { deriveCredentials } from './deriveCredentials';
 import { applyDiscovery } from './applyDiscovery';
-import { applyAuditEvents, applyDirectoryRoles, applyReconciled, recomputeEntitlements } from './applyRelationships';
+import { applyAuditEvents } from './applyAuditEvents';
+import { applyDirectoryRoles } from './applyDirectoryRoles';
+import { applyReconciled } from './applyReconciled';
+import type { Counts } from './counts';
+import { recomputeEntitlements } from './recomputeEntitlements';
 import { readRunSummary, type RunSummary } from './runSummary';
-import { deleteStaging } from './staging';
+import { deleteStaging } from '../staging/stagedObjects';
 import { FailureKind } from '../../shared/failureKinds';
 
 type StreamRow = {
@@ -66,8 +70,6 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
     return readRunSummary(tx, runId);
   });
 }
-
-type Counts = { upserted: number; removed: number };
 
 /**
  * Owners, app role assignments, directory roles and audit events, each applied when this run

@@ -1,6 +1,6 @@
 import { RECONCILED_STREAMS } from '../../shared/streams';
-import type { Database, Queryable } from './database';
-import { inTransaction } from './database';
+import type { Database, Queryable } from '../store/database';
+import { inTransaction } from '../store/database';
 
 export type ReconcileTarget = { objectType: 'application' | 'servicePrincipal'; objectId: string };
 

@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { SecretStore } from './secrets';
+import type { SecretStore } from './secretStore';
 import { SECRET_KEY_VARIABLES, SecretCipherError, type KeyRing } from './secretCipher';
-import { loadSealedSecret, openConnectorSecret } from './store/connectorSecrets';
-import type { Queryable } from './store/database';
-import { FailureKind } from '../shared/failureKinds';
+import { loadSealedSecret, openConnectorSecret } from './connectorSecrets';
+import type { Queryable } from '../store/database';
+import { FailureKind } from '../../shared/failureKinds';
 
 /**
  * Client secrets stored encrypted in PostgreSQL (`entra-sync connector add|update`), opened with

@@ -1,4 +1,4 @@
-import type { Queryable } from './database';
+import type { Queryable } from '../store/database';
 
 const OWNERS = [
   { ownerType: 'application', table: 'applications' },

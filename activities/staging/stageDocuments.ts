@@ -1,5 +1,5 @@
 import type { GraphObject } from '../graph/deltaPages';
-import type { Queryable } from './database';
+import type { Queryable } from '../store/database';
 
 /** Staging tables keyed by (run_id, [kind column,] id) holding Graph objects as they came. */
 export type DocumentStaging =

@@ -1,6 +1,6 @@
-import type { ActivityDeps } from './deps';
-import { tenantBudgetPer10s } from './graph/pacer';
-import { planTargets } from './store/reconcileTargets';
+import type { ActivityDeps } from '../deps';
+import { tenantBudgetPer10s } from '../graph/pacer';
+import { planTargets } from './reconcileTargets';
 
 /** Of the tenant's budget, the share reconciliation may use; the rest stays for anything else. */
 const BUDGET_SHARE = 0.7;

@@ -1,7 +1,7 @@
 import type { DeltaStream } from '../../shared/streams';
 import { removedReason, type GraphObject } from '../graph/deltaPages';
 import { memberType } from '../graph/odataType';
-import type { Queryable } from './database';
+import type { Queryable } from '../store/database';
 
 type StagedRow = { id: string; data: GraphObject | null; removedReason: string | null };
 type StagedMembership = { groupId: string; memberId: string; memberType: string; removed: boolean };

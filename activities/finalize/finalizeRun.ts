@@ -1,7 +1,7 @@
-import type { ActivityDeps } from './deps';
-import { finalizeRun as commitRun } from './store/finalize';
-import type { RunSummary } from './store/runSummary';
-import { failRun as markRunFailed } from './store/runs';
+import type { ActivityDeps } from '../deps';
+import { finalizeRun as commitRun } from './finalize';
+import type { RunSummary } from './runSummary';
+import { failRun as markRunFailed } from '../store/runs';
 
 export function finalizeRunActivity({ db }: ActivityDeps) {
   return async function finalizeRun(input: { runId: number }): Promise<RunSummary> {

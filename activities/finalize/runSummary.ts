@@ -1,5 +1,5 @@
 import type { StreamMode } from '../../shared/streams';
-import type { Queryable } from './database';
+import type { Queryable } from '../store/database';
 
 export type StreamSummary = {
   mode: StreamMode;

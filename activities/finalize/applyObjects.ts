@@ -1,5 +1,5 @@
 import type { DeltaStream, StreamMode } from '../../shared/streams';
-import type { Queryable } from './database';
+import type { Queryable } from '../store/database';
 import { LIVE_TABLES } from './liveTables';
 
 /**
