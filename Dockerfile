@@ -26,6 +26,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
+COPY shared ./shared
 COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers

@@ -1,11 +1,11 @@
 import type { ActivityDeps } from './deps';
-import { failRunActivity, finalizeRunActivity } from './finalizeRun';
-import { planReconciliationActivity } from './planReconciliation';
+import { failRunActivity, finalizeRunActivity } from './finalize/finalizeRun';
+import { planReconciliationActivity } from './staging/planReconciliation';
 import { prepareRunActivity } from './prepareRun';
-import { pullAuditEventsActivity } from './pullAuditEvents';
-import { pullDeltaActivity } from './pullDelta';
-import { pullDirectoryRolesActivity } from './pullDirectoryRoles';
-import { reconcileShardActivity } from './reconcileShard';
+import { pullAuditEventsActivity } from './staging/pullAuditEvents';
+import { pullDeltaActivity } from './staging/pullDelta';
+import { pullDirectoryRolesActivity } from './staging/pullDirectoryRoles';
+import { reconcileShardActivity } from './staging/reconcileShard';
 
 export function createSyncActivities(deps: ActivityDeps) {
   return {
@@ -22,5 +22,5 @@ export function createSyncActivities(deps: ActivityDeps) {
 
 export type SyncActivities = ReturnType<typeof createSyncActivities>;
 export type { PreparedRun } from './prepareRun';
-export type { PullSummary } from './pullDelta';
-export type { RunSummary, StreamSummary } from './store/runSummary';
+export type { PullSummary } from './staging/pullDelta';
+export type { RunSummary, StreamSummary } from './finalize/runSummary';

@@ -1,16 +1,18 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { DELTA_STREAMS } from '../workflows/streams';
 import { DISCOVERY_TASK_QUEUE } from '../workflows/taskQueues';
 import type { ActivityDeps } from './deps';
 import { requireConnector } from './requireConnector';
-import { openRun, type StreamPlan } from './store/runs';
+import { openRun, type StreamPlan } from './store/planRun';
+import { FailureKind } from '../shared/failureKinds';
 
 /** How long a run waits for a discovery worker to pick up its activities before failing. */
 export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
 
 export type PreparedRun = {
+  /** The sync_runs row id (syncRunId); named runId in recorded histories, so it stays. */
   runId: number;
+  /** Every stream of the registry this run pulls, with its mode; the workflow runs each one's activity. */
   streams: StreamPlan[];
   /** Present when the connector gathers discovery evidence: how long to wait for a discovery worker. */
   discovery?: { startTimeoutMs: number; taskQueue: string };
@@ -21,27 +23,27 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
     const connector = await requireConnector(db, input.connectorId);
     if (!connector.enabled) {
       throw ApplicationFailure.create({
-        type: 'ConnectorDisabled',
+        type: FailureKind.ConnectorDisabled,
         nonRetryable: true,
         message: `connector ${connector.id} is disabled; enable it to sync`,
       });
     }
     const execution = Context.current().info.workflowExecution;
     if (!execution) throw new Error('prepareRun runs only inside EntraSyncWorkflow');
-    const { workflowId, runId } = execution;
-    const opened = await openRun(db, {
+    const { syncRunId, streams } = await openRun(db, {
       connectorId: connector.id,
-      workflowId,
-      workflowRunId: runId,
-      streams: DELTA_STREAMS,
+      workflowId: execution.workflowId,
+      workflowRunId: execution.runId,
       discovery: connector.discoveryEnabled,
     });
-    return connector.discoveryEnabled ? {
-          ...opened,
-          discovery: {
-            startTimeoutMs: discoveryStartTimeoutMs ?? DEFAULT_DISCOVERY_START_TIMEOUT_MS,
-            taskQueue: discoveryTaskQueue ?? DISCOVERY_TASK_QUEUE,
-          },
-        } : opened;
+    const prepared: PreparedRun = { runId: syncRunId, streams };
+    if (!connector.discoveryEnabled) return prepared;
+    return {
+      ...prepared,
+      discovery: {
+        startTimeoutMs: discoveryStartTimeoutMs ?? DEFAULT_DISCOVERY_START_TIMEOUT_MS,
+        taskQueue: discoveryTaskQueue ?? DISCOVERY_TASK_QUEUE,
+      },
+    };
   };
 }

@@ -96,6 +96,7 @@ export function formatOutcome(o: RunOutcome): string {
   for (const [name, s] of streams) {
     lines.push(
       `  ${name.padEnd(nameWidth)} ${s.mode.padEnd(modeWidth)} upserted ${s.upserted}, removed ${s.removed}, pages ${s.pages}, requests ${s.requests}, throttled ${s.throttled}` +
+        (s.subRequests ? `, sub-requests ${s.subRequests}` : '') +
         (s.resyncReason ? `, re-bootstrapped (${s.resyncReason})` : '') +
         (s.coverage === 'unavailable' ? `, unavailable: ${s.coverageReason ?? 'no reason given'}` : ''),
     );

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../client/dev/freePort';
+import { freePort } from '../shared/freePort';
 import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client/dev/workerProcess';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
@@ -193,7 +193,7 @@ describe('entra-sync CLI, driven as a user would', () => {
     expect(runs[0]!.status).toBe('succeeded');
     const shown = await cli(['runs', 'show', String(runs[0]!.id)]);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(/users\s+bootstrap\s+6\s+6\s+0\s+120\s+120\s+0/);
+    expect(shown.stdout).toMatch(/users\s+bootstrap\s+6\s+6\s+0\s+0\s+120\s+120\s+0/);
     expect(shown.stdout).toMatch(new RegExp(`Temporal UI\\s+${UI}/namespaces/default/workflows/entra-sync-${MAIN}-`));
     const json = JSON.parse((await cli(['runs', 'show', String(runs[0]!.id), '--json'])).stdout);
     expect(json.streams.find((s: { stream: string }) => s.stream === 'users')).toMatchObject({ mode: 'bootstrap', upserted: 120, removed: 0 });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../client/dev/freePort';
+import { freePort } from '../shared/freePort';
 import { dataConverterFromEnv, ENCRYPTED_ENCODING, payloadCodecFromEnv } from '../workers/codec';
 
 const KEY = randomBytes(32).toString('base64');

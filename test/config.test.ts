@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../workers/config';
-import { parseDuration } from '../workers/duration';
+import { ConfigError, loadConfig } from '../shared/config';
+import { parseDuration } from '../shared/duration';
 
 describe('configuration', () => {
   it('defaults to the embedded stack and a 15 minute interval', () => {

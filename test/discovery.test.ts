@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { decodeTimeoutType } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscoveryActivities } from '../activities/discovery';
-import { GraphSessions } from '../activities/graph/graphSessions';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { recordHistoryIfAsked } from './support/histories';
 import { SyncHarness } from './support/syncHarness';
+import { createDiscoveryWorker } from '../workers/createDiscoveryWorker';
 import { TEST_TLS_DIR } from './support/testTls';
 
 const WEEK_MS = 7 * 86_400_000;
@@ -19,11 +17,12 @@ async function discoveryDeployment(options: { withWorker: boolean; startTimeoutM
   const harness = await SyncHarness.start(sim.config, { discovery: { taskQueue, startTimeoutMs: options.startTimeoutMs ?? 60_000 } });
   let stopWorker = async () => undefined as void;
   if (options.withWorker) {
-    const worker = await Worker.create({
+    const worker = await createDiscoveryWorker({
       connection: harness.connections.native,
       namespace: 'default',
       taskQueue,
-      activities: createDiscoveryActivities({ db: harness.db, graph: new GraphSessions(harness.secrets) }),
+      db: harness.db,
+      secrets: harness.secrets,
     });
     const running = worker.run();
     stopWorker = async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { graphEndpoint } from '../activities/graph/graphTelemetry';
-import { ConfigError } from '../workers/config';
+import { ConfigError } from '../shared/config';
 import { connectorOfWorkflowId } from '../workers/loggerInterceptor';
 import { loadMetricsConfig, SyncMetrics } from '../workers/metrics';
 import { startMetricsServer } from '../workers/metricsServer';

@@ -118,7 +118,62 @@ describe('owners, app role assignments, directory roles, entitlements and creden
     const gone = await harness.query<{ n: number }>(`select count(*)::int as n from owners where connector_id = $1 and object_id = $2`, [harness.connectorId, spToVanish!.id]);
     expect(gone[0]!.n).toBe(0);
     expect(summary.streams.appRoleAssignments!.upserted).toBeGreaterThanOrEqual(100);
+
+    // The reconcile streams report the traffic they caused: every $batch once, every sub-request, every 429.
+    const owners = summary.streams.owners!;
+    const assignments = summary.streams.appRoleAssignments!;
+    const reconcileEndpoint = /^\/v1\.0\/(applications|servicePrincipals)\/[^/]+\/(owners|appRoleAssignedTo)/;
+    const log = sim.requestLog.entries();
+    const batches = log.filter((e) => e.method === 'POST' && e.path.startsWith('/v1.0/$batch'));
+    const linkPages = log.filter((e) => e.method === 'GET' && reconcileEndpoint.test(e.path));
+    expect(owners.requests).toBeGreaterThan(0);
+    expect(owners.requests + assignments.requests).toBe(batches.length + linkPages.length);
+    expect(owners.subRequests + assignments.subRequests).toBe(snapshot.totals.subRequests);
+    // Two owners sub-requests were answered 429 by the fault, and retried.
+    expect(owners.throttled).toBeGreaterThanOrEqual(2);
+    const throttledSubResponses = Object.entries(snapshot.endpoints)
+      .filter(([endpoint]) => /\/(owners|appRoleAssignedTo)$/.test(endpoint))
+      .reduce((n, [, counters]) => n + (counters.statuses[429] ?? 0), 0);
+    const throttledRequests = batches.filter((e) => e.status === 429).length;
+    expect(owners.throttled + assignments.throttled).toBe(throttledSubResponses + throttledRequests);
+    expect(owners.pages).toBeGreaterThan(0);
+    const [recorded] = await harness.query<{ requests: number; sub_requests: number }>(
+      `select requests, sub_requests from sync_run_streams where run_id = $1 and stream = 'owners'`,
+      [summary.runId],
+    );
+    expect(recorded).toEqual({ requests: owners.requests, sub_requests: owners.subRequests });
     sim.faults.clear();
+  });
+
+  it('resumes a retried directory-roles attempt at the page where the failed one stopped, not at page 1', async () => {
+    const t = sim.tenant;
+    const roles = t.roleDefinitions.map((d) => d.id);
+    for (const [i, user] of t.activeObjects('users').slice(0, 250).entries()) {
+      try {
+        t.assignDirectoryRole({ principalId: user.id, roleDefinitionId: roles[i % roles.length]! });
+      } catch {
+        // already holds that role
+      }
+    }
+    expect(t.activeRoleAssignments().length).toBeGreaterThan(200); // three pages of 100 at least
+    sim.requestLog.clear();
+    // The third assignments page fails with an error the activity does not retry in place: the
+    // attempt dies after two pages, and Temporal retries the activity with its last heartbeat.
+    const ASSIGNMENTS = '/v1.0/roleManagement/directory/roleAssignments';
+    sim.faults.add({ pathPrefix: ASSIGNMENTS, nth: 3, status: 401, code: 'InvalidAuthenticationToken', message: 'Access token validation failure.' });
+
+    const { summary } = await harness.sync();
+
+    const log = sim.requestLog.entries();
+    const assignments = log.filter((e) => e.path.startsWith(ASSIGNMENTS));
+    expect(assignments[2]!.status).toBe(401);
+    expect(assignments[3]!.path).toBe(assignments[2]!.path);
+    expect(assignments.filter((e) => !e.path.includes('$skiptoken'))).toHaveLength(1);
+    // Definitions were read once, before the failure: the retry did not start the stream over.
+    const failedAt = log.indexOf(assignments[2]!);
+    expect(log.slice(failedAt).some((e) => e.path.startsWith('/v1.0/roleManagement/directory/roleDefinitions'))).toBe(false);
+    expect(summary.streams.directoryRoleAssignments).toMatchObject({ mode: 'full' });
+    await expectRelationshipsMatchTruth();
   });
 
   it('moves the audit watermark even without credential events, and the overlap never duplicates', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StreamSummary } from '../activities';
 import { formatOutcome, type RunOutcome } from '../client/runOutcome';
 
-const stream = (mode: StreamSummary['mode']): StreamSummary => ({ mode, upserted: 1, removed: 0, pages: 1, requests: 1, throttled: 0 });
+const stream = (mode: StreamSummary['mode']): StreamSummary => ({ mode, upserted: 1, removed: 0, pages: 1, requests: 1, subRequests: 0, throttled: 0 });
 
 describe('formatOutcome', () => {
   it('keeps the summary columns aligned for the longest stream names', () => {

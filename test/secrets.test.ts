@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DatabaseSecretStore } from '../activities/databaseSecretStore';
-import { keyFingerprint, loadKeyRing, SecretCipherError } from '../activities/secretCipher';
-import { StaticSecretStore } from '../activities/secrets';
+import { DatabaseSecretStore } from '../activities/secrets/databaseSecretStore';
+import { keyFingerprint, loadKeyRing, SecretCipherError } from '../activities/secrets/secretCipher';
+import { StaticSecretStore } from '../activities/secrets/secretStore';
 import { upsertConnector } from '../activities/store/connectors';
-import { loadSealedSecret, resealConnectorSecrets, saveConnectorSecret } from '../activities/store/connectorSecrets';
+import { loadSealedSecret, resealConnectorSecrets, saveConnectorSecret } from '../activities/secrets/connectorSecrets';
 import { createDatabase, type Database } from '../activities/store/database';
-import { ConfigError } from '../workers/config';
+import { ConfigError } from '../shared/config';
 import { createTestDatabase } from './support/testDatabase';
 
 const newKey = () => randomBytes(32).toString('base64');

@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase } from '../activities/store/database';
-import { ENV_CONNECTOR_ID } from '../client/envConnector';
+import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client/dev/workerProcess';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { EntraSyncWorkflow } from '../workflows';

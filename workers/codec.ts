@@ -1,5 +1,5 @@
 import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
-import { AUTH_TAG_BYTES, KeyRing, loadKeyRing, NONCE_BYTES, type KeyRingVariables } from '../activities/secretCipher';
+import { AUTH_TAG_BYTES, KeyRing, loadKeyRing, NONCE_BYTES, type KeyRingVariables } from '../activities/secrets/secretCipher';
 
 /**
  * Optional payload encryption: workflow inputs, results, heartbeats, queries and failures' details

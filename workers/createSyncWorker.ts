@@ -2,9 +2,10 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerInterceptors, type WorkflowBundleOption } from '@temporalio/worker';
 import { createSyncActivities } from '../activities';
 import { GraphSessions } from '../activities/graph/graphSessions';
-import type { SecretStore } from '../activities/secrets';
+import type { SecretStore } from '../activities/secrets/secretStore';
 import type { Database } from '../activities/store/database';
 import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
+import { withFailureMapping } from './failureInterceptor';
 import { workflowCode } from './workflowBundle';
 
 export type SyncWorkerOptions = {
@@ -36,7 +37,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       discoveryStartTimeoutMs: options.discoveryStartTimeoutMs,
       discoveryTaskQueue: options.discoveryTaskQueue,
     }),
-    ...(options.interceptors ? { interceptors: options.interceptors } : {}),
+    interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
 }

@@ -1,6 +1,4 @@
-import { Worker } from '@temporalio/worker';
-import { createDiscoveryActivities } from '../activities/discovery';
-import { GraphSessions } from '../activities/graph/graphSessions';
+import { createDiscoveryWorker } from './createDiscoveryWorker';
 import { runMain } from './runMain';
 import { runWorkerProcess } from './workerProcess';
 
@@ -10,13 +8,14 @@ import { runWorkerProcess } from './workerProcess';
  */
 runMain(() =>
   runWorkerProcess('discovery worker', ({ config, connection, db, secrets, interceptors, dataConverter }) =>
-    Worker.create({
+    createDiscoveryWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.discoveryTaskQueue,
-      activities: createDiscoveryActivities({ db, graph: new GraphSessions(secrets) }),
+      db,
+      secrets,
       interceptors,
-      ...(dataConverter ? { dataConverter } : {}),
+      dataConverter,
     }),
   ),
 );

@@ -1,7 +1,7 @@
 import client from 'prom-client';
 import type { GraphResponseEvent } from '../activities/graph/graphTelemetry';
 import type { RunSummary } from '../activities';
-import { ConfigError } from './config';
+import { ConfigError } from '../shared/config';
 
 /** The sync worker's own Prometheus series (the SDK's runtime series are served beside them). */
 export class SyncMetrics {
@@ -25,6 +25,13 @@ export class SyncMetrics {
     name: 'entra_sync_graph_throttled_requests_total',
     help: 'Microsoft Graph requests answered 429 Too Many Requests, per endpoint',
     labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+
+  readonly streamTraffic = new client.Counter({
+    name: 'entra_sync_stream_graph_traffic_total',
+    help: 'Microsoft Graph traffic of committed runs, per connector, stream and kind (requests, sub_requests in JSON batches, throttled 429s)',
+    labelNames: ['connector', 'stream', 'kind'] as const,
     registers: [this.registry],
   });
 
@@ -64,6 +71,9 @@ export class SyncMetrics {
     for (const [stream, s] of Object.entries(summary.streams)) {
       this.objectsSynced.inc({ connector, stream, change: 'upserted' }, s.upserted);
       this.objectsSynced.inc({ connector, stream, change: 'removed' }, s.removed);
+      this.streamTraffic.inc({ connector, stream, kind: 'requests' }, s.requests);
+      this.streamTraffic.inc({ connector, stream, kind: 'sub_requests' }, s.subRequests ?? 0);
+      this.streamTraffic.inc({ connector, stream, kind: 'throttled' }, s.throttled);
     }
   }
 

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { Runtime } from '@temporalio/worker';
 import { onGraphResponse } from '../activities/graph/graphTelemetry';
-import { freePort } from '../client/dev/freePort';
+import { freePort } from '../shared/freePort';
 import { sdkLogger, type Logger } from './logger';
 import { SyncMetrics, type MetricsConfig } from './metrics';
 import { startMetricsServer, type Health } from './metricsServer';

@@ -1,4 +1,4 @@
-import { ConfigError } from './config';
+import { ConfigError } from '../shared/config';
 import { errorText } from './errorText';
 
 /** Runs a process entry point: an error becomes one readable line and a non-zero exit. */

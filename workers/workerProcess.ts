@@ -1,12 +1,12 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker, type WorkerInterceptors } from '@temporalio/worker';
-import { DatabaseSecretStore } from '../activities/databaseSecretStore';
-import { loadKeyRing } from '../activities/secretCipher';
-import { StaticSecretStore } from '../activities/secrets';
+import { DatabaseSecretStore } from '../activities/secrets/databaseSecretStore';
+import { loadKeyRing } from '../activities/secrets/secretCipher';
+import { StaticSecretStore } from '../activities/secrets/secretStore';
 import { createDatabase, type Database } from '../activities/store/database';
-import { ENV_CONNECTOR_ID } from '../client/envConnector';
+import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { dataConverterFromEnv } from './codec';
-import { loadConfig, type Config } from './config';
+import { loadConfig, type Config } from '../shared/config';
 import { workerHealth } from './healthCheck';
 import { createLogger, type Logger } from './logger';
 import { loggerInterceptors } from './loggerInterceptor';

@@ -9,8 +9,10 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { RunSummary, SyncActivities } from '../activities';
+import type { PreparedRun, RunSummary, SyncActivities } from '../activities';
+import { isDeltaStream, PULLED_STREAMS, type DeltaStream, type PullActivity, type PulledStreamName } from '../shared/streams';
 import type { DiscoveryActivities } from '../activities/discovery';
+import { FailureKind } from '../shared/failureKinds';
 
 export type EntraSyncInput = { connectorId: string };
 
@@ -32,6 +34,8 @@ const { prepareRun, planReconciliation, finalizeRun, failRun } = proxyActivities
 export const RELATIONSHIPS_PATCH = 'relationships-v1';
 /** Discovery activities on the entra-discovery task queue, for connectors that enable it. */
 export const DISCOVERY_PATCH = 'discovery-v1';
+/** prepareRun plans every stream of the registry, and the workflow runs each plan entry's activity. */
+export const STREAM_REGISTRY_PATCH = 'stream-registry-v1';
 
 export const noDiscoveryWorkerMessage = (taskQueue: string) =>
   `no discovery worker is polling task queue ${taskQueue}; start it with "npm run worker:discovery" ` +
@@ -46,7 +50,7 @@ const { pullDelta, pullDirectoryRoles, pullAuditEvents, reconcileShard } = proxy
 });
 
 /**
- * One sync of one connector: prepare, pull every delta stream in parallel into staging,
+ * One sync of one connector: prepare (plan every stream), pull them in parallel into staging,
  * then commit everything in one finalize. On any failure nothing is committed, the run record
  * says why, and the workflow fails visibly so an operator can inspect or reset it.
  */
@@ -60,33 +64,8 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
 
   try {
     progress.phase = 'pulling';
-    const { connectorId } = input;
-    const { runId } = prepared;
-    const relationships = patched(RELATIONSHIPS_PATCH);
-    const pulls: Array<() => Promise<unknown>> = prepared.streams.map(({ stream }) => async () => {
-      const pull = await pullDelta({ runId, connectorId, stream });
-      progress.streams[pull.stream] = { done: true, pages: pull.pages };
-    });
-    if (relationships) {
-      for (const [stream, pull] of [['directoryRoleAssignments', pullDirectoryRoles], ['credentialAuditEvents', pullAuditEvents]] as const) {
-        progress.streams[stream] = { done: false };
-        pulls.push(async () => {
-          await pull({ runId, connectorId });
-          progress.streams[stream] = { done: true };
-        });
-      }
-    }
-    if (prepared.discovery && patched(DISCOVERY_PATCH)) {
-      pulls.push(...discoveryPulls(runId, connectorId, prepared.discovery, progress));
-    }
-    await inParallel(pulls);
-    if (relationships) {
-      progress.phase = 'reconciling';
-      // Owners and app role assignments have no delta: read them for the inventory as it now stands.
-      const plan = await planReconciliation({ runId, connectorId });
-      const shards = Array.from({ length: plan.shards }, (_, shard) => shard);
-      await inParallel(shards.map((shard) => () => reconcileShard({ runId, connectorId, shard, requestsPerSecond: plan.requestsPerSecondPerShard })));
-    }
+    if (patched(STREAM_REGISTRY_PATCH)) await pullPlannedStreams(prepared, input.connectorId, progress);
+    else await pullAsRecorded(prepared, input.connectorId, progress);
     progress.phase = 'finalizing';
     const summary = await finalizeRun({ runId: prepared.runId });
     progress.phase = 'succeeded';
@@ -101,16 +80,89 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
 }
 
 /**
- * Grants and sign-ins, on the discovery worker's own task queue. Waiting for that worker is
- * bounded: when none picks the work up in time, the run fails saying so instead of hanging.
+ * Runs each plan entry's activity, as the stream registry declares it: the pulls in parallel,
+ * then the reconcile shards of the streams that have no delta (owners, app role assignments).
  */
-function discoveryPulls(
-  runId: number,
-  connectorId: string,
-  { taskQueue, startTimeoutMs }: { taskQueue: string; startTimeoutMs: number },
-  progress: SyncProgress,
-): Array<() => Promise<unknown>> {
-  const discovery = proxyActivities<DiscoveryActivities>({
+async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, progress: SyncProgress): Promise<void> {
+  const { runId } = prepared;
+  const discovery = prepared.discovery ? discoveryActivities(prepared.discovery) : undefined;
+  const run: Record<Exclude<PullActivity, 'reconcileShard'>, (stream: PulledStreamName) => Promise<{ pages?: number } | unknown>> = {
+    pullDelta: (stream) => pullDelta({ runId, connectorId, stream: stream as DeltaStream }),
+    pullDirectoryRoles: () => pullDirectoryRoles({ runId, connectorId }),
+    pullAuditEvents: () => pullAuditEvents({ runId, connectorId }),
+    pullPermissionGrants: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullPermissionGrants({ runId, connectorId })),
+    pullSignIns: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullSignIns({ runId, connectorId })),
+  };
+  const reconciled: PulledStreamName[] = [];
+  const pulls: Array<() => Promise<unknown>> = [];
+  for (const { stream } of prepared.streams) {
+    const { activity } = PULLED_STREAMS[stream];
+    if (activity === 'reconcileShard') {
+      reconciled.push(stream);
+      continue;
+    }
+    if ('discovery' in PULLED_STREAMS[stream]) progress.streams[stream] = { done: false, waitingFor: prepared.discovery?.taskQueue };
+    pulls.push(async () => {
+      const pulled = (await run[activity](stream)) as { pages?: number };
+      progress.streams[stream] = { done: true, ...(typeof pulled?.pages === 'number' ? { pages: pulled.pages } : {}) };
+    });
+  }
+  await inParallel(pulls);
+  if (reconciled.length > 0) {
+    progress.phase = 'reconciling';
+    await reconcile(runId, connectorId);
+    for (const stream of reconciled) progress.streams[stream] = { done: true };
+  }
+}
+
+/** Owners and app role assignments have no delta: read them for the inventory as it now stands. */
+async function reconcile(runId: number, connectorId: string): Promise<void> {
+  const plan = await planReconciliation({ runId, connectorId });
+  const shards = Array.from({ length: plan.shards }, (_, shard) => shard);
+  await inParallel(shards.map((shard) => () => reconcileShard({ runId, connectorId, shard, requestsPerSecond: plan.requestsPerSecondPerShard })));
+}
+
+/**
+ * Histories recorded before the stream registry (no STREAM_REGISTRY_PATCH marker): prepareRun
+ * planned the delta streams only and the workflow added the rest itself, in this order.
+ */
+async function pullAsRecorded(prepared: PreparedRun, connectorId: string, progress: SyncProgress): Promise<void> {
+  const { runId } = prepared;
+  const relationships = patched(RELATIONSHIPS_PATCH);
+  const pulls: Array<() => Promise<unknown>> = prepared.streams.flatMap(({ stream }) =>
+    isDeltaStream(stream)
+      ? [
+          async () => {
+            const pull = await pullDelta({ runId, connectorId, stream });
+            progress.streams[pull.stream] = { done: true, pages: pull.pages };
+          },
+        ]
+      : [],
+  );
+  if (relationships) {
+    for (const [stream, pull] of [['directoryRoleAssignments', pullDirectoryRoles], ['credentialAuditEvents', pullAuditEvents]] as const) {
+      progress.streams[stream] = { done: false };
+      pulls.push(async () => {
+        await pull({ runId, connectorId });
+        progress.streams[stream] = { done: true };
+      });
+    }
+  }
+  if (prepared.discovery && patched(DISCOVERY_PATCH)) {
+    pulls.push(...discoveryPulls(runId, connectorId, prepared.discovery, progress));
+  }
+  await inParallel(pulls);
+  if (relationships) {
+    progress.phase = 'reconciling';
+    await reconcile(runId, connectorId);
+  }
+}
+
+type DiscoveryQueue = { taskQueue: string; startTimeoutMs: number };
+
+/** The discovery worker's activities, on its own task queue. */
+function discoveryActivities({ taskQueue, startTimeoutMs }: DiscoveryQueue) {
+  return proxyActivities<DiscoveryActivities>({
     taskQueue,
     scheduleToStartTimeout: startTimeoutMs,
     startToCloseTimeout: '2 hours',
@@ -118,20 +170,33 @@ function discoveryPulls(
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', maximumAttempts: 8 },
   });
+}
+
+/**
+ * Waiting for the discovery worker is bounded: when none picks the work up in time, the run fails
+ * saying so instead of hanging.
+ */
+async function onDiscoveryWorker<T>(queue: DiscoveryQueue | undefined, pull: () => Promise<T>): Promise<T> {
+  try {
+    return await pull();
+  } catch (err) {
+    if (queue && err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
+      throw ApplicationFailure.create({ type: FailureKind.NoDiscoveryWorker, nonRetryable: true, message: noDiscoveryWorkerMessage(queue.taskQueue) });
+    }
+    throw err;
+  }
+}
+
+/** Grants and sign-ins as histories before the stream registry schedule them. */
+function discoveryPulls(runId: number, connectorId: string, queue: DiscoveryQueue, progress: SyncProgress): Array<() => Promise<unknown>> {
+  const discovery = discoveryActivities(queue);
   const sources = [
     ['permissionGrants', discovery.pullPermissionGrants],
     ['signIns', discovery.pullSignIns],
   ] as const;
   return sources.map(([stream, pull]) => async () => {
-    progress.streams[stream] = { done: false, waitingFor: taskQueue };
-    try {
-      await pull({ runId, connectorId });
-    } catch (err) {
-      if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
-        throw ApplicationFailure.create({ type: 'NoDiscoveryWorker', nonRetryable: true, message: noDiscoveryWorkerMessage(taskQueue) });
-      }
-      throw err;
-    }
+    progress.streams[stream] = { done: false, waitingFor: queue.taskQueue };
+    await onDiscoveryWorker(queue, () => pull({ runId, connectorId }));
     progress.streams[stream] = { done: true };
   });
 }

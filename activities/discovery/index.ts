@@ -1,8 +1,12 @@
 import type { ActivityDeps } from '../deps';
 import { filterTime } from '../graph/filterTime';
 import { newestStoredSignIn } from './discoveryStaging';
-import { GRANTS_STREAM, SIGN_IN_LOOKBACK_MS, SIGN_IN_OVERLAP_MS, SIGN_INS_STREAM } from './discoveryStreams';
+import { GRANTS_STREAM, PULLED_STREAMS, SIGN_INS_STREAM } from '../../shared/streams';
 import { pullDiscoverySource } from './pullDiscoverySource';
+
+/** How far back the first sign-in pull looks, and how much a later one re-reads. */
+export const SIGN_IN_LOOKBACK_MS = 7 * 86_400_000;
+export const SIGN_IN_OVERLAP_MS = 15 * 60_000;
 
 /** Activities of the discovery worker (task queue entra-discovery). */
 export function createDiscoveryActivities(deps: ActivityDeps) {
@@ -11,19 +15,19 @@ export function createDiscoveryActivities(deps: ActivityDeps) {
       source: 'grant',
       stream: GRANTS_STREAM,
       what: 'oauth2PermissionGrants',
-      permission: 'DelegatedPermissionGrant.Read.All (or Directory.Read.All)',
-      firstLink: async (base) => `${base}/oauth2PermissionGrants`,
+      permission: PULLED_STREAMS[GRANTS_STREAM].permission,
+      firstLink: async ({ graphBaseUrl }) => `${graphBaseUrl}/oauth2PermissionGrants`,
     }),
     pullSignIns: pullDiscoverySource(deps, {
       source: 'signIn',
       stream: SIGN_INS_STREAM,
       what: 'auditLogs/signIns',
-      permission: 'AuditLog.Read.All',
+      permission: PULLED_STREAMS[SIGN_INS_STREAM].permission,
       // The later of a week ago and the newest stored sign-in less an overlap for late arrivals.
-      firstLink: async (base, connectorId) => {
-        const newest = await newestStoredSignIn(deps.db, connectorId);
+      firstLink: async ({ graphBaseUrl, id }) => {
+        const newest = await newestStoredSignIn(deps.db, id);
         const since = Math.max(Date.now() - SIGN_IN_LOOKBACK_MS, newest ? newest.getTime() - SIGN_IN_OVERLAP_MS : 0);
-        return `${base}/auditLogs/signIns?$filter=createdDateTime ge ${filterTime(since)}&$top=1000`;
+        return `${graphBaseUrl}/auditLogs/signIns?$filter=createdDateTime ge ${filterTime(since)}&$top=1000`;
       },
       isReport: true,
       unavailableCode: {

@@ -1,16 +1,15 @@
-import type { DeltaStream } from '../../workflows/streams';
+import type { DeltaStream } from '../../shared/streams';
 
-type DeltaQuery = { resource: string; permission: string; select: readonly string[] };
+type DeltaQuery = { resource: string; select: readonly string[] };
 
 /**
- * Per stream: the Graph delta resource, the application permission it needs, and the properties
+ * Per stream: the Graph delta resource and the properties
  * we ask for. `$select` keeps pages small and makes only these properties raise change records;
  * docs/inventory.md explains each list.
  */
 export const DELTA_QUERIES: Record<DeltaStream, DeltaQuery> = {
   users: {
     resource: 'users/delta',
-    permission: 'User.Read.All',
     select: [
       'id', 'displayName', 'givenName', 'surname', 'userPrincipalName', 'mail', 'userType', 'accountEnabled',
       'createdDateTime', 'jobTitle', 'department', 'companyName', 'employeeId', 'lastPasswordChangeDateTime',
@@ -19,7 +18,6 @@ export const DELTA_QUERIES: Record<DeltaStream, DeltaQuery> = {
   },
   groups: {
     resource: 'groups/delta',
-    permission: 'Group.Read.All',
     select: [
       'id', 'displayName', 'description', 'mail', 'mailEnabled', 'mailNickname', 'securityEnabled', 'groupTypes',
       'isAssignableToRole', 'membershipRule', 'membershipRuleProcessingState', 'visibility', 'createdDateTime',
@@ -28,7 +26,6 @@ export const DELTA_QUERIES: Record<DeltaStream, DeltaQuery> = {
   },
   applications: {
     resource: 'applications/delta',
-    permission: 'Application.Read.All',
     select: [
       'id', 'appId', 'displayName', 'createdDateTime', 'signInAudience', 'publisherDomain', 'verifiedPublisher',
       'passwordCredentials', 'keyCredentials', 'appRoles', 'requiredResourceAccess', 'tags',
@@ -36,7 +33,6 @@ export const DELTA_QUERIES: Record<DeltaStream, DeltaQuery> = {
   },
   servicePrincipals: {
     resource: 'servicePrincipals/delta',
-    permission: 'Application.Read.All',
     select: [
       'id', 'appId', 'displayName', 'servicePrincipalType', 'appOwnerOrganizationId', 'accountEnabled',
       'appRoleAssignmentRequired', 'appRoles', 'passwordCredentials', 'keyCredentials', 'publisherName',

@@ -8,7 +8,7 @@ import {
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
-import { MICROSOFT_AUTHORITY_HOST } from '../../workers/config';
+import { MICROSOFT_AUTHORITY_HOST } from '../../shared/config';
 import { recordGraphResponse } from './graphTelemetry';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';

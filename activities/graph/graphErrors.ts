@@ -1,51 +1,37 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { GraphError } from '@microsoft/microsoft-graph-client';
-
-/** Error kinds recorded on failed runs; each one an operator can look up in the README. */
-export const ErrorKind = {
-  InvalidClientSecret: 'InvalidClientSecret',
-  ExpiredClientSecret: 'ExpiredClientSecret',
-  UnknownApplication: 'UnknownApplication',
-  UnknownTenant: 'UnknownTenant',
-  MalformedTenant: 'MalformedTenant',
-  AuthenticationFailed: 'AuthenticationFailed',
-  MissingPermission: 'MissingPermission',
-  GraphThrottled: 'GraphThrottled',
-  GraphUnavailable: 'GraphUnavailable',
-  GraphBadResponse: 'GraphBadResponse',
-  GraphRequestRejected: 'GraphRequestRejected',
-} as const;
+import { FailureKind } from '../../shared/failureKinds';
 
 export type AuthContext = { tenantId: string; clientId: string; permission: string };
 
-type AadstsRule = { kind: string; explain: (c: AuthContext) => string };
+type AadstsRule = { kind: FailureKind; explain: (c: AuthContext) => string };
 
 const AADSTS_RULES: Record<string, AadstsRule> = {
   '7000215': {
-    kind: ErrorKind.InvalidClientSecret,
+    kind: FailureKind.InvalidClientSecret,
     explain: (c) =>
       `Microsoft Entra rejected the client secret of app ${c.clientId} (AADSTS7000215: invalid client secret). ` +
       `Create a new client secret under App registrations > ${c.clientId} > Certificates & secrets and set ENTRA_CLIENT_SECRET to its Value (not its Secret ID).`,
   },
   '7000222': {
-    kind: ErrorKind.ExpiredClientSecret,
+    kind: FailureKind.ExpiredClientSecret,
     explain: (c) =>
       `The client secret of app ${c.clientId} has expired (AADSTS7000222). ` +
       `Create a new client secret under App registrations > ${c.clientId} > Certificates & secrets and set ENTRA_CLIENT_SECRET to its Value.`,
   },
   '700016': {
-    kind: ErrorKind.UnknownApplication,
+    kind: FailureKind.UnknownApplication,
     explain: (c) =>
       `No application with client id ${c.clientId} exists in tenant ${c.tenantId} (AADSTS700016). ` +
       `Check ENTRA_CLIENT_ID (the app registration's Application (client) ID) and that the app is registered in, or consented to by, this tenant.`,
   },
   '90002': {
-    kind: ErrorKind.UnknownTenant,
+    kind: FailureKind.UnknownTenant,
     explain: (c) =>
       `Tenant ${c.tenantId} was not found (AADSTS90002). Check ENTRA_TENANT_ID: use the Directory (tenant) ID from the app registration's overview page.`,
   },
   '900023': {
-    kind: ErrorKind.MalformedTenant,
+    kind: FailureKind.MalformedTenant,
     explain: (c) =>
       `"${c.tenantId}" is not a valid tenant identifier (AADSTS900023). Set ENTRA_TENANT_ID to the tenant's GUID or its verified domain name.`,
   },
@@ -60,7 +46,7 @@ export function authenticationFailure(err: unknown, context: AuthContext): Appli
   if (rule) return ApplicationFailure.create({ type: rule.kind, message: rule.explain(context), nonRetryable: true });
   // Anything else (authority unreachable, TLS, 5xx from the token endpoint) may pass: retry.
   return ApplicationFailure.create({
-    type: ErrorKind.AuthenticationFailed,
+    type: FailureKind.AuthenticationFailed,
     message: `Could not get a token for app ${context.clientId} in tenant ${context.tenantId}: ${firstLine(text.trim())}`,
   });
 }
@@ -69,18 +55,18 @@ export function isGraphError(err: unknown): err is GraphError {
   return err instanceof GraphError || (typeof err === 'object' && err !== null && 'statusCode' in err && 'code' in err);
 }
 
-/** Seconds (possibly fractional) or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  const value = headers?.get('retry-after');
+/**
+ * Retry-After of a response (fetch Headers) or a $batch sub-response (a plain record): seconds,
+ * possibly fractional, or an HTTP date; undefined when absent or unreadable.
+ */
+export function retryAfterMs(headers: Headers | Record<string, string> | undefined, now = Date.now()): number | undefined {
+  const value =
+    headers instanceof Headers ? headers.get('retry-after') : Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export function isTransient(err: GraphError): boolean {
-  return err.statusCode === 429 || err.statusCode >= 500 || err.statusCode <= 0;
 }
 
 /** Maps a Graph error that retrying inside the activity did not cure to an ApplicationFailure. */
@@ -89,7 +75,7 @@ export function graphFailure(err: GraphError, context: AuthContext & { endpoint:
   const detail = `${what}: HTTP ${status} ${err.code ?? ''} ${firstLine(err.message ?? '')}`.trim();
   if (status === 403) {
     return ApplicationFailure.create({
-      type: ErrorKind.MissingPermission,
+      type: FailureKind.MissingPermission,
       nonRetryable: true,
       message:
         `App ${context.clientId} lacks the Microsoft Graph application permission ${context.permission} (${detail}). ` +
@@ -98,25 +84,25 @@ export function graphFailure(err: GraphError, context: AuthContext & { endpoint:
   }
   if (status === 429) {
     return ApplicationFailure.create({
-      type: ErrorKind.GraphThrottled,
+      type: FailureKind.GraphThrottled,
       message: `Microsoft Graph kept throttling ${detail}`,
       nextRetryDelay: retryAfterMs(err.headers) ?? undefined,
     });
   }
   if (status <= 0) {
     return ApplicationFailure.create({
-      type: ErrorKind.GraphUnavailable,
+      type: FailureKind.GraphUnavailable,
       message: `could not reach Microsoft Graph at ${context.endpoint} for ${what} (${err.message}); check ENTRA_GRAPH_BASE_URL, DNS, proxies and the firewall`,
     });
   }
   if (status >= 500) {
-    return ApplicationFailure.create({ type: ErrorKind.GraphUnavailable, message: `Microsoft Graph unavailable for ${detail}` });
+    return ApplicationFailure.create({ type: FailureKind.GraphUnavailable, message: `Microsoft Graph unavailable for ${detail}` });
   }
   if (status === 401) {
     // A token Graph refuses right after issuing it is usually clock skew or a revoked grant: retry.
-    return ApplicationFailure.create({ type: ErrorKind.AuthenticationFailed, message: `Microsoft Graph refused the token for ${detail}` });
+    return ApplicationFailure.create({ type: FailureKind.AuthenticationFailed, message: `Microsoft Graph refused the token for ${detail}` });
   }
-  return ApplicationFailure.create({ type: ErrorKind.GraphRequestRejected, nonRetryable: true, message: `Microsoft Graph rejected ${detail}` });
+  return ApplicationFailure.create({ type: FailureKind.GraphRequestRejected, nonRetryable: true, message: `Microsoft Graph rejected ${detail}` });
 }
 
 function firstLine(text: string): string {

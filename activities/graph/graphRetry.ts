@@ -1,6 +1,9 @@
 import type { GraphError } from '@microsoft/microsoft-graph-client';
 import { isGraphError, retryAfterMs } from './graphErrors';
 
+/** Tries per Graph call inside one activity attempt; Temporal's activity retries come on top. */
+export const GRAPH_RETRY_ATTEMPTS = 8;
+
 export type RetryOptions = {
   maxAttempts: number;
   /** Waits, heartbeating meanwhile; rejects when the activity is cancelled. */

@@ -2,12 +2,19 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TokenCredential } from '@azure/identity';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Connector } from '../store/connectors';
-import type { SecretStore } from '../secrets';
+import type { SecretStore } from '../secrets/secretStore';
 import { createCredential, createGraphClient, GRAPH_SCOPE, type GraphTraffic } from './graphClient';
 import { explainAuthorityFailure, isEndpointResolutionError } from './authorityDiscovery';
+import { GraphCallError } from './graphCallError';
 import { authenticationFailure } from './graphErrors';
+import { FailureKind } from '../../shared/failureKinds';
 
-export type GraphSession = { client: Client; traffic: GraphTraffic; redact: (text: string) => string };
+export type GraphSession = {
+  client: Client;
+  traffic: GraphTraffic;
+  /** Wraps what a call of `what` (at `link`, else the connector's endpoint) threw, naming the call. */
+  failed(err: unknown, what: string, link?: string): GraphCallError;
+};
 
 /**
  * Opens authenticated Graph sessions for activities. Credentials are cached per connector and
@@ -22,7 +29,7 @@ export class GraphSessions {
     const secret = await this.secrets.clientSecret(connector.id);
     if (!secret) {
       throw ApplicationFailure.create({
-        type: 'MissingClientSecret',
+        type: FailureKind.MissingClientSecret,
         nonRetryable: true,
         message: `This worker has no client secret for connector ${connector.id}; set ENTRA_CLIENT_SECRET for the worker process`,
       });
@@ -45,6 +52,11 @@ export class GraphSessions {
       throw failure;
     }
     const traffic: GraphTraffic = { requests: 0, throttled: 0 };
-    return { client: createGraphClient(cached.credential, connector.graphBaseUrl, traffic), traffic, redact };
+    const call = { tenantId: connector.tenantId, clientId: connector.clientId, permission };
+    return {
+      client: createGraphClient(cached.credential, connector.graphBaseUrl, traffic),
+      traffic,
+      failed: (err, what, link = connector.graphBaseUrl) => new GraphCallError(err, { ...call, what, endpoint: new URL(link).origin }, redact),
+    };
   }
 }

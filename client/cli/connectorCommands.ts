@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { saveConnectorSecret, loadSealedSecret, openConnectorSecret, resealConnectorSecrets } from '../../activities/store/connectorSecrets';
+import { saveConnectorSecret, loadSealedSecret, openConnectorSecret, resealConnectorSecrets } from '../../activities/secrets/connectorSecrets';
 import { inTransaction } from '../../activities/store/database';
-import { SecretCipherError, SECRET_KEY_VARIABLES } from '../../activities/secretCipher';
-import { formatDuration } from '../../workers/duration';
+import { SecretCipherError, SECRET_KEY_VARIABLES } from '../../activities/secrets/secretCipher';
+import { formatDuration } from '../../shared/duration';
 import { syncScheduleId } from '../../workflows/ids';
-import { ENV_CONNECTOR_ID } from '../envConnector';
+import { ENV_CONNECTOR_ID } from '../../shared/envConnector';
 import { CliError } from './cliErrors';
 import {
   deleteConnector,

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
-import { loadKeyRing, SECRET_KEY_VARIABLES, KEY_FORM, type KeyRing } from '../../activities/secretCipher';
+import { loadKeyRing, SECRET_KEY_VARIABLES, KEY_FORM, type KeyRing } from '../../activities/secrets/secretCipher';
 import { createDatabase, type Database } from '../../activities/store/database';
-import { loadConfig, type Config } from '../../workers/config';
+import { loadConfig, type Config } from '../../shared/config';
 import { dataConverterFromEnv } from '../../workers/codec';
 import { CliError, firstLine, postgresError } from './cliErrors';
 

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { isGrpcServiceError } from '@temporalio/client';
 import { migrate } from '../../schema/migrate';
-import { ConfigError } from '../../workers/config';
+import { ConfigError } from '../../shared/config';
 import { PAYLOAD_KEY_VARIABLES, payloadCodecFromEnv } from '../../workers/codec';
 import { startCodecServer } from '../../workers/codecServer';
 import { CliError, describeDatabaseUrl, firstLine, isPostgresError, postgresError } from './cliErrors';

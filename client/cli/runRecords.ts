@@ -21,6 +21,7 @@ export type RunStreamRow = {
   derivedFrom: string | null;
   pages: number;
   requests: number;
+  subRequests: number;
   throttled: number;
   staged: number;
   upserted: number | null;
@@ -61,7 +62,7 @@ export async function findRun(db: Queryable, ref: string): Promise<RunRow | unde
 
 export async function runStreams(db: Queryable, runId: number): Promise<RunStreamRow[]> {
   const { rows } = await db.query(
-    `select stream, mode, derived_from as "derivedFrom", pages, requests, throttled, staged, upserted, removed,
+    `select stream, mode, derived_from as "derivedFrom", pages, requests, sub_requests as "subRequests", throttled, staged, upserted, removed,
             resync_reason as "resyncReason", pulled_at as "pulledAt"
        from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
     [runId],

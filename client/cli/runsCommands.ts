@@ -67,12 +67,13 @@ async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }):
     out('');
     out(
       table([
-        ['STREAM', 'MODE', 'PAGES', 'REQUESTS', 'THROTTLED', 'STAGED', 'UPSERTED', 'REMOVED', 'NOTE'],
+        ['STREAM', 'MODE', 'PAGES', 'REQUESTS', 'SUB-REQUESTS', 'THROTTLED', 'STAGED', 'UPSERTED', 'REMOVED', 'NOTE'],
         ...streams.map((s) => [
           s.stream,
           s.mode,
           String(s.pages),
           String(s.requests),
+          String(s.subRequests),
           String(s.throttled),
           String(s.staged),
           s.upserted === null ? '-' : String(s.upserted),

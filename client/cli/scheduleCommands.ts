@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
-import { formatDuration } from '../../workers/duration';
+import { formatDuration } from '../../shared/duration';
 import { syncScheduleId } from '../../workflows/ids';
 import { applySyncSchedule } from '../schedules';
 import { CliError } from './cliErrors';

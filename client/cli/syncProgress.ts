@@ -1,9 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
-import { DELTA_QUERIES } from '../../activities/graph/deltaQueries';
 import type { SyncProgress } from '../../workflows/entraSync';
-import { DELTA_STREAMS, type DeltaStream } from '../../workflows/streams';
 
 export type StreamView = { stream: string; state: 'pending' | 'pulling' | 'done'; pages: number; objects?: number };
 export type ProgressView = { phase: SyncProgress['phase'] | 'starting'; streams: StreamView[]; closed?: boolean; retrying: string[] };
@@ -29,14 +27,14 @@ export async function readProgress(client: Client, workflowId: string, runId: st
     if ((activity.attempt ?? 1) > 1 && activity.lastFailure?.message) {
       retrying.push(`${activity.activityType?.name} is retrying (attempt ${activity.attempt}): ${activity.lastFailure.message}`);
     }
-    if (activity.activityType?.name !== 'pullDelta' || !activity.heartbeatDetails?.payloads?.length) continue;
+    if (!activity.heartbeatDetails?.payloads?.length) continue;
     const [details] = (await decodeArrayFromPayloads(client.options.loadedDataConverter, activity.heartbeatDetails.payloads).catch(() => [])) as {
-      link?: string;
+      stream?: unknown;
       pages?: number;
       staged?: number;
     }[];
-    const stream = details?.link ? streamOfLink(details.link) : undefined;
-    if (stream) live.set(stream, { pages: details!.pages ?? 0, objects: details!.staged ?? 0 });
+    // Every pull heartbeats its stream's name (activities/staging/pageReader.ts).
+    if (typeof details?.stream === 'string') live.set(details.stream, { pages: details.pages ?? 0, objects: details.staged ?? 0 });
   }
   const names = progress ? Object.keys(progress.streams) : [];
   const streams = names.map((stream): StreamView => {
@@ -48,17 +46,6 @@ export async function readProgress(client: Client, workflowId: string, runId: st
   });
   const phase = closed ? (described.status.name === 'COMPLETED' ? 'succeeded' : 'failed') : (progress?.phase ?? 'starting');
   return { phase, streams, closed, retrying: [...new Set(retrying)] };
-}
-
-/** The delta stream a Graph delta link belongs to, from its path (`.../users/delta?...`). */
-export function streamOfLink(link: string): DeltaStream | undefined {
-  let path: string;
-  try {
-    path = new URL(link).pathname.toLowerCase();
-  } catch {
-    return undefined;
-  }
-  return DELTA_STREAMS.find((s) => path.endsWith(`/${DELTA_QUERIES[s].resource.toLowerCase()}`));
 }
 
 /**

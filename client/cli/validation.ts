@@ -1,4 +1,4 @@
-import { DURATION_FORM, parseDuration } from '../../workers/duration';
+import { DURATION_FORM, parseDuration } from '../../shared/duration';
 import { CliError } from './cliErrors';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

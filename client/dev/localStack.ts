@@ -1,6 +1,6 @@
 import { writeFile, readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../../workers/config';
+import type { Config } from '../../shared/config';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../../simulator/identity/clientApplication';
 import { startSimulator } from '../../simulator/server';
 import { startEmbeddedPostgres } from './embeddedPostgres';

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../workers/config';
+import { loadConfig } from '../../shared/config';
 import { runMain } from '../../workers/runMain';
 import { findOrInstallTemporalCli, TEMPORAL_CLI_HELP } from './temporalCli';
 

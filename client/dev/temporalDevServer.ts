@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { errorText } from '../../workers/errorText';
 import { TENANT_ID } from '../../workflows/searchAttributes';
-import { isPortOpen } from './freePort';
+import { isPortOpen } from '../../shared/freePort';
 import { findOrInstallTemporalCli, TEMPORAL_CLI_HELP } from './temporalCli';
 
 export type DevServer = { address: string; uiUrl?: string; source: string; stop: () => Promise<void> };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../client/dev/embeddedPostgres';
-import { freePort } from '../../client/dev/freePort';
+import { freePort } from '../../shared/freePort';
 import { startTemporalDevServer } from '../../client/dev/temporalDevServer';
 
 declare module 'vitest' {

@@ -3,7 +3,7 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RunSummary } from '../../activities';
-import { StaticSecretStore } from '../../activities/secrets';
+import { StaticSecretStore } from '../../activities/secrets/secretStore';
 import { upsertConnector } from '../../activities/store/connectors';
 import { createDatabase, type Database } from '../../activities/store/database';
 import { createSyncWorker } from '../../workers/createSyncWorker';

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it, vi } from 'vitest';
 import { authenticationFailure } from '../../activities/graph/graphErrors';
 import { GraphSessions } from '../../activities/graph/graphSessions';
-import { StaticSecretStore } from '../../activities/secrets';
+import { StaticSecretStore } from '../../activities/secrets/secretStore';
 import type { Connector } from '../../activities/store/connectors';
 
 const APP = '11111111-2222-3333-4444-555555555555';

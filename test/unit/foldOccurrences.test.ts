@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldOccurrences } from '../../activities/store/staging';
+import { foldOccurrences } from '../../activities/staging/stagedObjects';
 
 // A delta page may name one object several times; Graph sends only the changed properties of
 // an updated object, and `@removed` (reason "changed" or "deleted") for one that left.

@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DISCOVERY_PATCH, EntraSyncWorkflow, progressQuery, RELATIONSHIPS_PATCH } from '../../workflows/entraSync';
-import { DELTA_STREAMS } from '../../workflows/streams';
+import { DELTA_STREAMS } from '../../shared/streams';
 import { workflowBundle } from '../support/syncHarness';
 import { blockUntilCancelled, deferred, healthy, REQUESTS_PER_SECOND, RUN_ID, SHARDS, stubActivities, type AllActivities } from './stubActivities';
 

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { SyncActivities } from '../../activities';
 import type { DiscoveryActivities } from '../../activities/discovery';
-import { DELTA_STREAMS } from '../../workflows/streams';
+import { DELTA_STREAMS } from '../../shared/streams';
 
 /** Every activity EntraSyncWorkflow may schedule, with the real names and signatures. */
 export type AllActivities = SyncActivities & DiscoveryActivities;

@@ -1,0 +1,2 @@
+/** What finalize did to one stream's live rows. */
+export type Counts = { upserted: number; removed: number };

@@ -1,0 +1,145 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { AUDIT_STREAM, DELTA_STREAMS, DERIVED_STREAMS, DISCOVERY_STREAMS, GRANTS_STREAM, RELATIONSHIP_STREAMS, SIGN_INS_STREAM, type DeltaStream, type StreamMode } from '../../shared/streams';
+import { applyStagedMemberships } from './applyMemberships';
+import { applyStagedObjects } from './applyObjects';
+import { inTransaction, type Database, type Queryable } from '../store/database';
+import { deriveCredentials } from './deriveCredentials';
+import { applyDiscovery } from './applyDiscovery';
+import { applyAuditEvents } from './applyAuditEvents';
+import { applyDirectoryRoles } from './applyDirectoryRoles';
+import { applyReconciled } from './applyReconciled';
+import type { Counts } from './counts';
+import { recomputeEntitlements } from './recomputeEntitlements';
+import { readRunSummary, type RunSummary } from './runSummary';
+import { deleteStaging } from '../staging/stagedObjects';
+import { FailureKind } from '../../shared/failureKinds';
+
+type StreamRow = {
+  stream: DeltaStream;
+  mode: StreamMode;
+  startLink: string | null;
+  deltaLink: string | null;
+  pulledAt: Date | null;
+};
+
+/**
+ * Applies a run in one transaction: staged objects onto the live tables, tombstones, memberships,
+ * credentials, cursor advance, the run record. Called again after it committed, it returns the
+ * same summary.
+ */
+export async function finalizeRun(db: Database, runId: number): Promise<RunSummary> {
+  return inTransaction(db, async (tx) => {
+    const run = await tx.query<{ status: string; connector_id: string }>(
+      'select status, connector_id from sync_runs where id = $1 for update',
+      [runId],
+    );
+    const status = run.rows[0]?.status;
+    if (status === 'succeeded') return readRunSummary(tx, runId);
+    if (status !== 'running') {
+      throw ApplicationFailure.create({
+        type: FailureKind.RunNotFinalizable,
+        nonRetryable: true,
+        message: `run ${runId} is ${status ?? 'missing'} and cannot be finalized; start a new sync`,
+      });
+    }
+    const connectorId = run.rows[0]!.connector_id;
+    // Staging went from empty to a whole tenant since autovacuum last looked: without fresh
+    // statistics the planner picks nested-loop anti-joins that are quadratic in the tenant size.
+    await tx.query('analyze staged_objects, staged_memberships');
+    const streams = await tx.query<StreamRow>(
+      `select stream, mode, start_link as "startLink", delta_link as "deltaLink", pulled_at as "pulledAt"
+         from sync_run_streams where run_id = $1 and stream = any($2) order by stream`,
+      [runId, DELTA_STREAMS],
+    );
+    for (const s of streams.rows) {
+      if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${runId}: stream ${s.stream} has not finished pulling`);
+      const counts = await applyStagedObjects(tx, connectorId, runId, s.stream, s.mode);
+      await advanceCursor(tx, connectorId, runId, s);
+      await recordCounts(tx, runId, s.stream, counts);
+    }
+    const groups = streams.rows.find((s) => s.stream === DERIVED_STREAMS.memberships.derivedFrom);
+    if (groups) await recordDerived(tx, runId, 'memberships', groups, await applyStagedMemberships(tx, connectorId, runId, groups.mode));
+    const apps = streams.rows.find((s) => s.stream === DERIVED_STREAMS.credentials.derivedFrom);
+    if (apps) await recordDerived(tx, runId, 'credentials', apps, await deriveCredentials(tx, connectorId, runId));
+
+    await applyRelationshipStreams(tx, connectorId, runId);
+    await applyDiscoveryStreams(tx, connectorId, runId);
+
+    await tx.query(`update sync_runs set status = 'succeeded', finished_at = now() where id = $1`, [runId]);
+    await deleteStaging(tx, runId);
+    return readRunSummary(tx, runId);
+  });
+}
+
+/**
+ * Owners, app role assignments, directory roles and audit events, each applied when this run
+ * read it (a run of an older workflow version reads none), then the entitlements they imply.
+ */
+async function applyRelationshipStreams(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+  const { rows } = await tx.query<{ stream: string; mode: StreamMode; pulledAt: Date | null; watermark: Date | null }>(
+    `select stream, mode, pulled_at as "pulledAt", watermark from sync_run_streams where run_id = $1 and stream = any($2)`,
+    [runId, RELATIONSHIP_STREAMS],
+  );
+  const pulled = new Map(rows.filter((r) => r.pulledAt).map((r) => [r.stream, r]));
+  const owners = pulled.get('owners');
+  if (owners) {
+    const counts = await applyReconciled(tx, connectorId, runId);
+    await recordCounts(tx, runId, 'owners', counts.owners);
+    await recordCounts(tx, runId, 'appRoleAssignments', counts.appRoleAssignments);
+    await recordDerived(tx, runId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId));
+  }
+  if (pulled.has('directoryRoleAssignments')) {
+    await recordCounts(tx, runId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, runId));
+  }
+  const audits = pulled.get(AUDIT_STREAM);
+  if (audits) await recordCounts(tx, runId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, runId, audits.watermark));
+}
+
+/** Discovery evidence, when the connector gathers it and both sources were read (or found unavailable). */
+async function applyDiscoveryStreams(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+  const { rows } = await tx.query<{ stream: string; pulledAt: Date | null }>(
+    `select stream, pulled_at as "pulledAt" from sync_run_streams where run_id = $1 and stream = any($2)`,
+    [runId, DISCOVERY_STREAMS],
+  );
+  if (rows.length === 0) return;
+  const missing = rows.find((r) => !r.pulledAt);
+  if (missing) throw new Error(`run ${runId}: discovery stream ${missing.stream} has not finished pulling`);
+  const counts = await applyDiscovery(tx, connectorId, runId);
+  await recordCounts(tx, runId, GRANTS_STREAM, counts.grants);
+  await recordCounts(tx, runId, SIGN_INS_STREAM, counts.signIns);
+  await recordDerived(tx, runId, 'discoveredApps', { stream: DERIVED_STREAMS.discoveredApps.derivedFrom, mode: 'full' }, counts.apps);
+}
+
+async function recordCounts(tx: Queryable, runId: number, stream: string, c: Counts): Promise<void> {
+  await tx.query('update sync_run_streams set upserted = $3, removed = $4 where run_id = $1 and stream = $2', [runId, stream, c.upserted, c.removed]);
+}
+
+async function recordDerived(tx: Queryable, runId: number, name: keyof typeof DERIVED_STREAMS, from: { stream: string; mode: StreamMode }, c: Counts): Promise<void> {
+  await tx.query(
+    `insert into sync_run_streams (run_id, stream, mode, derived_from, upserted, removed, pulled_at)
+     values ($1, $2, $3, $4, $5, $6, now())`,
+    [runId, name, from.mode, from.stream, c.upserted, c.removed],
+  );
+}
+
+/** Moves the cursor from the one this run started on; anything else means another run won. */
+async function advanceCursor(tx: Queryable, connectorId: string, runId: number, s: StreamRow): Promise<void> {
+  const result = s.startLink
+    ? await tx.query(
+        `update delta_cursors set delta_link = $3, run_id = $4, updated_at = now()
+          where connector_id = $1 and stream = $2 and delta_link = $5`,
+        [connectorId, s.stream, s.deltaLink, runId, s.startLink],
+      )
+    : await tx.query(
+        `insert into delta_cursors (connector_id, stream, delta_link, run_id) values ($1, $2, $3, $4)
+         on conflict (connector_id, stream) do nothing`,
+        [connectorId, s.stream, s.deltaLink, runId],
+      );
+  if (result.rowCount !== 1) {
+    throw ApplicationFailure.create({
+      type: FailureKind.CursorConflict,
+      nonRetryable: true,
+      message: `another run committed the ${s.stream} cursor of connector ${connectorId} while run ${runId} was in flight; this run's changes were discarded and the next run picks them up from the newer cursor`,
+    });
+  }
+}

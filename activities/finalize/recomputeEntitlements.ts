@@ -1,0 +1,45 @@
+import type { Queryable } from '../store/database';
+import type { Counts } from './counts';
+
+/**
+ * Recomputes who reaches which enterprise app (DESIGN.md): a direct assignment to a live user or
+ * service principal, or an assignment to a live group reaching the users that are its DIRECT
+ * members (Entra does not pass app roles through nested groups).
+ */
+export async function recomputeEntitlements(tx: Queryable, connectorId: string): Promise<Counts> {
+  const current = `
+    select a.principal_id, a.principal_type, a.resource_id, a.app_role_id, a.id as assignment_id, 'direct' as granted_via, '' as via_group_id
+      from app_role_assignments a
+      left join users u on u.connector_id = a.connector_id and u.id = a.principal_id and a.principal_type = 'User'
+      left join service_principals p on p.connector_id = a.connector_id and p.id = a.principal_id and a.principal_type = 'ServicePrincipal'
+     where a.connector_id = $1 and a.principal_type in ('User', 'ServicePrincipal')
+       and coalesce(u.deleted_at, p.deleted_at) is null and (u.id is not null or p.id is not null)
+    union all
+    select m.member_id, 'User', a.resource_id, a.app_role_id, a.id, 'group', a.principal_id
+      from app_role_assignments a
+      join groups g on g.connector_id = a.connector_id and g.id = a.principal_id and g.deleted_at is null
+      join group_members m on m.connector_id = a.connector_id and m.group_id = a.principal_id and m.member_type = 'user'
+      join users u on u.connector_id = a.connector_id and u.id = m.member_id and u.deleted_at is null
+     where a.connector_id = $1 and a.principal_type = 'Group'`;
+  // Materialised once, so the diff below joins against it instead of re-running it per row.
+  await tx.query('drop table if exists entitlements_now');
+  await tx.query(`create temp table entitlements_now on commit drop as ${current.replaceAll('$1', format(connectorId))}`);
+  await tx.query('analyze entitlements_now');
+  const gone = await tx.query(
+    `delete from effective_entitlements e where e.connector_id = $1 and not exists (
+       select 1 from entitlements_now c where c.principal_id = e.principal_id and c.assignment_id = e.assignment_id and c.via_group_id = e.via_group_id)`,
+    [connectorId],
+  );
+  const added = await tx.query(
+    `insert into effective_entitlements (connector_id, principal_id, principal_type, resource_id, app_role_id, assignment_id, granted_via, via_group_id)
+     select $1, c.* from entitlements_now c
+     on conflict (connector_id, principal_id, assignment_id, via_group_id) do nothing`,
+    [connectorId],
+  );
+  return { upserted: added.rowCount ?? 0, removed: gone.rowCount ?? 0 };
+}
+
+/** A SQL string literal (CREATE TABLE AS takes no parameters). */
+function format(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}

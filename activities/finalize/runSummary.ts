@@ -1,0 +1,51 @@
+import type { StreamMode } from '../../shared/streams';
+import type { Queryable } from '../store/database';
+
+export type StreamSummary = {
+  mode: StreamMode;
+  upserted: number;
+  removed: number;
+  pages: number;
+  /** HTTP requests to Microsoft Graph; a $batch counts once. */
+  requests: number;
+  /** Sub-requests inside JSON batches (owners, app role assignments). */
+  subRequests: number;
+  /** 429 answers, to requests and to sub-requests. */
+  throttled: number;
+  resyncReason?: string;
+  /** Discovery sources: whether the tenant could offer them, and why not. */
+  coverage?: 'complete' | 'unavailable';
+  coverageReason?: string;
+};
+
+export type RunSummary = {
+  runId: number;
+  status: 'succeeded';
+  /** Pulled streams (users, groups, ...) and what finalize derived (memberships, credentials). */
+  streams: Record<string, StreamSummary>;
+};
+
+export async function readRunSummary(db: Queryable, runId: number): Promise<RunSummary> {
+  const { rows } = await db.query(
+    `select stream, mode, upserted, removed, pages, requests, sub_requests as "subRequests", throttled, resync_reason as "resyncReason",
+            coverage, coverage_reason as "coverageReason"
+       from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
+    [runId],
+  );
+  const streams: Record<string, StreamSummary> = {};
+  for (const r of rows) {
+    streams[r.stream] = {
+      mode: r.mode,
+      upserted: r.upserted ?? 0,
+      removed: r.removed ?? 0,
+      pages: r.pages,
+      requests: r.requests,
+      subRequests: r.subRequests,
+      throttled: r.throttled,
+      ...(r.resyncReason ? { resyncReason: r.resyncReason } : {}),
+      ...(r.coverage ? { coverage: r.coverage } : {}),
+      ...(r.coverageReason ? { coverageReason: r.coverageReason } : {}),
+    };
+  }
+  return { runId, status: 'succeeded', streams };
+}

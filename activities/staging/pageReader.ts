@@ -1,0 +1,142 @@
+import { Context } from '@temporalio/activity';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { ActivityDeps } from '../deps';
+import type { GraphObject } from '../graph/deltaPages';
+import { GRAPH_RETRY_ATTEMPTS, type RetryOptions } from '../graph/graphRetry';
+import { fetchListPage } from '../graph/listPages';
+import { reportsPacer } from '../graph/pacer';
+import { activityWait } from '../activityWait';
+import { requireConnector } from '../requireConnector';
+import type { Connector } from '../store/connectors';
+import { recordPull, type PullRecord } from './pullRecords';
+
+/** One Graph collection of a stream: its current page link, and its name in errors. */
+export type PageSource = { what: string; link: string };
+
+/**
+ * Heartbeat details of every pull: where a retried attempt resumes (the current source and
+ * page link, then the sources still to read) and what the stream has cost so far. `stream`
+ * lets the CLI show a pull's progress without guessing from the link.
+ */
+export type PullProgress<S> = {
+  stream: string;
+  sources: PageSource[];
+  pages: number;
+  staged: number;
+  requests: number;
+  throttled: number;
+  /** What the stream keeps across pages and attempts (delta mode, newest audit event, ...). */
+  state: S;
+};
+
+export type Page = { objects: GraphObject[]; nextLink?: string; deltaLink?: string };
+
+/** Where a fresh attempt starts, or, when the stream needs no pull, its result. */
+export type PullStart<S, R> = { sources: PageSource[]; state: S } | { done: R };
+
+/** What a stream may do about a failed page instead of failing the attempt. */
+export type Recovery<S, R> =
+  /** Clear staging and read again from these sources: a delta resync. */
+  | { restart: { sources: PageSource[]; state: S } }
+  /** Stop here, staging nothing, and record this: a source the tenant cannot offer. */
+  | { finish: { record: Partial<PullRecord>; result: R } };
+
+/**
+ * How to pull one stream page by page into staging. The reader does the rest the same way for
+ * every stream: resume from the heartbeat, retry and pace Graph calls, record the pull.
+ */
+export type PageStream<S, R> = {
+  stream: string;
+  /** The application permission the stream needs, named when Graph refuses. */
+  permission: string;
+  /** Reports (audit events, sign-ins) have their own low limit: paced under it. */
+  pacing?: 'reports';
+  /** A fresh attempt: where to start. Staging of an earlier attempt is cleared first. */
+  start(connector: Connector, syncRunId: number): Promise<PullStart<S, R>>;
+  /** Drops what this stream staged in the run. */
+  clear(syncRunId: number): Promise<void>;
+  /** One page; list pages by default. */
+  fetch?(client: Client, link: string, what: string, retry: RetryOptions): Promise<Page>;
+  /** Stages a page; returns how many objects count as staged. May update `state`. */
+  stage(syncRunId: number, source: PageSource, page: Page, state: S): Promise<number>;
+  recover?(err: unknown, progress: PullProgress<S>, connector: Connector): Promise<Recovery<S, R> | undefined>;
+  /** What the run record keeps beyond pages, staged objects and traffic. */
+  record?(progress: PullProgress<S>, last: Page): Partial<PullRecord>;
+  result(record: PullRecord): R;
+};
+
+/** A retried attempt resumes only from heartbeats of this stream in the reader's own shape. */
+function resumable<S>(details: unknown, stream: string): details is PullProgress<S> {
+  const d = details as Partial<PullProgress<S>> | undefined;
+  return d?.stream === stream && Array.isArray(d.sources) && d.sources.length > 0;
+}
+
+/** Runs a stream's pull as an activity: resumable, retried, paced, staged and recorded. */
+export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageStream<S, R>, input: { runId: number; connectorId: string }): Promise<R> {
+  const syncRunId = input.runId;
+  const ctx = Context.current();
+  const connector = await requireConnector(db, input.connectorId);
+  let progress: PullProgress<S>;
+  if (resumable<S>(ctx.info.heartbeatDetails, stream.stream)) {
+    progress = ctx.info.heartbeatDetails;
+  } else {
+    const start = await stream.start(connector, syncRunId);
+    if ('done' in start) return start.done;
+    // Whatever an earlier attempt staged may be from another round.
+    await stream.clear(syncRunId);
+    progress = { stream: stream.stream, ...start, pages: 0, staged: 0, requests: 0, throttled: 0 };
+  }
+  const session = await graph.open(connector, stream.permission);
+  const earlier = { requests: progress.requests, throttled: progress.throttled };
+  const current = (): PullProgress<S> => ({
+    ...progress,
+    requests: earlier.requests + session.traffic.requests,
+    throttled: earlier.throttled + session.traffic.throttled,
+  });
+  const wait = activityWait(ctx, current);
+  const retry: RetryOptions = { maxAttempts: GRAPH_RETRY_ATTEMPTS, wait };
+  const pacer = stream.pacing === 'reports' ? reportsPacer(wait) : undefined;
+  const fetch = stream.fetch ?? fetchListPage;
+  // No heartbeat before the first page: the SDK throttles heartbeats after the first, and a
+  // cancellation reaches the activity only with a heartbeat's answer.
+
+  for (;;) {
+    const source = progress.sources[0]!;
+    await pacer?.take(1);
+    let page: Page;
+    try {
+      page = await Promise.race([fetch(session.client, source.link, source.what, retry), ctx.cancelled]);
+    } catch (err) {
+      const recovery = await stream.recover?.(err, current(), connector);
+      if (recovery) await stream.clear(syncRunId);
+      if (recovery && 'restart' in recovery) {
+        progress = { ...progress, ...recovery.restart, pages: 0, staged: 0 };
+        ctx.heartbeat(current());
+        continue;
+      }
+      if (recovery) {
+        await recordPull(db, syncRunId, stream.stream, { ...totals(current()), ...recovery.finish.record });
+        return recovery.finish.result;
+      }
+      throw session.failed(err, source.what, source.link);
+    }
+    progress.staged += await stream.stage(syncRunId, source, page, progress.state);
+    progress.pages += 1;
+    if (page.nextLink) {
+      source.link = page.nextLink;
+    } else {
+      progress.sources.shift();
+      if (progress.sources.length === 0) {
+        const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, page) };
+        await recordPull(db, syncRunId, stream.stream, record);
+        return stream.result(record);
+      }
+    }
+    ctx.heartbeat(current());
+  }
+}
+
+function totals(progress: PullProgress<unknown>): PullRecord {
+  const { pages, staged, requests, throttled } = progress;
+  return { pages, staged, requests, throttled };
+}

@@ -1,0 +1,18 @@
+import type { ActivityDeps } from '../deps';
+import { tenantBudgetPer10s } from '../graph/pacer';
+import { planTargets } from './reconcileTargets';
+
+/** Of the tenant's budget, the share reconciliation may use; the rest stays for anything else. */
+const BUDGET_SHARE = 0.7;
+
+export type ReconciliationPlan = { shards: number; requestsPerSecondPerShard: number };
+
+/** Lists the apps and service principals to reconcile, in shards, and paces each shard's share. */
+export function planReconciliationActivity({ db }: ActivityDeps) {
+  return async function planReconciliation(input: { runId: number; connectorId: string }): Promise<ReconciliationPlan> {
+    const { shards, users } = await planTargets(db, input.runId, input.connectorId);
+    // Owners and appRoleAssignedTo cost 1 resource unit each (GRAPH.md).
+    const perSecond = (tenantBudgetPer10s(users) * BUDGET_SHARE) / 10;
+    return { shards, requestsPerSecondPerShard: Math.max(1, Math.floor(perSecond / Math.max(1, shards))) };
+  };
+}

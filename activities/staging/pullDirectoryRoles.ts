@@ -1,0 +1,34 @@
+import { PULLED_STREAMS } from '../../shared/streams';
+import type { ActivityDeps } from '../deps';
+import { clearDocuments, stageDocuments } from './stageDocuments';
+import { readPages, type PageStream } from './pageReader';
+
+const DEFINITIONS = 'roleManagement/directory/roleDefinitions';
+const ASSIGNMENTS = 'roleManagement/directory/roleAssignments';
+
+/** Role definitions, then active role assignments with their principals, in full every run. */
+export function pullDirectoryRolesActivity(deps: ActivityDeps) {
+  const { db } = deps;
+  const stream: PageStream<Record<string, never>, { assignments: number }> = {
+    stream: 'directoryRoleAssignments',
+    permission: PULLED_STREAMS.directoryRoleAssignments.permission,
+    start: async (connector) => ({
+      sources: [
+        { what: DEFINITIONS, link: `${connector.graphBaseUrl}/${DEFINITIONS}` },
+        { what: ASSIGNMENTS, link: `${connector.graphBaseUrl}/${ASSIGNMENTS}?$expand=principal` },
+      ],
+      state: {},
+    }),
+    clear: (syncRunId) => clearDocuments(db, syncRunId, { table: 'staged_directory_roles' }),
+    async stage(syncRunId, source, page) {
+      const kind = source.what === ASSIGNMENTS ? 'assignment' : 'definition';
+      await stageDocuments(db, syncRunId, { table: 'staged_directory_roles', kindColumn: 'kind', kind }, page.objects);
+      // The stream counts assignments; definitions only explain them.
+      return kind === 'assignment' ? page.objects.length : 0;
+    },
+    result: (record) => ({ assignments: record.staged }),
+  };
+  return async function pullDirectoryRoles(input: { runId: number; connectorId: string }): Promise<{ assignments: number }> {
+    return readPages(deps, stream, input);
+  };
+}

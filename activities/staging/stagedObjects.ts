@@ -1,0 +1,96 @@
+import type { DeltaStream } from '../../shared/streams';
+import { removedReason, type GraphObject } from '../graph/deltaPages';
+import { memberType } from '../graph/odataType';
+import type { Queryable } from '../store/database';
+
+type StagedRow = { id: string; data: GraphObject | null; removedReason: string | null };
+type StagedMembership = { groupId: string; memberId: string; memberType: string; removed: boolean };
+
+const MEMBERS_DELTA = 'members@delta';
+
+/**
+ * Folds repeated occurrences of an object into one, in page order: a removal wins outright;
+ * a later partial object is laid over an earlier one, as Graph sends only changed properties.
+ */
+export function foldOccurrences(objects: GraphObject[]): StagedRow[] {
+  const rows = new Map<string, StagedRow>();
+  for (const object of objects) {
+    const reason = removedReason(object);
+    const previous = rows.get(object.id);
+    if (reason) rows.set(object.id, { id: object.id, data: null, removedReason: reason });
+    else rows.set(object.id, { id: object.id, data: previous?.data ? { ...previous.data, ...object } : object, removedReason: null });
+  }
+  return [...rows.values()];
+}
+
+/**
+ * Takes `members@delta` off group objects (memberships are rows of their own) and folds them:
+ * the last word on a (group, member) pair in the page wins.
+ */
+function extractMemberships(objects: GraphObject[]): { objects: GraphObject[]; memberships: StagedMembership[] } {
+  const memberships = new Map<string, StagedMembership>();
+  const stripped = objects.map((object) => {
+    const members = object[MEMBERS_DELTA];
+    if (members === undefined) return object;
+    const { [MEMBERS_DELTA]: _members, ...rest } = object;
+    for (const member of Array.isArray(members) ? (members as GraphObject[]) : []) {
+      if (typeof member?.id !== 'string') continue;
+      memberships.set(`${object.id}/${member.id}`, {
+        groupId: object.id,
+        memberId: member.id,
+        memberType: memberType(member['@odata.type']),
+        removed: removedReason(member) !== undefined,
+      });
+    }
+    return rest as GraphObject;
+  });
+  return { objects: stripped, memberships: [...memberships.values()] };
+}
+
+/** Stages one page. Replaying a page (a resumed attempt) leaves the staging as it was. */
+export async function stagePage(db: Queryable, runId: number, stream: DeltaStream, page: GraphObject[]): Promise<number> {
+  const { objects, memberships } = stream === 'groups' ? extractMemberships(page) : { objects: page, memberships: [] };
+  const rows = foldOccurrences(objects);
+  if (rows.length > 0) {
+    await db.query(
+      `insert into staged_objects (run_id, stream, object_id, data, removed_reason)
+       select $1, $2, s.id, s.data, s.reason
+         from unnest($3::text[], $4::jsonb[], $5::text[]) as s(id, data, reason)
+       on conflict (run_id, stream, object_id) do update set
+         data = case when excluded.data is null or staged_objects.data is null then excluded.data
+                     else staged_objects.data || excluded.data end,
+         removed_reason = excluded.removed_reason`,
+      [runId, stream, rows.map((r) => r.id), rows.map((r) => (r.data ? JSON.stringify(r.data) : null)), rows.map((r) => r.removedReason)],
+    );
+  }
+  if (memberships.length > 0) {
+    await db.query(
+      `insert into staged_memberships (run_id, group_id, member_id, member_type, removed)
+       select $1, m.g, m.m, m.t, m.r from unnest($2::text[], $3::text[], $4::text[], $5::boolean[]) as m(g, m, t, r)
+       on conflict (run_id, group_id, member_id) do update set member_type = excluded.member_type, removed = excluded.removed`,
+      [runId, memberships.map((m) => m.groupId), memberships.map((m) => m.memberId), memberships.map((m) => m.memberType), memberships.map((m) => m.removed)],
+    );
+  }
+  return rows.length;
+}
+
+export async function clearStagedStream(db: Queryable, runId: number, stream: DeltaStream): Promise<void> {
+  await db.query('delete from staged_objects where run_id = $1 and stream = $2', [runId, stream]);
+  if (stream === 'groups') await db.query('delete from staged_memberships where run_id = $1', [runId]);
+}
+
+const RUN_STAGING = [
+  'staged_objects',
+  'staged_memberships',
+  'staged_owners',
+  'staged_app_role_assignments',
+  'staged_directory_roles',
+  'staged_audit_events',
+  'staged_discovery',
+  'reconcile_targets',
+];
+
+/** Drops everything a run staged: after it committed, or when it failed. */
+export async function deleteStaging(db: Queryable, runId: number): Promise<void> {
+  for (const table of RUN_STAGING) await db.query(`delete from ${table} where run_id = $1`, [runId]);
+}

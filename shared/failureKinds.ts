@@ -1,0 +1,33 @@
+/**
+ * Every kind of failure a run can record (sync_runs.error_kind, the workflow's failure type).
+ * README.md's troubleshooting table has one row per kind, with its fix. Plain data: workflows,
+ * activities, workers and the CLI all import it.
+ */
+export const FailureKind = {
+  // The app's credentials (token requests to Microsoft Entra).
+  InvalidClientSecret: 'InvalidClientSecret',
+  ExpiredClientSecret: 'ExpiredClientSecret',
+  UnknownApplication: 'UnknownApplication',
+  UnknownTenant: 'UnknownTenant',
+  MalformedTenant: 'MalformedTenant',
+  AuthenticationFailed: 'AuthenticationFailed',
+  // Microsoft Graph.
+  MissingPermission: 'MissingPermission',
+  GraphThrottled: 'GraphThrottled',
+  GraphUnavailable: 'GraphUnavailable',
+  GraphBadResponse: 'GraphBadResponse',
+  GraphRequestRejected: 'GraphRequestRejected',
+  DeltaResyncLoop: 'DeltaResyncLoop',
+  // The connector and its secret.
+  ConnectorNotFound: 'ConnectorNotFound',
+  ConnectorDisabled: 'ConnectorDisabled',
+  MissingClientSecret: 'MissingClientSecret',
+  EncryptionKeyMissing: 'EncryptionKeyMissing',
+  ConnectorSecretUnreadable: 'ConnectorSecretUnreadable',
+  // The run itself.
+  NoDiscoveryWorker: 'NoDiscoveryWorker',
+  RunNotFinalizable: 'RunNotFinalizable',
+  CursorConflict: 'CursorConflict',
+} as const;
+
+export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];
