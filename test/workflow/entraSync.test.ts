@@ -4,10 +4,10 @@ import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DISCOVERY_PATCH, EntraSyncWorkflow, progressQuery, RELATIONSHIPS_PATCH } from '../../workflows/entraSync';
+import { EntraSyncWorkflow, progressQuery, STREAM_REGISTRY_PATCH } from '../../workflows/entraSync';
 import { DELTA_STREAMS } from '../../shared/streams';
 import { workflowBundle } from '../support/syncHarness';
-import { blockUntilCancelled, deferred, healthy, REQUESTS_PER_SECOND, RUN_ID, SHARDS, stubActivities, type AllActivities } from './stubActivities';
+import { blockUntilCancelled, deferred, healthy, planFor, REQUESTS_PER_SECOND, RUN_ID, SHARDS, stubActivities, type AllActivities } from './stubActivities';
 
 const CONNECTOR_ID = 'c-stub';
 
@@ -142,7 +142,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
   it('fails with NoDiscoveryWorker, naming the queue, when nobody polls the discovery task queue', async () => {
     const nobodyPolls = uniqueQueue('entra-discovery-unpolled');
     const stubs = stubActivities({
-      prepareRun: async (input) => ({ ...(await healthy.prepareRun(input)), discovery: { taskQueue: nobodyPolls, startTimeoutMs: 1_000 } }),
+      prepareRun: async () => ({ runId: RUN_ID, streams: planFor(true), discovery: { taskQueue: nobodyPolls, startTimeoutMs: 1_000 } }),
     });
 
     const { failure, progress } = await withWorkers(stubs.activities, async (start) => {
@@ -163,10 +163,10 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(stubs.called('finalizeRun')).toEqual([]);
   });
 
-  it('a new execution records both patch markers and runs relationships, reconciliation and discovery', async () => {
+  it('a new execution records the stream-registry marker and runs every planned stream: pulls, reconciliation, discovery', async () => {
     const discoveryQueue = uniqueQueue('entra-discovery');
     const stubs = stubActivities({
-      prepareRun: async (input) => ({ ...(await healthy.prepareRun(input)), discovery: { taskQueue: discoveryQueue, startTimeoutMs: 30_000 } }),
+      prepareRun: async () => ({ runId: RUN_ID, streams: planFor(true), discovery: { taskQueue: discoveryQueue, startTimeoutMs: 30_000 } }),
     });
 
     const { summary, history, progress } = await withWorkers(
@@ -186,11 +186,13 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         ...Object.fromEntries(DELTA_STREAMS.map((stream) => [stream, { done: true, pages: 1 }])),
         directoryRoleAssignments: { done: true },
         credentialAuditEvents: { done: true },
+        owners: { done: true },
+        appRoleAssignments: { done: true },
         permissionGrants: { done: true },
         signIns: { done: true },
       },
     });
-    expect(patchMarkers(history).sort()).toEqual([DISCOVERY_PATCH, RELATIONSHIPS_PATCH].sort());
+    expect(patchMarkers(history)).toEqual([STREAM_REGISTRY_PATCH]);
     expect(stubs.called('prepareRun').map((c) => c.input)).toEqual([{ connectorId: CONNECTOR_ID }]);
     expect(stubs.called('pullDelta').map((c) => c.input)).toEqual(expect.arrayContaining(pullInputs));
     expect(stubs.called('pullDelta')).toHaveLength(DELTA_STREAMS.length);
@@ -212,7 +214,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     await Worker.runReplayHistory({ workflowBundle: bundle }, history);
   });
 
-  it('without discovery planned, records only the relationships marker and schedules no discovery activity', async () => {
+  it('without discovery planned, schedules no discovery activity', async () => {
     const stubs = stubActivities();
 
     const history = await withWorkers(stubs.activities, async (start) => {
@@ -221,7 +223,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       return handle.fetchHistory();
     });
 
-    expect(patchMarkers(history)).toEqual([RELATIONSHIPS_PATCH]);
+    expect(patchMarkers(history)).toEqual([STREAM_REGISTRY_PATCH]);
     expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual([runInput]);
     expect(stubs.called('pullPermissionGrants')).toEqual([]);
     expect(stubs.called('pullSignIns')).toEqual([]);

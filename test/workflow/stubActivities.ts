@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { SyncActivities } from '../../activities';
 import type { DiscoveryActivities } from '../../activities/discovery';
-import { DELTA_STREAMS } from '../../shared/streams';
+import { PULLED_STREAMS, type PulledStreamName } from '../../shared/streams';
 
 /** Every activity EntraSyncWorkflow may schedule, with the real names and signatures. */
 export type AllActivities = SyncActivities & DiscoveryActivities;
@@ -20,9 +20,16 @@ export function deferred<T = void>() {
   return { promise, resolve };
 }
 
+/** What prepareRun plans: every stream of the registry, the discovery ones only when asked. */
+export function planFor(discovery: boolean) {
+  return (Object.keys(PULLED_STREAMS) as PulledStreamName[])
+    .filter((stream) => discovery || !('discovery' in PULLED_STREAMS[stream]))
+    .map((stream) => ({ stream, mode: 'bootstrap' as const }));
+}
+
 /** Answers of an empty, healthy tenant. */
 export const healthy: AllActivities = {
-  prepareRun: async () => ({ runId: RUN_ID, streams: DELTA_STREAMS.map((stream) => ({ stream, mode: 'bootstrap' as const })) }),
+  prepareRun: async () => ({ runId: RUN_ID, streams: planFor(false) }),
   pullDelta: async ({ stream }) => ({ stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null }),
   pullDirectoryRoles: async () => ({ assignments: 0 }),
   pullAuditEvents: async () => ({ events: 0 }),
