@@ -2,7 +2,7 @@ import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
 
 /**
- * Recomputes who reaches which enterprise app (DESIGN.md): a direct assignment to a live user or
+ * Recomputes who reaches which enterprise app (docs/architecture.md): a direct assignment to a live user or
  * service principal, or an assignment to a live group reaching the users that are its DIRECT
  * members (Entra does not pass app roles through nested groups).
  */

@@ -31,7 +31,7 @@ export class Pacer {
   }
 }
 
-/** Resource units per 10 s that Graph grants an app in a tenant of this many users (GRAPH.md). */
+/** Resource units per 10 s that Graph grants an app in a tenant of this many users (docs/graph-behaviour.md). */
 export function tenantBudgetPer10s(users: number): number {
   return users < 50 ? 3_500 : users <= 500 ? 5_000 : 8_000;
 }

@@ -11,7 +11,7 @@ export type ReconciliationPlan = { shards: number; requestsPerSecondPerShard: nu
 export function planReconciliationActivity({ db }: ActivityDeps) {
   return async function planReconciliation(input: { runId: number; connectorId: string }): Promise<ReconciliationPlan> {
     const { shards, users } = await planTargets(db, input.runId, input.connectorId);
-    // Owners and appRoleAssignedTo cost 1 resource unit each (GRAPH.md).
+    // Owners and appRoleAssignedTo cost 1 resource unit each (docs/graph-behaviour.md).
     const perSecond = (tenantBudgetPer10s(users) * BUDGET_SHARE) / 10;
     return { shards, requestsPerSecondPerShard: Math.max(1, Math.floor(perSecond / Math.max(1, shards))) };
   };
