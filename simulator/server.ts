@@ -4,7 +4,7 @@ import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AccessTokenAuthority } from './identity/accessTokens';
 import { DEFAULT_GRANTED_PERMISSIONS, type ClientApplication } from './identity/clientApplication';
-import { CONTROL_PREFIX, registerControlRoutes } from './control/control';
+import { CONTROL_PREFIX, registerControlRoutes, type SimulatorControl } from './control/control';
 import { registerTrafficControlRoutes } from './control/controlTraffic';
 import { DeltaTokenCodec, deriveDeltaTokenKey } from './graph/deltaToken';
 import { DEFAULT_DELTA_TOKEN_MAX_AGE_SECONDS, DeltaTokenLifecycle } from './graph/deltaTokenLifecycle';
@@ -72,16 +72,10 @@ export interface SimulatorConfig {
   caCertPath: string;
 }
 
-export interface RunningSimulator {
+/** What the control API drives, in-process, plus the traffic shaping and the server itself. */
+export interface RunningSimulator extends Omit<SimulatorControl, 'config'> {
   config: SimulatorConfig;
   port: number;
-  tenant: TenantStore;
-  application: ClientApplication;
-  requestLog: RequestLog;
-  faults: FaultInjector;
-  deltaTokens: DeltaTokenLifecycle;
-  deltaSettings: DeltaQuerySettings;
-  accessTokens: AccessTokenAuthority;
   /** Resource-unit throttling; `throttle.charge(request)` also serves `$batch` sub-requests. */
   throttle: GraphThrottle;
   latency: LatencyModel;
