@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamSummary } from '../activities';
-import { formatOutcome, type RunOutcome } from '../client/runOutcome';
+import { formatOutcome } from '../client/formatOutcome';
+import type { RunOutcome } from '../client/runOutcome';
 
 const stream = (mode: StreamSummary['mode']): StreamSummary => ({ mode, upserted: 1, removed: 0, pages: 1, requests: 1, subRequests: 0, throttled: 0 });
 

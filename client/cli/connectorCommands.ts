@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { saveConnectorSecret, loadSealedSecret, openConnectorSecret, resealConnectorSecrets } from '../../activities/secrets/connectorSecrets';
+import { saveConnectorSecret, resealConnectorSecrets } from '../../activities/secrets/connectorSecrets';
 import { inTransaction } from '../../activities/store/database';
 import { SecretCipherError, SECRET_KEY_VARIABLES } from '../../activities/secrets/secretCipher';
 import { formatDuration } from '../../shared/duration';
 import { syncScheduleId } from '../../workflows/ids';
 import { ENV_CONNECTOR_ID } from '../../shared/envConnector';
 import { CliError } from './cliErrors';
+import { notFound, requireRecord } from './connectorLookup';
+import { testConnector } from './connectorTest';
 import {
   deleteConnector,
   findConnectorRecord,
@@ -18,7 +20,6 @@ import {
 } from './connectorRecords';
 import type { CliContext } from './context';
 import { formatTime, note, out, printJson, table } from './output';
-import { testConnection, type ConnectionTest } from './permissionProbes';
 import { readSecret } from './secretInput';
 import * as valid from './validation';
 
@@ -221,55 +222,6 @@ async function removeConnector(ctx: CliContext, rawId: string, o: { yes?: boolea
   out(`removed connector ${id} and its schedule ${syncScheduleId(id)}; past workflow runs stay in Temporal's history until its retention ends`);
 }
 
-async function testConnector(ctx: CliContext, rawId: string, o: { json?: boolean }): Promise<number> {
-  const c = await requireRecord(ctx, rawId);
-  const db = await ctx.db();
-  const sealed = await loadSealedSecret(db, c.id);
-  let secret: string | undefined;
-  if (sealed) {
-    try {
-      secret = openConnectorSecret(ctx.keys(), c.id, sealed);
-    } catch (err) {
-      if (err instanceof SecretCipherError) throw new CliError(`the client secret of connector ${c.id} ${err.message}`);
-      throw err;
-    }
-  } else if (c.id === ENV_CONNECTOR_ID && ctx.config.entra) {
-    secret = ctx.config.entra.clientSecret;
-  }
-  if (!secret) throw new CliError(`connector ${c.id} has no client secret; store one with: entra-sync connector update ${c.id} --secret`);
-
-  const result = await testConnection({ ...c, clientSecret: secret });
-  if (o.json) {
-    printJson({ connectorId: c.id, ...result });
-    return result.ok ? 0 : 1;
-  }
-  printTest(c, result);
-  return result.ok ? 0 : 1;
-}
-
-/** The CLI's way to apply the fix the AADSTS message names (it speaks of ENTRA_* variables). */
-const FIXES: Record<string, string> = {
-  InvalidClientSecret: '--secret',
-  ExpiredClientSecret: '--secret',
-  UnknownTenant: '--tenant-id <Directory (tenant) ID>',
-  MalformedTenant: '--tenant-id <Directory (tenant) ID>',
-  UnknownApplication: '--client-id <Application (client) ID>',
-};
-
-function printTest(c: ConnectorRecord, result: ConnectionTest): void {
-  if (!result.token.ok) {
-    out(`token    FAILED  ${result.token.kind}: ${result.token.message}`);
-    const fix = FIXES[result.token.kind];
-    if (fix && c.id !== ENV_CONNECTOR_ID) note(`for this connector: entra-sync connector update ${c.id} ${fix}`);
-    return;
-  }
-  out(`token    ok (tenant ${c.tenantId}, app ${c.clientId})`);
-  out(table(result.permissions.map((p) => [p.status === 'granted' ? 'granted' : p.status.toUpperCase(), p.permission, p.endpoint])));
-  for (const p of result.permissions.filter((r) => r.status !== 'granted')) out(`\n${p.permission} (${p.endpoint}): ${p.detail}`);
-  const missing = [...new Set(result.permissions.filter((p) => p.status === 'missing').map((p) => p.permission))];
-  out(missing.length ? `\nmissing: ${missing.join(', ')}` : result.ok ? '\nall permissions granted' : '');
-}
-
 async function rotateKey(ctx: CliContext, o: { json?: boolean }): Promise<void> {
   const keys = ctx.keys();
   let result;
@@ -300,17 +252,6 @@ function present(ctx: CliContext, c: ConnectorRecord) {
 function lastRun(c: ConnectorRecord): string {
   if (!c.lastRun) return 'never';
   return `#${c.lastRun.id} ${c.lastRun.status}${c.lastRun.errorKind ? ` (${c.lastRun.errorKind})` : ''} ${formatTime(c.lastRun.startedAt)}`;
-}
-
-export async function requireRecord(ctx: CliContext, rawId: string): Promise<ConnectorRecord> {
-  const id = valid.connectorId(rawId);
-  const record = await findConnectorRecord(await ctx.db(), id);
-  if (!record) throw notFound(id);
-  return record;
-}
-
-export function notFound(id: string): CliError {
-  return new CliError(`no connector ${id}; see entra-sync connector list`);
 }
 
 async function readLine(prompt: string): Promise<string> {

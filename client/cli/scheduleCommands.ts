@@ -5,7 +5,7 @@ import { syncScheduleId } from '../../workflows/ids';
 import { applySyncSchedule } from '../schedules';
 import { CliError } from './cliErrors';
 import type { Runner } from './connectorCommands';
-import { requireRecord } from './connectorCommands';
+import { requireRecord } from './connectorLookup';
 import { listConnectorRecords, type ConnectorRecord } from './connectorRecords';
 import type { CliContext } from './context';
 import { formatTime, out, printJson, table } from './output';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { awaitRunOutcome, formatOutcome, workflowUiUrl } from '../runOutcome';
+import { formatOutcome } from '../formatOutcome';
+import { awaitRunOutcome, workflowUiUrl } from '../runOutcome';
 import { triggerSync } from '../triggerSync';
 import type { Runner } from './connectorCommands';
 import type { CliContext } from './context';
