@@ -29,9 +29,10 @@ export async function triggerSync(client: Client, connectorId: string): Promise<
     for (const [key, workflowId] of startedRuns(now)) {
       if (!known.has(key)) return { workflowId, runId: key.slice(workflowId.length + 1), alreadyRunning: false };
     }
-    const running = now.info.runningActions[0];
-    if (running && now.info.numActionsSkippedOverlap > before.info.numActionsSkippedOverlap) {
-      return { workflowId: running.workflow.workflowId, runId: running.workflow.firstExecutionRunId, alreadyRunning: true };
+    if (now.info.numActionsSkippedOverlap > before.info.numActionsSkippedOverlap) {
+      // Skipped for the run in flight; it may have finished since, and is then the newest action.
+      const running = now.info.runningActions[0] ?? now.info.recentActions.at(-1)?.action;
+      if (running) return { workflowId: running.workflow.workflowId, runId: running.workflow.firstExecutionRunId, alreadyRunning: true };
     }
     await new Promise((r) => setTimeout(r, 200));
   }
