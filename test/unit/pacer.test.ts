@@ -60,11 +60,11 @@ describe('Pacer', () => {
 
 describe('reportsPacer', () => {
   // Microsoft Graph reports (directoryAudits, signIns): 5 requests per 10 s per app and tenant.
-  it('keeps a long pull under 5 requests in every 10 s once its first burst is spent', async () => {
+  it('keeps a long pull at 5 requests or fewer in every 10 s window, the first one included', async () => {
     const { takeTimes } = pacedBy(reportsPacer);
     const at = await takeTimes(60);
-    const steady = at.slice(4);
-    for (let i = 0; i + 5 < steady.length; i++) expect(steady[i + 5]! - steady[i]!).toBeGreaterThanOrEqual(10_000);
+    // Any 6 consecutive requests span more than 10 s.
+    for (let i = 0; i + 5 < at.length; i++) expect(at[i + 5]! - at[i]!).toBeGreaterThan(10_000);
   });
 });
 
