@@ -10,6 +10,16 @@ import { graphFailure, isGraphError } from './graph/graphErrors';
  * they are; anything unknown too (Temporal retries it).
  */
 export function toActivityFailure(err: unknown): unknown {
+  if (isPermissionDenied(err)) {
+    // Retrying cannot help until someone grants the privilege; say so at once.
+    return ApplicationFailure.create({
+      type: FailureKind.DatabasePermissionDenied,
+      nonRetryable: true,
+      message:
+        `PostgreSQL refused: ${err.message}. Grant the workers' database role the privileges on the entra-sync schema ` +
+        '(docs/operations.md, "Database"), then reset the failed workflow or wait for the next run',
+    });
+  }
   if (!(err instanceof GraphCallError)) {
     return err instanceof MalformedGraphResponse ? ApplicationFailure.create({ type: FailureKind.GraphBadResponse, message: err.message }) : err;
   }
@@ -29,4 +39,9 @@ export function toActivityFailure(err: unknown): unknown {
     return failure;
   }
   return cause;
+}
+
+/** SQLSTATE 42501 insufficient_privilege, from the pg driver. */
+function isPermissionDenied(err: unknown): err is Error & { code: string } {
+  return err instanceof Error && (err as { code?: unknown }).code === '42501';
 }

@@ -1,5 +1,6 @@
 import type { GraphSessions } from './graph/graphSessions';
 import type { Database } from './store/database';
+import type { ExecutionProbe, JanitorPolicy } from './store/janitor';
 
 /** What activities need from the worker process; built once per worker. */
 export type ActivityDeps = {
@@ -9,4 +10,7 @@ export type ActivityDeps = {
   discoveryStartTimeoutMs?: number;
   /** The discovery worker's task queue (TEMPORAL_DISCOVERY_TASK_QUEUE). */
   discoveryTaskQueue?: string;
+  /** Whether a run's workflow execution is still open; the janitor asks (absent: it cannot tell). */
+  executions?: ExecutionProbe;
+  janitor?: JanitorPolicy;
 };

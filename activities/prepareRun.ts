@@ -1,9 +1,10 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DISCOVERY_TASK_QUEUE } from '../workflows/taskQueues';
 import type { ActivityDeps } from './deps';
 import { requireConnector } from './requireConnector';
 import { openRun, type StreamPlan } from './store/planRun';
+import { DEFAULT_JANITOR_POLICY, sweepRuns } from './store/janitor';
 import { FailureKind } from '../shared/failureKinds';
 
 /** How long a run waits for a discovery worker to pick up its activities before failing. */
@@ -12,13 +13,18 @@ export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
 export type PreparedRun = {
   /** The sync_runs row id (syncRunId); named runId in recorded histories, so it stays. */
   runId: number;
+  /**
+   * The Temporal run that opened the row. A reset execution replays this result: finding another
+   * run id than its own tells the workflow that a failure it replays was recorded before the reset.
+   */
+  openedBy?: string;
   /** Every stream of the registry this run pulls, with its mode; the workflow runs each one's activity. */
   streams: StreamPlan[];
   /** Present when the connector gathers discovery evidence: how long to wait for a discovery worker. */
   discovery?: { startTimeoutMs: number; taskQueue: string };
 };
 
-export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQueue }: ActivityDeps) {
+export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQueue, executions, janitor }: ActivityDeps) {
   return async function prepareRun(input: { connectorId: string }): Promise<PreparedRun> {
     const connector = await requireConnector(db, input.connectorId);
     if (!connector.enabled) {
@@ -30,13 +36,15 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
     }
     const execution = Context.current().info.workflowExecution;
     if (!execution) throw new Error('prepareRun runs only inside EntraSyncWorkflow');
+    const swept = await sweepRuns(db, connector.id, executions, janitor ?? DEFAULT_JANITOR_POLICY);
+    if (swept.abandoned.length + swept.discarded.length > 0) log.info('janitor ended earlier runs of the connector', { connectorId: connector.id, ...swept });
     const { syncRunId, streams } = await openRun(db, {
       connectorId: connector.id,
       workflowId: execution.workflowId,
       workflowRunId: execution.runId,
       discovery: connector.discoveryEnabled,
     });
-    const prepared: PreparedRun = { runId: syncRunId, streams };
+    const prepared: PreparedRun = { runId: syncRunId, openedBy: execution.runId, streams };
     if (!connector.discoveryEnabled) return prepared;
     return {
       ...prepared,

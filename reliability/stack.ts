@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { upsertConnector } from '../activities/store/connectors';
+import { saveConnectorSecret } from '../activities/secrets/connectorSecrets';
+import { loadKeyRing, SECRET_KEY_VARIABLES } from '../activities/secrets/secretCipher';
 import { createDatabase, type Database } from '../activities/store/database';
 import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
 import { freePort } from '../shared/freePort';
@@ -36,11 +38,15 @@ export type Deployment = {
   sim: RunningSimulator;
   client: Client;
   db: Database;
+  databaseUrl: string;
   connectorId: string;
   startWorker: (kind: WorkerKind) => Promise<WorkerProcess>;
   /** SIGKILL, as a lost host or an OOM kill would end it; waits until the process is gone. */
   killWorker: (kind: WorkerKind) => Promise<void>;
-  startRun: () => Promise<WorkflowHandle<typeof EntraSyncWorkflow>>;
+  /** A run of the deployment's connector, or of another one added with addConnector. */
+  startRun: (connectorId?: string) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof EntraSyncWorkflow>>;
+  /** Another connector of the same tenant in the same database, its secret stored encrypted. */
+  addConnector: (connectorId: string) => Promise<void>;
 };
 
 export async function startStack(options: StackOptions, say: (line: string) => void): Promise<Stack> {
@@ -90,6 +96,7 @@ async function deployConnector(
   const connectorId = ENV_CONNECTOR_ID;
   await upsertConnector(db, { id: connectorId, ...sim.config, discoveryEnabled: true });
   const queues = { sync: `reliability-${tag}`, discovery: `reliability-${tag}-discovery` };
+  const secretKey = randomBytes(32).toString('base64');
   const env = {
     PATH: process.env.PATH,
     NODE_EXTRA_CA_CERTS: sim.config.caCertPath,
@@ -102,6 +109,7 @@ async function deployConnector(
     ENTRA_CLIENT_SECRET: sim.config.clientSecret,
     ENTRA_GRAPH_BASE_URL: sim.config.graphBaseUrl,
     ENTRA_AUTHORITY_HOST: sim.config.authorityHost,
+    [SECRET_KEY_VARIABLES.current]: secretKey,
     METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
   };
@@ -120,11 +128,15 @@ async function deployConnector(
     await worker.exited;
     workers.delete(kind);
   };
-  const startRun = () =>
-    client.workflow.start(EntraSyncWorkflow, { taskQueue: queues.sync, workflowId: `reliability-${tag}-${Date.now()}`, args: [{ connectorId }] });
+  const startRun = (id = connectorId) =>
+    client.workflow.start(EntraSyncWorkflow, { taskQueue: queues.sync, workflowId: `reliability-${tag}-${id}-${Date.now()}`, args: [{ connectorId: id }] });
+  const addConnector = async (id: string) => {
+    await upsertConnector(db, { id, ...sim.config, discoveryEnabled: true });
+    await saveConnectorSecret(db, loadKeyRing({ [SECRET_KEY_VARIABLES.current]: secretKey })!, id, sim.config.clientSecret);
+  };
   const close = async () => {
     for (const worker of workers.values()) await worker.stop().catch(() => undefined);
     await db.end();
   };
-  return { sim, client, db, connectorId, startWorker, killWorker, startRun, close };
+  return { sim, client, db, databaseUrl, connectorId, startWorker, killWorker, startRun, addConnector, close };
 }

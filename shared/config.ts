@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DISCOVERY_TASK_QUEUE, SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { DURATION_FORM, parseDuration } from './duration';
+import type { DatabaseLimits } from '../activities/store/database';
 
 export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -93,6 +94,10 @@ const EnvSchema = z
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
+    ENTRA_FAILED_RUN_RETENTION: duration('ENTRA_FAILED_RUN_RETENTION', '3d'),
+    ENTRA_RUN_ABANDON_AFTER: duration('ENTRA_RUN_ABANDON_AFTER', '1d'),
+    ENTRA_DB_STATEMENT_TIMEOUT: duration('ENTRA_DB_STATEMENT_TIMEOUT', '15m'),
+    ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT: duration('ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT', '2m'),
     ENTRA_SYNC_DATA_DIR: z.string().trim().min(1).default('.entra-sync'),
     SIMULATOR_USERS: integer('SIMULATOR_USERS', 2500, 1),
     SIMULATOR_SEED: integer('SIMULATOR_SEED', 7, 0),
@@ -122,6 +127,10 @@ export type Config = {
   /** How long a run waits for a discovery worker to pick up its activities. */
   discoveryStartTimeoutMs: number;
   syncIntervalMs: number;
+  /** What the janitor keeps and ends (docs/run-lifecycle.md). */
+  janitor: { failedRunRetentionMs: number; abandonAfterMs: number };
+  /** Bounds on every PostgreSQL session of the workers and the CLI (docs/operations.md). */
+  database: DatabaseLimits;
   dataDir: string;
   /** The demo tenant; a fixed port keeps stored delta links valid across restarts (0 = any port). */
   simulator: { users: number; seed: number; port: number };
@@ -160,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discoveryEnabled: e.ENTRA_DISCOVERY_ENABLED,
     discoveryStartTimeoutMs: e.ENTRA_DISCOVERY_START_TIMEOUT,
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
+    janitor: { failedRunRetentionMs: e.ENTRA_FAILED_RUN_RETENTION, abandonAfterMs: e.ENTRA_RUN_ABANDON_AFTER },
+    database: { statementTimeoutMs: e.ENTRA_DB_STATEMENT_TIMEOUT, idleInTransactionTimeoutMs: e.ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT },
     dataDir: path.resolve(e.ENTRA_SYNC_DATA_DIR),
     simulator: { users: e.SIMULATOR_USERS, seed: e.SIMULATOR_SEED, port: e.SIMULATOR_PORT },
     logLevel: e.LOG_LEVEL,

@@ -24,10 +24,13 @@ export const FailureKind = {
   MissingClientSecret: 'MissingClientSecret',
   EncryptionKeyMissing: 'EncryptionKeyMissing',
   ConnectorSecretUnreadable: 'ConnectorSecretUnreadable',
+  // The database.
+  DatabasePermissionDenied: 'DatabasePermissionDenied',
   // The run itself.
   NoDiscoveryWorker: 'NoDiscoveryWorker',
-  RunNotFinalizable: 'RunNotFinalizable',
+  RunNotResumable: 'RunNotResumable',
   CursorConflict: 'CursorConflict',
+  Cancelled: 'Cancelled',
 } as const;
 
 export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];

@@ -165,10 +165,11 @@ describe('the four delta streams, memberships and credentials', () => {
     expect(await cursors()).toEqual(before);
     const [usersAfter] = await harness.query(`select count(*)::int as n from users where connector_id = $1`, [harness.connectorId]);
     expect(usersAfter).toEqual(usersBefore);
-    expect(await harness.query('select count(*)::int as n from staged_objects')).toEqual([{ n: 0 }]);
-    expect(await harness.query('select count(*)::int as n from staged_memberships')).toEqual([{ n: 0 }]);
 
     await harness.sync();
     await matchesTruth();
+    // The committed run discarded what the failed one had staged for a reset.
+    expect(await harness.query('select count(*)::int as n from staged_objects')).toEqual([{ n: 0 }]);
+    expect(await harness.query('select count(*)::int as n from staged_memberships')).toEqual([{ n: 0 }]);
   });
 });

@@ -95,12 +95,15 @@ describe('users stream, end to end through Temporal, PostgreSQL and the HTTPS si
     const [run] = await harness.query(`select status, error_kind, error_message from sync_runs where workflow_id = $1`, [failure.workflowId]);
     expect(run).toMatchObject({ status: 'failed', error_kind: 'GraphRequestRejected' });
     expect(run!.error_message).toContain('users/delta');
-    expect(await harness.query('select count(*)::int as n from staged_objects')).toEqual([{ n: 0 }]);
+    // The failed run keeps what it staged, for a reset to resume, until a newer run commits.
+    const [kept] = await harness.query(`select staging_discarded_at is null as kept from sync_runs where workflow_id = $1`, [failure.workflowId]);
+    expect(kept).toEqual({ kept: true });
 
     // The changes are not lost: the next run picks them up from the untouched cursor.
     const { summary } = await harness.sync();
     expect(summary.streams.users).toMatchObject({ mode: 'incremental', upserted: 2 });
     expect(await liveIds()).toEqual(sim.tenant.activeUsers().map((u) => u.id).sort());
+    expect(await harness.query('select count(*)::int as n from staged_objects')).toEqual([{ n: 0 }]);
   });
 
   it('resumes a retried attempt at the page where the failed one stopped, not at page 1', async () => {

@@ -6,6 +6,8 @@ import type { SecretStore } from '../activities/secrets/secretStore';
 import type { Database } from '../activities/store/database';
 import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { withFailureMapping } from './failureInterceptor';
+import { executionProbe } from './executionProbe';
+import { DEFAULT_JANITOR_POLICY, type JanitorPolicy } from '../activities/store/janitor';
 import { workflowCode } from './workflowBundle';
 
 export type SyncWorkerOptions = {
@@ -23,6 +25,8 @@ export type SyncWorkerOptions = {
   /** How long a run waits for a discovery worker (ENTRA_DISCOVERY_START_TIMEOUT). */
   discoveryStartTimeoutMs?: number;
   discoveryTaskQueue?: string;
+  /** What the janitor keeps and ends (ENTRA_FAILED_RUN_RETENTION, ENTRA_RUN_ABANDON_AFTER). */
+  janitor?: JanitorPolicy;
 };
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -36,6 +40,8 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       graph: new GraphSessions(options.secrets),
       discoveryStartTimeoutMs: options.discoveryStartTimeoutMs,
       discoveryTaskQueue: options.discoveryTaskQueue,
+      executions: executionProbe(options.connection, options.namespace),
+      janitor: options.janitor ?? DEFAULT_JANITOR_POLICY,
     }),
     interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),

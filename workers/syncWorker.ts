@@ -15,6 +15,7 @@ runMain(() =>
       dataConverter,
       discoveryStartTimeoutMs: config.discoveryStartTimeoutMs,
       discoveryTaskQueue: config.temporal.discoveryTaskQueue,
+      janitor: config.janitor,
     }),
   ),
 );

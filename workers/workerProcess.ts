@@ -38,7 +38,7 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   const telemetry = await installWorkerTelemetry(log, loadMetricsConfig());
   const address = config.temporal.address ?? 'localhost:7233';
   const connection = await NativeConnection.connect({ address });
-  const db = createDatabase(config.databaseUrl);
+  const db = createDatabase(config.databaseUrl, config.database);
   // Secrets stored (encrypted) by the CLI first; the environment's secret for the `default` connector after.
   const secrets = new DatabaseSecretStore(db, keys, new StaticSecretStore(new Map(config.entra ? [[ENV_CONNECTOR_ID, config.entra.clientSecret]] : [])));
   const interceptors = { activity: [loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };

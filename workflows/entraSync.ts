@@ -4,8 +4,12 @@ import {
   ApplicationFailure,
   TimeoutFailure,
   CancellationScope,
+  continueAsNew,
   defineQuery,
+  isCancellation,
+  log,
   patched,
+  workflowInfo,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -17,7 +21,7 @@ import { FailureKind } from '../shared/failureKinds';
 export type EntraSyncInput = { connectorId: string };
 
 export type SyncProgress = {
-  phase: 'preparing' | 'pulling' | 'reconciling' | 'finalizing' | 'succeeded' | 'failed';
+  phase: 'preparing' | 'pulling' | 'reconciling' | 'finalizing' | 'succeeded' | 'failed' | 'cancelled';
   runId?: number;
   /** waitingFor: the task queue a stream's activity waits on (the discovery worker's). */
   streams: Record<string, { done: boolean; pages?: number; waitingFor?: string }>;
@@ -36,6 +40,11 @@ export const RELATIONSHIPS_PATCH = 'relationships-v1';
 export const DISCOVERY_PATCH = 'discovery-v1';
 /** prepareRun plans every stream of the registry, and the workflow runs each plan entry's activity. */
 export const STREAM_REGISTRY_PATCH = 'stream-registry-v1';
+/**
+ * Finalize runs to its end under cancel; a cancelled run ends cancelled; a reset execution that
+ * replays a failure recorded before its reset point starts over (docs/run-lifecycle.md).
+ */
+export const RUN_LIFECYCLE_PATCH = 'run-lifecycle-v1';
 
 export const noDiscoveryWorkerMessage = (taskQueue: string) =>
   `no discovery worker is polling task queue ${taskQueue}; start it with "npm run worker:discovery" ` +
@@ -57,6 +66,7 @@ const { pullDelta, pullDirectoryRoles, pullAuditEvents, reconcileShard } = proxy
 export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSummary> {
   const progress: SyncProgress = { phase: 'preparing', streams: {} };
   setHandler(progressQuery, () => progress);
+  const lifecycle = patched(RUN_LIFECYCLE_PATCH);
 
   const prepared = await prepareRun({ connectorId: input.connectorId });
   progress.runId = prepared.runId;
@@ -67,14 +77,25 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
     if (patched(STREAM_REGISTRY_PATCH)) await pullPlannedStreams(prepared, input.connectorId, progress);
     else await pullAsRecorded(prepared, input.connectorId, progress);
     progress.phase = 'finalizing';
-    const summary = await finalizeRun({ runId: prepared.runId });
+    // Once finalize starts it runs to its end, cancel or not, so Temporal and PostgreSQL tell the
+    // same outcome: it commits and the workflow completes, or it fails and the run is failed.
+    const finalize = () => finalizeRun({ runId: prepared.runId });
+    const summary = lifecycle ? await CancellationScope.nonCancellable(finalize) : await finalize();
     progress.phase = 'succeeded';
     return summary;
   } catch (err) {
-    progress.phase = 'failed';
-    const { kind, message } = describeFailure(err);
+    const cancelled = lifecycle && isCancellation(err);
+    progress.phase = cancelled ? 'cancelled' : 'failed';
+    const { kind, message } = cancelled ? { kind: FailureKind.Cancelled, message: 'the workflow was cancelled before the run committed' } : describeFailure(err);
     // Record the failure even when the workflow itself is being cancelled.
-    await CancellationScope.nonCancellable(() => failRun({ runId: prepared.runId, kind, message }));
+    const recorded = await CancellationScope.nonCancellable(() => failRun({ runId: prepared.runId, kind, message }));
+    if (cancelled) throw err;
+    if (lifecycle && recorded.failedBy !== workflowInfo().runId) {
+      // This execution is a reset to a point after the failure was recorded (or after the run's
+      // staging was discarded): nothing of the old run is left to resume, so sync afresh.
+      log.warn('reset past the recorded failure of a sync run; starting over as a fresh sync', { syncRunId: prepared.runId, kind });
+      return await continueAsNew<typeof EntraSyncWorkflow>(input);
+    }
     throw ApplicationFailure.create({ type: kind, message: `sync run ${prepared.runId} failed: ${message}`, nonRetryable: true, cause: err as Error });
   }
 }

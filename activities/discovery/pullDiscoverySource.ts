@@ -38,7 +38,7 @@ export function pullDiscoverySource(deps: ActivityDeps, source: Source) {
       return { finish: { record: { staged: 0, coverage: 'unavailable', coverageReason: source.unavailableCode.reason }, result: { staged: 0, coverage: 'unavailable' } } };
     },
     record: () => ({ coverage: 'complete' }),
-    result: (record) => ({ staged: record.staged, coverage: 'complete' }),
+    result: (record) => ({ staged: record.staged, coverage: record.coverage ?? 'complete' }),
   };
   return (input: { runId: number; connectorId: string }): Promise<Pulled> => readPages(deps, stream, input);
 }

@@ -11,7 +11,7 @@ import { applyReconciled } from './applyReconciled';
 import type { Counts } from './counts';
 import { recomputeEntitlements } from './recomputeEntitlements';
 import { readRunSummary, type RunSummary } from './runSummary';
-import { deleteStaging } from '../staging/stagedObjects';
+import { claimRun, discardOtherStaging, discardStaging, notResumable } from '../store/runs';
 import { FailureKind } from '../../shared/failureKinds';
 
 type StreamRow = {
@@ -25,27 +25,28 @@ type StreamRow = {
 /**
  * Applies a run in one transaction: staged objects onto the live tables, tombstones, memberships,
  * credentials, cursor advance, the run record. Called again after it committed, it returns the
- * same summary.
+ * same summary. It commits only if nothing else committed for the connector since the run opened.
  */
-export async function finalizeRun(db: Database, runId: number): Promise<RunSummary> {
+export async function finalizeRun(db: Database, runId: number, owner: string): Promise<RunSummary> {
+  if ((await claimRun(db, runId, owner)) === 'committed') return readRunSummary(db, runId);
+  await db.query('update sync_runs set finalize_started_at = now() where id = $1', [runId]);
+  // Staging went from empty to a whole tenant since autovacuum last looked: without fresh
+  // statistics the planner picks nested-loop anti-joins that are quadratic in the tenant size.
+  // Outside the transaction: ANALYZE's lock conflicts with itself, and held until commit it
+  // would make every other connector's finalize wait for this one.
+  await db.query('analyze staged_objects, staged_memberships');
   return inTransaction(db, async (tx) => {
-    const run = await tx.query<{ status: string; connector_id: string }>(
-      'select status, connector_id from sync_runs where id = $1 for update',
+    const run = await tx.query<{ status: string; owner: string; connectorId: string; base: string | null }>(
+      `select status, workflow_run_id as owner, connector_id as "connectorId", base_generation as base
+         from sync_runs where id = $1 for update`,
       [runId],
     );
-    const status = run.rows[0]?.status;
+    const { status, connectorId, base } = run.rows[0]!;
     if (status === 'succeeded') return readRunSummary(tx, runId);
-    if (status !== 'running') {
-      throw ApplicationFailure.create({
-        type: FailureKind.RunNotFinalizable,
-        nonRetryable: true,
-        message: `run ${runId} is ${status ?? 'missing'} and cannot be finalized; start a new sync`,
-      });
-    }
-    const connectorId = run.rows[0]!.connector_id;
-    // Staging went from empty to a whole tenant since autovacuum last looked: without fresh
-    // statistics the planner picks nested-loop anti-joins that are quadratic in the tenant size.
-    await tx.query('analyze staged_objects, staged_memberships');
+    // Taken over by a reset, or closed by the janitor, since the claim: leave it to its owner.
+    if (run.rows[0]!.owner !== owner) throw notResumable(runId, 'was taken over by a reset of its workflow');
+    if (status !== 'running') throw notResumable(runId, `is ${status}`);
+    await requireGeneration(tx, connectorId, runId, base);
     const streams = await tx.query<StreamRow>(
       `select stream, mode, start_link as "startLink", delta_link as "deltaLink", pulled_at as "pulledAt"
          from sync_run_streams where run_id = $1 and stream = any($2) order by stream`,
@@ -54,7 +55,7 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
     for (const s of streams.rows) {
       if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${runId}: stream ${s.stream} has not finished pulling`);
       const counts = await applyStagedObjects(tx, connectorId, runId, s.stream, s.mode);
-      await advanceCursor(tx, connectorId, runId, s);
+      await advanceCursor(tx, connectorId, runId, s, base !== null);
       await recordCounts(tx, runId, s.stream, counts);
     }
     const groups = streams.rows.find((s) => s.stream === DERIVED_STREAMS.memberships.derivedFrom);
@@ -65,9 +66,40 @@ export async function finalizeRun(db: Database, runId: number): Promise<RunSumma
     await applyRelationshipStreams(tx, connectorId, runId);
     await applyDiscoveryStreams(tx, connectorId, runId);
 
+    // Last, so the connector row is locked only for the commit itself.
+    await takeGeneration(tx, connectorId, runId, base);
     await tx.query(`update sync_runs set status = 'succeeded', finished_at = now() where id = $1`, [runId]);
-    await deleteStaging(tx, runId);
+    await discardStaging(tx, runId);
+    // Runs that ended without committing read from an older state: they can never commit now.
+    await discardOtherStaging(tx, connectorId, runId);
     return readRunSummary(tx, runId);
+  });
+}
+
+/** Fails fast, before any work, when another run already committed since this one opened. */
+async function requireGeneration(tx: Queryable, connectorId: string, runId: number, base: string | null): Promise<void> {
+  if (base === null) return;
+  const { rows } = await tx.query<{ generation: string }>('select commit_generation as generation from connectors where id = $1', [connectorId]);
+  if (rows[0]?.generation !== base) throw cursorConflict(connectorId, runId);
+}
+
+/** Compare-and-set of the connector's commit generation: of two overlapping runs, one commits. */
+async function takeGeneration(tx: Queryable, connectorId: string, runId: number, base: string | null): Promise<void> {
+  const { rowCount } = await tx.query(
+    `update connectors set commit_generation = commit_generation + 1
+      where id = $1 and ($2::bigint is null or commit_generation = $2::bigint)`,
+    [connectorId, base],
+  );
+  if (rowCount !== 1) throw cursorConflict(connectorId, runId);
+}
+
+function cursorConflict(connectorId: string, runId: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureKind.CursorConflict,
+    nonRetryable: true,
+    message:
+      `another run of connector ${connectorId} committed after run ${runId} started; this run's changes were discarded ` +
+      'and the next run continues from the newer state',
   });
 }
 
@@ -122,8 +154,19 @@ async function recordDerived(tx: Queryable, runId: number, name: keyof typeof DE
   );
 }
 
-/** Moves the cursor from the one this run started on; anything else means another run won. */
-async function advanceCursor(tx: Queryable, connectorId: string, runId: number, s: StreamRow): Promise<void> {
+/**
+ * Moves the cursor to where the pull ended. Runs that recorded the generation they read from are
+ * already guarded by it; older rows (in flight across the upgrade) still compare the link.
+ */
+async function advanceCursor(tx: Queryable, connectorId: string, runId: number, s: StreamRow, guardedByGeneration: boolean): Promise<void> {
+  if (guardedByGeneration) {
+    await tx.query(
+      `insert into delta_cursors (connector_id, stream, delta_link, run_id) values ($1, $2, $3, $4)
+       on conflict (connector_id, stream) do update set delta_link = excluded.delta_link, run_id = excluded.run_id, updated_at = now()`,
+      [connectorId, s.stream, s.deltaLink, runId],
+    );
+    return;
+  }
   const result = s.startLink
     ? await tx.query(
         `update delta_cursors set delta_link = $3, run_id = $4, updated_at = now()
@@ -135,11 +178,5 @@ async function advanceCursor(tx: Queryable, connectorId: string, runId: number, 
          on conflict (connector_id, stream) do nothing`,
         [connectorId, s.stream, s.deltaLink, runId],
       );
-  if (result.rowCount !== 1) {
-    throw ApplicationFailure.create({
-      type: FailureKind.CursorConflict,
-      nonRetryable: true,
-      message: `another run committed the ${s.stream} cursor of connector ${connectorId} while run ${runId} was in flight; this run's changes were discarded and the next run picks them up from the newer cursor`,
-    });
-  }
+  if (result.rowCount !== 1) throw cursorConflict(connectorId, runId);
 }

@@ -8,7 +8,9 @@ import { reportsPacer } from '../graph/pacer';
 import { activityWait } from '../activityWait';
 import { requireConnector } from '../requireConnector';
 import type { Connector } from '../store/connectors';
-import { recordPull, type PullRecord } from './pullRecords';
+import { finishedPull, recordPull, type PullRecord } from './pullRecords';
+import { owningRun } from '../owningRun';
+import { assertRunOwner, claimRun } from '../store/runs';
 
 /** One Graph collection of a stream: its current page link, and its name in errors. */
 export type PageSource = { what: string; link: string };
@@ -31,8 +33,8 @@ export type PullProgress<S> = {
 
 export type Page = { objects: GraphObject[]; nextLink?: string; deltaLink?: string };
 
-/** Where a fresh attempt starts, or, when the stream needs no pull, its result. */
-export type PullStart<S, R> = { sources: PageSource[]; state: S } | { done: R };
+/** Where a fresh attempt starts. */
+export type PullStart<S> = { sources: PageSource[]; state: S };
 
 /** What a stream may do about a failed page instead of failing the attempt. */
 export type Recovery<S, R> =
@@ -52,7 +54,7 @@ export type PageStream<S, R> = {
   /** Reports (audit events, sign-ins) have their own low limit: paced under it. */
   pacing?: 'reports';
   /** A fresh attempt: where to start. Staging of an earlier attempt is cleared first. */
-  start(connector: Connector, syncRunId: number): Promise<PullStart<S, R>>;
+  start(connector: Connector, syncRunId: number): Promise<PullStart<S>>;
   /** Drops what this stream staged in the run. */
   clear(syncRunId: number): Promise<void>;
   /** One page; list pages by default. */
@@ -75,13 +77,16 @@ function resumable<S>(details: unknown, stream: string): details is PullProgress
 export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageStream<S, R>, input: { runId: number; connectorId: string }): Promise<R> {
   const syncRunId = input.runId;
   const ctx = Context.current();
+  const owner = owningRun();
+  await claimRun(db, syncRunId, owner);
+  const finished = await finishedPull(db, syncRunId, stream.stream);
+  if (finished) return stream.result(finished);
   const connector = await requireConnector(db, input.connectorId);
   let progress: PullProgress<S>;
   if (resumable<S>(ctx.info.heartbeatDetails, stream.stream)) {
     progress = ctx.info.heartbeatDetails;
   } else {
     const start = await stream.start(connector, syncRunId);
-    if ('done' in start) return start.done;
     // Whatever an earlier attempt staged may be from another round.
     await stream.clear(syncRunId);
     progress = { stream: stream.stream, ...start, pages: 0, staged: 0, requests: 0, throttled: 0 };
@@ -120,6 +125,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
       }
       throw session.failed(err, source.what, source.link);
     }
+    await assertRunOwner(db, syncRunId, owner);
     progress.staged += await stream.stage(syncRunId, source, page, progress.state);
     progress.pages += 1;
     if (page.nextLink) {

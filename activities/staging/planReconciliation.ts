@@ -1,6 +1,8 @@
 import type { ActivityDeps } from '../deps';
 import { tenantBudgetPer10s } from '../graph/pacer';
 import { planTargets } from './reconcileTargets';
+import { owningRun } from '../owningRun';
+import { claimRun } from '../store/runs';
 
 /** Of the tenant's budget, the share reconciliation may use; the rest stays for anything else. */
 const BUDGET_SHARE = 0.7;
@@ -10,6 +12,7 @@ export type ReconciliationPlan = { shards: number; requestsPerSecondPerShard: nu
 /** Lists the apps and service principals to reconcile, in shards, and paces each shard's share. */
 export function planReconciliationActivity({ db }: ActivityDeps) {
   return async function planReconciliation(input: { runId: number; connectorId: string }): Promise<ReconciliationPlan> {
+    await claimRun(db, input.runId, owningRun());
     const { shards, users } = await planTargets(db, input.runId, input.connectorId);
     // Owners and appRoleAssignedTo cost 1 resource unit each (docs/graph-behaviour.md).
     const perSecond = (tenantBudgetPer10s(users) * BUDGET_SHARE) / 10;

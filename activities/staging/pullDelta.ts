@@ -27,7 +27,6 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
     permission: PULLED_STREAMS[stream].permission,
     async start(connector, syncRunId) {
       const planned = await loadPlannedPull(db, syncRunId, stream);
-      if (planned.pulledAt) return { done: summarize(stream, planned) };
       // A cursor minted by another Graph endpoint (the connector was repointed) cannot be replayed.
       const usable = planned.startLink !== null && sameOrigin(planned.startLink, connector.graphBaseUrl);
       return {

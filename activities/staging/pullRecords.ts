@@ -45,6 +45,21 @@ export async function recordPull(db: Queryable, syncRunId: number, stream: strin
   );
 }
 
+/**
+ * What a finished pull of the run recorded, or nothing while it has not finished: a pull the run
+ * already finished (before a crash's retry or a reset) is not read again.
+ */
+export async function finishedPull(db: Queryable, syncRunId: number, stream: string): Promise<PullRecord | undefined> {
+  const { rows } = await db.query(
+    `select pages, staged, requests, throttled, sub_requests as "subRequests", mode, resync_reason as "resyncReason",
+            delta_link as "deltaLink", watermark, coverage, coverage_reason as "coverageReason"
+       from sync_run_streams where run_id = $1 and stream = $2 and pulled_at is not null`,
+    [syncRunId, stream],
+  );
+  const row = rows[0];
+  return row ? { ...row, watermark: row.watermark instanceof Date ? row.watermark.toISOString() : row.watermark } : undefined;
+}
+
 /** What a stream's Graph calls cost: pages read, HTTP requests, batch sub-requests, and 429s among both. */
 export type StreamTraffic = { pages: number; requests: number; subRequests: number; throttled: number };
 

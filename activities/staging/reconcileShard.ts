@@ -13,6 +13,8 @@ import { requireConnector } from '../requireConnector';
 import { shardTargets, storeReconciled, type ReconcileTarget, type ReconciledTarget } from './reconcileTargets';
 import { GRAPH_RETRY_ATTEMPTS } from '../graph/graphRetry';
 import { addStreamTraffic, type StreamTraffic } from './pullRecords';
+import { owningRun } from '../owningRun';
+import { claimRun } from '../store/runs';
 
 /** Targets per batch: a service principal takes two sub-requests (owners, appRoleAssignedTo). */
 const TARGETS_PER_BATCH = 10;
@@ -35,6 +37,7 @@ const assignedToUrl = (t: ReconcileTarget) => `/servicePrincipals/${t.objectId}/
 export function reconcileShardActivity({ db, graph }: ActivityDeps) {
   return async function reconcileShard(input: ReconcileShardInput): Promise<{ targets: number; gone: number }> {
     const ctx = Context.current();
+    await claimRun(db, input.runId, owningRun());
     const connector = await requireConnector(db, input.connectorId);
     const session = await graph.open(connector, PERMISSION);
     const wait = activityWait(ctx, () => ({ shard: input.shard }));

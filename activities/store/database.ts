@@ -3,8 +3,23 @@ import pg from 'pg';
 export type Database = pg.Pool;
 export type Queryable = pg.Pool | pg.PoolClient;
 
-export function createDatabase(connectionString: string): Database {
-  const pool = new pg.Pool({ connectionString, max: 10, application_name: 'entra-sync' });
+/** Server-side bounds on every session, so a worker cut off mid-transaction cannot hold locks for long. */
+export type DatabaseLimits = { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
+
+export const DEFAULT_DATABASE_LIMITS: DatabaseLimits = { statementTimeoutMs: 15 * 60_000, idleInTransactionTimeoutMs: 2 * 60_000 };
+
+export function createDatabase(connectionString: string, limits: DatabaseLimits = DEFAULT_DATABASE_LIMITS): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    application_name: 'entra-sync',
+    statement_timeout: limits.statementTimeoutMs,
+    idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+    // A peer that vanished (network partition) is noticed by the kernel, not after hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 30_000,
+    connectionTimeoutMillis: 30_000,
+  });
   // An idle client that loses its server must not crash the worker; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

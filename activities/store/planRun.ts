@@ -21,7 +21,8 @@ export async function openRun(
 ): Promise<{ syncRunId: number; streams: StreamPlan[] }> {
   return inTransaction(db, async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
-      `insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ($1, $2, $3)
+      `insert into sync_runs (connector_id, workflow_id, workflow_run_id, base_generation)
+       select $1, $2, $3, commit_generation from connectors where id = $1
        on conflict (workflow_id, workflow_run_id) do update set workflow_id = excluded.workflow_id
        returning id`,
       [input.connectorId, input.workflowId, input.workflowRunId],

@@ -1,19 +1,122 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureKind } from '../../shared/failureKinds';
 import { deleteStaging } from '../staging/stagedObjects';
 import { inTransaction, type Database, type Queryable } from './database';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'abandoned';
+
+type RunRow = { status: RunStatus; owner: string; connectorId: string; discarded: boolean };
 
 export async function runStatus(db: Queryable, runId: number): Promise<string | undefined> {
   const { rows } = await db.query<{ status: string }>('select status from sync_runs where id = $1', [runId]);
   return rows[0]?.status;
 }
 
-/** Marks a run failed and drops its staging. A run that already committed stays succeeded. */
-export async function failRun(db: Database, runId: number, kind: string, message: string): Promise<void> {
-  await inTransaction(db, async (tx) => {
+async function lockRun(tx: Queryable, runId: number): Promise<RunRow | undefined> {
+  const { rows } = await tx.query<RunRow>(
+    `select status, workflow_run_id as owner, connector_id as "connectorId", staging_discarded_at is not null as discarded
+       from sync_runs where id = $1 for update`,
+    [runId],
+  );
+  return rows[0];
+}
+
+/**
+ * Makes sure the Temporal run `owner` may work on sync run `runId`, and says whether the run
+ * already committed. A reset execution replays the sync run id its original execution opened:
+ * its first activity takes the row over (reopening it when it failed or was cancelled) as long
+ * as the staging is still there; otherwise nothing of the old run can be resumed and the
+ * workflow starts over (docs/run-lifecycle.md).
+ */
+export async function claimRun(db: Database, runId: number, owner: string): Promise<'running' | 'committed'> {
+  return inTransaction(db, async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (!run) throw notResumable(runId, 'does not exist');
+    if (run.owner === owner) {
+      if (run.status === 'running') return 'running';
+      if (run.status === 'succeeded') return 'committed';
+      throw notResumable(runId, `is ${run.status}`);
+    }
+    if (run.status === 'succeeded') throw notResumable(runId, 'already committed');
+    if (run.status === 'abandoned' || run.discarded) throw notResumable(runId, `is ${run.status} and its staged data was discarded`);
     await tx.query(
-      `update sync_runs set status = 'failed', finished_at = now(), error_kind = $2, error_message = $3
-        where id = $1 and status = 'running'`,
-      [runId, kind, message],
+      `update sync_runs set status = 'running', workflow_run_id = $2, finished_at = null, error_kind = null, error_message = null,
+              reopened = reopened + 1
+        where id = $1`,
+      [runId, owner],
     );
-    await deleteStaging(tx, runId);
+    return 'running';
   });
+}
+
+/** Checked before each page: a run taken over by a reset, or closed, takes no more writes from us. */
+export async function assertRunOwner(db: Queryable, runId: number, owner: string): Promise<void> {
+  const { rows } = await db.query<{ status: string; owner: string }>('select status, workflow_run_id as owner from sync_runs where id = $1', [runId]);
+  const run = rows[0];
+  if (!run || run.owner !== owner) throw notResumable(runId, run ? 'was taken over by a reset of its workflow' : 'does not exist');
+  if (run.status !== 'running') throw notResumable(runId, `is ${run.status}`);
+}
+
+export function notResumable(runId: number, why: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureKind.RunNotResumable,
+    nonRetryable: true,
+    message:
+      `sync run ${runId} ${why}, so this workflow execution cannot continue it ` +
+      '(it was reset to a point after prepareRun); the workflow starts over as a fresh sync',
+  });
+}
+
+/**
+ * Records how run `runId` ended when it did not commit, unless another Temporal run owns it;
+ * returns the owner. A failed or cancelled run keeps its staging while it could still commit, so
+ * a reset can resume it; only the connector's newest such run does, to bound the disk it holds.
+ */
+export async function failRun(db: Database, runId: number, owner: string, kind: string, message: string): Promise<{ failedBy: string }> {
+  return inTransaction(db, async (tx) => {
+    const run = await lockRun(tx, runId);
+    if (!run || run.owner !== owner) return { failedBy: run?.owner ?? owner };
+    if (run.status === 'running') {
+      await tx.query(
+        `update sync_runs set status = $2, finished_at = now(), error_kind = $3, error_message = $4 where id = $1`,
+        [runId, kind === FailureKind.Cancelled ? 'cancelled' : 'failed', kind, message],
+      );
+      if (!(await couldStillCommit(tx, runId))) await discardStaging(tx, runId);
+      await discardOtherStaging(tx, run.connectorId, runId);
+    }
+    return { failedBy: owner };
+  });
+}
+
+/** Whether nothing committed for the connector since the run opened. */
+async function couldStillCommit(tx: Queryable, runId: number): Promise<boolean> {
+  const { rows } = await tx.query<{ current: boolean }>(
+    `select r.base_generation is not distinct from c.commit_generation as current
+       from sync_runs r join connectors c on c.id = r.connector_id where r.id = $1`,
+    [runId],
+  );
+  return rows[0]?.current ?? false;
+}
+
+/**
+ * Deletes a run's staging and reconcile progress for good: the run can no longer commit. Never
+ * while the run is running: the row lock orders this after a reset's take-over.
+ */
+export async function discardStaging(tx: Queryable, runId: number): Promise<void> {
+  const marked = await tx.query(
+    `update sync_runs set staging_discarded_at = coalesce(staging_discarded_at, now()) where id = $1 and status <> 'running'`,
+    [runId],
+  );
+  if (marked.rowCount === 1) await deleteStaging(tx, runId);
+}
+
+/** Discards the staging of the connector's runs that ended without committing, except `keep`. */
+export async function discardOtherStaging(tx: Queryable, connectorId: string, keep: number): Promise<number[]> {
+  const { rows } = await tx.query<{ id: string }>(
+    `select id from sync_runs
+      where connector_id = $1 and id <> $2 and status in ('failed', 'cancelled', 'abandoned') and staging_discarded_at is null`,
+    [connectorId, keep],
+  );
+  for (const { id } of rows) await discardStaging(tx, Number(id));
+  return rows.map((r) => Number(r.id));
 }

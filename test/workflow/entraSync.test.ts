@@ -1,10 +1,10 @@
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EntraSyncWorkflow, progressQuery, STREAM_REGISTRY_PATCH } from '../../workflows/entraSync';
+import { EntraSyncWorkflow, progressQuery, RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH } from '../../workflows/entraSync';
 import { DELTA_STREAMS } from '../../shared/streams';
 import { workflowBundle } from '../support/syncHarness';
 import { blockUntilCancelled, deferred, healthy, planFor, REQUESTS_PER_SECOND, RUN_ID, SHARDS, stubActivities, type AllActivities } from './stubActivities';
@@ -26,7 +26,7 @@ afterAll(async () => {
 let queues = 0;
 const uniqueQueue = (what: string) => `${what}-${process.pid}-${Date.now()}-${++queues}`;
 
-type Handle = WorkflowHandle<typeof EntraSyncWorkflow>;
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof EntraSyncWorkflow>;
 
 /**
  * Runs `body` while a worker with these activities polls a task queue of its own (and, when
@@ -51,6 +51,15 @@ async function resultOf(handle: Handle, ms = 20_000) {
     timer = setTimeout(() => reject(new Error(`${handle.workflowId} did not finish within ${ms} ms`)), ms);
   });
   return Promise.race([handle.result(), hung]).finally(() => clearTimeout(timer));
+}
+
+/** Polls `check` until it holds, failing clearly after a deadline. */
+async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The ApplicationFailure the workflow failed with. */
@@ -111,7 +120,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(stubs.called('finalizeRun')).toEqual([]);
   });
 
-  it('records the failure with failRun when the workflow is cancelled mid-pull, and fails', async () => {
+  it('records a cancel mid-pull with failRun as Cancelled, after every pull stopped, and ends cancelled', async () => {
     const events: string[] = [];
     const blocked = DELTA_STREAMS.map(() => deferred());
     const stubs = stubActivities(
@@ -119,24 +128,77 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       events,
     );
 
-    const { failure, status } = await withWorkers(stubs.activities, async (start) => {
+    const status = await withWorkers(stubs.activities, async (start) => {
       const handle = await start();
       await Promise.all(blocked.map((b) => b.promise));
       await handle.cancel();
-      const failure = await failureOf(handle);
-      return { failure, status: (await handle.describe()).status.name };
+      await resultOf(handle).catch(() => undefined);
+      return (await handle.describe()).status.name;
     });
 
-    // The catch turns the cancellation into a recorded, visible failure rather than a silent cancel.
-    expect(status).toBe('FAILED');
-    expect(failure.type).toBe('CancelledFailure');
+    // Temporal and the run record agree: cancelled, not failed.
+    expect(status).toBe('CANCELLED');
     const failRuns = stubs.called('failRun').map((c) => c.input);
-    expect(failRuns).toEqual([{ runId: RUN_ID, kind: 'CancelledFailure', message: expect.any(String) }]);
+    expect(failRuns).toEqual([{ runId: RUN_ID, kind: 'Cancelled', message: expect.stringContaining('cancelled') }]);
     for (const stream of DELTA_STREAMS) {
       expect(events.indexOf(`${stream}:cleaned up`), events.join(' > ')).toBeGreaterThan(-1);
       expect(events.indexOf(`${stream}:cleaned up`), events.join(' > ')).toBeLessThan(events.indexOf('failRun'));
     }
     expect(stubs.called('finalizeRun')).toEqual([]);
+  });
+
+  it('a cancel while finalize runs waits for it: finalize commits and the workflow completes, no failRun', async () => {
+    const finalizing = deferred();
+    const release = deferred();
+    const stubs = stubActivities({
+      finalizeRun: async ({ runId }) => {
+        finalizing.resolve();
+        await release.promise;
+        return { runId, status: 'succeeded', streams: {} };
+      },
+    });
+
+    const { summary, status } = await withWorkers(stubs.activities, async (start) => {
+      const handle = await start();
+      await finalizing.promise;
+      await handle.cancel();
+      // The cancel request is in history before finalize is let go.
+      await waitFor(async () => (await handle.fetchHistory()).events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes) ?? false);
+      release.resolve();
+      const summary = await resultOf(handle);
+      return { summary, status: (await handle.describe()).status.name };
+    });
+
+    expect(status).toBe('COMPLETED');
+    expect(summary).toEqual({ runId: RUN_ID, status: 'succeeded', streams: {} });
+    expect(stubs.called('failRun')).toEqual([]);
+  });
+
+  it('starts over (continue-as-new) when failRun says the failure was recorded by the execution it was reset from', async () => {
+    let finalizes = 0;
+    const stubs = stubActivities({
+      finalizeRun: async ({ runId }) => {
+        if (++finalizes > 1) return { runId, status: 'succeeded', streams: {} };
+        throw ApplicationFailure.create({ type: 'RunNotResumable', nonRetryable: true, message: 'sync run 7 already committed' });
+      },
+      failRun: async () => ({ failedBy: 'the-execution-before-the-reset' }),
+    });
+
+    const { first, summary, history } = await withWorkers(stubs.activities, async (start) => {
+      const handle = await start();
+      // result() follows the chain of continued runs to the last one.
+      const summary = await resultOf(handle);
+      const firstRun = env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+      return { first: (await firstRun.describe()).status.name, summary, history: await firstRun.fetchHistory() };
+    });
+
+    expect(first).toBe('CONTINUED_AS_NEW');
+    expect(summary).toEqual({ runId: RUN_ID, status: 'succeeded', streams: {} });
+    const continued = history.events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes)?.workflowExecutionContinuedAsNewEventAttributes;
+    expect(defaultPayloadConverter.fromPayload(continued!.input!.payloads![0]!)).toEqual({ connectorId: CONNECTOR_ID });
+    // The fresh execution prepared a run of its own.
+    expect(stubs.called('prepareRun')).toHaveLength(2);
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history);
   });
 
   it('fails with NoDiscoveryWorker, naming the queue, when nobody polls the discovery task queue', async () => {
@@ -192,7 +254,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         signIns: { done: true },
       },
     });
-    expect(patchMarkers(history)).toEqual([STREAM_REGISTRY_PATCH]);
+    expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH]);
     expect(stubs.called('prepareRun').map((c) => c.input)).toEqual([{ connectorId: CONNECTOR_ID }]);
     expect(stubs.called('pullDelta').map((c) => c.input)).toEqual(expect.arrayContaining(pullInputs));
     expect(stubs.called('pullDelta')).toHaveLength(DELTA_STREAMS.length);
@@ -223,7 +285,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       return handle.fetchHistory();
     });
 
-    expect(patchMarkers(history)).toEqual([STREAM_REGISTRY_PATCH]);
+    expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH]);
     expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual([runInput]);
     expect(stubs.called('pullPermissionGrants')).toEqual([]);
     expect(stubs.called('pullSignIns')).toEqual([]);

@@ -27,16 +27,20 @@ export function planFor(discovery: boolean) {
     .map((stream) => ({ stream, mode: 'bootstrap' as const }));
 }
 
+/** The Temporal run the calling activity works for, as the real activities see it. */
+export const currentRun = (): string => Context.current().info.workflowExecution!.runId;
+
 /** Answers of an empty, healthy tenant. */
 export const healthy: AllActivities = {
-  prepareRun: async () => ({ runId: RUN_ID, streams: planFor(false) }),
+  prepareRun: async () => ({ runId: RUN_ID, openedBy: currentRun(), streams: planFor(false) }),
   pullDelta: async ({ stream }) => ({ stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null }),
   pullDirectoryRoles: async () => ({ assignments: 0 }),
   pullAuditEvents: async () => ({ events: 0 }),
   planReconciliation: async () => ({ shards: SHARDS, requestsPerSecondPerShard: REQUESTS_PER_SECOND }),
   reconcileShard: async () => ({ targets: 0, gone: 0 }),
   finalizeRun: async ({ runId }) => ({ runId, status: 'succeeded', streams: {} }),
-  failRun: async () => {},
+  // As the real failRun: the row belongs to the run that calls.
+  failRun: async () => ({ failedBy: currentRun() }),
   pullPermissionGrants: async () => ({ staged: 0, coverage: 'complete' }),
   pullSignIns: async () => ({ staged: 0, coverage: 'complete' }),
 };

@@ -1,0 +1,23 @@
+import type { NativeConnection } from '@temporalio/worker';
+import type { ExecutionProbe } from '../activities/store/janitor';
+
+/** temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING */
+const RUNNING = 1;
+/** The gRPC status Temporal answers for an execution it does not know (retention passed). */
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * Asks Temporal whether the execution that owns a run row is still open: the janitor abandons a
+ * run only when its execution closed (or Temporal no longer knows it).
+ */
+export function executionProbe(connection: NativeConnection, namespace: string): ExecutionProbe {
+  return async (workflowId, runId) => {
+    try {
+      const described = await connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId, runId } });
+      const state = described.workflowExecutionInfo?.status;
+      return state === RUNNING ? 'open' : 'closed';
+    } catch (err) {
+      return (err as { code?: number }).code === GRPC_NOT_FOUND ? 'closed' : 'unknown';
+    }
+  };
+}
