@@ -17,7 +17,13 @@ import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { createTestDatabase } from '../test/support/testDatabase';
 import { EntraSyncWorkflow } from '../workflows';
 
-export type StackOptions = { users: number; seed: number; pageSize: number };
+export type StackOptions = {
+  users: number;
+  seed: number;
+  pageSize: number;
+  /** A dev server and PostgreSQL already running (the test suite's); started here when absent. */
+  shared?: { temporalAddress: string; postgresUrl: string };
+};
 
 /** The real parts every scenario shares: PostgreSQL, a Temporal dev server and one simulated tenant. */
 export type Stack = {
@@ -62,11 +68,9 @@ export async function startStack(options: StackOptions, say: (line: string) => v
     const grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS, 'DelegatedPermissionGrant.Read.All'];
     const sim = await startSimulator({ tlsDir: path.join(scratch, 'tls'), seed: options.seed, users: options.users, pageSize: options.pageSize, grantedPermissions });
     stops.push(() => sim.close());
-    const [postgres, temporal] = await Promise.all([
-      startEmbeddedPostgres(scratch, 'postgres'),
-      freePort().then((port) => startTemporalDevServer({ dataDir: path.resolve('.entra-sync'), namespace: 'default', port, headless: true })),
-    ]);
-    stops.push(() => postgres.stop(), () => temporal.stop());
+    const { postgres, temporal } = options.shared
+      ? { postgres: { url: options.shared.postgresUrl }, temporal: { address: options.shared.temporalAddress } }
+      : await startServers(scratch, stops);
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({ connection });
@@ -81,6 +85,15 @@ export async function startStack(options: StackOptions, say: (line: string) => v
     await stop();
     throw err;
   }
+}
+
+async function startServers(scratch: string, stops: Array<() => Promise<unknown>>) {
+  const [postgres, temporal] = await Promise.all([
+    startEmbeddedPostgres(scratch, 'postgres'),
+    freePort().then((port) => startTemporalDevServer({ dataDir: path.resolve('.entra-sync'), namespace: 'default', port, headless: true })),
+  ]);
+  stops.push(() => postgres.stop(), () => temporal.stop());
+  return { postgres, temporal };
 }
 
 async function deployConnector(

@@ -68,7 +68,8 @@ export async function finalizeRun(db: Database, runId: number, owner: string): P
 
     // Last, so the connector row is locked only for the commit itself.
     await takeGeneration(tx, connectorId, runId, base);
-    await tx.query(`update sync_runs set status = 'succeeded', finished_at = now() where id = $1`, [runId]);
+    // clock_timestamp(): when the commit happens, not when the transaction began (now()).
+    await tx.query(`update sync_runs set status = 'succeeded', finished_at = clock_timestamp() where id = $1`, [runId]);
     await discardStaging(tx, runId);
     // Runs that ended without committing read from an older state: they can never commit now.
     await discardOtherStaging(tx, connectorId, runId);

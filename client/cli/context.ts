@@ -84,7 +84,7 @@ export class CliContext {
   private async openDatabase(): Promise<Database> {
     const url = await this.resolveDatabaseUrl();
     this.resolvedDatabaseUrl = url;
-    const db = createDatabase(url);
+    const db = createDatabase(url, this.config.database);
     try {
       // Reaches the server and checks the schema this CLI needs (migration 0005) in one round trip.
       await db.query('select c.sync_interval_seconds, s.key_id from connectors c, connector_secrets s limit 0');
