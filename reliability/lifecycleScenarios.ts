@@ -22,11 +22,21 @@ function check(holds: boolean, what: string): void {
   if (!holds) throw new Error(what);
 }
 
+/** 'succeeded', or 'failed: ' and the failure's messages down its causes. */
 const outcomeOf = (handle: WorkflowHandle) =>
   handle.result().then(
     () => 'succeeded',
-    (err: Error) => `failed: ${(err.cause as Error | undefined)?.message ?? err.message}`,
+    (err: Error) => {
+      const messages: string[] = [];
+      for (let e: unknown = err; e instanceof Error; e = e.cause) messages.push(e.message);
+      return `failed: ${messages.join(': ')}`;
+    },
   );
+
+async function succeeds(handle: WorkflowHandle, what: string): Promise<void> {
+  const outcome = await outcomeOf(handle);
+  check(outcome === 'succeeded', `${what} ${outcome}`);
+}
 
 async function startWorkers(d: Deployment): Promise<void> {
   await d.startWorker('sync');
@@ -98,11 +108,11 @@ async function withDepartmentChange<T>(d: Deployment, body: (userId: string, dep
 async function resetOldSucceededRun(d: Deployment): Promise<ScenarioOutcome> {
   await startWorkers(d);
   const old = await d.startRun();
-  check((await outcomeOf(old)) === 'succeeded', 'the first run failed');
+  await succeeds(old, 'the first run');
   const details: string[] = [];
   await withDepartmentChange(d, async (userId, department) => {
     const newer = await d.startRun();
-    check((await outcomeOf(newer)) === 'succeeded', 'the newer run failed');
+    await succeeds(newer, 'the newer run');
     const [committed] = await runsOf(d, newer.workflowId);
     for (const point of [{ after: 'prepareRun' }, { after: 'reconcileShard' }, 'last workflow task'] as const) {
       const outcome = await outcomeOf(await resetTo(d.client, d.client.workflow.getHandle(old.workflowId, old.firstExecutionRunId), point));
@@ -117,13 +127,13 @@ async function resetOldSucceededRun(d: Deployment): Promise<ScenarioOutcome> {
     }
   });
   // The tenant is back as the clean run saw it; one more run brings the copy there too.
-  check((await outcomeOf(await d.startRun())) === 'succeeded', 'the run after the change was undone failed');
+  await succeeds(await d.startRun(), 'the run after the change was undone');
   return { outcome: 'succeeded', detail: `nothing went backwards after resets ${details.join(', ')}` };
 }
 
 async function overlappingRuns(d: Deployment): Promise<ScenarioOutcome> {
   await startWorkers(d);
-  check((await outcomeOf(await d.startRun())) === 'succeeded', 'the first run failed');
+  await succeeds(await d.startRun(), 'the first run');
   // A quiet tenant: both runs read the same unchanged rounds and get the same delta links back.
   const hold = d.sim.faults.add({ pathPrefix: '/v1.0/users/delta', kind: 'hold', nth: 1 });
   try {
@@ -159,7 +169,7 @@ async function terminateMidway(d: Deployment, path: string, nth: number): Promis
     await until('staging rows of the doomed run', async () => ((await d.db.query('select 1 from staged_objects limit 1')).rowCount ? true : undefined));
     await doomed.terminate('reliability: terminated mid-run');
     const next = await d.startRun();
-    check((await outcomeOf(next)) === 'succeeded', 'the run after the terminated one failed');
+    await succeeds(next, 'the run after the terminated one');
     d.sim.faults.remove(hold.id);
     const [abandoned] = await runsOf(d, doomed.workflowId);
     check(abandoned!.status === 'abandoned' && abandoned!.discarded, `the terminated run's row: ${JSON.stringify(abandoned)}`);
@@ -222,10 +232,10 @@ async function twoConnectorsFinalizing(d: Deployment): Promise<ScenarioOutcome> 
     await untilFinalizeWaits(d);
     // The other connector's finalize runs from start to commit while the first holds its transaction open.
     const free = await d.startRun();
-    check((await outcomeOf(free)) === 'succeeded', 'the second connector run failed');
+    await succeeds(free, 'the free connector run');
     await held.release();
     released = true;
-    check((await outcomeOf(waiting)) === 'succeeded', 'the held connector run failed');
+    await succeeds(waiting, 'the held connector run');
     const [a] = await runsOf(d, waiting.workflowId);
     const [b] = await runsOf(d, free.workflowId);
     check(a!.finalizeStartedAt! < b!.finishedAt! && b!.finalizeStartedAt! < a!.finishedAt!, `the finalizes did not overlap: ${JSON.stringify({ a, b })}`);
@@ -236,20 +246,20 @@ async function twoConnectorsFinalizing(d: Deployment): Promise<ScenarioOutcome> 
   }
 }
 
-const RESET_POINTS: Array<{ point: ResetPoint; reduced?: boolean; proves: string }> = [
-  { point: 'first workflow task', reduced: true, proves: 'a reset to the first workflow task runs a fresh sync; the failed run keeps nothing' },
+const RESET_POINTS: Array<{ point: ResetPoint; proves: string }> = [
+  { point: 'first workflow task', proves: 'a reset to the first workflow task runs a fresh sync; the failed run keeps nothing' },
   { point: 'last workflow task', proves: 'a reset past the recorded failure starts over as a fresh sync (continue-as-new) instead of failing again' },
-  { point: { after: 'prepareRun' }, reduced: true, proves: 'a reset after prepareRun reopens the failed run and resumes from its staging, re-reading nothing' },
+  { point: { after: 'prepareRun' }, proves: 'a reset after prepareRun reopens the failed run and resumes from its staging, re-reading nothing' },
   { point: { after: 'reconcileShard' }, proves: 'a reset after reconciliation re-runs only finalize' },
 ];
 
+/** None is in the reduced set: the test suite runs all of them (test/runLifecycle.test.ts). */
 export function lifecycleScenarios(): Scenario[] {
   return [
-    ...RESET_POINTS.map(({ point, reduced, proves }): Scenario => ({
+    ...RESET_POINTS.map(({ point, proves }): Scenario => ({
       suite: 'lifecycle',
       name: `reset of a failed run to ${describePoint(point)}`,
       proves,
-      reduced,
       run: (d) => resetFailedRun(d, point),
     })),
     {
@@ -262,7 +272,6 @@ export function lifecycleScenarios(): Scenario[] {
       suite: 'lifecycle',
       name: 'two overlapping runs with identical delta links',
       proves: 'exactly one commits; the other fails with CursorConflict although the links it started from are unchanged',
-      reduced: true,
       run: overlappingRuns,
     },
     {
@@ -281,7 +290,6 @@ export function lifecycleScenarios(): Scenario[] {
       suite: 'lifecycle',
       name: 'cancel during finalize',
       proves: 'finalize runs to its end: Temporal and PostgreSQL both say succeeded',
-      reduced: true,
       run: cancelDuringFinalize,
     },
     {

@@ -77,11 +77,15 @@ export class SyncMetrics {
     }
   }
 
-  recordRunFinished(connector: string, outcome: 'succeeded' | 'failed', seconds: number, errorKind = ''): void {
+  recordRunFinished(connector: string, outcome: RunOutcome, seconds: number, errorKind = ''): void {
     this.runDuration.observe({ connector, outcome }, seconds);
     this.runs.inc({ connector, outcome, error_kind: errorKind });
   }
 }
+
+/** How a run ended, as the run metrics label it. */
+export const RUN_OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 export type MetricsConfig = { port: number; host: string; bearerToken?: string };
 

@@ -3,7 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { RunSummary } from '../activities';
 import type { Queryable } from '../activities/store/database';
-import type { SyncMetrics } from './metrics';
+import { RUN_OUTCOMES, type RunOutcome, type SyncMetrics } from './metrics';
 
 const REMEMBERED_RUNS = 1_000;
 
@@ -22,6 +22,7 @@ export function metricsInterceptors(metrics: SyncMetrics, db: Queryable): Activi
     return true;
   };
 
+  const isFinished = (status: string): status is RunOutcome => (RUN_OUTCOMES as readonly string[]).includes(status);
   const recordRun = async (runId: number, summary?: RunSummary) => {
     if (!countOnce(runId)) return;
     const { rows } = await db.query<{ connector: string; status: string; seconds: number; errorKind: string | null }>(
@@ -31,7 +32,7 @@ export function metricsInterceptors(metrics: SyncMetrics, db: Queryable): Activi
       [runId],
     );
     const run = rows[0];
-    if (!run || (run.status !== 'succeeded' && run.status !== 'failed')) return;
+    if (!run || !isFinished(run.status)) return;
     if (summary && run.status === 'succeeded') metrics.recordCommitted(run.connector, summary);
     metrics.recordRunFinished(run.connector, run.status, Number(run.seconds), run.errorKind ?? '');
   };

@@ -3,7 +3,8 @@ import { FailureKind } from '../../shared/failureKinds';
 import { deleteStaging } from '../staging/stagedObjects';
 import { inTransaction, type Database, type Queryable } from './database';
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'abandoned';
+export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'abandoned'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 type RunRow = { status: RunStatus; owner: string; connectorId: string; discarded: boolean };
 

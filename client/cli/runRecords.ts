@@ -1,3 +1,4 @@
+import type { RunStatus } from '../../activities/store/runs';
 import type { Queryable } from '../../activities/store/database';
 
 export type RunRow = {
@@ -5,7 +6,7 @@ export type RunRow = {
   connectorId: string;
   workflowId: string;
   workflowRunId: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: RunStatus;
   startedAt: Date;
   finishedAt: Date | null;
   durationMs: number | null;

@@ -5,6 +5,7 @@ import type { Runner } from './connectorCommands';
 import type { CliContext } from './context';
 import { formatSeconds, formatTime, out, printJson, table } from './output';
 import { findRun, listRuns, runStreams, type RunRow } from './runRecords';
+import { RUN_STATUSES, type RunStatus } from '../../activities/store/runs';
 import * as valid from './validation';
 
 type Action = Parameters<Runner>[0];
@@ -16,7 +17,7 @@ export function registerRunsCommands(program: Command, run: Runner): void {
     .command('list')
     .description('recent runs: status, counts, duration, error')
     .option('--connector <id>', 'only this connector')
-    .option('--status <status>', 'only running, succeeded or failed runs')
+    .option('--status <status>', `only runs with this status: ${RUN_STATUSES.join(', ')}`)
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(run(listCommand as Action));
@@ -32,7 +33,7 @@ export function registerRunsCommands(program: Command, run: Runner): void {
 async function listCommand(ctx: CliContext, o: { connector?: string; status?: string; limit: string; json?: boolean }): Promise<void> {
   const limit = Number(o.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit "${o.limit}" must be a whole number of at least 1`);
-  if (o.status && !['running', 'succeeded', 'failed'].includes(o.status)) throw new CliError(`--status "${o.status}" must be running, succeeded or failed`);
+  if (o.status && !RUN_STATUSES.includes(o.status as RunStatus)) throw new CliError(`--status "${o.status}" must be one of ${RUN_STATUSES.join(', ')}`);
   const rows = await listRuns(await ctx.db(), { connectorId: o.connector && valid.connectorId(o.connector), status: o.status, limit });
   if (o.json) return printJson(rows.map((r) => withLink(ctx, r)));
   if (rows.length === 0) return out('no runs yet; start one with: entra-sync sync --connector <id>');
