@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DISCOVERY_TASK_QUEUE, SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { DURATION_FORM, parseDuration } from './duration';
 import type { DatabaseLimits } from '../activities/store/database';
+import { readTemporalSecurity, type TemporalSecurity } from './temporalSecurity';
 
 export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -117,7 +118,16 @@ const EnvSchema = z
   });
 
 export type Config = {
-  temporal: { address?: string; namespace: string; taskQueue: string; discoveryTaskQueue: string; uiUrl?: string; cliPath?: string };
+  temporal: {
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    discoveryTaskQueue: string;
+    uiUrl?: string;
+    cliPath?: string;
+    /** TLS, mutual TLS and API key of the connection (TEMPORAL_TLS_*, TEMPORAL_API_KEY). */
+    security: TemporalSecurity;
+  };
   databaseUrl?: string;
   /** Present when a real tenant is configured; absent means "serve the simulator's demo tenant". */
   entra?: { tenantId: string; clientId: string; clientSecret: string };
@@ -146,9 +156,9 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => issue.message));
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
+  const security = readTemporalSecurity(env, problems);
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     temporal: {
@@ -158,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       discoveryTaskQueue: e.TEMPORAL_DISCOVERY_TASK_QUEUE,
       uiUrl: e.TEMPORAL_UI_URL,
       cliPath: e.TEMPORAL_CLI_PATH,
+      security,
     },
     databaseUrl: e.DATABASE_URL,
     entra:
