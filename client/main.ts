@@ -1,7 +1,7 @@
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { migrate } from '../schema/migrate';
 import { isPostgresError, postgresError } from './cli/cliErrors';
 import { upsertConnector } from '../activities/store/connectors';
@@ -17,6 +17,7 @@ import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { formatOutcome } from './formatOutcome';
 import { awaitRunOutcome, type RunOutcome } from './runOutcome';
 import { applySyncSchedule } from './schedules';
+import { connectClientToTemporal } from './temporalConnection';
 import { explainTemporalError } from './temporalErrors';
 import { triggerSync } from './triggerSync';
 
@@ -93,7 +94,7 @@ runMain(async () => {
     const explainTemporal = (err: unknown): never => {
       throw explainTemporalError(err, stack.temporal);
     };
-    const connection = await Connection.connect({ address: stack.temporal.address }).catch(explainTemporal);
+    const connection = await connectClientToTemporal(stack.temporal);
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: stack.temporal.namespace, dataConverter: dataConverterFromEnv() });
     await waitForPoller(client, stack.temporal.namespace, config.temporal.taskQueue, worker).catch(explainTemporal);

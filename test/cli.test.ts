@@ -325,7 +325,9 @@ describe('entra-sync migrate and temporal setup', () => {
     expect(first.stdout).toContain(`created namespace ${namespace} (retention 1 days)`);
     expect(first.stdout).toContain(`registered search attribute TenantId (Keyword) in namespace ${namespace}`);
     const again = await cli(['temporal', 'setup'], { env: { TEMPORAL_NAMESPACE: namespace } });
-    expect(again.stdout).toBe(`search attribute TenantId (Keyword) is registered in namespace ${namespace}\n`);
+    expect(again.stdout).toBe(
+      `connected to Temporal at ${inject('temporalAddress')} (plaintext)\nsearch attribute TenantId (Keyword) is registered in namespace ${namespace}\n`,
+    );
     const missing = await cli(['schedule', 'describe', MAIN], { env: { TEMPORAL_NAMESPACE: `${tag}-nowhere` } });
     expect(missing.stderr).toBe(
       `entra-sync: namespace "${tag}-nowhere" does not exist on Temporal at ${inject('temporalAddress')}; create it (entra-sync temporal setup --create-namespace) or set TEMPORAL_NAMESPACE\n`,

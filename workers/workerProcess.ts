@@ -7,6 +7,8 @@ import { createDatabase, type Database } from '../activities/store/database';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { dataConverterFromEnv } from './codec';
 import { loadConfig, type Config } from '../shared/config';
+import { describeTemporalSecurity } from '../shared/temporalSecurity';
+import { connectWorkerToTemporal } from './temporalConnection';
 import { workerHealth } from './healthCheck';
 import { createLogger, type Logger } from './logger';
 import { loggerInterceptors } from './loggerInterceptor';
@@ -37,14 +39,14 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   if (!config.databaseUrl) throw new Error(`DATABASE_URL is not set: the ${name} needs the PostgreSQL database that holds the inventory`);
   const telemetry = await installWorkerTelemetry(log, loadMetricsConfig());
   const address = config.temporal.address ?? 'localhost:7233';
-  const connection = await NativeConnection.connect({ address });
+  const connection = await connectWorkerToTemporal({ address, namespace: config.temporal.namespace, security: config.temporal.security });
   const db = createDatabase(config.databaseUrl, config.database);
   // Secrets stored (encrypted) by the CLI first; the environment's secret for the `default` connector after.
   const secrets = new DatabaseSecretStore(db, keys, new StaticSecretStore(new Map(config.entra ? [[ENV_CONNECTOR_ID, config.entra.clientSecret]] : [])));
   const interceptors = { activity: [loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
   const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}) });
   const metricsServer = await telemetry.serve(() => workerHealth(worker, db));
-  log.info({ address, namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, payloadEncryption: Boolean(dataConverter) }, `${name} ready`);
+  log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, payloadEncryption: Boolean(dataConverter) }, `${name} ready`);
   try {
     await worker.run();
   } finally {

@@ -4,6 +4,8 @@ import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { loadKeyRing, SECRET_KEY_VARIABLES, KEY_FORM, type KeyRing } from '../../activities/secrets/secretCipher';
 import { createDatabase, type Database } from '../../activities/store/database';
 import { loadConfig, type Config } from '../../shared/config';
+import { temporalConnectionOptions } from '../../shared/temporalConnectionOptions';
+import { explainTemporalConnectionFailure, type TemporalTarget } from '../../shared/temporalConnectionProblem';
 import { dataConverterFromEnv } from '../../workers/codec';
 import { CliError, firstLine, postgresError } from './cliErrors';
 
@@ -108,12 +110,17 @@ export class CliContext {
     this.connection = undefined;
   }
 
+  /** Where and how the CLI connects to Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key). */
+  get temporalTarget(): TemporalTarget {
+    return { address: this.temporalAddress, namespace: this.namespace, security: this.config.temporal.security };
+  }
+
   private async openTemporal(requireNamespace: boolean): Promise<Client> {
-    const address = this.temporalAddress;
+    const target = this.temporalTarget;
     try {
-      this.connection = await Connection.connect({ address, connectTimeout: CONNECT_TIMEOUT });
+      this.connection = await Connection.connect({ ...temporalConnectionOptions(target.address, target.security), connectTimeout: CONNECT_TIMEOUT });
     } catch (err) {
-      throw temporalUnreachable(address, err);
+      throw await temporalConnectFailure(target, err);
     }
     const client = new Client({ connection: this.connection, namespace: this.namespace, dataConverter: dataConverterFromEnv() });
     try {
@@ -122,10 +129,10 @@ export class CliContext {
     } catch (err) {
       if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) {
         throw new CliError(
-          `namespace "${this.namespace}" does not exist on Temporal at ${address}; create it (entra-sync temporal setup --create-namespace) or set TEMPORAL_NAMESPACE`,
+          `namespace "${this.namespace}" does not exist on Temporal at ${target.address}; create it (entra-sync temporal setup --create-namespace) or set TEMPORAL_NAMESPACE`,
         );
       }
-      throw temporalUnreachable(address, err);
+      throw await temporalConnectFailure(target, err);
     }
     return client;
   }
@@ -136,6 +143,24 @@ export class CliContext {
     await pool?.then((db) => db.end()).catch(() => undefined);
     await this.connection?.close().catch(() => undefined);
   }
+}
+
+/** A failed connection to Temporal; `transient` ones (refused, DNS, no answer) are worth waiting out. */
+export class TemporalConnectError extends CliError {
+  constructor(
+    message: string,
+    readonly transient: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, 1, options);
+  }
+}
+
+/** Finds which layer failed (credentials, DNS, TCP, TLS) and names its fix. */
+async function temporalConnectFailure(target: TemporalTarget, err: unknown): Promise<TemporalConnectError> {
+  const problem = await explainTemporalConnectionFailure(err, target);
+  if (problem) return new TemporalConnectError(problem.message, problem.transient, { cause: err });
+  return new TemporalConnectError(temporalUnreachable(target.address, err).message, true, { cause: err });
 }
 
 export function temporalUnreachable(address: string, err: unknown): CliError {

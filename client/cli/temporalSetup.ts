@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { msNumberToTs } from '@temporalio/common/lib/time';
+import { describeTemporalSecurity } from '../../shared/temporalSecurity';
 import { TENANT_ID } from '../../workflows/searchAttributes';
 import { CliError } from './cliErrors';
 import type { Runner } from './connectorCommands';
-import type { CliContext } from './context';
+import { TemporalConnectError, type CliContext } from './context';
 import { note, out } from './output';
 
 type Action = Parameters<Runner>[0];
@@ -18,7 +19,7 @@ export function registerTemporalCommands(program: Command, run: Runner): void {
   const temporal = program.command('temporal').description('what entra-sync needs from a Temporal cluster');
   temporal
     .command('setup')
-    .description(`register the ${TENANT_ID.name} search attribute in TEMPORAL_NAMESPACE (and create the namespace with --create-namespace); safe to repeat`)
+    .description(`check the connection (TEMPORAL_ADDRESS, TLS, API key), register the ${TENANT_ID.name} search attribute in TEMPORAL_NAMESPACE (and create the namespace with --create-namespace); safe to repeat`)
     .option('--create-namespace', 'create TEMPORAL_NAMESPACE when it does not exist')
     .option('--retention-days <days>', 'history retention of a namespace created here', String(DEFAULT_RETENTION_DAYS))
     .option('--wait <seconds>', 'keep trying to reach Temporal this long (a cluster still starting)', '0')
@@ -32,6 +33,7 @@ async function setupCommand(ctx: CliContext, o: { createNamespace?: boolean; ret
   if (!Number.isFinite(waitMs) || waitMs < 0) throw new CliError(`--wait "${o.wait}" must be a number of seconds`);
 
   const client = await connectWithin(ctx, waitMs, Boolean(o.createNamespace));
+  out(`connected to Temporal at ${ctx.temporalAddress} (${describeTemporalSecurity(ctx.config.temporal.security)})`);
   if (o.createNamespace) await ensureNamespace(client, ctx.namespace, retentionDays);
   const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: ctx.namespace });
   if (customAttributes && TENANT_ID.name in customAttributes) {
@@ -55,7 +57,7 @@ async function connectWithin(ctx: CliContext, waitMs: number, namespaceMayBeMiss
     try {
       return await ctx.temporal({ requireNamespace: !namespaceMayBeMissing });
     } catch (err) {
-      if (Date.now() >= deadline || !(err instanceof CliError) || !err.message.startsWith('cannot reach Temporal')) throw err;
+      if (Date.now() >= deadline || !(err instanceof TemporalConnectError) || !err.transient) throw err;
       if (attempt === 1) note(`waiting for Temporal at ${ctx.temporalAddress} ...`);
       ctx.forgetTemporal();
       await new Promise((r) => setTimeout(r, 2_000));

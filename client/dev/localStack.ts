@@ -1,6 +1,7 @@
 import { writeFile, readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../shared/config';
+import type { TemporalSecurity } from '../../shared/temporalSecurity';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../../simulator/identity/clientApplication';
 import { startSimulator } from '../../simulator/server';
 import { startEmbeddedPostgres } from './embeddedPostgres';
@@ -19,7 +20,7 @@ export type GraphTarget = {
 
 export type LocalStack = {
   databaseUrl: string;
-  temporal: { address: string; namespace: string; uiUrl?: string };
+  temporal: { address: string; namespace: string; uiUrl?: string; security: TemporalSecurity };
   graph: GraphTarget;
   stop: () => Promise<void>;
 };
@@ -45,8 +46,15 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       say(`PostgreSQL: embedded, data in ${path.join(config.dataDir, 'postgres')}`);
     }
 
-    let temporal: LocalStack['temporal'] = { address: config.temporal.address ?? '', namespace: config.temporal.namespace, uiUrl: config.temporal.uiUrl };
+    const { security } = config.temporal;
+    let temporal: LocalStack['temporal'] = { address: config.temporal.address ?? '', namespace: config.temporal.namespace, uiUrl: config.temporal.uiUrl, security };
     if (!config.temporal.address) {
+      // The workers inherit this environment: they would speak TLS to a dev server that has none.
+      if (security.tls || security.apiKey) {
+        throw new Error(
+          'TEMPORAL_TLS / TEMPORAL_TLS_* / TEMPORAL_API_KEY are set but TEMPORAL_ADDRESS is not, so npm start would run its own plaintext Temporal dev server; set TEMPORAL_ADDRESS to the frontend those settings are for, or unset them',
+        );
+      }
       const server = await startTemporalDevServer({
         dataDir: config.dataDir,
         namespace: config.temporal.namespace,
@@ -56,7 +64,7 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
         dbFile: path.join(config.dataDir, 'temporal', 'dev-server.db'),
       });
       stops.push(server.stop);
-      temporal = { address: server.address, namespace: config.temporal.namespace, uiUrl: server.uiUrl };
+      temporal = { address: server.address, namespace: config.temporal.namespace, uiUrl: server.uiUrl, security };
       say(`Temporal: dev server at ${server.address} (${server.source}), Web UI ${server.uiUrl}`);
     }
 
