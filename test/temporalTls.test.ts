@@ -1,0 +1,216 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client/dev/workerProcess';
+import { freePort } from '../shared/freePort';
+import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { syncScheduleId } from '../workflows/ids';
+import { createTestPki, type TestPki } from './support/testCertificates';
+import { createTestDatabase } from './support/testDatabase';
+import { TEST_TLS_DIR } from './support/testTls';
+import { startTlsProxy, type TlsProxy } from './support/tlsProxy';
+
+// Ids of this file only: other files share the Temporal dev server.
+const tag = `tls${randomBytes(3).toString('hex')}`;
+const KEY = randomBytes(32).toString('base64');
+const API_KEY = `temporal-api-key-${randomBytes(12).toString('hex')}`;
+
+let sim: RunningSimulator;
+let databaseUrl: string;
+let pki: TestPki;
+let stranger: TestPki;
+let tlsProxy: TlsProxy;
+let mtlsProxy: TlsProxy;
+let logDir: string;
+let connection: Connection;
+let client: Client;
+const workers: WorkerProcess[] = [];
+const connectors: string[] = [];
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+/** `entra-sync ARGS` in its own process, with only the environment given here. */
+function cli(args: string[], env: Record<string, string>, input = ''): Promise<Run> {
+  const child = spawn(process.execPath, ['client/cli/bin.mjs', ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, DATABASE_URL: databaseUrl, ENTRA_SYNC_ENCRYPTION_KEY: KEY, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdin.end(input);
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** A sync worker in its own process, connected with `env`'s Temporal settings only. */
+async function startWorker(name: string, env: Record<string, string>): Promise<WorkerProcess> {
+  const worker = await spawnWorkerProcess(
+    'syncWorker.ts',
+    { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, DATABASE_URL: databaseUrl, ENTRA_SYNC_ENCRYPTION_KEY: KEY, METRICS_PORT: '0', ...env },
+    path.join(logDir, name),
+  );
+  workers.push(worker);
+  return worker;
+}
+
+/** connector add, schedule apply and sync --wait, all through `env`'s connection; the run must commit. */
+async function syncThrough(id: string, env: Record<string, string>): Promise<void> {
+  connectors.push(id);
+  const added = await cli(
+    ['connector', 'add', id, '--tenant-id', sim.config.tenantId, '--client-id', sim.config.clientId, '--graph-base-url', sim.config.graphBaseUrl, '--authority-host', sim.config.authorityHost],
+    env,
+    `${sim.config.clientSecret}\n`,
+  );
+  expect(added.code, added.stderr).toBe(0);
+  const applied = await cli(['schedule', 'apply', id], env);
+  expect(applied.code, applied.stderr).toBe(0);
+  const synced = await cli(['sync', '--connector', id, '--wait'], env);
+  expect(synced.code, synced.stderr).toBe(0);
+  expect(synced.stdout).toMatch(/users\s+bootstrap\s+upserted 25, removed 0/);
+  const runs = JSON.parse((await cli(['runs', 'list', '--connector', id, '--json'], env)).stdout) as { status: string }[];
+  expect(runs).toMatchObject([{ status: 'succeeded' }]);
+}
+
+beforeAll(async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-tls-'));
+  logDir = path.join(dir, 'logs');
+  [pki, stranger, sim, databaseUrl] = await Promise.all([
+    createTestPki(path.join(dir, 'pki'), 'temporal'),
+    createTestPki(path.join(dir, 'stranger'), 'stranger'),
+    startSimulator({ tlsDir: TEST_TLS_DIR, seed: 16, users: 25 }),
+    createTestDatabase(inject('postgresUrl'), 'tls'),
+  ]);
+  const server = { target: inject('temporalAddress'), cert: pki.server.cert, key: pki.server.key };
+  [tlsProxy, mtlsProxy] = await Promise.all([startTlsProxy(server), startTlsProxy({ ...server, clientCa: pki.ca.cert })]);
+  const migrated = await cli(['migrate'], {});
+  expect(migrated.code, migrated.stderr).toBe(0);
+  // The test's own view of the server, to see workers poll; plain, straight to the dev server.
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+});
+
+afterAll(async () => {
+  for (const id of connectors) await client?.schedule.getHandle(syncScheduleId(id)).delete().catch(() => undefined);
+  for (const worker of workers) await worker.stop();
+  await connection?.close();
+  await Promise.all([tlsProxy?.close(), mtlsProxy?.close(), sim?.close()]);
+});
+
+const tls = () => ({ TEMPORAL_ADDRESS: `localhost:${tlsProxy.port}`, TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca.certPath });
+const mtls = () => ({
+  TEMPORAL_ADDRESS: `localhost:${mtlsProxy.port}`,
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca.certPath,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: pki.client.certPath,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: pki.client.keyPath,
+});
+
+describe('Temporal over TLS, through a TLS-terminating proxy in front of the dev server', () => {
+  it('a worker and the CLI connect over TLS with a private CA: temporal setup, schedule apply and a sync that commits', async () => {
+    const queue = `${tag}-tls`;
+    const worker = await startWorker('tls', { ...tls(), TEMPORAL_TASK_QUEUE: queue });
+    await waitForPoller(client, 'default', queue, worker);
+    expect(await readFile(worker.logFile, 'utf8')).toContain('"temporalSecurity":"TLS, CA from TEMPORAL_TLS_SERVER_CA_CERT_PATH/TEMPORAL_TLS_SERVER_CA_CERT_DATA"');
+
+    const setup = await cli(['temporal', 'setup'], tls());
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.stdout).toContain(`connected to Temporal at localhost:${tlsProxy.port} (TLS, CA from TEMPORAL_TLS_SERVER_CA_CERT_PATH/TEMPORAL_TLS_SERVER_CA_CERT_DATA)`);
+    await syncThrough(`${tag}-tls`, { ...tls(), TEMPORAL_TASK_QUEUE: queue });
+  });
+
+  it('over mutual TLS: the worker with certificate files, the CLI with the same PEMs inline', async () => {
+    const queue = `${tag}-mtls`;
+    const worker = await startWorker('mtls', { ...mtls(), TEMPORAL_TASK_QUEUE: queue });
+    await waitForPoller(client, 'default', queue, worker);
+    // The variables' _DATA forms, with newlines written as \n as env files need.
+    const inline = {
+      TEMPORAL_ADDRESS: `localhost:${mtlsProxy.port}`,
+      TEMPORAL_TLS_SERVER_CA_CERT_DATA: pki.ca.cert.replace(/\n/g, '\\n'),
+      TEMPORAL_TLS_CLIENT_CERT_DATA: pki.client.cert.replace(/\n/g, '\\n'),
+      TEMPORAL_TLS_CLIENT_KEY_DATA: pki.client.key.replace(/\n/g, '\\n'),
+      TEMPORAL_TASK_QUEUE: queue,
+    };
+    const setup = await cli(['temporal', 'setup'], inline);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.stdout).toContain('(mutual TLS, CA from');
+    await syncThrough(`${tag}-mtls`, inline);
+  });
+
+  it('an API key turns TLS on by itself and is never printed', async () => {
+    const setup = await cli(['temporal', 'setup'], { TEMPORAL_ADDRESS: `localhost:${tlsProxy.port}`, TEMPORAL_TLS_SERVER_CA_CERT_DATA: pki.ca.cert, TEMPORAL_API_KEY: API_KEY });
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(setup.stdout).toContain('(TLS, CA from TEMPORAL_TLS_SERVER_CA_CERT_PATH/TEMPORAL_TLS_SERVER_CA_CERT_DATA, API key)');
+    const wrongCa = await cli(['temporal', 'setup'], { TEMPORAL_ADDRESS: `localhost:${tlsProxy.port}`, TEMPORAL_TLS_SERVER_CA_CERT_PATH: stranger.ca.certPath, TEMPORAL_API_KEY: API_KEY });
+    expect(wrongCa.code).toBe(1);
+    expect(`${setup.stdout}${setup.stderr}${wrongCa.stdout}${wrongCa.stderr}`).not.toContain(API_KEY);
+  });
+});
+
+describe('entra-sync temporal setup says which layer failed, and the fix', () => {
+  const setupFails = async (env: Record<string, string>): Promise<string> => {
+    const run = await cli(['temporal', 'setup'], env);
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stderr.split('\n').filter(Boolean), run.stderr).toHaveLength(1);
+    return run.stderr;
+  };
+
+  it('a CA that did not issue the server certificate', async () => {
+    const stderr = await setupFails({ ...tls(), TEMPORAL_TLS_SERVER_CA_CERT_PATH: stranger.ca.certPath });
+    expect(stderr).toBe(
+      `entra-sync: TLS handshake with Temporal at localhost:${tlsProxy.port} failed: the server's certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate); the CA in TEMPORAL_TLS_SERVER_CA_CERT_PATH (or TEMPORAL_TLS_SERVER_CA_CERT_DATA) did not issue it: point it at the CA certificate that issued the server's certificate\n`,
+    );
+  });
+
+  it('a server name the certificate does not carry', async () => {
+    const stderr = await setupFails({ ...tls(), TEMPORAL_TLS_SERVER_NAME: 'temporal.example' });
+    expect(stderr).toContain(`TLS handshake with Temporal at localhost:${tlsProxy.port} failed: its certificate is not valid for the name checked (`);
+    expect(stderr).toContain("temporal.example. is not in the cert's altnames: DNS:localhost); set TEMPORAL_TLS_SERVER_NAME to a name the certificate carries");
+  });
+
+  it('mutual TLS without a client certificate, and with one from another CA', async () => {
+    const { TEMPORAL_TLS_CLIENT_CERT_PATH: _cert, TEMPORAL_TLS_CLIENT_KEY_PATH: _key, ...withoutCertificate } = mtls();
+    expect(await setupFails(withoutCertificate)).toBe(
+      `entra-sync: Temporal at localhost:${mtlsProxy.port} requires a client certificate (mutual TLS) and refused the connection without one (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: tlsv13 alert certificate required); set TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or TEMPORAL_TLS_CLIENT_CERT_DATA and TEMPORAL_TLS_CLIENT_KEY_DATA)\n`,
+    );
+    const foreign = await setupFails({ ...mtls(), TEMPORAL_TLS_CLIENT_CERT_PATH: stranger.client.certPath, TEMPORAL_TLS_CLIENT_KEY_PATH: stranger.client.keyPath });
+    expect(foreign).toMatch(
+      new RegExp(`^entra-sync: Temporal at localhost:${mtlsProxy.port} refused this client certificate \\([^)]+\\); use a certificate \\(and its key\\) issued by the CA the server trusts for clients, in TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH\\n$`),
+    );
+  });
+
+  it('plaintext to a TLS endpoint, and TLS to a plaintext one', async () => {
+    expect(await setupFails({ TEMPORAL_ADDRESS: `localhost:${tlsProxy.port}` })).toContain(
+      `entra-sync: Temporal at localhost:${tlsProxy.port} did not answer plaintext gRPC (it closed the connection); it probably requires TLS: set TEMPORAL_TLS=true`,
+    );
+    // By name: grpc-js sends an IP address as the TLS server name, and Node warns about that on stderr.
+    const plaintext = inject('temporalAddress').replace('127.0.0.1', 'localhost');
+    expect(await setupFails({ TEMPORAL_ADDRESS: plaintext, TEMPORAL_TLS: 'true' })).toContain(
+      `entra-sync: Temporal at ${plaintext} does not speak TLS (ERR_SSL_WRONG_VERSION_NUMBER: wrong version number); point TEMPORAL_ADDRESS at its TLS endpoint`,
+    );
+  });
+
+  it('a host DNS does not know, a port nobody listens on, a namespace that does not exist', async () => {
+    expect(await setupFails({ TEMPORAL_ADDRESS: 'temporal.invalid:7233' })).toMatch(
+      /^entra-sync: cannot reach Temporal at temporal\.invalid:7233 \(host "temporal\.invalid" not found: (ENOTFOUND|EAI_AGAIN)\); check the host name in TEMPORAL_ADDRESS/,
+    );
+    const closed = await freePort();
+    expect(await setupFails({ TEMPORAL_ADDRESS: `127.0.0.1:${closed}` })).toBe(
+      `entra-sync: cannot reach Temporal at 127.0.0.1:${closed} (connection refused: nothing listens on port ${closed}); start it (npm start runs a dev server), or set TEMPORAL_ADDRESS to your Temporal frontend\n`,
+    );
+    expect(await setupFails({ ...mtls(), TEMPORAL_NAMESPACE: `${tag}-nowhere` })).toBe(
+      `entra-sync: namespace "${tag}-nowhere" does not exist on Temporal at localhost:${mtlsProxy.port}; create it (entra-sync temporal setup --create-namespace) or set TEMPORAL_NAMESPACE\n`,
+    );
+  });
+
+  it('a worker that cannot connect exits with the same explanation', async () => {
+    const worker = await startWorker('wrong-ca', { ...tls(), TEMPORAL_TLS_SERVER_CA_CERT_PATH: stranger.ca.certPath, TEMPORAL_TASK_QUEUE: `${tag}-never` });
+    expect(await worker.exited).toBe(1);
+    expect(await readFile(worker.logFile, 'utf8')).toContain(
+      `entra-sync: TLS handshake with Temporal at localhost:${tlsProxy.port} failed: the server's certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate); the CA in TEMPORAL_TLS_SERVER_CA_CERT_PATH`,
+    );
+  });
+});
