@@ -56,3 +56,26 @@ describe('METRICS_BEARER_TOKEN', () => {
   });
 });
 
+
+describe('METRICS_BASIC_AUTH_USERNAME and METRICS_BASIC_AUTH_PASSWORD', () => {
+  it('guard /metrics with basic auth, beside a bearer token when both are set; /healthz stays open', async () => {
+    const basicAuth = { username: 'prometheus', password: 'scrape:pass' };
+    expect(loadMetricsConfig({ METRICS_BASIC_AUTH_USERNAME: 'prometheus', METRICS_BASIC_AUTH_PASSWORD: 'scrape:pass' })).toEqual({ port: 9464, host: '0.0.0.0', basicAuth });
+    expect(() => loadMetricsConfig({ METRICS_BASIC_AUTH_USERNAME: 'prometheus' })).toThrow(/METRICS_BASIC_AUTH_USERNAME and METRICS_BASIC_AUTH_PASSWORD go together/);
+    const server = await startMetricsServer({ metrics: new SyncMetrics(), port: 0, host: '127.0.0.1', health: async () => ({ ok: true }), basicAuth, bearerToken: 'scrape-token' });
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+
+    const anonymous = await fetch(`${base}/metrics`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer, Basic realm="entra-sync metrics"');
+    expect((await fetch(`${base}/metrics`, { headers: basic('prometheus', 'wrong') })).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: basic('someone', 'scrape:pass') })).status).toBe(401);
+    const scraped = await fetch(`${base}/metrics`, { headers: basic('prometheus', 'scrape:pass') });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('entra_sync_runs_total');
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer scrape-token' } })).status).toBe(200);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});

@@ -2,6 +2,7 @@ import client from 'prom-client';
 import type { GraphResponseEvent } from '../activities/graph/graphTelemetry';
 import type { RunSummary } from '../activities';
 import { ConfigError } from '../shared/config';
+import type { BasicCredentials } from './basicAuth';
 
 /** The sync worker's own Prometheus series (the SDK's runtime series are served beside them). */
 export class SyncMetrics {
@@ -87,19 +88,34 @@ export class SyncMetrics {
 export const RUN_OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
-export type MetricsConfig = { port: number; host: string; bearerToken?: string };
+export type MetricsConfig = { port: number; host: string; bearerToken?: string; basicAuth?: BasicCredentials };
 
 /**
  * METRICS_PORT (default 9464; 0 turns the endpoint off), METRICS_HOST (default 0.0.0.0, so a
- * container's scraper reaches it) and METRICS_BEARER_TOKEN (optional: /metrics then answers only
- * `Authorization: Bearer <token>`; /healthz stays open for probes).
+ * container's scraper reaches it), and optionally METRICS_BEARER_TOKEN and/or
+ * METRICS_BASIC_AUTH_USERNAME + METRICS_BASIC_AUTH_PASSWORD: /metrics then answers only requests
+ * that carry one of them; /healthz stays open for probes.
  */
 export function loadMetricsConfig(env: NodeJS.ProcessEnv = process.env): MetricsConfig {
   const text = env.METRICS_PORT?.trim() || '9464';
   const port = Number(text);
+  const problems: string[] = [];
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError([`METRICS_PORT="${text}" is not a port; use a number from 1 to 65535, or 0 to serve no metrics`]);
+    problems.push(`METRICS_PORT="${text}" is not a port; use a number from 1 to 65535, or 0 to serve no metrics`);
   }
   const bearerToken = env.METRICS_BEARER_TOKEN?.trim() || undefined;
-  return { port, host: env.METRICS_HOST?.trim() || '0.0.0.0', ...(bearerToken ? { bearerToken } : {}) };
+  const username = env.METRICS_BASIC_AUTH_USERNAME?.trim() || undefined;
+  const password = env.METRICS_BASIC_AUTH_PASSWORD || undefined;
+  if (Boolean(username) !== Boolean(password)) {
+    problems.push('METRICS_BASIC_AUTH_USERNAME and METRICS_BASIC_AUTH_PASSWORD go together: set both to require basic auth on /metrics, or neither');
+  } else if (username?.includes(':')) {
+    problems.push('METRICS_BASIC_AUTH_USERNAME must not contain ":" (basic auth separates the user name from the password with it)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    port,
+    host: env.METRICS_HOST?.trim() || '0.0.0.0',
+    ...(bearerToken ? { bearerToken } : {}),
+    ...(username && password ? { basicAuth: { username, password } } : {}),
+  };
 }

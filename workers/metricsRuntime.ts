@@ -37,8 +37,10 @@ export async function installWorkerTelemetry(log: Logger, config: MetricsConfig)
           runtimeMetricsUrl: `http://127.0.0.1:${runtimePort}/metrics`,
           health,
           bearerToken: config.bearerToken,
+          basicAuth: config.basicAuth,
         });
-        log.info({ metrics: `http://${config.host}:${config.port}/metrics`, health: `http://${config.host}:${config.port}/healthz` }, 'metrics endpoint ready');
+        const auth = [config.bearerToken ? 'bearer token' : '', config.basicAuth ? 'basic auth' : ''].filter(Boolean).join(' or ') || 'none';
+        log.info({ metrics: `http://${config.host}:${config.port}/metrics`, health: `http://${config.host}:${config.port}/healthz`, metricsAuth: auth }, 'metrics endpoint ready');
         return server;
       } catch (err) {
         // Metrics must never keep a worker from syncing; say so loudly instead.

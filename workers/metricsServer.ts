@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { basicMatches, type BasicCredentials } from './basicAuth';
 import { bearerMatches } from './bearerToken';
 import type { SyncMetrics } from './metrics';
 
@@ -11,8 +12,9 @@ export type MetricsServerOptions = {
   /** The SDK's own Prometheus endpoint (Runtime telemetry), served here too so one scrape gets both. */
   runtimeMetricsUrl?: string;
   health: () => Promise<Health>;
-  /** When set, /metrics answers only requests that carry it as a bearer token. */
+  /** When set (either or both), /metrics answers only requests that carry one of them. */
   bearerToken?: string;
+  basicAuth?: BasicCredentials;
 };
 
 const RUNTIME_SCRAPE_TIMEOUT_MS = 2_000;
@@ -26,8 +28,9 @@ export function startMetricsServer(options: MetricsServerOptions): Promise<http.
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return void res.writeHead(405).end();
     if (path === '/metrics') {
-      if (options.bearerToken !== undefined && !bearerMatches(req.headers.authorization, options.bearerToken)) {
-        return void res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('a bearer token is required\n');
+      if (!authorized(req.headers.authorization, options)) {
+        const challenges = [...(options.bearerToken !== undefined ? ['Bearer'] : []), ...(options.basicAuth ? ['Basic realm="entra-sync metrics"'] : [])];
+        return void res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': challenges }).end('credentials are required for /metrics\n');
       }
       void scrape(options).then(
         (text) => res.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(text),
@@ -51,6 +54,13 @@ export function startMetricsServer(options: MetricsServerOptions): Promise<http.
       resolve(server);
     });
   });
+}
+
+/** Open without configured credentials; otherwise any one of them lets the scrape in. */
+function authorized(header: string | undefined, options: MetricsServerOptions): boolean {
+  if (options.bearerToken === undefined && !options.basicAuth) return true;
+  if (options.bearerToken !== undefined && bearerMatches(header, options.bearerToken)) return true;
+  return options.basicAuth !== undefined && basicMatches(header, options.basicAuth);
 }
 
 async function scrape(options: MetricsServerOptions): Promise<string> {
