@@ -20,12 +20,21 @@ export async function explainTemporalConnectionFailure(err: unknown, target: Tem
   return problem && { ...problem, transient: TRANSIENT_TRANSPORT_PROBLEMS.has(problem.kind) };
 }
 
+// The workers' native connection reports the status in words only (tonic's descriptions of the codes).
+const NATIVE_DENIALS: Array<[RegExp, number]> = [
+  [/code: 'The request does not have valid authentication credentials'/, GRPC_UNAUTHENTICATED],
+  [/code: 'The caller does not have permission to execute the specified operation'/, GRPC_PERMISSION_DENIED],
+];
+
 function grpcDenial(err: unknown): { code: number; details: string } | undefined {
   for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, details } = e as { code?: unknown; details?: unknown };
+    const { code, details, message } = e as { code?: unknown; details?: unknown; message?: unknown };
     if (code === GRPC_UNAUTHENTICATED || code === GRPC_PERMISSION_DENIED) {
-      return { code, details: typeof details === 'string' && details ? details : (e as Error).message };
+      return { code, details: typeof details === 'string' && details ? details : String(message) };
     }
+    const text = typeof message === 'string' ? message : '';
+    const native = NATIVE_DENIALS.find(([pattern]) => pattern.test(text));
+    if (native) return { code: native[1], details: /message: "([^"]*)"/.exec(text)?.[1] ?? text };
   }
   return undefined;
 }

@@ -10,6 +10,8 @@ export type TemporalSecurity = {
   tls: boolean;
   /** PEM of the CA that issued the server's certificate; absent = the system's trusted roots. */
   serverCa?: Buffer;
+  /** Where the CA and the client certificate came from (a file's path or a variable's name), for messages. */
+  sources?: { serverCa?: string; clientCert?: string };
   /** The name the server's certificate must carry, when it differs from TEMPORAL_ADDRESS's host. */
   serverName?: string;
   /** PEM certificate and key for mutual TLS. */
@@ -41,9 +43,11 @@ type Pem = 'certificate' | 'key';
 export function readTemporalSecurity(env: NodeJS.ProcessEnv, problems: string[]): TemporalSecurity {
   const text = (name: string) => env[name]?.trim() || undefined;
   const before = problems.length;
-  const serverCa = pemFrom(env, V.caPath, V.caData, 'certificate', problems);
-  const crt = pemFrom(env, V.certPath, V.certData, 'certificate', problems);
-  const key = pemFrom(env, V.keyPath, V.keyData, 'key', problems);
+  const ca = pemFrom(env, V.caPath, V.caData, 'certificate', problems);
+  const cert = pemFrom(env, V.certPath, V.certData, 'certificate', problems);
+  const serverCa = ca?.pem;
+  const crt = cert?.pem;
+  const key = pemFrom(env, V.keyPath, V.keyData, 'key', problems)?.pem;
   const serverName = text(V.serverName);
   const apiKey = text(V.apiKey);
 
@@ -66,9 +70,11 @@ export function readTemporalSecurity(env: NodeJS.ProcessEnv, problems: string[])
   }
   // An API key implies TLS (as in Temporal's own tooling); TEMPORAL_TLS=false opts out, e.g. behind a local TLS sidecar.
   const tls = explicit ?? (tlsOptionsGiven || apiKey !== undefined);
+  const sources = { ...(ca ? { serverCa: ca.source } : {}), ...(cert && key ? { clientCert: cert.source } : {}) };
   return {
     tls,
     ...(serverCa ? { serverCa } : {}),
+    ...(Object.keys(sources).length ? { sources } : {}),
     ...(serverName ? { serverName } : {}),
     ...(crt && key ? { clientCert: { crt, key } } : {}),
     ...(apiKey ? { apiKey } : {}),
@@ -78,8 +84,8 @@ export function readTemporalSecurity(env: NodeJS.ProcessEnv, problems: string[])
 /** What the connection uses, for logs and messages: never a key, a token or a certificate. */
 export function describeTemporalSecurity(s: TemporalSecurity): string {
   if (!s.tls) return s.apiKey ? 'plaintext with an API key' : 'plaintext';
-  const parts = [s.clientCert ? 'mutual TLS' : 'TLS'];
-  parts.push(s.serverCa ? `CA from ${V.caPath}/${V.caData}` : 'system CAs');
+  const parts = s.clientCert ? ['mutual TLS', `client certificate from ${s.sources?.clientCert ?? V.certData}`] : ['TLS'];
+  parts.push(s.serverCa ? `CA from ${s.sources?.serverCa ?? V.caData}` : 'system CAs');
   if (s.serverName) parts.push(`server name ${s.serverName}`);
   if (s.apiKey) parts.push('API key');
   return parts.join(', ');
@@ -95,7 +101,7 @@ function flag(env: NodeJS.ProcessEnv, name: string, problems: string[]): boolean
 }
 
 /** A PEM from a file (…_PATH) or inline (…_DATA, where `\n` may stand for newlines, as in env files). */
-function pemFrom(env: NodeJS.ProcessEnv, pathVar: string, dataVar: string, kind: Pem, problems: string[]): Buffer | undefined {
+function pemFrom(env: NodeJS.ProcessEnv, pathVar: string, dataVar: string, kind: Pem, problems: string[]): { pem: Buffer; source: string } | undefined {
   const file = env[pathVar]?.trim() || undefined;
   const data = env[dataVar]?.trim() || undefined;
   if (file && data) {
@@ -105,11 +111,11 @@ function pemFrom(env: NodeJS.ProcessEnv, pathVar: string, dataVar: string, kind:
   let pem: string;
   let source: string;
   if (file) {
-    source = `${pathVar}="${file}"`;
+    source = file;
     try {
       pem = readFileSync(file, 'utf8');
     } catch (err) {
-      problems.push(`${source} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at a readable PEM file`);
+      problems.push(`${pathVar}="${file}" cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at a readable PEM file`);
       return undefined;
     }
   } else if (data) {
@@ -121,8 +127,8 @@ function pemFrom(env: NodeJS.ProcessEnv, pathVar: string, dataVar: string, kind:
   const marker = kind === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
   if (!marker.test(pem)) {
     const form = kind === 'certificate' ? '-----BEGIN CERTIFICATE-----' : '-----BEGIN PRIVATE KEY----- (or RSA/EC PRIVATE KEY)';
-    problems.push(`${source} is not a PEM ${kind}; expected a block starting with ${form}`);
+    problems.push(`${file ? `${pathVar}="${file}"` : dataVar} is not a PEM ${kind}; expected a block starting with ${form}`);
     return undefined;
   }
-  return Buffer.from(pem);
+  return { pem: Buffer.from(pem), source };
 }

@@ -12,6 +12,7 @@ import { syncScheduleId } from '../workflows/ids';
 import { createTestPki, type TestPki } from './support/testCertificates';
 import { createTestDatabase } from './support/testDatabase';
 import { TEST_TLS_DIR } from './support/testTls';
+import { startApiKeyProxy, type ApiKeyProxy } from './support/apiKeyProxy';
 import { startTlsProxy, type TlsProxy } from './support/tlsProxy';
 
 // Ids of this file only: other files share the Temporal dev server.
@@ -25,6 +26,7 @@ let pki: TestPki;
 let stranger: TestPki;
 let tlsProxy: TlsProxy;
 let mtlsProxy: TlsProxy;
+let keyProxy: ApiKeyProxy;
 let logDir: string;
 let connection: Connection;
 let client: Client;
@@ -86,7 +88,11 @@ beforeAll(async () => {
     createTestDatabase(inject('postgresUrl'), 'tls'),
   ]);
   const server = { target: inject('temporalAddress'), cert: pki.server.cert, key: pki.server.key };
-  [tlsProxy, mtlsProxy] = await Promise.all([startTlsProxy(server), startTlsProxy({ ...server, clientCa: pki.ca.cert })]);
+  [tlsProxy, mtlsProxy, keyProxy] = await Promise.all([
+    startTlsProxy(server),
+    startTlsProxy({ ...server, clientCa: pki.ca.cert }),
+    startApiKeyProxy({ ...server, apiKey: API_KEY }),
+  ]);
   const migrated = await cli(['migrate'], {});
   expect(migrated.code, migrated.stderr).toBe(0);
   // The test's own view of the server, to see workers poll; plain, straight to the dev server.
@@ -98,7 +104,7 @@ afterAll(async () => {
   for (const id of connectors) await client?.schedule.getHandle(syncScheduleId(id)).delete().catch(() => undefined);
   for (const worker of workers) await worker.stop();
   await connection?.close();
-  await Promise.all([tlsProxy?.close(), mtlsProxy?.close(), sim?.close()]);
+  await Promise.all([tlsProxy?.close(), mtlsProxy?.close(), keyProxy?.close(), sim?.close()]);
 });
 
 const tls = () => ({ TEMPORAL_ADDRESS: `localhost:${tlsProxy.port}`, TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca.certPath });
@@ -109,16 +115,16 @@ const mtls = () => ({
   TEMPORAL_TLS_CLIENT_KEY_PATH: pki.client.keyPath,
 });
 
-describe('Temporal over TLS, through a TLS-terminating proxy in front of the dev server', () => {
+describe('Temporal over TLS, mutual TLS and API keys, through proxies in front of the dev server', () => {
   it('a worker and the CLI connect over TLS with a private CA: temporal setup, schedule apply and a sync that commits', async () => {
     const queue = `${tag}-tls`;
     const worker = await startWorker('tls', { ...tls(), TEMPORAL_TASK_QUEUE: queue });
     await waitForPoller(client, 'default', queue, worker);
-    expect(await readFile(worker.logFile, 'utf8')).toContain('"temporalSecurity":"TLS, CA from TEMPORAL_TLS_SERVER_CA_CERT_PATH/TEMPORAL_TLS_SERVER_CA_CERT_DATA"');
+    expect(await readFile(worker.logFile, 'utf8')).toContain(`"temporalSecurity":"TLS, CA from ${pki.ca.certPath}"`);
 
     const setup = await cli(['temporal', 'setup'], tls());
     expect(setup.code, setup.stderr).toBe(0);
-    expect(setup.stdout).toContain(`connected to Temporal at localhost:${tlsProxy.port} (TLS, CA from TEMPORAL_TLS_SERVER_CA_CERT_PATH/TEMPORAL_TLS_SERVER_CA_CERT_DATA)`);
+    expect(setup.stdout).toContain(`connected to Temporal at localhost:${tlsProxy.port} (TLS, CA from ${pki.ca.certPath})`);
     await syncThrough(`${tag}-tls`, { ...tls(), TEMPORAL_TASK_QUEUE: queue });
   });
 
@@ -136,17 +142,43 @@ describe('Temporal over TLS, through a TLS-terminating proxy in front of the dev
     };
     const setup = await cli(['temporal', 'setup'], inline);
     expect(setup.code, setup.stderr).toBe(0);
-    expect(setup.stdout).toContain('(mutual TLS, CA from');
+    expect(setup.stdout).toContain(`connected to Temporal at localhost:${mtlsProxy.port} (mutual TLS, client certificate from TEMPORAL_TLS_CLIENT_CERT_DATA, CA from TEMPORAL_TLS_SERVER_CA_CERT_DATA)`);
     await syncThrough(`${tag}-mtls`, inline);
   });
 
-  it('an API key turns TLS on by itself and is never printed', async () => {
-    const setup = await cli(['temporal', 'setup'], { TEMPORAL_ADDRESS: `localhost:${tlsProxy.port}`, TEMPORAL_TLS_SERVER_CA_CERT_DATA: pki.ca.cert, TEMPORAL_API_KEY: API_KEY });
+  it('with an API key (and no TEMPORAL_TLS: the key turns TLS on), a worker and the CLI sync through a proxy that checks the key', async () => {
+    const queue = `${tag}-key`;
+    const cloud = { TEMPORAL_ADDRESS: `localhost:${keyProxy.port}`, TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca.certPath, TEMPORAL_API_KEY: API_KEY, TEMPORAL_TASK_QUEUE: queue };
+    const worker = await startWorker('api-key', cloud);
+    await waitForPoller(client, 'default', queue, worker);
+    await syncThrough(`${tag}-key`, cloud);
+    expect(await readFile(worker.logFile, 'utf8')).not.toContain(API_KEY);
+  });
+
+  it('an API key turns TLS on by itself, is sent as a bearer token, and a wrong or missing one is named; never printed', async () => {
+    // A gRPC proxy that, like Temporal Cloud, admits only calls with the key.
+    const cloud = { TEMPORAL_ADDRESS: `localhost:${keyProxy.port}`, TEMPORAL_TLS_SERVER_CA_CERT_DATA: pki.ca.cert };
+    const setup = await cli(['temporal', 'setup'], { ...cloud, TEMPORAL_API_KEY: API_KEY });
     expect(setup.code, setup.stderr).toBe(0);
-    expect(setup.stdout).toContain('(TLS, CA from TEMPORAL_TLS_SERVER_CA_CERT_PATH/TEMPORAL_TLS_SERVER_CA_CERT_DATA, API key)');
-    const wrongCa = await cli(['temporal', 'setup'], { TEMPORAL_ADDRESS: `localhost:${tlsProxy.port}`, TEMPORAL_TLS_SERVER_CA_CERT_PATH: stranger.ca.certPath, TEMPORAL_API_KEY: API_KEY });
-    expect(wrongCa.code).toBe(1);
-    expect(`${setup.stdout}${setup.stderr}${wrongCa.stdout}${wrongCa.stderr}`).not.toContain(API_KEY);
+    expect(setup.stdout).toContain(`connected to Temporal at localhost:${keyProxy.port} (TLS, CA from TEMPORAL_TLS_SERVER_CA_CERT_DATA, API key)`);
+    expect(setup.stdout).toContain('search attribute TenantId (Keyword) is registered in namespace default');
+
+    const WRONG_KEY = `${API_KEY}-revoked`;
+    const wrong = await cli(['temporal', 'setup'], { ...cloud, TEMPORAL_API_KEY: WRONG_KEY });
+    expect(wrong).toMatchObject({ code: 1, stdout: '' });
+    expect(wrong.stderr).toBe(
+      `entra-sync: Temporal at localhost:${keyProxy.port} refused the API key in TEMPORAL_API_KEY (UNAUTHENTICATED: Request unauthorized.); it is wrong, expired, revoked or without access to namespace default: create a new API key with access to it and set TEMPORAL_API_KEY\n`,
+    );
+    const none = await cli(['temporal', 'setup'], cloud);
+    expect(none.stderr).toBe(
+      `entra-sync: Temporal at localhost:${keyProxy.port} requires credentials (UNAUTHENTICATED: Request unauthorized.); set TEMPORAL_API_KEY (a Temporal Cloud API key), or a client certificate in TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH\n`,
+    );
+    const worker = await startWorker('wrong-key', { ...cloud, TEMPORAL_API_KEY: WRONG_KEY, TEMPORAL_TASK_QUEUE: `${tag}-never` });
+    expect(await worker.exited).toBe(1);
+    const workerLog = await readFile(worker.logFile, 'utf8');
+    expect(workerLog).toContain(`entra-sync: Temporal at localhost:${keyProxy.port} refused the API key in TEMPORAL_API_KEY (UNAUTHENTICATED: `);
+    const printed = [setup, wrong, none].map((r) => `${r.stdout}${r.stderr}`).join('') + workerLog;
+    expect(printed).not.toContain(API_KEY);
   });
 });
 

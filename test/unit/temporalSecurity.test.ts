@@ -51,13 +51,16 @@ describe('Temporal connection settings, under the names of the Temporal CLI and 
       address: '10.0.0.5:7233',
       tls: { serverRootCACertificate: Buffer.from(CERT), serverNameOverride: 'temporal.internal', clientCertPair: { crt: Buffer.from(CERT), key: Buffer.from(KEY) } },
     });
-    expect(describeTemporalSecurity(s)).toBe('mutual TLS, CA from TEMPORAL_TLS_SERVER_CA_CERT_PATH/TEMPORAL_TLS_SERVER_CA_CERT_DATA, server name temporal.internal');
+    expect(describeTemporalSecurity(s)).toBe(
+      `mutual TLS, client certificate from ${path.join(dir, 'client.pem')}, CA from ${path.join(dir, 'ca.pem')}, server name temporal.internal`,
+    );
   });
 
   it('takes inline PEMs, with \\n standing for newlines as env files need', () => {
     const s = security({ TEMPORAL_TLS_CLIENT_CERT_DATA: CERT.replace(/\n/g, '\\n'), TEMPORAL_TLS_CLIENT_KEY_DATA: KEY });
     // Surrounding whitespace goes, as for every variable.
     expect(s.clientCert).toEqual({ crt: Buffer.from(CERT), key: Buffer.from(KEY.trim()) });
+    expect(describeTemporalSecurity(s)).toBe('mutual TLS, client certificate from TEMPORAL_TLS_CLIENT_CERT_DATA, system CAs');
     expect(temporalConnectionOptions('a:1', s).tls).toEqual({ clientCertPair: { crt: Buffer.from(CERT), key: Buffer.from(KEY.trim()) } });
   });
 
