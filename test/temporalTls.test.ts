@@ -182,6 +182,47 @@ describe('Temporal over TLS, mutual TLS and API keys, through proxies in front o
   });
 });
 
+/** `npm start -- ARGS` in its own process, with only the environment given here. */
+function launch(args: string[], env: Record<string, string>): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'client/main.ts', ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('npm start against a Temporal frontend with mutual TLS', () => {
+  it('creates its schedule and syncs the demo tenant through it, its worker on the same connection', async () => {
+    // A namespace of its own: the schedule of connector `default` must not meet other files' one.
+    const namespace = `${tag}-launch`;
+    const setup = await cli(['temporal', 'setup', '--create-namespace', '--retention-days', '1'], { ...mtls(), TEMPORAL_NAMESPACE: namespace });
+    expect(setup.code, setup.stderr).toBe(0);
+    const run = await launch(['--once', '--json'], {
+      ...mtls(),
+      TEMPORAL_NAMESPACE: namespace,
+      TEMPORAL_TASK_QUEUE: `${tag}-launch`,
+      DATABASE_URL: await createTestDatabase(inject('postgresUrl'), 'tlslaunch'),
+      ENTRA_SYNC_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'entra-sync-tls-launch-')),
+      SIMULATOR_USERS: '30',
+      SIMULATOR_PORT: '0',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim())).toMatchObject({ status: 'succeeded', connectorId: 'default', streams: { users: { mode: 'bootstrap', upserted: 30 } } });
+  });
+
+  it('refuses TLS settings without TEMPORAL_ADDRESS, since its own dev server is plaintext', async () => {
+    const run = await launch(['--once'], { TEMPORAL_TLS_SERVER_CA_CERT_PATH: pki.ca.certPath, ENTRA_SYNC_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'entra-sync-tls-launch-')) });
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr).toContain(
+      'entra-sync: TEMPORAL_TLS / TEMPORAL_TLS_* / TEMPORAL_API_KEY are set but TEMPORAL_ADDRESS is not, so npm start would run its own plaintext Temporal dev server; set TEMPORAL_ADDRESS to the frontend those settings are for, or unset them',
+    );
+  });
+});
+
 describe('entra-sync temporal setup says which layer failed, and the fix', () => {
   const setupFails = async (env: Record<string, string>): Promise<string> => {
     const run = await cli(['temporal', 'setup'], env);

@@ -33,6 +33,13 @@ const DEV_UI_PORT = 8233;
  * server without TEMPORAL_ADDRESS, the Graph simulator without ENTRA_* credentials.
  */
 export async function startLocalStack(config: Config, say: (line: string) => void): Promise<LocalStack> {
+  const { security } = config.temporal;
+  // The workers inherit this environment: they would speak TLS to a dev server that has none.
+  if (!config.temporal.address && (security.tls || security.apiKey)) {
+    throw new Error(
+      'TEMPORAL_TLS / TEMPORAL_TLS_* / TEMPORAL_API_KEY are set but TEMPORAL_ADDRESS is not, so npm start would run its own plaintext Temporal dev server; set TEMPORAL_ADDRESS to the frontend those settings are for, or unset them',
+    );
+  }
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -46,15 +53,8 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
       say(`PostgreSQL: embedded, data in ${path.join(config.dataDir, 'postgres')}`);
     }
 
-    const { security } = config.temporal;
     let temporal: LocalStack['temporal'] = { address: config.temporal.address ?? '', namespace: config.temporal.namespace, uiUrl: config.temporal.uiUrl, security };
     if (!config.temporal.address) {
-      // The workers inherit this environment: they would speak TLS to a dev server that has none.
-      if (security.tls || security.apiKey) {
-        throw new Error(
-          'TEMPORAL_TLS / TEMPORAL_TLS_* / TEMPORAL_API_KEY are set but TEMPORAL_ADDRESS is not, so npm start would run its own plaintext Temporal dev server; set TEMPORAL_ADDRESS to the frontend those settings are for, or unset them',
-        );
-      }
       const server = await startTemporalDevServer({
         dataDir: config.dataDir,
         namespace: config.temporal.namespace,
