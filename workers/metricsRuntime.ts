@@ -44,7 +44,10 @@ export async function installWorkerTelemetry(log: Logger, config: MetricsConfig)
         return server;
       } catch (err) {
         // Metrics must never keep a worker from syncing; say so loudly instead.
-        log.error({ port: config.port, error: (err as Error).message }, 'metrics endpoint could not start; set METRICS_PORT to a free port (0 turns it off)');
+        log.error(
+          { host: config.host, port: config.port, error: (err as Error).message },
+          'metrics endpoint could not start; set METRICS_PORT to a free port (0 turns it off), or METRICS_HOST to an address of this host',
+        );
         return undefined;
       }
     },
