@@ -8,8 +8,11 @@ export type TransportProblemKind = 'dns' | 'refused' | 'no-answer' | 'tls-untrus
 
 export type TransportProblem = { kind: TransportProblemKind; message: string };
 
-/** Problems that may pass by themselves (a server still starting), so waiting for them makes sense. */
-export const TRANSIENT_TRANSPORT_PROBLEMS: ReadonlySet<string> = new Set(['dns', 'refused', 'no-answer']);
+/**
+ * Problems that may pass by themselves, so waiting for them makes sense: a server still starting
+ * (or a port forward before its target listens) also accepts and closes without an answer.
+ */
+export const TRANSIENT_TRANSPORT_PROBLEMS: ReadonlySet<string> = new Set(['dns', 'refused', 'no-answer', 'requires-tls']);
 
 /** What the server sent first, or how the exchange ended. */
 type Exchange = { phase: 'connect' | 'handshake' | 'after-handshake'; error?: NodeJS.ErrnoException; firstBytes?: Buffer; timedOut?: boolean };
