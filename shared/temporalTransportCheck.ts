@@ -124,7 +124,8 @@ function explain(x: Exchange, address: string, port: number, s: TemporalSecurity
       };
     }
     if (/alert|certificate/i.test(reason)) return clientCertificateProblem(address, reason, s);
-    return { kind: 'no-answer', message: `TLS handshake with Temporal at ${address} failed (${reason || 'the server closed the connection'}); check the TEMPORAL_TLS_* settings` };
+    const what = reason || (x.timedOut ? 'no answer to the TLS handshake' : 'the server closed the connection');
+    return { kind: 'no-answer', message: `TLS handshake with Temporal at ${address} failed (${what}); check TEMPORAL_ADDRESS and the TEMPORAL_TLS_* settings` };
   }
   // After the handshake (or the TCP connect, without TLS): a gRPC server answers the preface with SETTINGS.
   if (x.firstBytes && x.firstBytes.length >= 4 && x.firstBytes[3] === H2_SETTINGS) return undefined;
