@@ -13,8 +13,19 @@ const UNAUTHENTICATED = '16';
  * server's plain port. Enough for unary calls, which is all `entra-sync temporal setup` makes.
  */
 export async function startApiKeyProxy(options: ApiKeyProxyOptions): Promise<ApiKeyProxy> {
-  const upstream = http2.connect(`http://${options.target}`);
-  upstream.on('error', () => undefined);
+  // The dev server closes idle connections (GOAWAY): open a new one whenever the last is going away.
+  let upstream: http2.ClientHttp2Session | undefined;
+  const session = (): http2.ClientHttp2Session => {
+    if (!upstream || upstream.closed || upstream.destroyed) {
+      const opened = http2.connect(`http://${options.target}`);
+      opened.on('error', () => undefined);
+      opened.on('goaway', () => {
+        if (upstream === opened) upstream = undefined;
+      });
+      upstream = opened;
+    }
+    return upstream;
+  };
   const server = http2.createSecureServer({ cert: options.cert, key: options.key });
   server.on('stream', (stream, headers) => {
     stream.on('error', () => undefined);
@@ -26,7 +37,7 @@ export async function startApiKeyProxy(options: ApiKeyProxyOptions): Promise<Api
     for (const [name, value] of Object.entries(headers)) {
       if (!name.startsWith(':') || name === ':method' || name === ':path') forwarded[name] = value;
     }
-    const call = upstream.request(forwarded);
+    const call = session().request(forwarded);
     call.on('error', () => stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR));
     stream.on('close', () => call.close());
     stream.pipe(call);
@@ -49,7 +60,7 @@ export async function startApiKeyProxy(options: ApiKeyProxyOptions): Promise<Api
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
-        upstream.close();
+        upstream?.close();
         server.close(() => resolve());
       }),
   };
