@@ -6,6 +6,8 @@ import { requireConnector } from './requireConnector';
 import { openRun, type StreamPlan } from './store/planRun';
 import { DEFAULT_JANITOR_POLICY, sweepRuns } from './store/janitor';
 import { FailureKind } from '../shared/failureKinds';
+import { killPoint } from './killPoint';
+import { heartbeatWhile } from './heartbeatWhile';
 
 /** How long a run waits for a discovery worker to pick up its activities before failing. */
 export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
@@ -36,7 +38,7 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
     }
     const execution = Context.current().info.workflowExecution;
     if (!execution) throw new Error('prepareRun runs only inside EntraSyncWorkflow');
-    const swept = await sweepRuns(db, connector.id, executions, janitor ?? DEFAULT_JANITOR_POLICY);
+    const swept = await heartbeatWhile(() => sweepRuns(db, connector.id, executions, janitor ?? DEFAULT_JANITOR_POLICY));
     if (swept.abandoned.length + swept.discarded.length > 0) log.info('janitor ended earlier runs of the connector', { connectorId: connector.id, ...swept });
     const { syncRunId, streams } = await openRun(db, {
       connectorId: connector.id,
@@ -44,6 +46,7 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
       workflowRunId: execution.runId,
       discovery: connector.discoveryEnabled,
     });
+    killPoint('prepareRun:afterCommit');
     const prepared: PreparedRun = { runId: syncRunId, openedBy: execution.runId, streams };
     if (!connector.discoveryEnabled) return prepared;
     return {

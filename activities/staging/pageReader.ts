@@ -10,6 +10,7 @@ import { requireConnector } from '../requireConnector';
 import type { Connector } from '../store/connectors';
 import { finishedPull, recordPull, type PullRecord } from './pullRecords';
 import { owningRun } from '../owningRun';
+import { killPoint } from '../killPoint';
 import { assertRunOwner, claimRun } from '../store/runs';
 
 /** One Graph collection of a stream: its current page link, and its name in errors. */
@@ -135,6 +136,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
       if (progress.sources.length === 0) {
         const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, page) };
         await recordPull(db, syncRunId, stream.stream, record);
+        killPoint('pull:afterRecord');
         return stream.result(record);
       }
     }
