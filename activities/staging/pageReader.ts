@@ -5,7 +5,7 @@ import type { GraphObject } from '../graph/deltaPages';
 import { GRAPH_RETRY_ATTEMPTS, type RetryOptions } from '../graph/graphRetry';
 import { fetchListPage } from '../graph/listPages';
 import { isStalePageLink } from '../graph/stalePageLinks';
-import { reportsPacer } from '../graph/pacer';
+import { ReportBudget } from '../graph/reportBudget';
 import { activityWait } from '../activityWait';
 import { requireConnector } from '../requireConnector';
 import type { Connector } from '../store/connectors';
@@ -59,7 +59,7 @@ export type PageStream<S, R> = {
   stream: string;
   /** The application permission the stream needs, named when Graph refuses. */
   permission: string;
-  /** Reports (audit events, sign-ins) have their own low limit: paced under it. */
+  /** Reports (audit events, sign-ins) have their own low limit, one for both: paced under it together. */
   pacing?: 'reports';
   /** A fresh attempt: where to start. Staging of an earlier attempt is cleared first. */
   start(connector: Connector, syncRunId: number): Promise<PullStart<S>>;
@@ -111,14 +111,15 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   });
   const wait = activityWait(ctx, current);
   const retry: RetryOptions = { maxAttempts: GRAPH_RETRY_ATTEMPTS, wait };
-  const pacer = stream.pacing === 'reports' ? reportsPacer(wait) : undefined;
+  // One budget per app and tenant for every report stream, in whichever worker process it runs.
+  const pacer = stream.pacing === 'reports' ? new ReportBudget(db, connector, wait) : undefined;
   const fetch = stream.fetch ?? fetchListPage;
   // No heartbeat before the first page: the SDK throttles heartbeats after the first, and a
   // cancellation reaches the activity only with a heartbeat's answer.
 
   for (;;) {
     const source = progress.sources[0]!;
-    await pacer?.take(1);
+    await pacer?.take();
     let page: Page;
     try {
       page = await Promise.race([fetch(session.client, source.link, source.what, retry), ctx.cancelled]);
