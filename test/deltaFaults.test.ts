@@ -93,6 +93,21 @@ describe('delta streams when Graph answers as it documents it may', () => {
     expect(run).toEqual({ status: 'succeeded', error_kind: null });
   });
 
+  // A 400 on the start link itself still fails the run: usersSync.test.ts.
+  it('any other 400 on a nextLink restarts the round too', async () => {
+    for (const user of sim.tenant.activeUsers().slice(0, 60)) sim.tenant.updateUser(user.id, { department: 'Audit' });
+    sim.requestLog.clear();
+    sim.faults.add({ pathPrefix: USERS_DELTA, nth: 2, status: 400, code: 'Request_BadRequest', message: 'Invalid request.' });
+
+    const { summary } = await harness.sync();
+
+    const users = requestsTo(USERS_DELTA);
+    expect(users.map((e) => e.status).slice(0, 3)).toEqual([200, 400, 200]);
+    expect(users[2]!.path).toBe(users[0]!.path);
+    expect(summary.streams.users).toMatchObject({ mode: 'incremental', upserted: 60 });
+    await matchesTruth();
+  });
+
   for (const malformation of ['notArray', 'memberWithoutId'] as const) {
     it(`a members@delta that is malformed (${malformation}) fails the run naming the group and the page, committing nothing`, async () => {
       const before = await digest();
