@@ -91,6 +91,7 @@ const EnvSchema = z
     ENTRA_CLIENT_SECRET: optionalText,
     ENTRA_DISCOVERY_ENABLED: booleanFlag('ENTRA_DISCOVERY_ENABLED'),
     ENTRA_DISCOVERY_START_TIMEOUT: duration('ENTRA_DISCOVERY_START_TIMEOUT', '5m'),
+    ENTRA_AUDIT_OVERLAP: duration('ENTRA_AUDIT_OVERLAP', '1h'),
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
@@ -126,6 +127,8 @@ export type Config = {
   discoveryEnabled: boolean;
   /** How long a run waits for a discovery worker to pick up its activities. */
   discoveryStartTimeoutMs: number;
+  /** How far before the audit watermark each run re-reads, for events that reach the log late. */
+  auditOverlapMs: number;
   syncIntervalMs: number;
   /** What the janitor keeps and ends (docs/run-lifecycle.md). */
   janitor: { failedRunRetentionMs: number; abandonAfterMs: number };
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authorityHost: e.ENTRA_AUTHORITY_HOST,
     discoveryEnabled: e.ENTRA_DISCOVERY_ENABLED,
     discoveryStartTimeoutMs: e.ENTRA_DISCOVERY_START_TIMEOUT,
+    auditOverlapMs: e.ENTRA_AUDIT_OVERLAP,
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
     janitor: { failedRunRetentionMs: e.ENTRA_FAILED_RUN_RETENTION, abandonAfterMs: e.ENTRA_RUN_ABANDON_AFTER },
     database: { statementTimeoutMs: e.ENTRA_DB_STATEMENT_TIMEOUT, idleInTransactionTimeoutMs: e.ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT },

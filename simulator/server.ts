@@ -27,6 +27,7 @@ import { LatencyModel, type LatencyOptions } from './traffic/latency';
 import { deliver, type BodyDelivery } from './traffic/responseDelivery';
 import { GraphThrottle, type ThrottleDecision, type ThrottlingOptions } from './traffic/throttle';
 import { TrafficCounters } from './traffic/trafficCounters';
+import { malformMembersDelta } from './traffic/malformedMembers';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -49,6 +50,8 @@ export interface SimulatorOptions {
   grantedPermissions?: string[];
   /** Delta tokens older than this answer syncStateNotFound. Default 7 days. */
   deltaTokenMaxAgeSeconds?: number;
+  /** Most items per page of directoryAudits and signIns, whatever `$top` asks (the service's choice). Default 1000. */
+  reportPageSize?: number;
   /** Resource-unit throttling of /v1.0 and /beta (docs/graph-behaviour.md, "Throttling"). On by default; `false` turns it off. */
   throttling?: ThrottlingOptions | boolean;
   /** Delay before answering, and slow bodies. None by default. */
@@ -148,6 +151,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     settings: deltaSettings,
     now: () => Date.now(),
     authority: accessTokens,
+    ...(options.reportPageSize ? { reportPageSize: options.reportPageSize } : {}),
     // $batch: every sub-request is faulted, throttled and counted on its own.
     faults,
     chargeSubRequest: (subRequest) => throttle.charge(subRequest),
@@ -257,12 +261,15 @@ async function serve(deps: ListenerDependencies, incoming: IncomingMessage, outg
     if (fault?.kind === 'hold') await deps.faults.released(fault.id);
     if (fault?.kind === 'status') {
       response = faultResponse(request, fault, deps.origin);
+    } else if (fault?.kind === 'expiredPageToken') {
+      response = expiredPageToken(request);
     } else if (fault?.kind === 'connectionReset' && !fault.afterHeaders) {
       // The connection dies before the request reaches the service: nothing is served or charged.
       response = { status: 0 };
     } else if (isGraph && !isBatchEnvelope(pathname)) {
       charge = deps.throttle.charge(request);
       response = charge.allowed ? withHeaders(await dispatch(deps, request), charge.headers) : charge.response;
+      if (fault?.kind === 'malformedMembersDelta') response = malformMembersDelta(response, fault.malformation ?? 'notArray');
     } else {
       response = await dispatch(deps, request);
     }
@@ -353,6 +360,11 @@ function faultResponse(request: SimRequest, fault: ActiveFault, origin: PublicOr
   }
   const defaults = defaultGraphErrorFor(status);
   return graphError(request, status, fault.code ?? defaults.code, fault.message ?? defaults.message, headers);
+}
+
+/** Graph's answer to a `$skiptoken` kept too long: the page link cannot be used again. */
+function expiredPageToken(request: SimRequest): SimResponse {
+  return graphError(request, 400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
 }
 
 /** Active users for the throttle's size tier, recounted only after the tenant changed: it is asked on every Graph request. */

@@ -43,7 +43,7 @@ export class SyncHarness {
 
   static async start(
     graph: GraphEndpoint,
-    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number } } = {},
+    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number }; auditOverlapMs?: number } = {},
   ): Promise<SyncHarness> {
     const address = inject('temporalAddress');
     const databaseUrl = await createTestDatabase(inject('postgresUrl'));
@@ -71,6 +71,7 @@ export class SyncHarness {
         workflowBundle: await workflowBundle(),
         discoveryTaskQueue: options.discovery?.taskQueue,
         discoveryStartTimeoutMs: options.discovery?.startTimeoutMs,
+        auditOverlapMs: options.auditOverlapMs,
       }),
     );
     harness.running = harness.worker.run();
