@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DISCOVERY_TASK_QUEUE, SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { DURATION_FORM, parseDuration } from './duration';
+import { CLOUD_NAMES, cloudNamed, resolveEndpoints, type CloudName } from './clouds';
+import { envCredential, type EnvCredential } from './envCredential';
 
 export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -88,10 +90,16 @@ const EnvSchema = z
     ENTRA_TENANT_ID: optionalText,
     ENTRA_CLIENT_ID: optionalText,
     ENTRA_CLIENT_SECRET: optionalText,
+    // How the ENTRA_* connector authenticates; @azure/identity's own variable names where it has them.
+    ENTRA_CREDENTIAL: optionalText,
+    AZURE_CLIENT_CERTIFICATE_PATH: optionalText,
+    AZURE_CLIENT_CERTIFICATE_PASSWORD: z.string().optional(),
+    AZURE_FEDERATED_TOKEN_FILE: optionalText,
+    ENTRA_CLOUD: optionalText,
     ENTRA_DISCOVERY_ENABLED: booleanFlag('ENTRA_DISCOVERY_ENABLED'),
     ENTRA_DISCOVERY_START_TIMEOUT: duration('ENTRA_DISCOVERY_START_TIMEOUT', '5m'),
-    ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
-    ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
+    ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL).optional(),
+    ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST).optional(),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
     ENTRA_SYNC_DATA_DIR: z.string().trim().min(1).default('.entra-sync'),
     SIMULATOR_USERS: integer('SIMULATOR_USERS', 2500, 1),
@@ -100,22 +108,20 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
-    const credentials = [env.ENTRA_TENANT_ID, env.ENTRA_CLIENT_ID, env.ENTRA_CLIENT_SECRET];
-    const given = credentials.filter((v) => v !== undefined).length;
-    if (given > 0 && given < 3) {
-      const missing = ['ENTRA_TENANT_ID', 'ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET'].filter((_, i) => !credentials[i]);
-      ctx.addIssue({
-        code: 'custom',
-        message: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: set all three of ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET to sync a real tenant, or none of them to sync the built-in simulator's demo tenant`,
-      });
+    if (env.ENTRA_CLOUD && !cloudNamed(env.ENTRA_CLOUD)) {
+      ctx.addIssue({ code: 'custom', message: `ENTRA_CLOUD="${env.ENTRA_CLOUD}" is not a cloud; use one of ${CLOUD_NAMES.join(', ')}` });
     }
+    const problem = envCredential(env).problem;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 export type Config = {
   temporal: { address?: string; namespace: string; taskQueue: string; discoveryTaskQueue: string; uiUrl?: string; cliPath?: string };
   databaseUrl?: string;
   /** Present when a real tenant is configured; absent means "serve the simulator's demo tenant". */
-  entra?: { tenantId: string; clientId: string; clientSecret: string };
+  entra?: { tenantId: string; clientId: string; credential: EnvCredential };
+  /** ENTRA_CLOUD: where graphBaseUrl and authorityHost came from, unless they were given explicitly. */
+  cloud?: CloudName;
   graphBaseUrl: string;
   authorityHost: string;
   discoveryEnabled: boolean;
@@ -151,12 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cliPath: e.TEMPORAL_CLI_PATH,
     },
     databaseUrl: e.DATABASE_URL,
-    entra:
-      e.ENTRA_TENANT_ID && e.ENTRA_CLIENT_ID && e.ENTRA_CLIENT_SECRET
-        ? { tenantId: e.ENTRA_TENANT_ID, clientId: e.ENTRA_CLIENT_ID, clientSecret: e.ENTRA_CLIENT_SECRET }
-        : undefined,
-    graphBaseUrl: e.ENTRA_GRAPH_BASE_URL,
-    authorityHost: e.ENTRA_AUTHORITY_HOST,
+    entra: envCredential(e).entra,
+    ...(e.ENTRA_CLOUD ? { cloud: cloudNamed(e.ENTRA_CLOUD) } : {}),
+    ...resolveEndpoints(e.ENTRA_CLOUD ? cloudNamed(e.ENTRA_CLOUD) : undefined, {
+      ...(e.ENTRA_GRAPH_BASE_URL ? { graphBaseUrl: e.ENTRA_GRAPH_BASE_URL } : {}),
+      ...(e.ENTRA_AUTHORITY_HOST ? { authorityHost: e.ENTRA_AUTHORITY_HOST } : {}),
+    }),
     discoveryEnabled: e.ENTRA_DISCOVERY_ENABLED,
     discoveryStartTimeoutMs: e.ENTRA_DISCOVERY_START_TIMEOUT,
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
