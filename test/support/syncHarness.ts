@@ -3,7 +3,9 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RunSummary } from '../../activities';
-import { StaticSecretStore } from '../../activities/secrets/secretStore';
+import { StaticSecretStore, type SecretStore } from '../../activities/secrets/secretStore';
+import { DatabaseSecretStore } from '../../activities/secrets/databaseSecretStore';
+import type { KeyRing } from '../../activities/secrets/secretCipher';
 import { upsertConnector } from '../../activities/store/connectors';
 import { createDatabase, type Database } from '../../activities/store/database';
 import { createSyncWorker } from '../../workers/createSyncWorker';
@@ -43,7 +45,8 @@ export class SyncHarness {
 
   static async start(
     graph: GraphEndpoint,
-    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number } } = {},
+    /** `keys`: the worker also reads secrets sealed in the database by the CLI, as production workers do. */
+    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number }; keys?: KeyRing } = {},
   ): Promise<SyncHarness> {
     const address = inject('temporalAddress');
     const databaseUrl = await createTestDatabase(inject('postgresUrl'));
@@ -54,6 +57,7 @@ export class SyncHarness {
     const connection = await Connection.connect({ address });
     const taskQueue = `test-${connectorId}`;
     const secrets = new StaticSecretStore(new Map([[connectorId, options.secret ?? graph.clientSecret]]));
+    const store: SecretStore = options.keys ? new DatabaseSecretStore(db, options.keys, secrets) : secrets;
     const harness = new SyncHarness(
       db,
       databaseUrl,
@@ -66,7 +70,7 @@ export class SyncHarness {
         connection: native,
         namespace: 'default',
         db,
-        secrets,
+        secrets: store,
         taskQueue,
         workflowBundle: await workflowBundle(),
         discoveryTaskQueue: options.discovery?.taskQueue,
