@@ -41,17 +41,19 @@ const booleanFlag = (name: string) =>
       return z.NEVER;
     });
 
-const httpsUrl = (name: string, fallback: string) =>
+/** Optional: unset leaves the choice to ENTRA_CLOUD (then the public cloud); `example` only shows the form. */
+const httpsUrl = (name: string, example: string) =>
   z
     .string()
     .trim()
-    .default(fallback)
+    .optional()
     .transform((value, ctx) => {
+      if (!value) return undefined;
       let url: URL;
       try {
         url = new URL(value);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `${name}="${value}" is not a URL; use a form like ${fallback}` });
+        ctx.addIssue({ code: 'custom', message: `${name}="${value}" is not a URL; use a form like ${example}` });
         return z.NEVER;
       }
       if (url.protocol !== 'https:') {
@@ -98,8 +100,8 @@ const EnvSchema = z
     ENTRA_CLOUD: optionalText,
     ENTRA_DISCOVERY_ENABLED: booleanFlag('ENTRA_DISCOVERY_ENABLED'),
     ENTRA_DISCOVERY_START_TIMEOUT: duration('ENTRA_DISCOVERY_START_TIMEOUT', '5m'),
-    ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL).optional(),
-    ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST).optional(),
+    ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
+    ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
     ENTRA_SYNC_DATA_DIR: z.string().trim().min(1).default('.entra-sync'),
     SIMULATOR_USERS: integer('SIMULATOR_USERS', 2500, 1),

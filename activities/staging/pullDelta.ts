@@ -1,3 +1,4 @@
+import { cursorUsableAt } from '../graph/cursorOrigin';
 import { PULLED_STREAMS, type DeltaStream, type StreamMode } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import { DeltaResyncRequired, fetchDeltaPage } from '../graph/deltaPages';
@@ -29,7 +30,7 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
       const planned = await loadPlannedPull(db, syncRunId, stream);
       if (planned.pulledAt) return { done: summarize(stream, planned) };
       // A cursor minted by another Graph endpoint (the connector was repointed) cannot be replayed.
-      const usable = planned.startLink !== null && sameOrigin(planned.startLink, connector.graphBaseUrl);
+      const usable = planned.startLink !== null && cursorUsableAt(planned.startLink, connector.graphBaseUrl);
       return {
         sources: usable ? [{ what: query.resource, link: planned.startLink! }] : initial(connector.graphBaseUrl),
         state: { mode: usable ? planned.mode : 'bootstrap', resyncReason: planned.startLink !== null && !usable ? 'graphEndpointChanged' : null, resyncs: 0 },
@@ -46,14 +47,6 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
     record: ({ state }, last) => ({ mode: state.mode, resyncReason: state.resyncReason, deltaLink: last.deltaLink! }),
     result: (record) => summarize(stream, { mode: record.mode!, resyncReason: record.resyncReason ?? null, ...record }),
   };
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return false;
-  }
 }
 
 function summarize(stream: DeltaStream, pull: Pick<PlannedPull, 'mode' | 'pages' | 'staged' | 'resyncReason'>): PullSummary {

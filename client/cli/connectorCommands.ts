@@ -230,10 +230,10 @@ async function listConnectors(ctx: CliContext, o: { json?: boolean }): Promise<v
   if (connectors.length === 0) return out('no connectors; add one with: entra-sync connector add <id> --tenant-id ... --client-id ...');
   out(
     table([
-      ['ID', 'TENANT', 'CLIENT', 'ENABLED', 'INTERVAL', 'SECRET', 'LAST RUN'],
+      ['ID', 'TENANT', 'CLIENT', 'ENABLED', 'INTERVAL', 'CREDENTIAL', 'SECRET', 'LAST RUN'],
       ...connectors.map((c) => {
         const p = present(ctx, c);
-        return [c.id, c.tenantId, c.clientId, c.enabled ? 'yes' : 'no', p.interval, p.secret.source, lastRun(c)];
+        return [c.id, c.tenantId, c.clientId, c.enabled ? 'yes' : 'no', p.interval, c.credentialKind, p.secret.source, lastRun(c)];
       }),
     ]),
   );
@@ -251,7 +251,11 @@ async function showConnector(ctx: CliContext, rawId: string, o: { json?: boolean
       ['enabled', c.enabled ? 'yes' : 'no'],
       ['discovery', c.discoveryEnabled ? 'yes' : 'no'],
       ['interval', `${p.interval}${c.syncIntervalSeconds === null ? ' (SYNC_ENTRA_INTERVAL)' : ''}`],
-      ['client secret', p.secret.source === 'stored' ? `stored, encrypted with key ${c.secret!.keyId}, set ${formatTime(c.secret!.updatedAt)}` : p.secret.source],
+      ['credential', `${CREDENTIAL_LABELS[c.credentialKind]}${c.federatedTokenFile ? ` (${c.federatedTokenFile})` : ''}`],
+      ...(hasSealedMaterial(c.credentialKind)
+        ? [[CREDENTIAL_LABELS[c.credentialKind], p.secret.source === 'stored' ? `stored, encrypted with key ${c.secret!.keyId}, set ${formatTime(c.secret!.updatedAt)}` : p.secret.source]]
+        : []),
+      ['cloud', c.cloud ?? '(endpoints given explicitly, or the defaults)'],
       ['graph', c.graphBaseUrl],
       ['authority', c.authorityHost],
       ['schedule', syncScheduleId(c.id)],
@@ -298,7 +302,8 @@ async function rotateKey(ctx: CliContext, o: { json?: boolean }): Promise<void> 
 
 /** What list/show print, --json included: the secret's state, never the secret. */
 function present(ctx: CliContext, c: ConnectorRecord) {
-  const source = c.secret ? 'stored' : c.id === ENV_CONNECTOR_ID ? 'worker environment (ENTRA_CLIENT_SECRET)' : 'missing';
+  const variable = c.credentialKind === 'certificate' ? 'AZURE_CLIENT_CERTIFICATE_PATH' : 'ENTRA_CLIENT_SECRET';
+  const source = !hasSealedMaterial(c.credentialKind) ? 'none needed' : c.secret ? 'stored' : c.id === ENV_CONNECTOR_ID ? `worker environment (${variable})` : 'missing';
   return {
     ...c,
     interval: formatDuration((c.syncIntervalSeconds ?? ctx.config.syncIntervalMs / 1000) * 1000),

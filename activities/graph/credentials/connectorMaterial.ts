@@ -17,7 +17,11 @@ export async function connectorMaterial(connector: Connector, secrets: SecretSto
     case 'managedIdentity':
       return { kind: 'managedIdentity' };
     case 'certificate': {
-      const sealed = await secrets.clientSecret(connector.id);
+      // The store words its "nothing stored" for a client secret: say certificate here.
+      const sealed = await secrets.clientSecret(connector.id).catch((err: unknown) => {
+        if (err instanceof ApplicationFailure && err.type === FailureKind.MissingClientSecret) return undefined;
+        throw err;
+      });
       if (!sealed) throw missing(connector, 'certificate', '--certificate <file>', 'AZURE_CLIENT_CERTIFICATE_PATH');
       try {
         return { kind: 'certificate', certificate: unsealCertificate(sealed) };
