@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadKeyRing } from '../activities/secrets/secretCipher';
 import { registerCertificate, addFederatedCredential } from '../simulator/identity/appCredentials';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { runCli } from './support/cliProcess';
 import { expectInventoryMatchesTruth } from './support/inventoryTruth';
-import { SyncHarness } from './support/syncHarness';
+import { sdkLogLines, SyncHarness } from './support/syncHarness';
 import { jtiOf, makeCertificate, makeIssuer, type TestCertificate } from './support/testCredentials';
 import { TEST_TLS_DIR } from './support/testTls';
 
@@ -24,6 +26,9 @@ const certificates: Record<string, TestCertificate> = {};
 /** Everything secret the test handed over: none of it may show up anywhere. */
 const secrets: string[] = [PFX_PASSWORD];
 const outputs: string[] = [];
+/** The worker's JSON log lines (the production activity logging, at debug). */
+const logLines: string[] = [];
+const log = pino({ level: 'debug', base: { service: 'entra-sync' } }, new Writable({ write: (chunk, _encoding, done) => (logLines.push(String(chunk)), done()) }));
 
 const cli = async (args: string[], input = '') => {
   const run = await runCli(args, { DATABASE_URL: harness.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), ENTRA_SYNC_ENCRYPTION_KEY: KEY }, input);
@@ -57,7 +62,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-credentials-'));
   // Short-lived access tokens: MSAL asks the token endpoint at every activity, so every run presents a fresh assertion.
   sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 71, users: 30, pageSize: 20, tokenLifetimeSeconds: 120 });
-  harness = await SyncHarness.start(sim.config, { keys: loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: KEY }) });
+  harness = await SyncHarness.start(sim.config, { keys: loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: KEY }), log });
   for (const name of ['pem', 'pfx', 'unregistered']) certificates[name] = makeCertificate();
   certificates.expired = makeCertificate({ notBefore: new Date(Date.now() - 2 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
   for (const c of Object.values(certificates)) secrets.push(keyBody(c));
@@ -124,15 +129,18 @@ describe('credential kinds, end to end (issue 16)', () => {
     await expectFastFailure('FederatedCredentialMismatch', /No federated credential of app .+ matches the federated token's issuer, subject and audience \(AADSTS70021\)/);
   });
 
-  it('leaves no secret material in workflow histories, run records or CLI output', async () => {
+  it('leaves no secret material in workflow histories, worker logs, run records or CLI output', async () => {
     const histories: string[] = [];
     for await (const execution of harness.client.workflow.list({ query: `WorkflowId STARTS_WITH "entra-sync-${harness.connectorId}-"` })) {
       histories.push(JSON.stringify(await harness.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
     }
     expect(histories.length).toBeGreaterThanOrEqual(6);
     const runs = JSON.stringify(await harness.query('select * from sync_runs where connector_id = $1', [harness.connectorId]));
+    // The logs did see the failures: the check below is not vacuous.
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(sdkLogLines.some((l) => l.includes('AADSTS700027'))).toBe(true);
     for (const secret of secrets) {
-      for (const text of [...histories, runs, ...outputs]) expect(text.includes(secret)).toBe(false);
+      for (const text of [...histories, runs, ...outputs, ...logLines, ...sdkLogLines]) expect(text.includes(secret)).toBe(false);
     }
   });
 });
