@@ -77,7 +77,7 @@ export function authenticationFailure(err: unknown, context: AuthContext, redact
       ApplicationFailure.create({
         type: FailureKind.ExpiredCertificate,
         nonRetryable: true,
-        message: `The certificate of app ${context.clientId} has expired (AADSTS700027). Create a new certificate, ${certificateFix(context).replace(/^upload/, 'upload')}.`,
+        message: `The certificate of app ${context.clientId} has expired (AADSTS700027). Create a new certificate, ${certificateFix(context)}.`,
       }),
       redact,
     );
@@ -99,6 +99,8 @@ function redacted(failure: ApplicationFailure, redact: (text: string) => string)
   return failure;
 }
 
+const CERTIFICATE_READ = /PEM-encoded certificate|certificate file|the PFX file|bad decrypt|passphrase|DECODER routines|PRIVATE KEY|unsupported key/i;
+
 /** Failures found before any token request: an unreadable certificate or token file, no managed identity. */
 function localCredentialFailure(err: unknown, text: string, context: AuthContext): ApplicationFailure | undefined {
   const name = (err as Error)?.name ?? '';
@@ -109,7 +111,8 @@ function localCredentialFailure(err: unknown, text: string, context: AuthContext
       message: `${firstLine(text.trim())}; mount the federated token where AZURE_FEDERATED_TOKEN_FILE (or the connector's --federated-token-file) points, readable by the worker (on Kubernetes: the azure-workload-identity webhook's projected token)`,
     });
   }
-  if (context.credentialKind === 'certificate' && /PEM|PFX|certificate|private key|decrypt|passphrase/i.test(text) && !/AADSTS/.test(text)) {
+  // Only what reading the certificate itself says: a TLS error about the authority's certificate is a network problem.
+  if (context.credentialKind === 'certificate' && CERTIFICATE_READ.test(text) && !/AADSTS|self.signed|verify the first certificate|CERT_|certificate has expired/i.test(text)) {
     return ApplicationFailure.create({
       type: FailureKind.UnreadableCertificate,
       nonRetryable: true,

@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Connector } from '../store/connectors';
 import type { SecretStore } from '../secrets/secretStore';
@@ -33,13 +34,17 @@ export class GraphSessions {
   constructor(private readonly secrets: SecretStore) {}
 
   async open(connector: Connector, permission: string): Promise<GraphSession> {
-    const material = await connectorMaterial(connector, this.secrets);
+    const context = { tenantId: connector.tenantId, clientId: connector.clientId, permission, credentialKind: connector.credentialKind };
+    const material = await connectorMaterial(connector, this.secrets).catch((err: unknown) => {
+      // A certificate file of the worker's environment that cannot be read is the operator's to fix.
+      throw err instanceof ApplicationFailure ? err : authenticationFailure(err, context);
+    });
     const redact = redactor(material);
     let credential: TokenCredential;
     try {
       credential = this.credentialFor(connector, material);
     } catch (err) {
-      throw authenticationFailure(err, { tenantId: connector.tenantId, clientId: connector.clientId, permission, credentialKind: connector.credentialKind }, redact);
+      throw authenticationFailure(err, context, redact);
     }
     // Authenticate up front: a bad credential surfaces here as the identity library's structured
     // error, which the Graph client would flatten into a message.
@@ -48,7 +53,7 @@ export class GraphSessions {
     } catch (err) {
       // An unknown tenant fails in MSAL's endpoint discovery, which hides the AADSTS code: ask again.
       const explained = isEndpointResolutionError(err) ? await explainAuthorityFailure(connector.authorityHost, connector.tenantId) : undefined;
-      throw authenticationFailure(explained ?? err, { tenantId: connector.tenantId, clientId: connector.clientId, permission, credentialKind: connector.credentialKind }, redact);
+      throw authenticationFailure(explained ?? err, context, redact);
     }
     const traffic: GraphTraffic = { requests: 0, throttled: 0 };
     const call = { tenantId: connector.tenantId, clientId: connector.clientId, permission };
