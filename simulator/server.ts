@@ -16,6 +16,7 @@ import { defaultGraphErrorFor, graphError } from './graph/graphResponses';
 import { Router } from './http/router';
 import type { SimRequest, SimResponse } from './http/simRequest';
 import { registerIdentityRoutes } from './identity/identity';
+import { MANAGED_IDENTITY_PATH, registerManagedIdentityRoute } from './identity/managedIdentity';
 import { AADSTS, aadError } from './identity/identityErrors';
 import { PublicOrigin } from './http/publicOrigin';
 import { createRandom, hashSeed } from './generate/random';
@@ -73,6 +74,8 @@ export interface SimulatorConfig {
   clientSecret: string;
   /** The certificate to trust (NODE_EXTRA_CA_CERTS). */
   caCertPath: string;
+  /** A host's managed identity endpoint for the app (App Service's shape): IDENTITY_ENDPOINT and IDENTITY_HEADER. */
+  managedIdentity: { endpoint: string; header: string };
 }
 
 /** What the control API drives, in-process, plus the traffic shaping and the server itself. */
@@ -137,12 +140,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     clientId: application.clientId,
     clientSecret: application.clientSecret,
     caCertPath: certificate.certPath,
+    managedIdentity: { endpoint: '', header: createRandom(hashSeed(seed, 'identity-header')).guid() },
   };
 
   const router = new Router();
   // First, so that its /_sim/faults (the extended fault spec) answers before the general control routes.
   registerTrafficControlRoutes(router, { throttle, latency, faults, counters });
   registerIdentityRoutes(router, { tenant: tenant.identity, application, authority: accessTokens, origin, now: () => new Date() });
+  registerManagedIdentityRoute(router, { application, authority: accessTokens, identityHeader: config.managedIdentity.header, now: () => new Date() });
   registerGraphRoutes(router, {
     tenant,
     codec: new DeltaTokenCodec(deriveDeltaTokenKey(tenantId, seed)),
@@ -186,6 +191,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   origin.set(port);
   config.authorityHost = origin.url;
   config.graphBaseUrl = `${origin.url}/v1.0`;
+  config.managedIdentity.endpoint = `${origin.url}${MANAGED_IDENTITY_PATH}`;
 
   return {
     config,

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureKind } from '../../shared/failureKinds';
+import { cursorUsableAt } from '../graph/cursorOrigin';
 import { PULLED_STREAMS, type DeltaStream, type StreamMode } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import { DeltaResyncRequired, fetchDeltaPage } from '../graph/deltaPages';
@@ -31,7 +32,7 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
     async start(connector, syncRunId) {
       const planned = await loadPlannedPull(db, syncRunId, stream);
       // A cursor minted by another Graph endpoint (the connector was repointed) cannot be replayed.
-      const usable = planned.startLink !== null && sameOrigin(planned.startLink, connector.graphBaseUrl);
+      const usable = planned.startLink !== null && cursorUsableAt(planned.startLink, connector.graphBaseUrl);
       return {
         sources: usable ? [{ what: query.resource, link: planned.startLink! }] : initial(connector.graphBaseUrl),
         state: { mode: usable ? planned.mode : 'bootstrap', resyncReason: planned.startLink !== null && !usable ? 'graphEndpointChanged' : null, resyncs: 0 },
@@ -67,14 +68,6 @@ function malformedMembersFailure(err: MalformedMembersDelta, page: number, resou
       `(staging those members without it would drop the group's memberships). The next run reads the same changes again from the unchanged cursor; ` +
       `if this repeats, check what answers at ENTRA_GRAPH_BASE_URL (a proxy rewriting responses) or open a Microsoft support case naming group ${err.groupId}.`,
   });
-}
-
-function sameOrigin(a: string, b: string): boolean {
-  try {
-    return new URL(a).origin === new URL(b).origin;
-  } catch {
-    return false;
-  }
 }
 
 function summarize(stream: DeltaStream, pull: Pick<PlannedPull, 'mode' | 'pages' | 'staged' | 'resyncReason'>): PullSummary {
