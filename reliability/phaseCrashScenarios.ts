@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { KILL_AT_VARIABLE, type KillPoint } from '../activities/killPoint';
 import type { Scenario, ScenarioOutcome } from './scenario';
-import type { Deployment, Stack } from './stack';
+import type { Deployment, Stack, WorkerKind } from './stack';
 import { until, untilHeld } from './waits';
 
 /**
@@ -9,19 +9,20 @@ import { until, untilHeld } from './waits';
  * (activities/killPoint.ts), and the servers under a run restart. Each run must still end as a
  * clean run would, or fail with its documented error and change nothing.
  */
-type SelfKill = { point: KillPoint; proves: string; reduced?: boolean };
+type SelfKill = { point: KillPoint; proves: string; worker?: WorkerKind; reduced?: boolean };
 
 const SELF_KILLS: SelfKill[] = [
   { point: 'prepareRun:afterCommit', proves: 'a retried prepareRun returns the run it opened; no second row' },
   { point: 'pull:afterRecord', proves: 'between pulls: a pull that recorded its end is not read again by its retry' },
+  { point: 'pull:afterRecord', worker: 'discovery', proves: 'the discovery worker lost between its pulls: a finished source is not read again' },
   { point: 'planReconciliation:afterCommit', proves: 'a retried plan returns the same shards' },
   { point: 'finalize:beforeCommit', proves: 'a finalize lost before its commit changes nothing; its retry commits once' },
   { point: 'finalize:afterCommit', proves: 'a finalize lost after its commit is not applied twice: the retry returns the committed summary', reduced: true },
 ];
 
-async function startWorkers(d: Deployment, syncEnv: Record<string, string> = {}): Promise<void> {
-  await d.startWorker('sync', syncEnv);
-  await d.startWorker('discovery');
+async function startWorkers(d: Deployment, env: Partial<Record<WorkerKind, Record<string, string>>> = {}): Promise<void> {
+  await d.startWorker('sync', env.sync);
+  await d.startWorker('discovery', env.discovery);
 }
 
 /** The workflow's result; a Temporal restart can drop the long poll, so ask again until it answers. */
@@ -41,21 +42,21 @@ async function resultThroughRestarts(handle: WorkflowHandle): Promise<'succeeded
 /** A crash costs a heartbeat timeout (30 s) and a retry's backoff; a slow machine more. */
 const RUN_DEADLINE_MS = 5 * 60_000;
 
-async function selfKill(d: Deployment, point: KillPoint): Promise<ScenarioOutcome> {
-  await startWorkers(d, { [KILL_AT_VARIABLE]: point });
+async function selfKill(d: Deployment, point: KillPoint, worker: WorkerKind): Promise<ScenarioOutcome> {
+  await startWorkers(d, { [worker]: { [KILL_AT_VARIABLE]: point } });
   const run = await d.startRun();
-  await d.workerDied('sync');
-  await d.startWorker('sync');
+  await d.workerDied(worker);
+  await d.startWorker(worker);
   const outcome = await resultThroughRestarts(run);
   if (outcome !== 'succeeded') throw new Error(`after the worker died at ${point} the run ${outcome}`);
   const { rows } = await d.db.query<{ n: number }>('select count(*)::int as n from sync_runs');
   if (rows[0]!.n !== 1) throw new Error(`${rows[0]!.n} run rows for one run`);
-  return { outcome: 'succeeded', detail: `worker died at ${point}` };
+  return { outcome: 'succeeded', detail: `${worker} worker died at ${point}` };
 }
 
 /** failRun killed after its commit: the run still ends failed on both sides, and the next run commits. */
 async function failRunKilled(d: Deployment): Promise<ScenarioOutcome> {
-  await startWorkers(d, { [KILL_AT_VARIABLE]: 'failRun:afterCommit' });
+  await startWorkers(d, { sync: { [KILL_AT_VARIABLE]: 'failRun:afterCommit' } });
   const denied = d.sim.faults.add({ pathPrefix: '/v1.0/groups/delta', status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.', times: 1_000 });
   try {
     const run = await d.startRun();
@@ -114,12 +115,12 @@ async function restartPostgresInFinalize(stack: Stack, d: Deployment): Promise<S
 
 export function phaseCrashScenarios(stack: Stack): Scenario[] {
   return [
-    ...SELF_KILLS.map(({ point, proves, reduced }): Scenario => ({
+    ...SELF_KILLS.map(({ point, proves, worker = 'sync', reduced }): Scenario => ({
       suite: 'crash',
-      name: `sync worker killed at ${point}`,
+      name: `${worker} worker killed at ${point}`,
       proves,
       reduced,
-      run: (d) => selfKill(d, point),
+      run: (d) => selfKill(d, point, worker),
     })),
     { suite: 'crash', name: 'sync worker killed at failRun:afterCommit', proves: 'a failed run is recorded once, the same on both sides, and the next run commits', run: failRunKilled },
     {
