@@ -39,6 +39,7 @@ export const FailureKind = {
   RunNotResumable: 'RunNotResumable',
   CursorConflict: 'CursorConflict',
   Cancelled: 'Cancelled',
+  Abandoned: 'Abandoned',
 } as const;
 
 export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];
