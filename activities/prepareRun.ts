@@ -15,11 +15,6 @@ export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
 export type PreparedRun = {
   /** The sync_runs row id (syncRunId); named runId in recorded histories, so it stays. */
   runId: number;
-  /**
-   * The Temporal run that opened the row. A reset execution replays this result: finding another
-   * run id than its own tells the workflow that a failure it replays was recorded before the reset.
-   */
-  openedBy?: string;
   /** Every stream of the registry this run pulls, with its mode; the workflow runs each one's activity. */
   streams: StreamPlan[];
   /** Present when the connector gathers discovery evidence: how long to wait for a discovery worker. */
@@ -47,7 +42,7 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
       discovery: connector.discoveryEnabled,
     });
     killPoint('prepareRun:afterCommit');
-    const prepared: PreparedRun = { runId: syncRunId, openedBy: execution.runId, streams };
+    const prepared: PreparedRun = { runId: syncRunId, streams };
     if (!connector.discoveryEnabled) return prepared;
     return {
       ...prepared,
