@@ -4,7 +4,8 @@
  * - resource units: a leaky bucket of `limit` per window (docs/graph-behaviour.md, "Throttling");
  * - report requests: the reports bucket, 5 per 10 s per app and tenant;
  * - the longest chain of dependent requests (each page's link comes from the previous answer),
- *   one measured round trip per link.
+ *   times its measured round trip: the time the service took to answer each link, which no
+ *   client can shorten.
  * A bucket starts full: its first `limit` units go at once (the burst), the rest drain at
  * limit/window. Without the burst allowance the figure would not be a lower bound: 23 report
  * pages at 0.5 per second would say 46 s, yet the bucket lets them all through in 36 s.
@@ -28,7 +29,7 @@ export interface BoundInput {
   reportRequests: number;
   /** Requests in the longest chain of dependent requests. */
   longestChain: number;
-  /** Mean measured round trip of one Graph request, in ms. */
+  /** Mean measured round trip of that chain's requests, in ms. */
   roundTripMs: number;
 }
 
@@ -42,8 +43,8 @@ export interface Bound {
 }
 
 export function lowerBound(input: BoundInput, limits: BoundLimits): Bound {
-  const resourceUnitsMs = bucketMs(input.resourceUnits, limits.resourceUnits, input.roundTripMs);
-  const reportsMs = bucketMs(input.reportRequests, limits.reports, input.roundTripMs);
+  const resourceUnitsMs = bucketMs(input.resourceUnits, limits.resourceUnits);
+  const reportsMs = bucketMs(input.reportRequests, limits.reports);
   const chainMs = input.longestChain * input.roundTripMs;
   // On a tie the chain is named: it is what pipelining and parallel reads would attack first.
   const terms = { chain: chainMs, reports: reportsMs, resourceUnits: resourceUnitsMs } as const;
@@ -51,13 +52,9 @@ export function lowerBound(input: BoundInput, limits: BoundLimits): Bound {
   return { boundMs: terms[binding], resourceUnitsMs, reportsMs, chainMs, binding };
 }
 
-/**
- * When the answer to the last of `units` can be back at the earliest: the units beyond the burst
- * drain at limit/window, and the last request still takes a round trip.
- */
-export function bucketMs(units: number, bucket: BucketLimit, roundTripMs: number): number {
-  if (units <= 0) return 0;
-  return (Math.max(0, units - bucket.limit) * bucket.windowMs) / bucket.limit + roundTripMs;
+/** When the last of `units` can be admitted at the earliest: the units beyond the burst drain at limit/window. */
+export function bucketMs(units: number, bucket: BucketLimit): number {
+  return (Math.max(0, units - bucket.limit) * bucket.windowMs) / bucket.limit;
 }
 
 /** Measured time over the bound; undefined when there is no bound to compare with. */

@@ -16,7 +16,10 @@ export interface PartBound extends Bound {
   resourceUnits: number;
   reportRequests: number;
   longestChain: number;
+  /** Mean measured round trip of the longest chain's requests. */
   roundTripMs: number;
+  /** Mean measured round trip of all the part's served Graph GETs, for comparison. */
+  meanRoundTripMs: number;
 }
 
 export interface RunTraffic {
@@ -29,12 +32,8 @@ export interface RunTraffic {
   partMs: Record<string, number>;
 }
 
-/**
- * The bound of the whole run and of each part that sent Graph requests. One round trip (the
- * run's mean) prices every chain: the network is the same for all parts.
- */
+/** The bound of the whole run and of each part that sent Graph requests. */
 export function boundsOfRun(traffic: RunTraffic, limits: BoundLimits): { run: PartBound; parts: PartBound[] } {
-  const roundTripMs = meanRoundTripMs(traffic.log);
   const measure = (part: string, ms: number | undefined, inPart: (method: string, pathname: string) => boolean): PartBound => {
     let resourceUnits = 0;
     let reportRequests = 0;
@@ -45,9 +44,12 @@ export function boundsOfRun(traffic: RunTraffic, limits: BoundLimits): { run: Pa
       if (isReportsPath(pathname)) reportRequests += served(counters.statuses);
       else resourceUnits += counters.resourceUnits;
     }
-    const chain = longestChain(traffic.log.filter((entry) => inPart(entry.method, entry.path.split('?', 1)[0]!)));
-    const bound = lowerBound({ resourceUnits, reportRequests, longestChain: chain, roundTripMs }, limits);
-    return { part, ms, ratio: ms === undefined ? undefined : boundRatio(ms, bound.boundMs), resourceUnits, reportRequests, longestChain: chain, roundTripMs, ...bound };
+    const log = traffic.log.filter((entry) => inPart(entry.method, entry.path.split('?', 1)[0]!));
+    const chain = longestChain(log);
+    const roundTripMs = chain.requests === 0 ? 0 : chain.ms / chain.requests;
+    const bound = lowerBound({ resourceUnits, reportRequests, longestChain: chain.requests, roundTripMs }, limits);
+    const ratio = ms === undefined ? undefined : boundRatio(ms, bound.boundMs);
+    return { part, ms, ratio, resourceUnits, reportRequests, longestChain: chain.requests, roundTripMs, meanRoundTripMs: meanRoundTripMs(log), ...bound };
   };
   const names = new Set(servedGraphRequests(traffic.log).map((entry) => graphPhaseOf(entry.method, entry.path.split('?', 1)[0]!)));
   const parts = [...names].sort().map((name) => measure(name, traffic.partMs[name], (method, pathname) => graphPhaseOf(method, pathname) === name));

@@ -5,25 +5,25 @@ import { longestChain, meanRoundTripMs } from '../../bench/requestChains';
 const get = (path: string, durationMs = 50, status = 200) => ({ method: 'GET', path, status, durationMs });
 
 describe('longestChain', () => {
-  it('counts the pages of a delta round: the start, then each $skiptoken link', () => {
-    const log = [get('/v1.0/users/delta?$select=id'), get('/v1.0/users/delta?$skiptoken=a'), get('/v1.0/users/delta?$skiptoken=b')];
-    expect(longestChain(log)).toBe(3);
+  it('counts the pages of a delta round, the start and each $skiptoken link, and adds up their times', () => {
+    const log = [get('/v1.0/users/delta?$select=id', 40), get('/v1.0/users/delta?$skiptoken=a', 50), get('/v1.0/users/delta?$skiptoken=b', 60)];
+    expect(longestChain(log)).toEqual({ requests: 3, ms: 150 });
   });
 
-  it('keeps parallel streams apart and takes the longest', () => {
+  it('keeps parallel streams apart and takes the one that took longest', () => {
     const log = [
-      get('/v1.0/users/delta?$select=id'),
-      get('/v1.0/groups/delta?$select=id'),
-      get('/v1.0/users/delta?$skiptoken=a'),
-      get('/v1.0/groups/delta?$skiptoken=a'),
-      get('/v1.0/groups/delta?$skiptoken=b'),
+      get('/v1.0/users/delta?$select=id', 100),
+      get('/v1.0/groups/delta?$select=id', 10),
+      get('/v1.0/users/delta?$skiptoken=a', 100),
+      get('/v1.0/groups/delta?$skiptoken=a', 10),
+      get('/v1.0/groups/delta?$skiptoken=b', 10),
     ];
-    expect(longestChain(log)).toBe(3);
+    expect(longestChain(log)).toEqual({ requests: 2, ms: 200 });
   });
 
   it('starts a new chain at a request without a page link (a restarted round)', () => {
     const log = [get('/v1.0/users/delta'), get('/v1.0/users/delta?$skiptoken=a'), get('/v1.0/users/delta'), get('/v1.0/users/delta?$skiptoken=c')];
-    expect(longestChain(log)).toBe(2);
+    expect(longestChain(log)).toEqual({ requests: 2, ms: 100 });
   });
 
   it('leaves out throttled and failed answers, and requests outside Graph', () => {
@@ -31,18 +31,18 @@ describe('longestChain', () => {
       get('/v1.0/users/delta'),
       get('/v1.0/users/delta?$skiptoken=a', 1, 429),
       get('/v1.0/users/delta?$skiptoken=a'),
-      get('/tenant/oauth2/v2.0/token?$skiptoken=x'),
+      get('/tenant/oauth2/v2.0/token?$skiptoken=x', 500),
     ];
-    expect(longestChain(log)).toBe(2);
+    expect(longestChain(log)).toEqual({ requests: 2, ms: 100 });
   });
 
-  it('counts the hidden start of a page link out of a $batch sub-response', () => {
-    const log = [{ method: 'POST', path: '/v1.0/$batch', status: 200, durationMs: 80 }, get('/v1.0/servicePrincipals/s1/appRoleAssignedTo?$skiptoken=a')];
-    expect(longestChain(log)).toBe(2);
+  it('counts the hidden start of a page link out of a $batch sub-response, at no time', () => {
+    const log = [{ method: 'POST', path: '/v1.0/$batch', status: 200, durationMs: 30 }, get('/v1.0/servicePrincipals/s1/appRoleAssignedTo?$skiptoken=a', 40)];
+    expect(longestChain(log)).toEqual({ requests: 2, ms: 40 });
   });
 
-  it('is 0 for no Graph request', () => {
-    expect(longestChain([])).toBe(0);
+  it('is empty for no Graph request', () => {
+    expect(longestChain([])).toEqual({ requests: 0, ms: 0 });
   });
 });
 

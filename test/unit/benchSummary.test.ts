@@ -4,7 +4,7 @@ import type { PartBound } from '../../bench/runBounds';
 
 const run = (ms: number, boundMs: number, ratio: number | undefined): PartBound => ({
   part: 'run', ms, ratio, boundMs, resourceUnitsMs: 0, reportsMs: 0, chainMs: boundMs, binding: 'chain',
-  resourceUnits: 0, reportRequests: 0, longestChain: 0, roundTripMs: 0,
+  resourceUnits: 0, reportRequests: 0, longestChain: 0, roundTripMs: 0, meanRoundTripMs: 0,
 });
 
 describe('the --json summary line', () => {
