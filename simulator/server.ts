@@ -61,6 +61,8 @@ export interface SimulatorOptions {
   faultSeed?: number;
   /** Faults active from the first request. */
   faults?: FaultSpec[];
+  /** Most requests the request log keeps (the oldest go first). Default 10,000. */
+  requestLogCapacity?: number;
 }
 
 /** What a connector needs to talk to this simulator. */
@@ -124,7 +126,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
     duplicates: options.duplicates ?? false,
   };
-  const requestLog = new RequestLog();
+  const requestLog = new RequestLog(options.requestLogCapacity);
   const faults = new FaultInjector(options.faultSeed ?? seed);
   for (const spec of options.faults ?? []) faults.add(spec);
   const counters = new TrafficCounters();
