@@ -13,4 +13,6 @@ export type ActivityDeps = {
   /** Whether a run's workflow execution is still open; the janitor asks (absent: it cannot tell). */
   executions?: ExecutionProbe;
   janitor?: JanitorPolicy;
+  /** How far before the audit watermark a run re-reads (ENTRA_AUDIT_OVERLAP). */
+  auditOverlapMs?: number;
 };

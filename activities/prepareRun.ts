@@ -6,6 +6,8 @@ import { requireConnector } from './requireConnector';
 import { openRun, type StreamPlan } from './store/planRun';
 import { DEFAULT_JANITOR_POLICY, sweepRuns } from './store/janitor';
 import { FailureKind } from '../shared/failureKinds';
+import { killPoint } from './killPoint';
+import { heartbeatWhile } from './heartbeatWhile';
 
 /** How long a run waits for a discovery worker to pick up its activities before failing. */
 export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
@@ -13,11 +15,6 @@ export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
 export type PreparedRun = {
   /** The sync_runs row id (syncRunId); named runId in recorded histories, so it stays. */
   runId: number;
-  /**
-   * The Temporal run that opened the row. A reset execution replays this result: finding another
-   * run id than its own tells the workflow that a failure it replays was recorded before the reset.
-   */
-  openedBy?: string;
   /** Every stream of the registry this run pulls, with its mode; the workflow runs each one's activity. */
   streams: StreamPlan[];
   /** Present when the connector gathers discovery evidence: how long to wait for a discovery worker. */
@@ -36,7 +33,7 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
     }
     const execution = Context.current().info.workflowExecution;
     if (!execution) throw new Error('prepareRun runs only inside EntraSyncWorkflow');
-    const swept = await sweepRuns(db, connector.id, executions, janitor ?? DEFAULT_JANITOR_POLICY);
+    const swept = await heartbeatWhile(() => sweepRuns(db, connector.id, executions, janitor ?? DEFAULT_JANITOR_POLICY));
     if (swept.abandoned.length + swept.discarded.length > 0) log.info('janitor ended earlier runs of the connector', { connectorId: connector.id, ...swept });
     const { syncRunId, streams } = await openRun(db, {
       connectorId: connector.id,
@@ -44,7 +41,8 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
       workflowRunId: execution.runId,
       discovery: connector.discoveryEnabled,
     });
-    const prepared: PreparedRun = { runId: syncRunId, openedBy: execution.runId, streams };
+    killPoint('prepareRun:afterCommit');
+    const prepared: PreparedRun = { runId: syncRunId, streams };
     if (!connector.discoveryEnabled) return prepared;
     return {
       ...prepared,

@@ -13,11 +13,16 @@ import { spawnWorkerProcess, waitForPoller } from '../client/dev/workerProcess';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { migrate } from '../schema/migrate';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { REPORTS_WINDOW_MS, RESOURCE_UNIT_WINDOW_MS } from '../simulator/traffic/throttle';
 import { runMain } from '../workers/runMain';
 import { EntraSyncWorkflow } from '../workflows';
 import { activityTimings } from './activityTimings';
+import { runFigures, summaryLine } from './benchSummary';
+import { formatBounds } from './formatBounds';
 import { mutateTenant } from './mutateTenant';
-import { peakRssMiB, resetPeakRss } from './procMemory';
+import { currentRssMiB, peakRssMiB, resetPeakRss } from './procMemory';
+import { boundsOfRun, type PartBound } from './runBounds';
+import type { BoundLimits } from './lowerBound';
 
 const whole = (name: string) => (value: string) => {
   const n = Number(value);
@@ -29,11 +34,11 @@ const options = new Command()
   .name('npm run bench --')
   .description('Bootstrap then incremental sync of a simulated tenant through the real worker, Temporal and PostgreSQL.')
   .option('--users <n>', 'users in the tenant (groups, apps, service principals in proportion)', whole('users'), 10_000)
-  .option('--latency-ms <ms>', 'median Graph latency (log-normal, p99 = 4 x median)', whole('latency-ms'), 0)
+  .option('--latency-ms <ms>', 'simulated network latency: median of each Graph answer\'s delay (log-normal, p99 = 4 x median)', whole('latency-ms'), 0)
   .option('--seed <n>', 'tenant seed', whole('seed'), 7)
   .option('--change-percent <p>', 'share of objects changed before the incremental run', Number, 1)
   .option('--no-throttling', 'turn the simulator resource-unit throttling off')
-  .option('--json', 'print the results as JSON')
+  .option('--json', 'print the results as one line of JSON, then the summary line (users, each run\'s ms, bound and ratio, worker RSS)')
   .parse()
   .opts<{ users: number; latencyMs: number; seed: number; changePercent: number; throttling: boolean; json?: boolean }>();
 
@@ -49,7 +54,12 @@ type Phase = {
   activitySeconds: Record<string, number>;
   /** Owners and appRoleAssignedTo through $batch: the part of a run with no delta. */
   reconciliation: { seconds: number; batches: number; subRequests: number; resourceUnits: number; throttled: number };
+  /** What Graph allows the whole run and each part of it that sent requests (bench/lowerBound.ts). */
+  bound: { run: PartBound; parts: PartBound[] };
 };
+
+/** Room for every request of a 1,000,000-user run: the chains are read from the log. */
+const REQUEST_LOG_CAPACITY = 200_000;
 
 const RECONCILE_ENDPOINT = /\/(owners|appRoleAssignedTo)$/;
 
@@ -65,9 +75,15 @@ runMain(async () => {
       seed: options.seed,
       users: options.users,
       throttling: options.throttling,
+      requestLogCapacity: REQUEST_LOG_CAPACITY,
       ...(options.latencyMs > 0 ? { latency: { distribution: { kind: 'logNormal', medianMs: options.latencyMs, p99Ms: options.latencyMs * 4 } } } : {}),
     });
     stops.push(() => sim.close());
+    const throttleLimits = sim.throttle.limits();
+    const limits: BoundLimits = {
+      resourceUnits: { limit: throttleLimits.tenantApplication, windowMs: RESOURCE_UNIT_WINDOW_MS },
+      reports: { limit: throttleLimits.reports, windowMs: REPORTS_WINDOW_MS },
+    };
     say(`simulator: ${options.users} users generated in ${((performance.now() - generationStarted) / 1000).toFixed(1)}s`);
 
     const [postgres, temporal] = await Promise.all([
@@ -102,10 +118,14 @@ runMain(async () => {
     stops.push(() => connection.close());
     const client = new Client({ connection });
     await waitForPoller(client, 'default', 'bench', worker);
+    // Polling: the workflow bundle is loaded and nothing is synced yet.
+    const workerIdleRssMiB = await currentRssMiB(worker.pid);
+    say(`worker idle RSS ${workerIdleRssMiB} MiB`);
 
     const phases: Phase[] = [];
     const measure = async (phase: string): Promise<Phase> => {
       sim.counters.reset();
+      sim.requestLog.clear();
       await resetPeakRss(worker.pid);
       const started = performance.now();
       const workflowId = `bench-${phase}-${Date.now()}`;
@@ -114,9 +134,12 @@ runMain(async () => {
         workflowId,
         args: [{ connectorId: ENV_CONNECTOR_ID }],
       });
-      const wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+      const wallMs = performance.now() - started;
+      const wallSeconds = Math.round(wallMs / 100) / 10;
       const traffic = sim.counters.snapshot();
-      const result: Phase = {
+      const log = sim.requestLog.entries();
+      if (log.length >= REQUEST_LOG_CAPACITY) say(`${phase}: the request log overflowed; chains are undercounted`);
+      const result: Omit<Phase, 'bound'> = {
         phase,
         wallSeconds,
         objects: Object.fromEntries(
@@ -139,8 +162,15 @@ runMain(async () => {
       result.reconciliation.seconds = Object.entries(result.activitySeconds)
         .filter(([name]) => name.startsWith('planReconciliation') || name.startsWith('reconcileShard'))
         .reduce((longest, [name, seconds]) => (name.startsWith('plan') ? longest + seconds : Math.max(longest, seconds)), 0);
-      say(`${phase}: ${wallSeconds}s, ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB`);
-      return result;
+      const partMs = Object.fromEntries([
+        ...Object.entries(result.activitySeconds).map(([name, seconds]) => [name, seconds * 1000] as const),
+        ['reconciliation', result.reconciliation.seconds * 1000] as const,
+      ]);
+      const bound = boundsOfRun({ counters: traffic, log, ms: wallMs, partMs }, limits);
+      say(
+        `${phase}: ${wallSeconds}s, bound ${(bound.run.boundMs / 1000).toFixed(2)}s (ratio ${bound.run.ratio?.toFixed(2) ?? '-'}), ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB`,
+      );
+      return { ...result, bound };
     };
 
     phases.push(await measure('bootstrap'));
@@ -148,8 +178,16 @@ runMain(async () => {
     say(`changed ${changed} objects`);
     phases.push(await measure('incremental'));
 
-    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, phases };
-    process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatReport(report.phases)}\n`);
+    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, workerIdleRssMiB, limits, phases };
+    const [bootstrap, incremental] = phases as [Phase, Phase];
+    const summary = summaryLine({
+      users: options.users,
+      bootstrap: runFigures(bootstrap.bound.run),
+      incremental: runFigures(incremental.bound.run),
+      workerPeakRssMiB: Math.max(bootstrap.workerPeakRssMiB, incremental.workerPeakRssMiB),
+      workerIdleRssMiB,
+    });
+    process.stdout.write(options.json ? `${JSON.stringify(report)}\n${summary}\n` : `${formatReport(report.phases)}\n`);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     if (!process.env.BENCH_KEEP) await rm(scratch, { recursive: true, force: true });
@@ -165,6 +203,7 @@ function formatReport(phases: Phase[]): string {
     lines.push(`  reconciliation: ~${r.seconds.toFixed(1)}s, ${r.batches} $batch requests carrying ${r.subRequests} sub-requests, ${r.resourceUnits} RU, ${r.throttled} throttled`);
     for (const [endpoint, n] of Object.entries(p.graphRequests)) lines.push(`  ${String(n).padStart(7)}  ${endpoint}`);
     for (const [activity, seconds] of Object.entries(p.activitySeconds)) lines.push(`  ${seconds.toFixed(1).padStart(7)}s ${activity}`);
+    lines.push(...formatBounds(p.bound));
   }
   return lines.join('\n');
 }

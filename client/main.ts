@@ -67,6 +67,9 @@ runMain(async () => {
       graphBaseUrl: stack.graph.graphBaseUrl,
       authorityHost: stack.graph.authorityHost,
       discoveryEnabled: config.discoveryEnabled,
+      credentialKind: stack.graph.credential.kind,
+      federatedTokenFile: stack.graph.credential.kind === 'workloadIdentity' ? stack.graph.credential.tokenFile : null,
+      cloud: stack.graph.simulated ? null : (config.cloud ?? null),
     }).catch(explainPostgres);
 
     const workerEnv = {
@@ -77,7 +80,8 @@ runMain(async () => {
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
       ENTRA_TENANT_ID: stack.graph.tenantId,
       ENTRA_CLIENT_ID: stack.graph.clientId,
-      ENTRA_CLIENT_SECRET: stack.graph.clientSecret,
+      // Other kinds reach the worker through process.env (AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE, ENTRA_CREDENTIAL).
+      ...(stack.graph.credential.kind === 'clientSecret' ? { ENTRA_CLIENT_SECRET: stack.graph.credential.secret } : {}),
       ENTRA_GRAPH_BASE_URL: stack.graph.graphBaseUrl,
       ENTRA_AUTHORITY_HOST: stack.graph.authorityHost,
       TEMPORAL_DISCOVERY_TASK_QUEUE: config.temporal.discoveryTaskQueue,

@@ -42,6 +42,14 @@ const KILL_POINTS: KillPoint[] = [
     reduced: stream === 'users',
   })),
   {
+    name: 'sync worker killed on the last page of users delta',
+    path: '/v1.0/users/delta',
+    nth: (baseline) => baseline.pages('users'),
+    worker: 'sync',
+    proves: 'a pull lost on the page that carries the deltaLink resumes there and records the new cursor once',
+    resumes: { stream: 'users' },
+  },
+  {
     name: 'sync worker killed before its first token',
     path: '/',
     nth: () => 1,

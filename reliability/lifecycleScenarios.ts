@@ -182,6 +182,8 @@ async function terminateMidway(d: Deployment, path: string, nth: number): Promis
 /** Holds the connector's row as another session would, so its finalize waits just before committing. */
 async function holdCommit(d: Deployment, connectorId: string): Promise<{ release: () => Promise<void> }> {
   const session = new pg.Client({ connectionString: d.databaseUrl });
+  // A scenario that gives up leaves the session to the stack's shutdown, which ends it from the server side.
+  session.on('error', () => undefined);
   await session.connect();
   await session.query('begin');
   await session.query('select 1 from connectors where id = $1 for no key update', [connectorId]);

@@ -4,6 +4,7 @@ import { runMain } from '../workers/runMain';
 import { crashScenarios } from './crashScenarios';
 import { faultScenarios } from './faultScenarios';
 import { lifecycleScenarios } from './lifecycleScenarios';
+import { phaseCrashScenarios } from './phaseCrashScenarios';
 import { cleanRun, runScenario } from './runner';
 import type { ScenarioResult } from './scenario';
 import { startStack } from './stack';
@@ -19,13 +20,13 @@ const options = new Command()
   .description('Disturbs real sync runs (killed workers, Graph faults, resets, overlaps, cancels, terminations) and checks each ends as a clean run would.')
   .addOption(new Option('--suite <suite>', 'which scenarios').choices(['crash', 'faults', 'lifecycle', 'all']).default('all'))
   .option('--reduced', 'only the scenarios CI runs')
-  .option('--only <text>', 'only scenarios whose name contains this text')
+  .option('--only <text...>', 'only scenarios whose name contains one of these texts')
   .option('--users <n>', 'users in the simulated tenant', whole('users'), 300)
   .option('--seed <n>', 'tenant seed', whole('seed'), 5)
   .option('--page-size <n>', 'delta page size of the simulated Graph (small, so every stream has a middle page)', whole('page-size'), 2)
   .option('--json', 'end with one JSON line: {"suite","scenarios","passed","failed"}')
   .parse()
-  .opts<{ suite: 'crash' | 'faults' | 'lifecycle' | 'all'; reduced?: boolean; only?: string; users: number; seed: number; pageSize: number; json?: boolean }>();
+  .opts<{ suite: 'crash' | 'faults' | 'lifecycle' | 'all'; reduced?: boolean; only?: string[]; users: number; seed: number; pageSize: number; json?: boolean }>();
 
 runMain(async () => {
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -38,10 +39,10 @@ runMain(async () => {
     say(`clean run: ${Object.entries(baseline.digest).map(([table, d]) => `${table} ${d.rows}`).join(', ')}`);
     const wanted = (suite: string) => options.suite === 'all' || options.suite === suite;
     const scenarios = [
-      ...(wanted('crash') ? crashScenarios(baseline) : []),
+      ...(wanted('crash') ? [...crashScenarios(baseline), ...phaseCrashScenarios(stack)] : []),
       ...(wanted('faults') ? faultScenarios() : []),
       ...(wanted('lifecycle') ? lifecycleScenarios() : []),
-    ].filter((s) => (!options.reduced || s.reduced) && (!options.only || s.name.includes(options.only)));
+    ].filter((s) => (!options.reduced || s.reduced) && (!options.only || options.only.some((text) => s.name.includes(text))));
     for (const scenario of scenarios) {
       say(`${scenario.suite}: ${scenario.name} ...`);
       const result = await runScenario(stack, baseline, scenario);

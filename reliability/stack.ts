@@ -16,6 +16,7 @@ import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplica
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { createTestDatabase } from '../test/support/testDatabase';
 import { EntraSyncWorkflow } from '../workflows';
+import { until } from './waits';
 
 export type StackOptions = {
   users: number;
@@ -31,6 +32,10 @@ export type Stack = {
   client: Client;
   temporalAddress: string;
   deploy: () => Promise<Deployment>;
+  /** Stops PostgreSQL (every session ends) and starts it again on the same port and data. */
+  restartPostgres: () => Promise<void>;
+  /** Stops the Temporal dev server and starts it again on the same port and history file. */
+  restartTemporal: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -46,9 +51,12 @@ export type Deployment = {
   db: Database;
   databaseUrl: string;
   connectorId: string;
-  startWorker: (kind: WorkerKind) => Promise<WorkerProcess>;
+  /** `extraEnv`: for this process only, such as ENTRA_SYNC_KILL_AT (activities/killPoint.ts). */
+  startWorker: (kind: WorkerKind, extraEnv?: Record<string, string>) => Promise<WorkerProcess>;
   /** SIGKILL, as a lost host or an OOM kill would end it; waits until the process is gone. */
   killWorker: (kind: WorkerKind) => Promise<void>;
+  /** Until a worker that kills itself at a kill point is gone (with a deadline). */
+  workerDied: (kind: WorkerKind) => Promise<void>;
   /** A run of the deployment's connector, or of another one added with addConnector. */
   startRun: (connectorId?: string) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof EntraSyncWorkflow>>;
   /** Another connector of the same tenant in the same database, its secret stored encrypted. */
@@ -68,9 +76,13 @@ export async function startStack(options: StackOptions, say: (line: string) => v
     const grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS, 'DelegatedPermissionGrant.Read.All'];
     const sim = await startSimulator({ tlsDir: path.join(scratch, 'tls'), seed: options.seed, users: options.users, pageSize: options.pageSize, grantedPermissions });
     stops.push(() => sim.close());
-    const { postgres, temporal } = options.shared
-      ? { postgres: { url: options.shared.postgresUrl }, temporal: { address: options.shared.temporalAddress } }
-      : await startServers(scratch, stops);
+    const servers = options.shared ? undefined : await startServers(scratch, stops);
+    const postgres = servers?.postgres ?? { url: options.shared!.postgresUrl };
+    const temporal = servers?.temporal ?? { address: options.shared!.temporalAddress };
+    const owned = (what: string) => {
+      if (!servers) throw new Error(`this stack shares the test suite's servers; it cannot restart ${what}`);
+      return servers;
+    };
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
     const client = new Client({ connection });
@@ -80,7 +92,9 @@ export async function startStack(options: StackOptions, say: (line: string) => v
       stops.push(deployment.close);
       return deployment;
     };
-    return { sim, client, temporalAddress: temporal.address, deploy, stop };
+    const restartPostgres = () => owned('PostgreSQL').restartPostgres();
+    const restartTemporal = () => owned('Temporal').restartTemporal();
+    return { sim, client, temporalAddress: temporal.address, deploy, restartPostgres, restartTemporal, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -88,12 +102,16 @@ export async function startStack(options: StackOptions, say: (line: string) => v
 }
 
 async function startServers(scratch: string, stops: Array<() => Promise<unknown>>) {
-  const [postgres, temporal] = await Promise.all([
-    startEmbeddedPostgres(scratch, 'postgres'),
-    freePort().then((port) => startTemporalDevServer({ dataDir: path.resolve('.entra-sync'), namespace: 'default', port, headless: true })),
-  ]);
+  // History in a file, so the dev server can be restarted under a running workflow.
+  const devServer = { dataDir: path.resolve('.entra-sync'), namespace: 'default', port: await freePort(), headless: true, dbFile: path.join(scratch, 'temporal.db') };
+  const [postgres, started] = await Promise.all([startEmbeddedPostgres(scratch, 'postgres'), startTemporalDevServer(devServer)]);
+  let temporal = started;
   stops.push(() => postgres.stop(), () => temporal.stop());
-  return { postgres, temporal };
+  const restartTemporal = async () => {
+    await temporal.stop();
+    temporal = await startTemporalDevServer(devServer);
+  };
+  return { postgres, temporal, restartPostgres: postgres.restart, restartTemporal };
 }
 
 async function deployConnector(
@@ -128,8 +146,8 @@ async function deployConnector(
   };
   const workers = new Map<WorkerKind, WorkerProcess>();
   const logDir = path.join(scratch, 'logs', tag);
-  const startWorker = async (kind: WorkerKind) => {
-    const worker = await spawnWorkerProcess(kind === 'sync' ? 'syncWorker.ts' : 'discoveryWorker.ts', env, logDir);
+  const startWorker = async (kind: WorkerKind, extraEnv: Record<string, string> = {}) => {
+    const worker = await spawnWorkerProcess(kind === 'sync' ? 'syncWorker.ts' : 'discoveryWorker.ts', { ...env, ...extraEnv }, logDir);
     workers.set(kind, worker);
     await waitForPoller(client, 'default', queues[kind], worker, kind === 'sync' ? 'workflow' : 'activity');
     return worker;
@@ -139,6 +157,14 @@ async function deployConnector(
     if (!worker) throw new Error(`no ${kind} worker is running`);
     process.kill(worker.pid, 'SIGKILL');
     await worker.exited;
+    workers.delete(kind);
+  };
+  const workerDied = async (kind: WorkerKind) => {
+    const worker = workers.get(kind);
+    if (!worker) throw new Error(`no ${kind} worker is running`);
+    let gone = false;
+    void worker.exited.then(() => (gone = true));
+    await until(`the ${kind} worker to kill itself`, () => (gone ? true : undefined));
     workers.delete(kind);
   };
   const startRun = (id = connectorId) =>
@@ -151,5 +177,5 @@ async function deployConnector(
     for (const worker of workers.values()) await worker.stop().catch(() => undefined);
     await db.end();
   };
-  return { sim, client, db, databaseUrl, connectorId, startWorker, killWorker, startRun, addConnector, close };
+  return { sim, client, db, databaseUrl, connectorId, startWorker, killWorker, workerDied, startRun, addConnector, close };
 }

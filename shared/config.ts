@@ -4,6 +4,8 @@ import { DISCOVERY_TASK_QUEUE, SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { DURATION_FORM, parseDuration } from './duration';
 import type { DatabaseLimits } from '../activities/store/database';
 import { readTemporalSecurity, type TemporalSecurity } from './temporalSecurity';
+import { CLOUD_NAMES, cloudNamed, resolveEndpoints, type CloudName } from './clouds';
+import { envCredential, type EnvCredential } from './envCredential';
 
 export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -41,17 +43,19 @@ const booleanFlag = (name: string) =>
       return z.NEVER;
     });
 
-const httpsUrl = (name: string, fallback: string) =>
+/** Optional: unset leaves the choice to ENTRA_CLOUD (then the public cloud); `example` only shows the form. */
+const httpsUrl = (name: string, example: string) =>
   z
     .string()
     .trim()
-    .default(fallback)
+    .optional()
     .transform((value, ctx) => {
+      if (!value) return undefined;
       let url: URL;
       try {
         url = new URL(value);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `${name}="${value}" is not a URL; use a form like ${fallback}` });
+        ctx.addIssue({ code: 'custom', message: `${name}="${value}" is not a URL; use a form like ${example}` });
         return z.NEVER;
       }
       if (url.protocol !== 'https:') {
@@ -90,8 +94,15 @@ const EnvSchema = z
     ENTRA_TENANT_ID: optionalText,
     ENTRA_CLIENT_ID: optionalText,
     ENTRA_CLIENT_SECRET: optionalText,
+    // How the ENTRA_* connector authenticates; @azure/identity's own variable names where it has them.
+    ENTRA_CREDENTIAL: optionalText,
+    AZURE_CLIENT_CERTIFICATE_PATH: optionalText,
+    AZURE_CLIENT_CERTIFICATE_PASSWORD: z.string().optional(),
+    AZURE_FEDERATED_TOKEN_FILE: optionalText,
+    ENTRA_CLOUD: optionalText,
     ENTRA_DISCOVERY_ENABLED: booleanFlag('ENTRA_DISCOVERY_ENABLED'),
     ENTRA_DISCOVERY_START_TIMEOUT: duration('ENTRA_DISCOVERY_START_TIMEOUT', '5m'),
+    ENTRA_AUDIT_OVERLAP: duration('ENTRA_AUDIT_OVERLAP', '1h'),
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
@@ -106,15 +117,11 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
-    const credentials = [env.ENTRA_TENANT_ID, env.ENTRA_CLIENT_ID, env.ENTRA_CLIENT_SECRET];
-    const given = credentials.filter((v) => v !== undefined).length;
-    if (given > 0 && given < 3) {
-      const missing = ['ENTRA_TENANT_ID', 'ENTRA_CLIENT_ID', 'ENTRA_CLIENT_SECRET'].filter((_, i) => !credentials[i]);
-      ctx.addIssue({
-        code: 'custom',
-        message: `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: set all three of ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET to sync a real tenant, or none of them to sync the built-in simulator's demo tenant`,
-      });
+    if (env.ENTRA_CLOUD && !cloudNamed(env.ENTRA_CLOUD)) {
+      ctx.addIssue({ code: 'custom', message: `ENTRA_CLOUD="${env.ENTRA_CLOUD}" is not a cloud; use one of ${CLOUD_NAMES.join(', ')}` });
     }
+    const problem = envCredential(env).problem;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 export type Config = {
@@ -130,12 +137,16 @@ export type Config = {
   };
   databaseUrl?: string;
   /** Present when a real tenant is configured; absent means "serve the simulator's demo tenant". */
-  entra?: { tenantId: string; clientId: string; clientSecret: string };
+  entra?: { tenantId: string; clientId: string; credential: EnvCredential };
+  /** ENTRA_CLOUD: where graphBaseUrl and authorityHost came from, unless they were given explicitly. */
+  cloud?: CloudName;
   graphBaseUrl: string;
   authorityHost: string;
   discoveryEnabled: boolean;
   /** How long a run waits for a discovery worker to pick up its activities. */
   discoveryStartTimeoutMs: number;
+  /** How far before the audit watermark each run re-reads, for events that reach the log late. */
+  auditOverlapMs: number;
   syncIntervalMs: number;
   /** What the janitor keeps and ends (docs/run-lifecycle.md). */
   janitor: { failedRunRetentionMs: number; abandonAfterMs: number };
@@ -171,14 +182,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       security,
     },
     databaseUrl: e.DATABASE_URL,
-    entra:
-      e.ENTRA_TENANT_ID && e.ENTRA_CLIENT_ID && e.ENTRA_CLIENT_SECRET
-        ? { tenantId: e.ENTRA_TENANT_ID, clientId: e.ENTRA_CLIENT_ID, clientSecret: e.ENTRA_CLIENT_SECRET }
-        : undefined,
-    graphBaseUrl: e.ENTRA_GRAPH_BASE_URL,
-    authorityHost: e.ENTRA_AUTHORITY_HOST,
+    entra: envCredential(e).entra,
+    ...(e.ENTRA_CLOUD ? { cloud: cloudNamed(e.ENTRA_CLOUD) } : {}),
+    ...resolveEndpoints(e.ENTRA_CLOUD ? cloudNamed(e.ENTRA_CLOUD) : undefined, {
+      ...(e.ENTRA_GRAPH_BASE_URL ? { graphBaseUrl: e.ENTRA_GRAPH_BASE_URL } : {}),
+      ...(e.ENTRA_AUTHORITY_HOST ? { authorityHost: e.ENTRA_AUTHORITY_HOST } : {}),
+    }),
     discoveryEnabled: e.ENTRA_DISCOVERY_ENABLED,
     discoveryStartTimeoutMs: e.ENTRA_DISCOVERY_START_TIMEOUT,
+    auditOverlapMs: e.ENTRA_AUDIT_OVERLAP,
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
     janitor: { failedRunRetentionMs: e.ENTRA_FAILED_RUN_RETENTION, abandonAfterMs: e.ENTRA_RUN_ABANDON_AFTER },
     database: { statementTimeoutMs: e.ENTRA_DB_STATEMENT_TIMEOUT, idleInTransactionTimeoutMs: e.ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT },

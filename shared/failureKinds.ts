@@ -11,6 +11,14 @@ export const FailureKind = {
   UnknownTenant: 'UnknownTenant',
   MalformedTenant: 'MalformedTenant',
   AuthenticationFailed: 'AuthenticationFailed',
+  // Certificates, workload identity federation and managed identity (issue 16).
+  CertificateNotRegistered: 'CertificateNotRegistered',
+  ExpiredCertificate: 'ExpiredCertificate',
+  UnreadableCertificate: 'UnreadableCertificate',
+  ClientAssertionRejected: 'ClientAssertionRejected',
+  FederatedCredentialMismatch: 'FederatedCredentialMismatch',
+  FederatedTokenUnavailable: 'FederatedTokenUnavailable',
+  ManagedIdentityUnavailable: 'ManagedIdentityUnavailable',
   // Microsoft Graph.
   MissingPermission: 'MissingPermission',
   GraphThrottled: 'GraphThrottled',
@@ -31,6 +39,7 @@ export const FailureKind = {
   RunNotResumable: 'RunNotResumable',
   CursorConflict: 'CursorConflict',
   Cancelled: 'Cancelled',
+  Abandoned: 'Abandoned',
 } as const;
 
 export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];

@@ -16,6 +16,7 @@ import { defaultGraphErrorFor, graphError } from './graph/graphResponses';
 import { Router } from './http/router';
 import type { SimRequest, SimResponse } from './http/simRequest';
 import { registerIdentityRoutes } from './identity/identity';
+import { MANAGED_IDENTITY_PATH, registerManagedIdentityRoute } from './identity/managedIdentity';
 import { AADSTS, aadError } from './identity/identityErrors';
 import { PublicOrigin } from './http/publicOrigin';
 import { createRandom, hashSeed } from './generate/random';
@@ -27,6 +28,7 @@ import { LatencyModel, type LatencyOptions } from './traffic/latency';
 import { deliver, type BodyDelivery } from './traffic/responseDelivery';
 import { GraphThrottle, type ThrottleDecision, type ThrottlingOptions } from './traffic/throttle';
 import { TrafficCounters } from './traffic/trafficCounters';
+import { malformMembersDelta } from './traffic/malformedMembers';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -49,6 +51,8 @@ export interface SimulatorOptions {
   grantedPermissions?: string[];
   /** Delta tokens older than this answer syncStateNotFound. Default 7 days. */
   deltaTokenMaxAgeSeconds?: number;
+  /** Most items per page of directoryAudits and signIns, whatever `$top` asks (the service's choice). Default 1000. */
+  reportPageSize?: number;
   /** Resource-unit throttling of /v1.0 and /beta (docs/graph-behaviour.md, "Throttling"). On by default; `false` turns it off. */
   throttling?: ThrottlingOptions | boolean;
   /** Delay before answering, and slow bodies. None by default. */
@@ -57,6 +61,8 @@ export interface SimulatorOptions {
   faultSeed?: number;
   /** Faults active from the first request. */
   faults?: FaultSpec[];
+  /** Most requests the request log keeps (the oldest go first). Default 10,000. */
+  requestLogCapacity?: number;
 }
 
 /** What a connector needs to talk to this simulator. */
@@ -70,6 +76,8 @@ export interface SimulatorConfig {
   clientSecret: string;
   /** The certificate to trust (NODE_EXTRA_CA_CERTS). */
   caCertPath: string;
+  /** A host's managed identity endpoint for the app (App Service's shape): IDENTITY_ENDPOINT and IDENTITY_HEADER. */
+  managedIdentity: { endpoint: string; header: string };
 }
 
 /** What the control API drives, in-process, plus the traffic shaping and the server itself. */
@@ -118,7 +126,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
     duplicates: options.duplicates ?? false,
   };
-  const requestLog = new RequestLog();
+  const requestLog = new RequestLog(options.requestLogCapacity);
   const faults = new FaultInjector(options.faultSeed ?? seed);
   for (const spec of options.faults ?? []) faults.add(spec);
   const counters = new TrafficCounters();
@@ -134,12 +142,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     clientId: application.clientId,
     clientSecret: application.clientSecret,
     caCertPath: certificate.certPath,
+    managedIdentity: { endpoint: '', header: createRandom(hashSeed(seed, 'identity-header')).guid() },
   };
 
   const router = new Router();
   // First, so that its /_sim/faults (the extended fault spec) answers before the general control routes.
   registerTrafficControlRoutes(router, { throttle, latency, faults, counters });
   registerIdentityRoutes(router, { tenant: tenant.identity, application, authority: accessTokens, origin, now: () => new Date() });
+  registerManagedIdentityRoute(router, { application, authority: accessTokens, identityHeader: config.managedIdentity.header, now: () => new Date() });
   registerGraphRoutes(router, {
     tenant,
     codec: new DeltaTokenCodec(deriveDeltaTokenKey(tenantId, seed)),
@@ -148,6 +158,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     settings: deltaSettings,
     now: () => Date.now(),
     authority: accessTokens,
+    ...(options.reportPageSize ? { reportPageSize: options.reportPageSize } : {}),
     // $batch: every sub-request is faulted, throttled and counted on its own.
     faults,
     chargeSubRequest: (subRequest) => throttle.charge(subRequest),
@@ -182,6 +193,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   origin.set(port);
   config.authorityHost = origin.url;
   config.graphBaseUrl = `${origin.url}/v1.0`;
+  config.managedIdentity.endpoint = `${origin.url}${MANAGED_IDENTITY_PATH}`;
 
   return {
     config,
@@ -257,12 +269,15 @@ async function serve(deps: ListenerDependencies, incoming: IncomingMessage, outg
     if (fault?.kind === 'hold') await deps.faults.released(fault.id);
     if (fault?.kind === 'status') {
       response = faultResponse(request, fault, deps.origin);
+    } else if (fault?.kind === 'expiredPageToken') {
+      response = expiredPageToken(request);
     } else if (fault?.kind === 'connectionReset' && !fault.afterHeaders) {
       // The connection dies before the request reaches the service: nothing is served or charged.
       response = { status: 0 };
     } else if (isGraph && !isBatchEnvelope(pathname)) {
       charge = deps.throttle.charge(request);
       response = charge.allowed ? withHeaders(await dispatch(deps, request), charge.headers) : charge.response;
+      if (fault?.kind === 'malformedMembersDelta') response = malformMembersDelta(response, fault.malformation ?? 'notArray');
     } else {
       response = await dispatch(deps, request);
     }
@@ -353,6 +368,11 @@ function faultResponse(request: SimRequest, fault: ActiveFault, origin: PublicOr
   }
   const defaults = defaultGraphErrorFor(status);
   return graphError(request, status, fault.code ?? defaults.code, fault.message ?? defaults.message, headers);
+}
+
+/** Graph's answer to a `$skiptoken` kept too long: the page link cannot be used again. */
+function expiredPageToken(request: SimRequest): SimResponse {
+  return graphError(request, 400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
 }
 
 /** Active users for the throttle's size tier, recounted only after the tenant changed: it is asked on every Graph request. */

@@ -25,6 +25,12 @@ describe('configuration', () => {
     );
   });
 
+  it('re-reads an hour of audit events by default; ENTRA_AUDIT_OVERLAP changes it, nonsense is refused', () => {
+    expect(loadConfig({}).auditOverlapMs).toBe(60 * 60_000);
+    expect(loadConfig({ ENTRA_AUDIT_OVERLAP: '2h' }).auditOverlapMs).toBe(2 * 60 * 60_000);
+    expect(() => loadConfig({ ENTRA_AUDIT_OVERLAP: 'an hour' })).toThrowError(/ENTRA_AUDIT_OVERLAP="an hour" is not a duration/);
+  });
+
   it('wants all three credentials or none, and names the missing ones', () => {
     const attempt = () => loadConfig({ ENTRA_TENANT_ID: 'contoso.onmicrosoft.com', ENTRA_CLIENT_ID: '00000000-0000-0000-0000-000000000001' });
     expect(attempt).toThrowError(ConfigError);

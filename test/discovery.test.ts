@@ -79,6 +79,17 @@ describe('SaaS discovery on its own worker and task queue', () => {
       const second = await harness.sync();
       expect(second.summary.streams.signIns).toMatchObject({ mode: 'incremental', upserted: 2 });
       expect(second.summary.streams.permissionGrants!.upserted).toBe(0);
+
+      // A sign-in that reaches the log 30 minutes after it happened is inside the 1-hour overlap.
+      const [newest] = await harness.query<{ at: Date }>(
+        `select max(occurred_at) as at from discovery_evidence where connector_id = $1 and kind = 'sign_in'`,
+        [harness.connectorId],
+      );
+      const late = sim.tenant.recordSignIn({ userId: user!.id, appId: sp!.appId, createdDateTime: new Date(newest!.at.getTime() - 30 * 60_000).toISOString() });
+      const third = await harness.sync();
+      expect(third.summary.streams.signIns).toMatchObject({ mode: 'incremental', upserted: 1 });
+      const stored = await harness.query(`select 1 from discovery_evidence where connector_id = $1 and source_id = $2`, [harness.connectorId, late.id]);
+      expect(stored).toHaveLength(1);
     } finally {
       await stop();
     }

@@ -135,7 +135,7 @@ describe('the four delta streams, memberships and credentials', () => {
     expect(await deletionKind('groups', doomed.id)).toBe('absent'); // tombstoned by absence
   });
 
-  it('a reset (410 Gone with Location) re-bootstraps from the Location the service gave', async () => {
+  it("a reset (410 Gone with Location) re-bootstraps from the connector's own initial query", async () => {
     const doomed = sim.tenant.activeObjects('applications')[4]!;
     sim.tenant.hardDeleteObject('applications', doomed.id);
     sim.deltaTokens.resetAll('applications');
@@ -147,6 +147,7 @@ describe('the four delta streams, memberships and credentials', () => {
     const appRequests = sim.requestLog.entries().filter((e) => e.path.startsWith('/v1.0/applications/delta'));
     expect(appRequests[0]!.status).toBe(410);
     expect(appRequests[1]!.status).toBe(200);
+    expect(appRequests[1]!.path).toMatch(/^\/v1\.0\/applications\/delta\?\$select=[^&]*passwordCredentials/);
     await matchesTruth();
     expect(await deletionKind('applications', doomed.id)).toBe('absent');
   });

@@ -240,12 +240,17 @@ describe('applications and servicePrincipals delta', () => {
     const gone = await graphFailure(client.api(sps.deltaLink).get());
     expect(gone.statusCode).toBe(410);
     expect(gone.headers?.get('location')).toBe(`${sim.config.graphBaseUrl}/servicePrincipals/delta?$select=displayName,tags`);
-    // As Graph may: the Location is the bare initial query, without the client's $select.
+    // As Microsoft documents it: a request URL with an empty $deltaToken, without the client's $select.
     sim.deltaSettings.bareResyncLocation = true;
     const bare = await graphFailure(client.api(sps.deltaLink).get());
     sim.deltaSettings.bareResyncLocation = false;
     expect(bare.statusCode).toBe(410);
-    expect(bare.headers?.get('location')).toBe(`${sim.config.graphBaseUrl}/servicePrincipals/delta`);
+    const location = bare.headers?.get('location');
+    expect(location).toBe(`${sim.config.graphBaseUrl}/servicePrincipals/delta?$deltatoken=`);
+    // Followed as given, it is an initial round of the default properties, not the ones selected.
+    const followed = (await client.api(location!).get()) as { value: Array<Record<string, unknown>> };
+    expect(followed.value.length).toBeGreaterThan(0);
+    expect(Object.keys(followed.value[0]!)).toContain('servicePrincipalNames');
     await deltaRound(client, apps.deltaLink);
 
     sim.deltaTokens.expireAll('applications');

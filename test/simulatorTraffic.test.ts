@@ -535,6 +535,45 @@ describe('hold faults', () => {
   });
 });
 
+describe('faults of Graph answers a client must survive', () => {
+  it('expire page tokens: only requests carrying a $skiptoken answer 400 Directory_ExpiredPageToken, in Graph\'s error shape', async () => {
+    const sim = await start({ users: 30, pageSize: 10 });
+    onTestFinished(() => sim.close());
+    const token = sim.accessTokens.issue(sim.application).token;
+    await control(sim, 'POST', '/faults', { pathPrefix: '/v1.0/users/delta', kind: 'expiredPageToken' });
+    const first = await graphGet(sim, '/users/delta?$select=id', token); // no page token: served
+    expect(first.status).toBe(200);
+    const next = ((await first.json()) as { '@odata.nextLink': string })['@odata.nextLink'];
+    const expired = await fetch(next, { headers: { authorization: `Bearer ${token}` } });
+    expect(expired.status).toBe(400);
+    const body = (await expired.json()) as { error: { code: string; message: string; innerError: Record<string, string> } };
+    expect(body.error.code).toBe('Directory_ExpiredPageToken');
+    expect(body.error.innerError['request-id']).toBe(expired.headers.get('request-id'));
+  });
+
+  it('malform members@delta on a groups page: not an array, or a member without an id', async () => {
+    const sim = await start({ users: 60 });
+    onTestFinished(() => sim.close());
+    const token = sim.accessTokens.issue(sim.application).token;
+    const page = async () => ((await (await graphGet(sim, '/groups/delta?$select=id,members', token)).json()) as { value: Array<Record<string, unknown>> }).value;
+    sim.faults.add({ pathPrefix: '/v1.0/groups/delta', kind: 'malformedMembersDelta' });
+    expect((await page()).some((g) => g['members@delta'] !== undefined && !Array.isArray(g['members@delta']))).toBe(true);
+    sim.faults.add({ pathPrefix: '/v1.0/groups/delta', kind: 'malformedMembersDelta', malformation: 'memberWithoutId' });
+    const spoilt = (await page()).flatMap((g) => (Array.isArray(g['members@delta']) ? (g['members@delta'] as Array<Record<string, unknown>>) : []));
+    expect(spoilt.filter((m) => m.id === undefined)).toHaveLength(1);
+    expect((await page()).every((g) => Array.isArray(g['members@delta']))).toBe(true); // scripted: once each
+  });
+
+  it('page reports below $top when asked to, as the service may', async () => {
+    const sim = await start({ users: 30, reportPageSize: 7 });
+    onTestFinished(() => sim.close());
+    const response = await graphGet(sim, '/auditLogs/directoryAudits?$top=1000');
+    const body = (await response.json()) as { value: unknown[]; '@odata.nextLink'?: string };
+    expect(body.value).toHaveLength(7);
+    expect(body['@odata.nextLink']).toContain('$skiptoken=');
+  });
+});
+
 describe('counters', () => {
   it('counts requests, statuses, resource units, 429s and faults per endpoint, in-process and over HTTP', async () => {
     const sim = await start({ throttling: { fixedLimit: 6 } });

@@ -14,6 +14,8 @@ export type DiscoveryWorkerOptions = {
   secrets: SecretStore;
   interceptors?: WorkerInterceptors;
   dataConverter?: DataConverter;
+  /** How much a sign-in pull re-reads before the newest stored sign-in (ENTRA_AUDIT_OVERLAP). */
+  auditOverlapMs?: number;
 };
 
 /** The discovery worker: activities only, on the discovery task queue. */
@@ -22,7 +24,7 @@ export async function createDiscoveryWorker(options: DiscoveryWorkerOptions): Pr
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createDiscoveryActivities({ db: options.db, graph: new GraphSessions(options.secrets) }),
+    activities: createDiscoveryActivities({ db: options.db, graph: new GraphSessions(options.secrets), auditOverlapMs: options.auditOverlapMs }),
     interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });

@@ -27,6 +27,8 @@ export type SyncWorkerOptions = {
   discoveryTaskQueue?: string;
   /** What the janitor keeps and ends (ENTRA_FAILED_RUN_RETENTION, ENTRA_RUN_ABANDON_AFTER). */
   janitor?: JanitorPolicy;
+  /** How far before the audit watermark a run re-reads (ENTRA_AUDIT_OVERLAP). */
+  auditOverlapMs?: number;
 };
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -42,6 +44,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       discoveryTaskQueue: options.discoveryTaskQueue,
       executions: executionProbe(options.connection, options.namespace),
       janitor: options.janitor ?? DEFAULT_JANITOR_POLICY,
+      auditOverlapMs: options.auditOverlapMs,
     }),
     interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),

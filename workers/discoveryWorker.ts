@@ -16,6 +16,7 @@ runMain(() =>
       secrets,
       interceptors,
       dataConverter,
+      auditOverlapMs: config.auditOverlapMs,
     }),
   ),
 );

@@ -16,6 +16,7 @@ runMain(() =>
       discoveryStartTimeoutMs: config.discoveryStartTimeoutMs,
       discoveryTaskQueue: config.temporal.discoveryTaskQueue,
       janitor: config.janitor,
+      auditOverlapMs: config.auditOverlapMs,
     }),
   ),
 );

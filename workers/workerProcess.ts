@@ -2,7 +2,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker, type WorkerInterceptors } from '@temporalio/worker';
 import { DatabaseSecretStore } from '../activities/secrets/databaseSecretStore';
 import { loadKeyRing } from '../activities/secrets/secretCipher';
-import { StaticSecretStore } from '../activities/secrets/secretStore';
+import { EnvironmentSecretStore } from '../activities/secrets/environmentSecretStore';
 import { createDatabase, type Database } from '../activities/store/database';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { dataConverterFromEnv } from './codec';
@@ -41,8 +41,8 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   const address = config.temporal.address ?? 'localhost:7233';
   const connection = await connectWorkerToTemporal({ address, namespace: config.temporal.namespace, security: config.temporal.security });
   const db = createDatabase(config.databaseUrl, config.database);
-  // Secrets stored (encrypted) by the CLI first; the environment's secret for the `default` connector after.
-  const secrets = new DatabaseSecretStore(db, keys, new StaticSecretStore(new Map(config.entra ? [[ENV_CONNECTOR_ID, config.entra.clientSecret]] : [])));
+  // Secrets stored (encrypted) by the CLI first; the environment's secret or certificate for the `default` connector after.
+  const secrets = new DatabaseSecretStore(db, keys, new EnvironmentSecretStore(ENV_CONNECTOR_ID, config.entra?.credential));
   const interceptors = { activity: [loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
   const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}) });
   const metricsServer = await telemetry.serve(() => workerHealth(worker, db));

@@ -31,6 +31,8 @@ export const progressQuery = defineQuery<SyncProgress>('progress');
 
 const { prepareRun, planReconciliation, finalizeRun, failRun } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '10 minutes',
+  // They heartbeat while they work (activities/heartbeatWhile.ts): a lost worker costs seconds.
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 

@@ -3,10 +3,10 @@ import { filterTime } from '../graph/filterTime';
 import { newestStoredSignIn } from './discoveryStaging';
 import { GRANTS_STREAM, PULLED_STREAMS, SIGN_INS_STREAM } from '../../shared/streams';
 import { pullDiscoverySource } from './pullDiscoverySource';
+import { DEFAULT_AUDIT_OVERLAP_MS } from '../staging/pullAuditEvents';
 
-/** How far back the first sign-in pull looks, and how much a later one re-reads. */
+/** How far back the first sign-in pull looks; a later one re-reads ENTRA_AUDIT_OVERLAP before the newest stored. */
 export const SIGN_IN_LOOKBACK_MS = 7 * 86_400_000;
-export const SIGN_IN_OVERLAP_MS = 15 * 60_000;
 
 /** Activities of the discovery worker (task queue entra-discovery). */
 export function createDiscoveryActivities(deps: ActivityDeps) {
@@ -26,7 +26,9 @@ export function createDiscoveryActivities(deps: ActivityDeps) {
       // The later of a week ago and the newest stored sign-in less an overlap for late arrivals.
       firstLink: async ({ graphBaseUrl, id }) => {
         const newest = await newestStoredSignIn(deps.db, id);
-        const since = Math.max(Date.now() - SIGN_IN_LOOKBACK_MS, newest ? newest.getTime() - SIGN_IN_OVERLAP_MS : 0);
+        // Sign-ins reach the log as late as audit events do (docs/graph-behaviour.md): the same overlap.
+        const overlap = deps.auditOverlapMs ?? DEFAULT_AUDIT_OVERLAP_MS;
+        const since = Math.max(Date.now() - SIGN_IN_LOOKBACK_MS, newest ? newest.getTime() - overlap : 0);
         return `${graphBaseUrl}/auditLogs/signIns?$filter=createdDateTime ge ${filterTime(since)}&$top=1000`;
       },
       isReport: true,

@@ -13,6 +13,7 @@ import { recomputeEntitlements } from './recomputeEntitlements';
 import { readRunSummary, type RunSummary } from './runSummary';
 import { claimRun, discardOtherStaging, discardStaging, notResumable } from '../store/runs';
 import { FailureKind } from '../../shared/failureKinds';
+import { killPoint } from '../killPoint';
 
 type StreamRow = {
   stream: DeltaStream;
@@ -73,7 +74,9 @@ export async function finalizeRun(db: Database, runId: number, owner: string): P
     await discardStaging(tx, runId);
     // Runs that ended without committing read from an older state: they can never commit now.
     await discardOtherStaging(tx, connectorId, runId);
-    return readRunSummary(tx, runId);
+    const summary = await readRunSummary(tx, runId);
+    killPoint('finalize:beforeCommit');
+    return summary;
   });
 }
 

@@ -3,16 +3,22 @@ import { finalizeRun as commitRun } from './finalize';
 import type { RunSummary } from './runSummary';
 import { failRun as recordFailure } from '../store/runs';
 import { owningRun } from '../owningRun';
+import { killPoint } from '../killPoint';
+import { heartbeatWhile } from '../heartbeatWhile';
 
 
 export function finalizeRunActivity({ db }: ActivityDeps) {
   return async function finalizeRun(input: { runId: number }): Promise<RunSummary> {
-    return commitRun(db, input.runId, owningRun());
+    const summary = await heartbeatWhile(() => commitRun(db, input.runId, owningRun()));
+    killPoint('finalize:afterCommit');
+    return summary;
   };
 }
 
 export function failRunActivity({ db }: ActivityDeps) {
   return async function failRun(input: { runId: number; kind: string; message: string }): Promise<{ failedBy: string }> {
-    return recordFailure(db, input.runId, owningRun(), input.kind, input.message);
+    const recorded = await heartbeatWhile(() => recordFailure(db, input.runId, owningRun(), input.kind, input.message));
+    killPoint('failRun:afterCommit');
+    return recorded;
   };
 }

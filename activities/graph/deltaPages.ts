@@ -24,13 +24,13 @@ const DeltaPageSchema = z
     message: 'a delta page must carry exactly one of @odata.nextLink and @odata.deltaLink',
   });
 
-/** The delta cursor is gone (400 syncStateNotFound) or reset by the service (410 resyncRequired). */
+/**
+ * The delta cursor is gone (400 syncStateNotFound) or reset by the service (410 resyncRequired).
+ * A 410's `Location` is not kept: Microsoft documents it only as the initial request with an empty
+ * token, which may lack our `$select` (and could name any host), so the caller rebuilds its own.
+ */
 export class DeltaResyncRequired extends Error {
-  constructor(
-    readonly reason: 'syncStateNotFound' | 'resyncRequired',
-    /** 410 responses point at a fresh initial query; follow it when present. */
-    readonly restartUrl?: string,
-  ) {
+  constructor(readonly reason: 'syncStateNotFound' | 'resyncRequired') {
     super(`delta cursor no longer valid (${reason})`);
     this.name = 'DeltaResyncRequired';
   }
@@ -58,9 +58,7 @@ export async function fetchDeltaPage(client: Client, link: string, what: string,
   } catch (err) {
     if (isGraphError(err)) {
       const code = (err.code ?? '').toLowerCase();
-      if (err.statusCode === 410) {
-        throw new DeltaResyncRequired('resyncRequired', err.headers?.get('location') ?? undefined);
-      }
+      if (err.statusCode === 410) throw new DeltaResyncRequired('resyncRequired');
       if (err.statusCode === 400 && code === 'syncstatenotfound') throw new DeltaResyncRequired('syncStateNotFound');
       if (err.statusCode >= 200 && err.statusCode < 300) throw new MalformedGraphResponse(what, err.message);
     }

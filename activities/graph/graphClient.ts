@@ -1,4 +1,4 @@
-import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import {
   AuthenticationHandler,
   Client,
@@ -8,29 +8,18 @@ import {
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
-import { MICROSOFT_AUTHORITY_HOST } from '../../shared/config';
+import { graphScope } from '../../shared/clouds';
 import { recordGraphResponse } from './graphTelemetry';
-
-export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 export type GraphConnection = {
   tenantId: string;
   clientId: string;
-  clientSecret: string;
   graphBaseUrl: string;
   authorityHost: string;
 };
 
 /** What one activity's Graph calls cost: every HTTP request, and how many were throttled. */
 export type GraphTraffic = { requests: number; throttled: number };
-
-export function createCredential(connection: GraphConnection): TokenCredential {
-  return new ClientSecretCredential(connection.tenantId, connection.clientId, connection.clientSecret, {
-    authorityHost: connection.authorityHost,
-    // Instance discovery calls a hard-coded Microsoft host; any other authority must skip it.
-    disableInstanceDiscovery: connection.authorityHost !== MICROSOFT_AUTHORITY_HOST,
-  });
-}
 
 /** Counts requests and 429s as they leave; sits just before the HTTP handler so it sees each try. */
 class TrafficRecorder implements Middleware {
@@ -61,7 +50,7 @@ class TrafficRecorder implements Middleware {
 export function createGraphClient(credential: TokenCredential, graphBaseUrl: string, traffic: GraphTraffic): Client {
   const base = new URL(graphBaseUrl);
   const middleware: Middleware[] = [
-    new AuthenticationHandler(new TokenCredentialAuthenticationProvider(credential, { scopes: [GRAPH_SCOPE] })),
+    new AuthenticationHandler(new TokenCredentialAuthenticationProvider(credential, { scopes: [graphScope(graphBaseUrl)] })),
     new TelemetryHandler(),
     new TrafficRecorder(traffic),
     new HTTPMessageHandler(),

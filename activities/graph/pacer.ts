@@ -35,12 +35,3 @@ export class Pacer {
 export function tenantBudgetPer10s(users: number): number {
   return users < 50 ? 3_500 : users <= 500 ? 5_000 : 8_000;
 }
-
-/**
- * Reports (directoryAudits, signIns) have their own limit: 5 requests per 10 s per app and tenant.
- * Pacing just under it spends the wait up front instead of on 429s. No burst: one request, then
- * one every 2.2 s, so no 10 s window (the first included) ever holds more than 5.
- */
-export function reportsPacer(wait: (ms: number) => Promise<void>): Pacer {
-  return new Pacer(0.45, 1, wait);
-}

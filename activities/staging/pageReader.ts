@@ -4,16 +4,23 @@ import type { ActivityDeps } from '../deps';
 import type { GraphObject } from '../graph/deltaPages';
 import { GRAPH_RETRY_ATTEMPTS, type RetryOptions } from '../graph/graphRetry';
 import { fetchListPage } from '../graph/listPages';
-import { reportsPacer } from '../graph/pacer';
+import { isStalePageLink } from '../graph/stalePageLinks';
+import { ReportBudget } from '../graph/reportBudget';
 import { activityWait } from '../activityWait';
 import { requireConnector } from '../requireConnector';
 import type { Connector } from '../store/connectors';
 import { finishedPull, recordPull, type PullRecord } from './pullRecords';
 import { owningRun } from '../owningRun';
+import { killPoint } from '../killPoint';
 import { assertRunOwner, claimRun } from '../store/runs';
 
 /** One Graph collection of a stream: its current page link, and its name in errors. */
-export type PageSource = { what: string; link: string };
+export type PageSource = {
+  what: string;
+  link: string;
+  /** The link is a nextLink Graph handed out (its page token can go stale), not where the stream starts. */
+  next?: boolean;
+};
 
 /**
  * Heartbeat details of every pull: where a retried attempt resumes (the current source and
@@ -29,6 +36,8 @@ export type PullProgress<S> = {
   throttled: number;
   /** What the stream keeps across pages and attempts (delta mode, newest audit event, ...). */
   state: S;
+  /** Rounds started over in this pull because Graph refused a stale page link. */
+  restarts?: number;
 };
 
 export type Page = { objects: GraphObject[]; nextLink?: string; deltaLink?: string };
@@ -51,7 +60,7 @@ export type PageStream<S, R> = {
   stream: string;
   /** The application permission the stream needs, named when Graph refuses. */
   permission: string;
-  /** Reports (audit events, sign-ins) have their own low limit: paced under it. */
+  /** Reports (audit events, sign-ins) have their own low limit, one for both: paced under it together. */
   pacing?: 'reports';
   /** A fresh attempt: where to start. Staging of an earlier attempt is cleared first. */
   start(connector: Connector, syncRunId: number): Promise<PullStart<S>>;
@@ -59,13 +68,16 @@ export type PageStream<S, R> = {
   clear(syncRunId: number): Promise<void>;
   /** One page; list pages by default. */
   fetch?(client: Client, link: string, what: string, retry: RetryOptions): Promise<Page>;
-  /** Stages a page; returns how many objects count as staged. May update `state`. */
-  stage(syncRunId: number, source: PageSource, page: Page, state: S): Promise<number>;
+  /** Stages a page (`number` counts from 1 in the round); returns how many objects count as staged. May update `state`. */
+  stage(syncRunId: number, source: PageSource, page: Page, state: S, number: number): Promise<number>;
   recover?(err: unknown, progress: PullProgress<S>, connector: Connector): Promise<Recovery<S, R> | undefined>;
   /** What the run record keeps beyond pages, staged objects and traffic. */
   record?(progress: PullProgress<S>, last: Page): Partial<PullRecord>;
   result(record: PullRecord): R;
 };
+
+/** Rounds a pull starts over after stale page links before it gives up and fails. */
+const MAX_ROUND_RESTARTS = 2;
 
 /** A retried attempt resumes only from heartbeats of this stream in the reader's own shape. */
 function resumable<S>(details: unknown, stream: string): details is PullProgress<S> {
@@ -100,19 +112,20 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   });
   const wait = activityWait(ctx, current);
   const retry: RetryOptions = { maxAttempts: GRAPH_RETRY_ATTEMPTS, wait };
-  const pacer = stream.pacing === 'reports' ? reportsPacer(wait) : undefined;
+  // One budget per app and tenant for every report stream, in whichever worker process it runs.
+  const pacer = stream.pacing === 'reports' ? new ReportBudget(db, connector, wait) : undefined;
   const fetch = stream.fetch ?? fetchListPage;
   // No heartbeat before the first page: the SDK throttles heartbeats after the first, and a
   // cancellation reaches the activity only with a heartbeat's answer.
 
   for (;;) {
     const source = progress.sources[0]!;
-    await pacer?.take(1);
+    await pacer?.take();
     let page: Page;
     try {
       page = await Promise.race([fetch(session.client, source.link, source.what, retry), ctx.cancelled]);
     } catch (err) {
-      const recovery = await stream.recover?.(err, current(), connector);
+      const recovery = (await stream.recover?.(err, current(), connector)) ?? (await restartAfterStaleLink(err, source));
       if (recovery) await stream.clear(syncRunId);
       if (recovery && 'restart' in recovery) {
         progress = { ...progress, ...recovery.restart, pages: 0, staged: 0 };
@@ -126,19 +139,29 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
       throw session.failed(err, source.what, source.link);
     }
     await assertRunOwner(db, syncRunId, owner);
-    progress.staged += await stream.stage(syncRunId, source, page, progress.state);
+    progress.staged += await stream.stage(syncRunId, source, page, progress.state, progress.pages + 1);
     progress.pages += 1;
     if (page.nextLink) {
       source.link = page.nextLink;
+      source.next = true;
     } else {
       progress.sources.shift();
       if (progress.sources.length === 0) {
         const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, page) };
         await recordPull(db, syncRunId, stream.stream, record);
+        killPoint('pull:afterRecord');
         return stream.result(record);
       }
     }
     ctx.heartbeat(current());
+  }
+
+  /** A stale page link starts the round over from the run's start link (what a fresh attempt reads). */
+  async function restartAfterStaleLink(err: unknown, source: PageSource): Promise<Recovery<S, R> | undefined> {
+    if (!isStalePageLink(err, source.next === true) || (progress.restarts ?? 0) >= MAX_ROUND_RESTARTS) return undefined;
+    const start = await stream.start(connector, syncRunId);
+    progress.restarts = (progress.restarts ?? 0) + 1;
+    return { restart: start };
   }
 }
 

@@ -2,6 +2,8 @@ import type { ActivityDeps } from '../deps';
 import { tenantBudgetPer10s } from '../graph/pacer';
 import { planTargets } from './reconcileTargets';
 import { owningRun } from '../owningRun';
+import { killPoint } from '../killPoint';
+import { heartbeatWhile } from '../heartbeatWhile';
 import { claimRun } from '../store/runs';
 
 /** Of the tenant's budget, the share reconciliation may use; the rest stays for anything else. */
@@ -13,7 +15,8 @@ export type ReconciliationPlan = { shards: number; requestsPerSecondPerShard: nu
 export function planReconciliationActivity({ db }: ActivityDeps) {
   return async function planReconciliation(input: { runId: number; connectorId: string }): Promise<ReconciliationPlan> {
     await claimRun(db, input.runId, owningRun());
-    const { shards, users } = await planTargets(db, input.runId, input.connectorId);
+    const { shards, users } = await heartbeatWhile(() => planTargets(db, input.runId, input.connectorId));
+    killPoint('planReconciliation:afterCommit');
     // Owners and appRoleAssignedTo cost 1 resource unit each (docs/graph-behaviour.md).
     const perSecond = (tenantBudgetPer10s(users) * BUDGET_SHARE) / 10;
     return { shards, requestsPerSecondPerShard: Math.max(1, Math.floor(perSecond / Math.max(1, shards))) };

@@ -6,7 +6,8 @@ import type { ActivityDeps } from '../deps';
 import type { GraphObject } from '../graph/deltaPages';
 import { memberType } from '../graph/odataType';
 import { sendBatch, type BatchObserver, type BatchRequest, type BatchResult } from '../graph/jsonBatch';
-import { fetchListPage, parseListPage } from '../graph/listPages';
+import { fetchListPage, parseListPage, type ListPage } from '../graph/listPages';
+import { objectExists, objectPath } from '../graph/objectExists';
 import { Pacer } from '../graph/pacer';
 import { activityWait } from '../activityWait';
 import { requireConnector } from '../requireConnector';
@@ -18,6 +19,10 @@ import { claimRun } from '../store/runs';
 
 /** Targets per batch: a service principal takes two sub-requests (owners, appRoleAssignedTo). */
 const TARGETS_PER_BATCH = 10;
+/** A 404 from $batch: the object may be gone, or a replica may not have it yet. */
+const NOT_FOUND = 'notFound' as const;
+/** Pause before confirming a 404 by a direct GET, so a lagging replica can catch up. */
+const CONFIRM_AFTER_MS = 2_000;
 const OWNERS = 'owners';
 const ASSIGNMENTS = 'appRoleAssignments';
 const PERMISSION = PULLED_STREAMS[OWNERS].permission;
@@ -69,9 +74,14 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
         }
         const results: ReconciledTarget[] = [];
         for (const [n, target] of chunk.entries()) {
-          const owners = await collect(answers.get(`o${n}`), ownersUrl(target), OWNERS);
-          const assignments = target.objectType === 'servicePrincipal' ? await collect(answers.get(`a${n}`), assignedToUrl(target), ASSIGNMENTS) : [];
-          const isGone = owners === 'gone' || assignments === 'gone';
+          let owners = await collect(answers.get(`o${n}`), ownersUrl(target), OWNERS);
+          let assignments = target.objectType === 'servicePrincipal' ? await collect(answers.get(`a${n}`), assignedToUrl(target), ASSIGNMENTS) : [];
+          // One 404 means "maybe deleted" (replication delay): only a confirmed one marks the target gone.
+          const isGone = (owners === NOT_FOUND || assignments === NOT_FOUND) && (await deletionConfirmed(target));
+          if (!isGone) {
+            if (owners === NOT_FOUND) owners = await reread(ownersUrl(target), OWNERS);
+            if (assignments === NOT_FOUND) assignments = await reread(assignedToUrl(target), ASSIGNMENTS);
+          }
           if (isGone) gone++;
           results.push({
             ...target,
@@ -90,33 +100,65 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
     }
     return { targets: targets.length, gone };
 
-    /** One sub-response, with its nextLinks followed; 'gone' when the object was deleted meanwhile. */
-    async function collect(answer: BatchResult | undefined, what: string, stream: ReconcileStream): Promise<GraphObject[] | 'gone'> {
+    /** One sub-response, with its nextLinks followed; NOT_FOUND when Graph answered 404 (maybe deleted meanwhile). */
+    async function collect(answer: BatchResult | undefined, what: string, stream: ReconcileStream): Promise<GraphObject[] | typeof NOT_FOUND> {
       if (!answer) throw ApplicationFailure.create({ type: FailureKind.GraphBadResponse, message: `Microsoft Graph's $batch response lacked ${what}` });
-      if (answer.status === 404) return 'gone';
+      if (answer.status === 404) return NOT_FOUND;
       if (answer.status !== 200) {
         const error = (answer.body as { error?: { code?: string; message?: string } } | undefined)?.error;
         throw session.failed(Object.assign(new Error(error?.message ?? `HTTP ${answer.status}`), { statusCode: answer.status, code: error?.code ?? null }), what);
       }
-      let page = parseListPage(answer.body, what);
+      return follow(parseListPage(answer.body, what), what, stream);
+    }
+
+    /** The rest of a collection from its first page, following nextLinks. */
+    async function follow(first: ListPage, what: string, stream: ReconcileStream): Promise<GraphObject[] | typeof NOT_FOUND> {
+      let page = first;
       const objects = [...page.objects];
       while (page.nextLink) {
         const link = page.nextLink;
-        const before = { ...session.traffic };
-        try {
-          page = await fetchListPage(session.client, link, what, retry);
-        } catch (err) {
-          if ((err as { statusCode?: number }).statusCode === 404) return 'gone';
-          throw session.failed(err, what);
-        } finally {
-          // One call at a time per shard: the session's counters moved for this link alone.
-          traffic[stream].requests += session.traffic.requests - before.requests;
-          traffic[stream].throttled += session.traffic.throttled - before.throttled;
-        }
+        const next = await counted(stream, what, () => fetchListPage(session.client, link, what, retry));
+        if (next === NOT_FOUND) return NOT_FOUND;
+        page = next;
         traffic[stream].pages += 1;
         objects.push(...page.objects);
       }
       return objects;
+    }
+
+    /** A Graph call counted to `stream`; NOT_FOUND on 404, any other failure named and thrown. */
+    async function counted<T>(stream: ReconcileStream, what: string, call: () => Promise<T>): Promise<T | typeof NOT_FOUND> {
+      const before = { ...session.traffic };
+      try {
+        return await call();
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return NOT_FOUND;
+        throw session.failed(err, what);
+      } finally {
+        // One call at a time per shard: the session's counters moved for this call alone.
+        traffic[stream].requests += session.traffic.requests - before.requests;
+        traffic[stream].throttled += session.traffic.throttled - before.throttled;
+      }
+    }
+
+    /** After a pause for replication, a direct GET of the object: only its 404 confirms the deletion. */
+    async function deletionConfirmed(target: ReconcileTarget): Promise<boolean> {
+      await wait(CONFIRM_AFTER_MS);
+      const path = objectPath(target.objectType, target.objectId);
+      return (await counted(OWNERS, path, async () => objectExists(session.client, path, retry))) === false;
+    }
+
+    /** A collection that answered 404 while its object exists: read again directly, or retry the shard later. */
+    async function reread(what: string, stream: ReconcileStream): Promise<GraphObject[]> {
+      const first = await counted(stream, what, () => fetchListPage(session.client, what, what, retry));
+      traffic[stream].pages += first === NOT_FOUND ? 0 : 1;
+      const objects = first === NOT_FOUND ? NOT_FOUND : await follow(first, what, stream);
+      if (objects !== NOT_FOUND) return objects;
+      // Never a deletion: the object is there. Temporal retries the shard, which resumes at this target.
+      throw ApplicationFailure.create({
+        type: FailureKind.GraphUnavailable,
+        message: `Microsoft Graph answered 404 for ${what} although the object exists (replication delay); the shard is retried`,
+      });
     }
   };
 }

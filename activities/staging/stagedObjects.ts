@@ -1,12 +1,11 @@
 import type { DeltaStream } from '../../shared/streams';
 import { removedReason, type GraphObject } from '../graph/deltaPages';
+import { MEMBERS_DELTA, membersDelta } from '../graph/membersDelta';
 import { memberType } from '../graph/odataType';
 import type { Queryable } from '../store/database';
 
 type StagedRow = { id: string; data: GraphObject | null; removedReason: string | null };
 type StagedMembership = { groupId: string; memberId: string; memberType: string; removed: boolean };
-
-const MEMBERS_DELTA = 'members@delta';
 
 /**
  * Folds repeated occurrences of an object into one, in page order: a removal wins outright;
@@ -25,16 +24,16 @@ export function foldOccurrences(objects: GraphObject[]): StagedRow[] {
 
 /**
  * Takes `members@delta` off group objects (memberships are rows of their own) and folds them:
- * the last word on a (group, member) pair in the page wins.
+ * the last word on a (group, member) pair in the page wins. A malformed member list throws
+ * (MalformedMembersDelta) before anything of the page is staged.
  */
 function extractMemberships(objects: GraphObject[]): { objects: GraphObject[]; memberships: StagedMembership[] } {
   const memberships = new Map<string, StagedMembership>();
   const stripped = objects.map((object) => {
-    const members = object[MEMBERS_DELTA];
-    if (members === undefined) return object;
+    if (object[MEMBERS_DELTA] === undefined) return object;
+    const members = membersDelta(object);
     const { [MEMBERS_DELTA]: _members, ...rest } = object;
-    for (const member of Array.isArray(members) ? (members as GraphObject[]) : []) {
-      if (typeof member?.id !== 'string') continue;
+    for (const member of members) {
       memberships.set(`${object.id}/${member.id}`, {
         groupId: object.id,
         memberId: member.id,

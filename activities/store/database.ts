@@ -27,6 +27,11 @@ export function createDatabase(connectionString: string, limits: DatabaseLimits 
 
 export async function inTransaction<T>(db: Database, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const tx = await db.connect();
+  // A connection lost mid-transaction (a server restart, the network) also errors the client
+  // object; unheard, that error would end the worker process. The query in flight rejects anyway.
+  let lost: Error | undefined;
+  const onError = (err: Error) => (lost = err);
+  tx.on('error', onError);
   try {
     await tx.query('begin');
     const result = await work(tx);
@@ -36,6 +41,8 @@ export async function inTransaction<T>(db: Database, work: (tx: pg.PoolClient) =
     await tx.query('rollback').catch(() => undefined);
     throw err;
   } finally {
-    tx.release();
+    tx.off('error', onError);
+    // A broken connection is closed, not handed to the next caller.
+    tx.release(lost);
   }
 }

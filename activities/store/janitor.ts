@@ -1,5 +1,6 @@
 import { inTransaction, type Database } from './database';
 import { discardStaging } from './runs';
+import { FailureKind } from '../../shared/failureKinds';
 
 /** What Temporal says of the execution that owns a run row. */
 export type ExecutionState = 'open' | 'closed' | 'unknown';
@@ -35,9 +36,9 @@ export async function sweepRuns(db: Database, connectorId: string, probe: Execut
     const abandoned = await inTransaction(db, async (tx) => {
       // Only if nothing took the row over (a reset) since we looked.
       const updated = await tx.query(
-        `update sync_runs set status = 'abandoned', finished_at = now(), error_kind = 'Abandoned', error_message = $3
+        `update sync_runs set status = 'abandoned', finished_at = now(), error_kind = $3, error_message = $4
           where id = $1 and workflow_run_id = $2 and status = 'running'`,
-        [run.id, run.owner, `abandoned by the janitor: ${why}`],
+        [run.id, run.owner, FailureKind.Abandoned, `abandoned by the janitor: ${why}`],
       );
       if (updated.rowCount === 1) await discardStaging(tx, Number(run.id));
       return updated.rowCount === 1;

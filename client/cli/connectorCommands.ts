@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { saveConnectorSecret, resealConnectorSecrets } from '../../activities/secrets/connectorSecrets';
 import { inTransaction } from '../../activities/store/database';
+import { hasSyncedData, resetConnectorData, runInFlight } from '../../activities/store/connectorReset';
 import { SecretCipherError, SECRET_KEY_VARIABLES } from '../../activities/secrets/secretCipher';
 import { formatDuration } from '../../shared/duration';
 import { syncScheduleId } from '../../workflows/ids';
@@ -20,13 +21,13 @@ import {
 } from './connectorRecords';
 import type { CliContext } from './context';
 import { formatTime, note, out, printJson, table } from './output';
-import { readSecret } from './secretInput';
+import { cloudEndpoints, credentialChoice, type CredentialOptions } from './credentialOptions';
+import { CREDENTIAL_LABELS, hasSealedMaterial } from '../../activities/graph/credentials/credentialKinds';
+import type { Queryable } from '../../activities/store/database';
 import * as valid from './validation';
 
 type Action = (ctx: CliContext, ...args: never[]) => Promise<number | void>;
 export type Runner = (action: Action) => (...args: unknown[]) => Promise<void>;
-
-const SECRET_PROMPT = 'Client secret (the Value from Certificates & secrets; input hidden): ';
 
 export function registerConnectorCommands(program: Command, run: Runner): void {
   const connector = program.command('connector').description('the Entra tenants (app registrations) to sync');
@@ -42,6 +43,11 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
     .option('--disabled', 'add it disabled: its runs fail until it is enabled', false)
     .option('--graph-base-url <url>', 'Microsoft Graph endpoint (national clouds, proxies); default: ENTRA_GRAPH_BASE_URL')
     .option('--authority-host <url>', 'identity platform endpoint; default: ENTRA_AUTHORITY_HOST')
+    .option('--credential <kind>', 'clientSecret (default), certificate, workloadIdentity or managedIdentity')
+    .option('--certificate <file>', 'authenticate with a certificate: PEM with its private key, or PFX (its password is read from the prompt or standard input); stored encrypted')
+    .option('--federated-token-file <path>', 'workload identity federation: the federated token file on the workers (AZURE_FEDERATED_TOKEN_FILE), re-read at every token request')
+    .option('--managed-identity', 'authenticate as the user-assigned managed identity whose client id is --client-id (workers running in Azure)')
+    .option('--cloud <name>', 'AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentDoD or AzureChinaCloud: picks the authority host and Graph endpoint (explicit --graph-base-url / --authority-host win)')
     .action(run(addConnector as Action));
 
   connector
@@ -50,7 +56,7 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
     .argument('<id>', 'connector id')
     .option('--tenant-id <id>', 'Directory (tenant) ID, or a verified domain')
     .option('--client-id <id>', 'Application (client) ID')
-    .option('--secret', 'replace the client secret (read from the prompt or standard input, never from the command line)')
+    .option('--secret', 'authenticate with a new client secret (read from the prompt or standard input, never from the command line)')
     .option('--interval <duration>', 'sync interval (15m, 1h30m, 1d), or "default" for SYNC_ENTRA_INTERVAL')
     .option('--discovery', 'gather SaaS-discovery evidence')
     .option('--no-discovery', 'stop gathering SaaS-discovery evidence')
@@ -58,6 +64,12 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
     .option('--disable', 'disable the connector: its runs fail with ConnectorDisabled until enabled')
     .option('--graph-base-url <url>', 'Microsoft Graph endpoint')
     .option('--authority-host <url>', 'identity platform endpoint')
+    .option('--credential <kind>', 'clientSecret (default), certificate, workloadIdentity or managedIdentity')
+    .option('--certificate <file>', 'authenticate with a certificate: PEM with its private key, or PFX (its password is read from the prompt or standard input); stored encrypted')
+    .option('--federated-token-file <path>', 'workload identity federation: the federated token file on the workers (AZURE_FEDERATED_TOKEN_FILE), re-read at every token request')
+    .option('--managed-identity', 'authenticate as the user-assigned managed identity whose client id is --client-id (workers running in Azure)')
+    .option('--cloud <name>', 'AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentDoD or AzureChinaCloud: picks the authority host and Graph endpoint (explicit --graph-base-url / --authority-host win)')
+    .option('--reset-data', 'delete the connector\'s cursors and synced data in the same transaction (required to change the tenant of a connector that has synced)')
     .action(run(updateConnectorCommand as Action));
 
   connector
@@ -94,7 +106,7 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
     .action(run(rotateKey as Action));
 }
 
-type AddOptions = {
+type AddOptions = CredentialOptions & {
   tenantId: string;
   clientId: string;
   interval?: string;
@@ -102,68 +114,114 @@ type AddOptions = {
   disabled: boolean;
   graphBaseUrl?: string;
   authorityHost?: string;
+  cloud?: string;
 };
 
 async function addConnector(ctx: CliContext, rawId: string, o: AddOptions): Promise<void> {
   const id = valid.connectorId(rawId);
+  const choice = credentialChoice(o, 'clientSecret')!;
+  const { cloud, endpoints } = cloudEndpoints(o);
   const record = {
     id,
     tenantId: valid.tenantId(o.tenantId),
     clientId: valid.clientId(o.clientId),
-    graphBaseUrl: o.graphBaseUrl ? valid.httpsUrl('--graph-base-url', o.graphBaseUrl) : ctx.config.graphBaseUrl,
-    authorityHost: o.authorityHost ? valid.httpsUrl('--authority-host', o.authorityHost) : ctx.config.authorityHost,
+    graphBaseUrl: endpoints.graphBaseUrl ?? ctx.config.graphBaseUrl,
+    authorityHost: endpoints.authorityHost ?? ctx.config.authorityHost,
     discoveryEnabled: o.discovery,
     enabled: !o.disabled,
     syncIntervalSeconds: o.interval ? valid.intervalSeconds(o.interval) : null,
+    credentialKind: choice.kind,
+    federatedTokenFile: choice.federatedTokenFile,
+    cloud: cloud ?? null,
   };
-  const keys = ctx.keys();
+  const keys = hasSealedMaterial(choice.kind) ? ctx.keys() : undefined;
   const db = await ctx.db();
   if (await findConnectorRecord(db, id)) throw new CliError(`connector ${id} exists already; change it with "entra-sync connector update ${id}"`);
-  const secret = await readSecret(SECRET_PROMPT);
+  const sealed = await choice.readSealed();
   const stored = await inTransaction(db, async (tx) => {
     if (!(await insertConnector(tx, record))) throw new CliError(`connector ${id} exists already; change it with "entra-sync connector update ${id}"`);
-    return saveConnectorSecret(tx, keys, id, secret);
+    return sealed && keys ? saveConnectorSecret(tx, keys, id, sealed) : undefined;
   });
-  out(`added connector ${id} (tenant ${record.tenantId}, app ${record.clientId}); client secret stored encrypted with key ${stored.keyId}`);
+  const how = stored ? `; ${CREDENTIAL_LABELS[choice.kind]} stored encrypted with key ${stored.keyId}` : `; credential: ${CREDENTIAL_LABELS[choice.kind]}`;
+  out(`added connector ${id} (tenant ${record.tenantId}, app ${record.clientId})${how}`);
   note(`next: entra-sync connector test ${id}, then entra-sync schedule apply ${id}`);
 }
 
-type UpdateOptions = {
+type UpdateOptions = CredentialOptions & {
   tenantId?: string;
   clientId?: string;
-  secret?: boolean;
+  cloud?: string;
   interval?: string;
   discovery?: boolean;
   enable?: boolean;
   disable?: boolean;
   graphBaseUrl?: string;
   authorityHost?: string;
+  resetData?: boolean;
 };
 
 async function updateConnectorCommand(ctx: CliContext, rawId: string, o: UpdateOptions): Promise<void> {
   const id = valid.connectorId(rawId);
   if (o.enable && o.disable) throw new CliError('--enable and --disable contradict each other; give one');
+  const choice = credentialChoice(o, undefined);
+  const { cloud, endpoints } = cloudEndpoints(o);
   const changes: ConnectorChanges = {
     ...(o.tenantId !== undefined ? { tenantId: valid.tenantId(o.tenantId) } : {}),
     ...(o.clientId !== undefined ? { clientId: valid.clientId(o.clientId) } : {}),
-    ...(o.graphBaseUrl !== undefined ? { graphBaseUrl: valid.httpsUrl('--graph-base-url', o.graphBaseUrl) } : {}),
-    ...(o.authorityHost !== undefined ? { authorityHost: valid.httpsUrl('--authority-host', o.authorityHost) } : {}),
+    ...endpoints,
+    ...(o.cloud !== undefined ? { cloud: cloud ?? null } : o.graphBaseUrl || o.authorityHost ? { cloud: null } : {}),
+    ...(choice ? { credentialKind: choice.kind, federatedTokenFile: choice.federatedTokenFile } : {}),
     ...(o.interval !== undefined ? { syncIntervalSeconds: valid.intervalSeconds(o.interval) } : {}),
     ...(o.discovery !== undefined ? { discoveryEnabled: o.discovery } : {}),
     ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}),
   };
-  if (Object.keys(changes).length === 0 && !o.secret) throw new CliError('nothing to change; see entra-sync connector update --help');
-  const keys = o.secret ? ctx.keys() : undefined;
+  if (Object.keys(changes).length === 0 && !o.resetData) throw new CliError('nothing to change; see entra-sync connector update --help');
+  const keys = choice && hasSealedMaterial(choice.kind) ? ctx.keys() : undefined;
   const db = await ctx.db();
-  if (!(await findConnectorRecord(db, id))) throw notFound(id);
-  const secret = o.secret ? await readSecret(SECRET_PROMPT) : undefined;
-  const stored = await inTransaction(db, async (tx) => {
+  const current = await findConnectorRecord(db, id);
+  if (!current) throw notFound(id);
+  const tenantChanges = changes.tenantId !== undefined && changes.tenantId.toLowerCase() !== current.tenantId.toLowerCase();
+  // Another tenant's cursors and rows under this connector would mix two directories: refuse, or reset in the same step.
+  if (tenantChanges && !o.resetData && (await hasSyncedData(db, id))) throw tenantChangeRefused(id, current.tenantId, changes.tenantId!);
+  const sealed = choice ? await choice.readSealed() : undefined;
+  const { stored, reset } = await inTransaction(db, async (tx) => {
+    await tx.query('select 1 from connectors where id = $1 for update', [id]);
+    if (o.resetData) {
+      const running = await runInFlight(tx, id);
+      if (running) {
+        throw new CliError(
+          `run ${running.id} of connector ${id} is in flight (${running.workflowId}); nothing was changed: wait for it to end (pause the schedule first: entra-sync schedule pause ${id}), then run this command again`,
+        );
+      }
+    }
     if (Object.keys(changes).length) await updateConnector(tx, id, changes);
-    return secret && keys ? saveConnectorSecret(tx, keys, id, secret) : undefined;
+    return {
+      reset: o.resetData ? await resetConnectorData(tx, id) : undefined,
+      stored: sealed && keys ? await saveConnectorSecret(tx, keys, id, sealed) : choice ? await dropSealed(tx, id) : undefined,
+    };
   });
-  out(`updated connector ${id}${stored ? `; new client secret stored encrypted with key ${stored.keyId} (workers use it from their next activity)` : ''}`);
+  const how = stored ? `; new ${CREDENTIAL_LABELS[choice!.kind]} stored encrypted with key ${stored.keyId}` : choice ? `; credential: ${CREDENTIAL_LABELS[choice.kind]}` : '';
+  out(`updated connector ${id}${how}${choice || changes.tenantId || changes.clientId || changes.authorityHost ? ' (workers use it from their next activity)' : ''}`);
+  if (reset) {
+    const rows = Object.values(reset).reduce((a, b) => a + b, 0);
+    out(`reset connector ${id}: deleted ${rows} synced row(s), cursors and watermarks included; its next run bootstraps every stream`);
+  }
   if (changes.syncIntervalSeconds !== undefined) note(`the schedule keeps its old interval until: entra-sync schedule apply ${id}`);
   if (changes.enabled === false) note(`scheduled runs of ${id} now fail with ConnectorDisabled; stop them with: entra-sync schedule pause ${id}`);
+}
+
+/** A kind without sealed material leaves nothing of the previous secret or key at rest. */
+async function dropSealed(tx: Queryable, id: string): Promise<undefined> {
+  await tx.query('delete from connector_secrets where connector_id = $1', [id]);
+  return undefined;
+}
+
+/** The refusal names the exact command that changes the tenant and resets in one transaction. */
+export function tenantChangeRefused(id: string, from: string, to: string): CliError {
+  return new CliError(
+    `connector ${id} holds data synced from tenant ${from}; changing its tenant would mix two directories, so nothing was changed. ` +
+      `Change the tenant and delete its cursors and synced data in one transaction with: entra-sync connector update ${id} --tenant-id ${to} --reset-data`,
+  );
 }
 
 async function listConnectors(ctx: CliContext, o: { json?: boolean }): Promise<void> {
@@ -172,10 +230,10 @@ async function listConnectors(ctx: CliContext, o: { json?: boolean }): Promise<v
   if (connectors.length === 0) return out('no connectors; add one with: entra-sync connector add <id> --tenant-id ... --client-id ...');
   out(
     table([
-      ['ID', 'TENANT', 'CLIENT', 'ENABLED', 'INTERVAL', 'SECRET', 'LAST RUN'],
+      ['ID', 'TENANT', 'CLIENT', 'ENABLED', 'INTERVAL', 'CREDENTIAL', 'SECRET', 'LAST RUN'],
       ...connectors.map((c) => {
         const p = present(ctx, c);
-        return [c.id, c.tenantId, c.clientId, c.enabled ? 'yes' : 'no', p.interval, p.secret.source, lastRun(c)];
+        return [c.id, c.tenantId, c.clientId, c.enabled ? 'yes' : 'no', p.interval, c.credentialKind, p.secret.source, lastRun(c)];
       }),
     ]),
   );
@@ -193,7 +251,11 @@ async function showConnector(ctx: CliContext, rawId: string, o: { json?: boolean
       ['enabled', c.enabled ? 'yes' : 'no'],
       ['discovery', c.discoveryEnabled ? 'yes' : 'no'],
       ['interval', `${p.interval}${c.syncIntervalSeconds === null ? ' (SYNC_ENTRA_INTERVAL)' : ''}`],
-      ['client secret', p.secret.source === 'stored' ? `stored, encrypted with key ${c.secret!.keyId}, set ${formatTime(c.secret!.updatedAt)}` : p.secret.source],
+      ['credential', `${CREDENTIAL_LABELS[c.credentialKind]}${c.federatedTokenFile ? ` (${c.federatedTokenFile})` : ''}`],
+      ...(hasSealedMaterial(c.credentialKind)
+        ? [[CREDENTIAL_LABELS[c.credentialKind], p.secret.source === 'stored' ? `stored, encrypted with key ${c.secret!.keyId}, set ${formatTime(c.secret!.updatedAt)}` : p.secret.source]]
+        : []),
+      ['cloud', c.cloud ?? '(endpoints given explicitly, or the defaults)'],
       ['graph', c.graphBaseUrl],
       ['authority', c.authorityHost],
       ['schedule', syncScheduleId(c.id)],
@@ -240,7 +302,8 @@ async function rotateKey(ctx: CliContext, o: { json?: boolean }): Promise<void> 
 
 /** What list/show print, --json included: the secret's state, never the secret. */
 function present(ctx: CliContext, c: ConnectorRecord) {
-  const source = c.secret ? 'stored' : c.id === ENV_CONNECTOR_ID ? 'worker environment (ENTRA_CLIENT_SECRET)' : 'missing';
+  const variable = c.credentialKind === 'certificate' ? 'AZURE_CLIENT_CERTIFICATE_PATH' : 'ENTRA_CLIENT_SECRET';
+  const source = !hasSealedMaterial(c.credentialKind) ? 'none needed' : c.secret ? 'stored' : c.id === ENV_CONNECTOR_ID ? `worker environment (${variable})` : 'missing';
   return {
     ...c,
     interval: formatDuration((c.syncIntervalSeconds ?? ctx.config.syncIntervalMs / 1000) * 1000),

@@ -14,6 +14,7 @@ export type ConnectorRecord = Connector & {
 const SELECT = `
   select c.id, c.tenant_id as "tenantId", c.client_id as "clientId", c.graph_base_url as "graphBaseUrl",
          c.authority_host as "authorityHost", c.discovery_enabled as "discoveryEnabled", c.enabled,
+         c.credential_kind as "credentialKind", c.federated_token_file as "federatedTokenFile", c.cloud,
          c.sync_interval_seconds as "syncIntervalSeconds", c.created_at as "createdAt", c.updated_at as "updatedAt",
          case when s.connector_id is null then null
               else json_build_object('keyId', s.key_id, 'updatedAt', s.updated_at) end as secret,
@@ -36,9 +37,10 @@ export type NewConnector = Connector & { syncIntervalSeconds: number | null };
 /** Inserts a connector; false when one with that id exists already. */
 export async function insertConnector(db: Queryable, c: NewConnector): Promise<boolean> {
   const { rowCount } = await db.query(
-    `insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host, discovery_enabled, enabled, sync_interval_seconds)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (id) do nothing`,
-    [c.id, c.tenantId, c.clientId, c.graphBaseUrl, c.authorityHost, c.discoveryEnabled, c.enabled, c.syncIntervalSeconds],
+    `insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host, discovery_enabled, enabled, sync_interval_seconds,
+                             credential_kind, federated_token_file, cloud)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (id) do nothing`,
+    [c.id, c.tenantId, c.clientId, c.graphBaseUrl, c.authorityHost, c.discoveryEnabled, c.enabled, c.syncIntervalSeconds, c.credentialKind, c.federatedTokenFile, c.cloud],
   );
   return rowCount === 1;
 }
@@ -53,10 +55,14 @@ const COLUMNS: Record<keyof ConnectorChanges, string> = {
   discoveryEnabled: 'discovery_enabled',
   enabled: 'enabled',
   syncIntervalSeconds: 'sync_interval_seconds',
+  credentialKind: 'credential_kind',
+  federatedTokenFile: 'federated_token_file',
+  cloud: 'cloud',
 };
 
 /** Applies the given changes; false when the connector does not exist. */
 export async function updateConnector(db: Queryable, id: string, changes: ConnectorChanges): Promise<boolean> {
+  // null is a value to store (no token file, no cloud); undefined means "unchanged".
   const entries = (Object.keys(COLUMNS) as (keyof ConnectorChanges)[]).filter((k) => changes[k] !== undefined);
   const sets = entries.map((k, i) => `${COLUMNS[k]} = $${i + 2}`);
   const { rowCount } = await db.query(`update connectors set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1`, [

@@ -1,5 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
-import { createCredential, createGraphClient, GRAPH_SCOPE, type GraphConnection } from '../../activities/graph/graphClient';
+import { createGraphClient, type GraphConnection } from '../../activities/graph/graphClient';
+import { createCredential } from '../../activities/graph/credentials/createCredential';
+import { redactor, type CredentialMaterial } from '../../activities/graph/credentials/credentialMaterial';
+import { graphScope } from '../../shared/clouds';
 import { explainAuthorityFailure, isEndpointResolutionError } from '../../activities/graph/authorityDiscovery';
 import { authenticationFailure, graphFailure, isGraphError } from '../../activities/graph/graphErrors';
 
@@ -54,19 +57,21 @@ export type ConnectionTest = {
  * What `connector test` does: gets a token (an error names its AADSTS meaning), then checks
  * each permission with one call. Nothing here ever includes the secret.
  */
-export async function testConnection(connection: GraphConnection & { discoveryEnabled: boolean }): Promise<ConnectionTest> {
-  const redact = (text: string) => text.split(connection.clientSecret).join('[redacted]');
+export async function testConnection(connection: GraphConnection & { discoveryEnabled: boolean }, material: CredentialMaterial): Promise<ConnectionTest> {
+  const redact = redactor(material);
   const context = { tenantId: connection.tenantId, clientId: connection.clientId };
-  const credential: TokenCredential = createCredential(connection);
+  const authContext = { ...context, permission: '', credentialKind: material.kind };
   let roles: string[] | undefined;
+  let credential: TokenCredential;
   try {
-    const token = await credential.getToken(GRAPH_SCOPE);
+    credential = createCredential(connection, material);
+    const token = await credential.getToken(graphScope(connection.graphBaseUrl));
     roles = tokenRoles(token?.token);
   } catch (err) {
     // An unknown tenant fails in MSAL's endpoint discovery, which hides the AADSTS code: ask again.
     const explained = isEndpointResolutionError(err) ? await explainAuthorityFailure(connection.authorityHost, connection.tenantId) : undefined;
-    const failure = authenticationFailure(explained ?? err, { ...context, permission: '' });
-    return { token: { ok: false, kind: failure.type ?? 'AuthenticationFailed', message: redact(failure.message) }, permissions: [], ok: false };
+    const failure = authenticationFailure(explained ?? err, authContext, redact);
+    return { token: { ok: false, kind: failure.type ?? 'AuthenticationFailed', message: failure.message }, permissions: [], ok: false };
   }
 
   const client = createGraphClient(credential, connection.graphBaseUrl, { requests: 0, throttled: 0 });

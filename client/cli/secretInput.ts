@@ -5,11 +5,11 @@ import { CliError } from './cliErrors';
  * standard input (`entra-sync connector add ... < secret.txt`, or piped from a vault). Never
  * from the command line, where it would land in shell history and the process list.
  */
-export async function readSecret(prompt: string, input: NodeJS.ReadStream = process.stdin): Promise<string> {
+export async function readSecret(prompt: string, input: NodeJS.ReadStream = process.stdin, what = 'client secret'): Promise<string> {
   const secret = input.isTTY ? await promptHidden(prompt, input) : await readAll(input);
   const trimmed = secret.replace(/\r?\n$/, '');
-  if (!trimmed.trim()) throw new CliError('no client secret was given (type it at the prompt, or pipe it on standard input)');
-  if (/[\r\n]/.test(trimmed)) throw new CliError('the client secret spans several lines; give only the secret Value, on one line');
+  if (!trimmed.trim()) throw new CliError(`no ${what} was given (type it at the prompt, or pipe it on standard input)`);
+  if (/[\r\n]/.test(trimmed)) throw new CliError(`the ${what} spans several lines; give it on one line`);
   return trimmed;
 }
 

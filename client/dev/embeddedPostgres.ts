@@ -18,7 +18,12 @@ process.on('exit', () => {
   for (const server of running) void server.stop().catch(() => undefined);
 });
 
-export type LocalPostgres = { url: string; stop: () => Promise<void> };
+export type LocalPostgres = {
+  url: string;
+  stop: () => Promise<void>;
+  /** Stops and starts the same cluster on the same port: every session ends, the data stays. */
+  restart: () => Promise<void>;
+};
 
 const USER = 'postgres';
 // Local-only cluster bound to loopback; the password guards nothing beyond this machine.
@@ -71,6 +76,10 @@ export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DA
     stop: async () => {
       await server.stop();
       running.delete(server);
+    },
+    restart: async () => {
+      await server.stop();
+      await server.start();
     },
   };
 }

@@ -2,6 +2,7 @@ import { writeFile, readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../../shared/config';
 import type { TemporalSecurity } from '../../shared/temporalSecurity';
+import type { EnvCredential } from '../../shared/envCredential';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../../simulator/identity/clientApplication';
 import { startSimulator } from '../../simulator/server';
 import { startEmbeddedPostgres } from './embeddedPostgres';
@@ -10,7 +11,7 @@ import { startTemporalDevServer } from './temporalDevServer';
 export type GraphTarget = {
   tenantId: string;
   clientId: string;
-  clientSecret: string;
+  credential: EnvCredential;
   graphBaseUrl: string;
   authorityHost: string;
   simulated: boolean;
@@ -86,7 +87,7 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
         return startSimulator({ ...simulatorOptions, port: 0 });
       });
       stops.push(() => sim.close());
-      graph = { ...sim.config, simulated: true, caBundlePath: await caBundle(config.dataDir, sim.config.caCertPath) };
+      graph = { ...sim.config, credential: { kind: 'clientSecret', secret: sim.config.clientSecret }, simulated: true, caBundlePath: await caBundle(config.dataDir, sim.config.caCertPath) };
       say(`Microsoft Graph: simulator at ${sim.config.graphBaseUrl}, demo tenant of ${config.simulator.users} users (seed ${config.simulator.seed})`);
     }
     return { databaseUrl, temporal, graph, stop };

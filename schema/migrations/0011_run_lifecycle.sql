@@ -14,6 +14,9 @@ alter table sync_runs
   add column finalize_started_at  timestamptz,
   add column staging_discarded_at timestamptz;  -- set once its staging is gone: it can never commit
 
+-- Runs that ended before this version deleted their staging when they ended: none can be resumed.
+update sync_runs set staging_discarded_at = coalesce(finished_at, now()) where status <> 'running';
+
 -- Bumped by every committing finalize (and by a tenant reset): a run commits only if nothing else
 -- committed since it opened. Link text cannot serve, as Graph repeats a link for an unchanged round.
 alter table connectors add column commit_generation bigint not null default 0;

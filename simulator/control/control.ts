@@ -1,6 +1,7 @@
 import type { AccessTokenAuthority } from '../identity/accessTokens';
 import type { ClientApplication } from '../identity/clientApplication';
 import { registerActivityControlRoutes } from './controlActivity';
+import { registerAppCredentialControlRoutes } from './controlAppCredentials';
 import { registerDirectoryControlRoutes } from './controlDirectory';
 import { registerRelationshipControlRoutes } from './controlRelationships';
 import { guarded, noContent, ok, parse } from './controlResponses';
@@ -43,6 +44,7 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
   registerRelationshipControlRoutes(router, CONTROL_PREFIX, control.tenant);
   registerActivityControlRoutes(router, CONTROL_PREFIX, control.tenant);
   registerTruthControlRoutes(router, CONTROL_PREFIX, control.tenant);
+  registerAppCredentialControlRoutes(router, CONTROL_PREFIX, control.application);
 
   route('POST', '/delta/expire', (request) => {
     control.deltaTokens.expireAll(parse(streamSelectorSchema, request).stream);

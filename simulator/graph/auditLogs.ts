@@ -86,6 +86,8 @@ function serveReport(report: ReportDescription<object>, deps: DirectoryCollectio
   if (!order) return graphError(request, 400, 'Request_UnsupportedQuery', `Only $orderby=${report.timeProperty} desc or asc is supported.`);
   const paging = readPaging(request, deps, REPORT_PAGE_LIMITS);
   if (!paging.ok) return paging.response;
+  // The service may page below $top (docs/graph-behaviour.md): clients follow nextLinks either way.
+  if (deps.reportPageSize) paging.top = Math.min(paging.top, deps.reportPageSize);
 
   const log = report.log(deps);
   const predicate = filter?.ok ? filter.value : () => true;

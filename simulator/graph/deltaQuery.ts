@@ -65,8 +65,9 @@ export interface DeltaQuerySettings {
    */
   repeatUnchangedDeltaLink?: boolean;
   /**
-   * A 410 resync's `Location` is the bare initial query, without the client's `$select` or
-   * `$filter` (Microsoft documents it only as a request URL with an empty token). Default false.
+   * A 410 resync's `Location` is what Microsoft documents, "a request URL with an empty
+   * $deltaToken": `…/delta?$deltatoken=`, without the client's `$select` or `$filter`, so a
+   * client that follows it gets the default properties. Default false (the query echoed back).
    */
   bareResyncLocation?: boolean;
 }
@@ -109,7 +110,8 @@ export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDepend
   }
 
   const latest = options.get('$deltatoken')?.toLowerCase() === 'latest';
-  const token = latest ? undefined : (options.get('$deltatoken') ?? options.get('$skiptoken'));
+  // An empty $deltatoken (a 410's documented Location) is the initial query.
+  const token = latest ? undefined : options.get('$deltatoken') || options.get('$skiptoken');
   let position: DeltaPosition;
   if (token === undefined) {
     const select = resolveSelect(resource.selectableProperties, resource.graphType, options.get('$select'));
@@ -378,7 +380,7 @@ function render(record: DirectoryRecord<{ id: string }>, properties: readonly st
 
 function freshQueryUrl(resource: DeltaResource, deps: DeltaQueryDependencies, position: DeltaPosition): string {
   const query: string[] = [];
-  if (deps.settings.bareResyncLocation) return `${deps.origin.url}${resource.path}`;
+  if (deps.settings.bareResyncLocation) return `${deps.origin.url}${resource.path}?$deltatoken=`;
   if (position.select) query.push(`$select=${position.select.join(',')}`);
   if (position.ids) query.push(`$filter=${position.ids.map((id) => `id eq '${id}'`).join(' or ')}`);
   return `${deps.origin.url}${resource.path}${query.length > 0 ? `?${query.join('&')}` : ''}`;

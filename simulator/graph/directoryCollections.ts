@@ -94,6 +94,8 @@ export const DIRECTORY_COLLECTIONS: readonly DirectoryCollection[] = [
 
 export interface DirectoryCollectionDependencies extends PagingDependencies {
   tenant: TenantStore;
+  /** Most items per report page, whatever `$top` asks; reports page about 1000 by default. */
+  reportPageSize?: number;
 }
 
 interface ExpandOwners {

@@ -36,6 +36,8 @@ export interface GraphRouteDependencies extends DeltaQueryDependencies {
   beforeSubRequest?: BeforeSubRequest;
   /** Request-pipeline hook run for every $batch sub-request's answer (counters, headers). */
   afterSubRequest?: AfterSubRequest;
+  /** Caps report pages (directoryAudits, signIns) below `$top`. */
+  reportPageSize?: number;
 }
 
 /** What the pipeline may keep: the dispatcher $batch uses for its sub-requests. */
@@ -50,6 +52,7 @@ export function registerGraphRoutes(router: Router, deps: GraphRouteDependencies
     tenant: deps.tenant,
     origin: deps.origin,
     pageTokens: new PageTokenCodec(derivePageTokenKey(deps.tenant.tenantId, deps.tenant.seed)),
+    ...(deps.reportPageSize ? { reportPageSize: deps.reportPageSize } : {}),
   };
   const get = (path: string, permissions: readonly string[], handler: AuthorizedHandler) =>
     router.add('GET', path, (request, params) => {

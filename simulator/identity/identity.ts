@@ -4,6 +4,7 @@ import type { ClientApplication } from './clientApplication';
 import type { Router } from '../http/router';
 import type { SimRequest, SimResponse } from '../http/simRequest';
 import { AADSTS, aadError } from './identityErrors';
+import { JWT_BEARER, verifyClientAssertion } from './clientAssertion';
 import type { PublicOrigin } from '../http/publicOrigin';
 import type { TenantIdentity } from '../tenant/tenantStore';
 
@@ -96,20 +97,18 @@ function issueToken(request: SimRequest, tenantSegment: string, deps: IdentityDe
       `Application with identifier '${clientId}' was not found in the directory '${deps.tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
     );
   }
-  if (!clientSecret) {
-    return fail(AADSTS.missingSecret, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-  }
-  if (!sameSecret(clientSecret, app.clientSecret)) {
-    return fail(
-      AADSTS.wrongSecret,
-      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
-    );
-  }
-  if (app.secretExpiresAt && app.secretExpiresAt.getTime() <= deps.now().getTime()) {
-    return fail(
-      AADSTS.expiredSecret,
-      `The provided client secret keys for app '${app.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
-    );
+  const assertion = form.get('client_assertion');
+  if (assertion !== null || form.get('client_assertion_type') !== null) {
+    if (form.get('client_assertion_type') !== JWT_BEARER || !assertion) {
+      return fail(AADSTS.missingParameter, `The request body must contain the following parameter: 'client_assertion_type' = '${JWT_BEARER}' with 'client_assertion'.`);
+    }
+    // The assertion is addressed to this token endpoint, by tenant id or by domain.
+    const endpoints = [tenantSegment, deps.tenant.tenantId, deps.tenant.domain].map((t) => `${deps.origin.url}/${t}/oauth2/v2.0/token`.toLowerCase());
+    const verdict = verifyClientAssertion(assertion, app, endpoints, deps.now());
+    if (!verdict.ok) return fail(verdict.kind, verdict.message);
+  } else {
+    const secretFailure = checkSecret(clientSecret, app, deps.now());
+    if (secretFailure) return fail(secretFailure.kind, secretFailure.message);
   }
   if (!scope) return fail(AADSTS.missingParameter, "The request body must contain the following parameter: 'scope'.");
   const scopeError = checkScope(scope, deps.tenant.tenantId);
@@ -118,6 +117,25 @@ function issueToken(request: SimRequest, tenantSegment: string, deps: IdentityDe
   const { token, claims } = deps.authority.issue(app, { now: deps.now() });
   const lifetime = claims.exp - claims.iat;
   return json(200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: token });
+}
+
+function checkSecret(clientSecret: string | undefined, app: ClientApplication, now: Date): { kind: Parameters<typeof aadError>[1]; message: string } | undefined {
+  if (!clientSecret) {
+    return { kind: AADSTS.missingSecret, message: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'." };
+  }
+  if (!sameSecret(clientSecret, app.clientSecret)) {
+    return {
+      kind: AADSTS.wrongSecret,
+      message: `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+    };
+  }
+  if (app.secretExpiresAt && app.secretExpiresAt.getTime() <= now.getTime()) {
+    return {
+      kind: AADSTS.expiredSecret,
+      message: `The provided client secret keys for app '${app.clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+    };
+  }
+  return undefined;
 }
 
 function checkScope(scope: string, tenantId: string): { kind: Parameters<typeof aadError>[1]; message: string } | undefined {

@@ -12,6 +12,13 @@ export const AADSTS = {
   missingSecret: { code: 7000218, error: 'invalid_client', status: 401 },
   wrongSecret: { code: 7000215, error: 'invalid_client', status: 401 },
   expiredSecret: { code: 7000222, error: 'invalid_client', status: 401 },
+  // Client assertions (certificate credentials, workload identity federation).
+  invalidJwt: { code: 50027, error: 'invalid_request', status: 400 },
+  invalidAssertionSignature: { code: 700027, error: 'invalid_client', status: 401 },
+  assertionAppMismatch: { code: 700021, error: 'invalid_client', status: 401 },
+  assertionAudienceMismatch: { code: 700023, error: 'invalid_client', status: 401 },
+  assertionTimeRange: { code: 700024, error: 'invalid_client', status: 401 },
+  noFederatedCredential: { code: 70021, error: 'invalid_client', status: 401 },
   invalidScope: { code: 1002012, error: 'invalid_scope', status: 400 },
   unknownResource: { code: 500011, error: 'invalid_resource', status: 400 },
   temporarilyUnavailable: { code: 50196, error: 'temporarily_unavailable', status: 503 },

@@ -9,15 +9,23 @@ import { createRandom, hashSeed, type Random } from '../generate/random';
  * - malformedJson: a 200 whose body is not JSON;
  * - slowBody: the real answer, its body trickling out in small chunks;
  * - hold: the request waits, unanswered, until the fault is removed, then gets its real answer.
- *   Tests use it to keep a run in place for as long as they need, however fast the machine is.
+ *   Tests use it to keep a run in place for as long as they need, however fast the machine is;
+ * - expiredPageToken: a request carrying a `$skiptoken` answers 400 `Directory_ExpiredPageToken`
+ *   (a page link kept too long, e.g. across a worker crash); requests without one never match;
+ * - malformedMembersDelta: the real answer, with one group's `members@delta` malformed as `malformation` says.
  */
-export const FAULT_KINDS = ['status', 'connectionReset', 'truncatedJson', 'malformedJson', 'slowBody', 'hold'] as const;
+export const FAULT_KINDS = ['status', 'connectionReset', 'truncatedJson', 'malformedJson', 'slowBody', 'hold', 'expiredPageToken', 'malformedMembersDelta'] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const RETRY_AFTER_FORMS = ['seconds', 'httpDate', 'empty', 'missing'] as const;
 
 export type RetryAfterForm = (typeof RETRY_AFTER_FORMS)[number];
+
+/** How a malformedMembersDelta fault spoils a page: `members@delta` not an array, or a member without an id. */
+export const MEMBERS_MALFORMATIONS = ['notArray', 'memberWithoutId'] as const;
+
+export type MembersMalformation = (typeof MEMBERS_MALFORMATIONS)[number];
 
 /**
  * An injected failure for requests under `pathPrefix`. Scripted (default): the
@@ -59,6 +67,8 @@ export interface FaultSpec {
   /** kind 'slowBody': bytes per chunk (default 64) and pause between chunks (default 50 ms). */
   chunkBytes?: number;
   chunkDelayMs?: number;
+  /** kind 'malformedMembersDelta': what goes wrong. Default 'notArray'. */
+  malformation?: MembersMalformation;
 }
 
 export interface ActiveFault extends Omit<FaultSpec, 'kind' | 'nth' | 'times'> {
@@ -134,6 +144,7 @@ export class FaultInjector {
     for (const { fault, random } of this.faults) {
       if (fault.method && fault.method !== request.method.toUpperCase()) continue;
       if (!path.startsWith(fault.pathPrefix.toLowerCase())) continue;
+      if (fault.kind === 'expiredPageToken' && !hasPageToken(request.url)) continue;
       fault.matched++;
       const due = random ? this.drawn(fault, random) : fault.matched >= fault.nth && fault.matched < fault.nth + (fault.times ?? 1);
       if (due && !firing) {
@@ -211,11 +222,20 @@ function activate(spec: FaultSpec, id: string): ActiveFault {
       fault.chunkBytes = spec.chunkBytes ?? DEFAULT_CHUNK_BYTES;
       fault.chunkDelayMs = spec.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
       break;
+    case 'malformedMembersDelta':
+      fault.malformation = spec.malformation ?? 'notArray';
+      break;
     case 'malformedJson':
     case 'hold':
+    case 'expiredPageToken':
       break;
   }
   return fault;
+}
+
+function hasPageToken(url: URL): boolean {
+  for (const name of url.searchParams.keys()) if (name.toLowerCase() === '$skiptoken') return true;
+  return false;
 }
 
 /** The Retry-After header a status fault answers with, in the form it asks for. */

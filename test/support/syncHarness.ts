@@ -3,7 +3,11 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RunSummary } from '../../activities';
-import { StaticSecretStore } from '../../activities/secrets/secretStore';
+import { StaticSecretStore, type SecretStore } from '../../activities/secrets/secretStore';
+import { DatabaseSecretStore } from '../../activities/secrets/databaseSecretStore';
+import type { KeyRing } from '../../activities/secrets/secretCipher';
+import type { Logger } from '../../workers/logger';
+import { loggerInterceptors } from '../../workers/loggerInterceptor';
 import { upsertConnector } from '../../activities/store/connectors';
 import { createDatabase, type Database } from '../../activities/store/database';
 import { createSyncWorker } from '../../workers/createSyncWorker';
@@ -13,8 +17,16 @@ import { createTestDatabase } from './testDatabase';
 
 export type GraphEndpoint = { tenantId: string; clientId: string; clientSecret: string; graphBaseUrl: string; authorityHost: string };
 
+/** The SDK's own log lines of this test process (warnings and errors: "Activity failed" with its message), for tests that read logs. */
+export const sdkLogLines: string[] = [];
+
 // Worker lifecycle lines would bury the test report; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install({
+  logger: new DefaultLogger('WARN', (entry) => {
+    sdkLogLines.push(JSON.stringify({ level: entry.level, message: entry.message, meta: entry.meta }, (_key, value: unknown) => (value instanceof Error ? { message: value.message, stack: value.stack } : value)));
+    console.warn(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} [${entry.level}] ${entry.message}`, entry.meta ?? '');
+  }),
+});
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file: webpack takes about a second. */
@@ -43,7 +55,8 @@ export class SyncHarness {
 
   static async start(
     graph: GraphEndpoint,
-    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number } } = {},
+    /** `keys`: the worker also reads secrets sealed in the database by the CLI, as production workers do. */
+    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number }; auditOverlapMs?: number; keys?: KeyRing; log?: Logger } = {},
   ): Promise<SyncHarness> {
     const address = inject('temporalAddress');
     const databaseUrl = await createTestDatabase(inject('postgresUrl'));
@@ -54,6 +67,7 @@ export class SyncHarness {
     const connection = await Connection.connect({ address });
     const taskQueue = `test-${connectorId}`;
     const secrets = new StaticSecretStore(new Map([[connectorId, options.secret ?? graph.clientSecret]]));
+    const store: SecretStore = options.keys ? new DatabaseSecretStore(db, options.keys, secrets) : secrets;
     const harness = new SyncHarness(
       db,
       databaseUrl,
@@ -66,11 +80,14 @@ export class SyncHarness {
         connection: native,
         namespace: 'default',
         db,
-        secrets,
+        secrets: store,
         taskQueue,
+        // The production activity logging, when a test reads the log lines.
+        ...(options.log ? { interceptors: { activity: [loggerInterceptors(options.log)] } } : {}),
         workflowBundle: await workflowBundle(),
         discoveryTaskQueue: options.discovery?.taskQueue,
         discoveryStartTimeoutMs: options.discovery?.startTimeoutMs,
+        auditOverlapMs: options.auditOverlapMs,
       }),
     );
     harness.running = harness.worker.run();

@@ -88,8 +88,8 @@ describe('authenticationFailure: AADSTS codes to actionable, non-retryable failu
 
 // The token request carries the secret; whatever an identity error echoes must not reach the run record.
 const failToken = vi.hoisted(() => ({ with: new Error('unset') as Error }));
-vi.mock('../../activities/graph/graphClient', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('../../activities/graph/graphClient')>()),
+vi.mock('../../activities/graph/credentials/createCredential', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../activities/graph/credentials/createCredential')>()),
   createCredential: (): TokenCredential => ({ getToken: async () => Promise.reject(failToken.with) }),
 }));
 
@@ -102,6 +102,9 @@ describe('GraphSessions.open: a failed token request', () => {
     authorityHost: 'https://login.example',
     discoveryEnabled: false,
     enabled: true,
+    credentialKind: 'clientSecret',
+    federatedTokenFile: null,
+    cloud: null,
   };
   const sessions = () => new GraphSessions(new StaticSecretStore(new Map([[connector.id, SECRET]])));
 

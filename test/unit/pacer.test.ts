@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Pacer, reportsPacer, tenantBudgetPer10s } from '../../activities/graph/pacer';
+import { Pacer, tenantBudgetPer10s } from '../../activities/graph/pacer';
 
 // The pacer reads Date.now(); only the clock is faked, and every wait moves it on by exactly
 // what was asked, so each step below is deterministic.
@@ -55,16 +55,6 @@ describe('Pacer', () => {
     const at = await takeTimes(220, 1);
     // 20 at once, then 200 more at 10 per second.
     expect(at.at(-1)).toBeCloseTo(20_000, -1);
-  });
-});
-
-describe('reportsPacer', () => {
-  // Microsoft Graph reports (directoryAudits, signIns): 5 requests per 10 s per app and tenant.
-  it('keeps a long pull at 5 requests or fewer in every 10 s window, the first one included', async () => {
-    const { takeTimes } = pacedBy(reportsPacer);
-    const at = await takeTimes(60);
-    // Any 6 consecutive requests span more than 10 s.
-    for (let i = 0; i + 5 < at.length; i++) expect(at[i + 5]! - at[i]!).toBeGreaterThan(10_000);
   });
 });
 

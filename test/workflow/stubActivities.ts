@@ -32,7 +32,7 @@ export const currentRun = (): string => Context.current().info.workflowExecution
 
 /** Answers of an empty, healthy tenant. */
 export const healthy: AllActivities = {
-  prepareRun: async () => ({ runId: RUN_ID, openedBy: currentRun(), streams: planFor(false) }),
+  prepareRun: async () => ({ runId: RUN_ID, streams: planFor(false) }),
   pullDelta: async ({ stream }) => ({ stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null }),
   pullDirectoryRoles: async () => ({ assignments: 0 }),
   pullAuditEvents: async () => ({ events: 0 }),

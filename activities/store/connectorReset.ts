@@ -1,0 +1,62 @@
+import type { Queryable } from './database';
+import { discardOtherStaging } from './runs';
+
+/** No run id is 0: discard every ended run's staging. */
+const NO_RUN = 0;
+
+/**
+ * A connector's synced data: every table with a `connector_id` except the connector's own
+ * configuration (the row, its sealed secret) and its run records, which stay as history. Read
+ * from the catalogue so a table added by a later migration is reset too.
+ */
+const KEPT = ['connectors', 'connector_secrets', 'sync_runs'];
+
+async function syncedTables(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ table_name: string }>(
+    `select c.table_name from information_schema.columns c
+       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+      where c.table_schema = current_schema() and c.column_name = 'connector_id' and t.table_type = 'BASE TABLE'
+        and c.table_name <> all ($1::text[])
+      order by c.table_name`,
+    [KEPT],
+  );
+  return rows.map((r) => r.table_name);
+}
+
+/** True when anything was synced for the connector: a cursor, a watermark or a row. */
+export async function hasSyncedData(db: Queryable, connectorId: string): Promise<boolean> {
+  for (const table of await syncedTables(db)) {
+    const { rowCount } = await db.query(`select 1 from ${quoteIdent(table)} where connector_id = $1 limit 1`, [connectorId]);
+    if (rowCount) return true;
+  }
+  return false;
+}
+
+/** The run of the connector still in flight, if any: resetting under it would let it commit old data. */
+export async function runInFlight(db: Queryable, connectorId: string): Promise<{ id: number; workflowId: string } | undefined> {
+  const { rows } = await db.query<{ id: string; workflowId: string }>(
+    `select id, workflow_id as "workflowId" from sync_runs where connector_id = $1 and status = 'running' order by id desc limit 1`,
+    [connectorId],
+  );
+  return rows[0] ? { id: Number(rows[0].id), workflowId: rows[0].workflowId } : undefined;
+}
+
+/**
+ * Deletes every cursor, watermark and synced row of the connector; the next run bootstraps every
+ * stream. Call it inside the transaction that changes what the connector points at.
+ */
+export async function resetConnectorData(db: Queryable, connectorId: string): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {};
+  for (const table of await syncedTables(db)) {
+    const { rowCount } = await db.query(`delete from ${quoteIdent(table)} where connector_id = $1`, [connectorId]);
+    deleted[table] = rowCount ?? 0;
+  }
+  // Runs that read the old state can never commit now, not even reopened by a reset.
+  await db.query('update connectors set commit_generation = commit_generation + 1 where id = $1', [connectorId]);
+  await discardOtherStaging(db, connectorId, NO_RUN);
+  return deleted;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
