@@ -7,7 +7,7 @@ import { untilHeartbeat, untilHeld } from './waits';
  * A kill point: the worker is SIGKILLed while the `nth` request under `path` is held unanswered by
  * the simulator, so the point is the same on every machine, however fast.
  */
-type KillPoint = {
+type GraphKillPoint = {
   name: string;
   path: string;
   nth: (baseline: Baseline) => number;
@@ -31,8 +31,8 @@ const DELTA_STREAMS = [
   ['servicePrincipals', '/v1.0/servicePrincipals/delta'],
 ] as const;
 
-const KILL_POINTS: KillPoint[] = [
-  ...DELTA_STREAMS.map(([stream, path]): KillPoint => ({
+const GRAPH_KILL_POINTS: GraphKillPoint[] = [
+  ...DELTA_STREAMS.map(([stream, path]): GraphKillPoint => ({
     name: `sync worker killed on a middle page of ${stream} delta`,
     path,
     nth: middlePage(stream),
@@ -95,7 +95,7 @@ const KILL_POINTS: KillPoint[] = [
 ];
 
 export function crashScenarios(baseline: Baseline): Scenario[] {
-  return KILL_POINTS.map((point) => ({
+  return GRAPH_KILL_POINTS.map((point) => ({
     suite: 'crash',
     name: point.name,
     proves: point.proves,
@@ -104,7 +104,7 @@ export function crashScenarios(baseline: Baseline): Scenario[] {
   }));
 }
 
-async function killAndRecover(deployment: Deployment, point: KillPoint, baseline: Baseline) {
+async function killAndRecover(deployment: Deployment, point: GraphKillPoint, baseline: Baseline) {
   const { sim } = deployment;
   await deployment.startWorker('sync');
   await deployment.startWorker('discovery');

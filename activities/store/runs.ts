@@ -8,11 +8,6 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 type RunRow = { status: RunStatus; owner: string; connectorId: string; discarded: boolean };
 
-export async function runStatus(db: Queryable, runId: number): Promise<string | undefined> {
-  const { rows } = await db.query<{ status: string }>('select status from sync_runs where id = $1', [runId]);
-  return rows[0]?.status;
-}
-
 async function lockRun(tx: Queryable, runId: number): Promise<RunRow | undefined> {
   const { rows } = await tx.query<RunRow>(
     `select status, workflow_run_id as owner, connector_id as "connectorId", staging_discarded_at is not null as discarded
