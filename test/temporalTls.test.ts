@@ -1,3 +1,4 @@
+import { runCli, type CliRun } from './support/cliProcess';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -33,21 +34,8 @@ let client: Client;
 const workers: WorkerProcess[] = [];
 const connectors: string[] = [];
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-/** `entra-sync ARGS` in its own process, with only the environment given here. */
-function cli(args: string[], env: Record<string, string>, input = ''): Promise<Run> {
-  const child = spawn(process.execPath, ['client/cli/bin.mjs', ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, DATABASE_URL: databaseUrl, ENTRA_SYNC_ENCRYPTION_KEY: KEY, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.end(input);
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
+/** `entra-sync ARGS` in its own process, with only the environment given here (and the test's database and key). */
+const cli = (args: string[], env: Record<string, string>, input = '') => runCli(args, { DATABASE_URL: databaseUrl, ENTRA_SYNC_ENCRYPTION_KEY: KEY, ...env }, input);
 
 /** A sync worker in its own process, connected with `env`'s Temporal settings only. */
 async function startWorker(name: string, env: Record<string, string>): Promise<WorkerProcess> {
@@ -183,7 +171,7 @@ describe('Temporal over TLS, mutual TLS and API keys, through proxies in front o
 });
 
 /** `npm start -- ARGS` in its own process, with only the environment given here. */
-function launch(args: string[], env: Record<string, string>): Promise<Run> {
+function launch(args: string[], env: Record<string, string>): Promise<CliRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'client/main.ts', ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, LOG_LEVEL: 'warn', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
