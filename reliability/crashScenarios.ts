@@ -106,8 +106,7 @@ export function crashScenarios(baseline: Baseline): Scenario[] {
 
 async function killAndRecover(deployment: Deployment, point: GraphKillPoint, baseline: Baseline) {
   const { sim } = deployment;
-  await deployment.startWorker('sync');
-  await deployment.startWorker('discovery');
+  await deployment.startWorkers();
   const nth = point.nth(baseline);
   const hold = sim.faults.add({ pathPrefix: point.path, kind: 'hold', nth });
   const handle = await deployment.startRun();

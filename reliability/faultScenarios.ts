@@ -1,7 +1,7 @@
 import type { FaultSpec } from '../simulator/traffic/faults';
 import type { RunningSimulator } from '../simulator/server';
-import type { WorkflowHandle } from '@temporalio/client';
 import type { Scenario } from './scenario';
+import { succeeds } from './runOutcome';
 import type { Deployment } from './stack';
 
 /** Seeded Graph faults the connector must ride out: each run still commits what a clean run commits. */
@@ -59,8 +59,8 @@ const UNKIND_ANSWERS: Scenario[] = [
     name: "a 410 whose Location lacks the connector's $select",
     proves: "a service-side reset re-bootstraps with the connector's own query: no property goes missing",
     run: async (d) => {
-      await startWorkers(d);
-      await succeeded(await d.startRun(), 'the first run');
+      await d.startWorkers();
+      await succeeds(await d.startRun(), 'the first run');
       d.sim.deltaSettings.bareResyncLocation = true;
       d.sim.deltaTokens.resetAll('users');
       try {
@@ -87,7 +87,7 @@ const UNKIND_ANSWERS: Scenario[] = [
     name: 'a delta page with a malformed members@delta',
     proves: 'malformed input fails the run with GraphBadResponse, naming the group, and commits nothing; the next run commits everything',
     run: async (d) => {
-      await startWorkers(d);
+      await d.startWorkers();
       const fault = d.sim.faults.add({ pathPrefix: '/v1.0/groups/delta', kind: 'malformedMembersDelta' });
       let failure: string;
       try {
@@ -101,22 +101,11 @@ const UNKIND_ANSWERS: Scenario[] = [
       if (!failure.startsWith('GraphBadResponse') || !failure.includes('group')) throw new Error(`the run was to fail naming the group; it ended with ${failure}`);
       const { rows } = await d.db.query<{ n: number }>('select (select count(*) from delta_cursors) + (select count(*) from users) + (select count(*) from group_members) as n');
       if (Number(rows[0]!.n) !== 0) throw new Error('the failed run committed something');
-      await succeeded(await d.startRun(), 'the next run');
+      await succeeds(await d.startRun(), 'the next run');
       return { outcome: 'failed, then succeeded', detail: failure.slice(0, 90) };
     },
   },
 ];
-
-async function startWorkers(d: Deployment): Promise<void> {
-  await d.startWorker('sync');
-  await d.startWorker('discovery');
-}
-
-async function succeeded(handle: WorkflowHandle, what: string): Promise<void> {
-  await handle.result().catch((err: Error & { cause?: Error }) => {
-    throw new Error(`${what} failed: ${err.cause?.message ?? err.message}`);
-  });
-}
 
 function withFaults(name: string, proves: string, faults: (sim: RunningSimulator) => FaultSpec[]): Scenario {
   return { suite: 'faults', name, proves, run: (d) => runWithFaults(d, faults(d.sim)) };
@@ -124,10 +113,10 @@ function withFaults(name: string, proves: string, faults: (sim: RunningSimulator
 
 /** One run under the faults; it must commit what a clean run commits, and a fault must have fired. */
 async function runWithFaults(deployment: Deployment, specs: FaultSpec[]) {
-  await startWorkers(deployment);
+  await deployment.startWorkers();
   const added = specs.map((spec) => deployment.sim.faults.add(spec));
   try {
-    await succeeded(await deployment.startRun(), 'the run');
+    await succeeds(await deployment.startRun(), 'the run');
     const fired = added.reduce((n, fault) => n + (deployment.sim.faults.list().find((f) => f.id === fault.id)?.fired ?? 0), 0);
     if (fired === 0) throw new Error('no fault fired: the scenario proved nothing');
     return { outcome: 'succeeded', detail: `${fired} faults fired` };

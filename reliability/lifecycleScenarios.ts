@@ -1,9 +1,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import pg from 'pg';
 import type { Scenario, ScenarioOutcome } from './scenario';
 import type { Deployment } from './stack';
 import { describePoint, resetTo, type ResetPoint } from './resets';
 import { until, untilHeld } from './waits';
+import { holdCommit, untilFinalizeWaits } from './commitHold';
+import { outcomeOf, succeeds } from './runOutcome';
 
 type RunRow = { id: number; status: string; errorKind: string | null; reopened: number; discarded: boolean; finalizeStartedAt: Date | null; finishedAt: Date | null };
 
@@ -20,27 +21,6 @@ async function runsOf(d: Deployment, workflowId: string): Promise<RunRow[]> {
 
 function check(holds: boolean, what: string): void {
   if (!holds) throw new Error(what);
-}
-
-/** 'succeeded', or 'failed: ' and the failure's messages down its causes. */
-const outcomeOf = (handle: WorkflowHandle) =>
-  handle.result().then(
-    () => 'succeeded',
-    (err: Error) => {
-      const messages: string[] = [];
-      for (let e: unknown = err; e instanceof Error; e = e.cause) messages.push(e.message);
-      return `failed: ${messages.join(': ')}`;
-    },
-  );
-
-async function succeeds(handle: WorkflowHandle, what: string): Promise<void> {
-  const outcome = await outcomeOf(handle);
-  check(outcome === 'succeeded', `${what} ${outcome}`);
-}
-
-async function startWorkers(d: Deployment): Promise<void> {
-  await d.startWorker('sync');
-  await d.startWorker('discovery');
 }
 
 /**
@@ -70,7 +50,7 @@ async function failInFinalize(d: Deployment): Promise<WorkflowHandle> {
 const requestsSince = (d: Deployment, from: number, path: string) => d.sim.requestLog.entries().slice(from).filter((e) => e.path.startsWith(path)).length;
 
 async function resetFailedRun(d: Deployment, point: ResetPoint): Promise<ScenarioOutcome> {
-  await startWorkers(d);
+  await d.startWorkers();
   const failed = await failInFinalize(d);
   const [original] = await runsOf(d, failed.workflowId);
   const logMark = d.sim.requestLog.entries().length;
@@ -106,7 +86,7 @@ async function withDepartmentChange<T>(d: Deployment, body: (userId: string, dep
 }
 
 async function resetOldSucceededRun(d: Deployment): Promise<ScenarioOutcome> {
-  await startWorkers(d);
+  await d.startWorkers();
   const old = await d.startRun();
   await succeeds(old, 'the first run');
   const details: string[] = [];
@@ -132,7 +112,7 @@ async function resetOldSucceededRun(d: Deployment): Promise<ScenarioOutcome> {
 }
 
 async function overlappingRuns(d: Deployment): Promise<ScenarioOutcome> {
-  await startWorkers(d);
+  await d.startWorkers();
   await succeeds(await d.startRun(), 'the first run');
   // A quiet tenant: both runs read the same unchanged rounds and get the same delta links back.
   const hold = d.sim.faults.add({ pathPrefix: '/v1.0/users/delta', kind: 'hold', nth: 1 });
@@ -161,7 +141,7 @@ async function overlappingRuns(d: Deployment): Promise<ScenarioOutcome> {
 }
 
 async function terminateMidway(d: Deployment, path: string, nth: number): Promise<ScenarioOutcome> {
-  await startWorkers(d);
+  await d.startWorkers();
   const hold = d.sim.faults.add({ pathPrefix: path, kind: 'hold', nth });
   try {
     const doomed = await d.startRun();
@@ -179,31 +159,8 @@ async function terminateMidway(d: Deployment, path: string, nth: number): Promis
   }
 }
 
-/** Holds the connector's row as another session would, so its finalize waits just before committing. */
-async function holdCommit(d: Deployment, connectorId: string): Promise<{ release: () => Promise<void> }> {
-  const session = new pg.Client({ connectionString: d.databaseUrl });
-  // A scenario that gives up leaves the session to the stack's shutdown, which ends it from the server side.
-  session.on('error', () => undefined);
-  await session.connect();
-  await session.query('begin');
-  await session.query('select 1 from connectors where id = $1 for no key update', [connectorId]);
-  return {
-    release: async () => {
-      await session.query('commit');
-      await session.end();
-    },
-  };
-}
-
-/** Until the finalize of a run waits on the held connector row: it has done everything but commit. */
-const untilFinalizeWaits = (d: Deployment) =>
-  until('a finalize waiting on the connector row', async () => {
-    const { rows } = await d.db.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like 'update connectors set commit_generation%'`);
-    return rows.length > 0 ? true : undefined;
-  });
-
 async function cancelDuringFinalize(d: Deployment): Promise<ScenarioOutcome> {
-  await startWorkers(d);
+  await d.startWorkers();
   const held = await holdCommit(d, d.connectorId);
   let released = false;
   try {
@@ -224,7 +181,7 @@ async function cancelDuringFinalize(d: Deployment): Promise<ScenarioOutcome> {
 }
 
 async function twoConnectorsFinalizing(d: Deployment): Promise<ScenarioOutcome> {
-  await startWorkers(d);
+  await d.startWorkers();
   const other = 'second';
   await d.addConnector(other);
   const held = await holdCommit(d, other);

@@ -3,6 +3,7 @@ import { KILL_AT_VARIABLE, type KillPoint } from '../activities/killPoint';
 import type { Scenario, ScenarioOutcome } from './scenario';
 import type { Deployment, Stack, WorkerKind } from './stack';
 import { until, untilHeld } from './waits';
+import { holdCommit, untilFinalizeWaits } from './commitHold';
 
 /**
  * Crashes no Graph request marks: the worker kills itself at a named point of a run's own work
@@ -19,11 +20,6 @@ const SELF_KILLS: SelfKill[] = [
   { point: 'finalize:beforeCommit', proves: 'a finalize lost before its commit changes nothing; its retry commits once' },
   { point: 'finalize:afterCommit', proves: 'a finalize lost after its commit is not applied twice: the retry returns the committed summary', reduced: true },
 ];
-
-async function startWorkers(d: Deployment, env: Partial<Record<WorkerKind, Record<string, string>>> = {}): Promise<void> {
-  await d.startWorker('sync', env.sync);
-  await d.startWorker('discovery', env.discovery);
-}
 
 /** The workflow's result; a Temporal restart can drop the long poll, so ask again until it answers. */
 async function resultThroughRestarts(handle: WorkflowHandle): Promise<'succeeded' | string> {
@@ -43,7 +39,7 @@ async function resultThroughRestarts(handle: WorkflowHandle): Promise<'succeeded
 const RUN_DEADLINE_MS = 5 * 60_000;
 
 async function selfKill(d: Deployment, point: KillPoint, worker: WorkerKind): Promise<ScenarioOutcome> {
-  await startWorkers(d, { [worker]: { [KILL_AT_VARIABLE]: point } });
+  await d.startWorkers({ [worker]: { [KILL_AT_VARIABLE]: point } });
   const run = await d.startRun();
   await d.workerDied(worker);
   await d.startWorker(worker);
@@ -56,7 +52,7 @@ async function selfKill(d: Deployment, point: KillPoint, worker: WorkerKind): Pr
 
 /** failRun killed after its commit: the run still ends failed on both sides, and the next run commits. */
 async function failRunKilled(d: Deployment): Promise<ScenarioOutcome> {
-  await startWorkers(d, { sync: { [KILL_AT_VARIABLE]: 'failRun:afterCommit' } });
+  await d.startWorkers({ sync: { [KILL_AT_VARIABLE]: 'failRun:afterCommit' } });
   const denied = d.sim.faults.add({ pathPrefix: '/v1.0/groups/delta', status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.', times: 1_000 });
   try {
     const run = await d.startRun();
@@ -77,7 +73,7 @@ async function failRunKilled(d: Deployment): Promise<ScenarioOutcome> {
 
 /** Holds the nth request under `path`, restarts a server under the parked run, then lets it go. */
 async function restartUnderRun(stack: Stack, d: Deployment, server: 'PostgreSQL' | 'Temporal', path: string, nth: number): Promise<ScenarioOutcome> {
-  await startWorkers(d);
+  await d.startWorkers();
   const hold = d.sim.faults.add({ pathPrefix: path, kind: 'hold', nth });
   try {
     const run = await d.startRun();
@@ -94,20 +90,13 @@ async function restartUnderRun(stack: Stack, d: Deployment, server: 'PostgreSQL'
 
 /** Restarts PostgreSQL while finalize waits on the connector row: its transaction dies, the retry commits. */
 async function restartPostgresInFinalize(stack: Stack, d: Deployment): Promise<ScenarioOutcome> {
-  await startWorkers(d);
-  const blocker = await d.db.connect();
-  // The restart ends this session on purpose; its error is expected, not a crash of the harness.
-  blocker.on('error', () => undefined);
-  await blocker.query('begin');
-  await blocker.query('select 1 from connectors where id = $1 for no key update', [d.connectorId]);
+  await d.startWorkers();
+  const held = await holdCommit(d, d.connectorId);
   const run = await d.startRun();
-  await until('finalize waiting on the connector row', async () => {
-    const { rows } = await d.db.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like 'update connectors set commit_generation%'`);
-    return rows.length > 0 ? true : undefined;
-  });
-  // The restart ends every session: the blocker's and the finalize's transactions both roll back.
+  await untilFinalizeWaits(d);
+  // The restart ends every session: the holder's and the finalize's transactions both roll back.
   await stack.restartPostgres();
-  blocker.release(true);
+  await held.release();
   const outcome = await resultThroughRestarts(run);
   if (outcome !== 'succeeded') throw new Error(`after the restart the run ${outcome}`);
   return { outcome: 'succeeded', detail: 'PostgreSQL restarted under an open finalize transaction' };

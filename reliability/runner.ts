@@ -11,8 +11,7 @@ export type Baseline = { digest: Digest; summary: RunSummary; pages: (stream: st
 
 export async function cleanRun(stack: Stack): Promise<Baseline> {
   const deployment = await stack.deploy();
-  await deployment.startWorker('sync');
-  await deployment.startWorker('discovery');
+  await deployment.startWorkers();
   const summary = await (await deployment.startRun()).result().catch((err: Error) => {
     throw new Error(`the clean run failed: ${causes(err)}`);
   });

@@ -53,6 +53,8 @@ export type Deployment = {
   connectorId: string;
   /** `extraEnv`: for this process only, such as ENTRA_SYNC_KILL_AT (activities/killPoint.ts). */
   startWorker: (kind: WorkerKind, extraEnv?: Record<string, string>) => Promise<WorkerProcess>;
+  /** The sync and the discovery worker, each with extra variables if given. */
+  startWorkers: (extraEnv?: Partial<Record<WorkerKind, Record<string, string>>>) => Promise<void>;
   /** SIGKILL, as a lost host or an OOM kill would end it; waits until the process is gone. */
   killWorker: (kind: WorkerKind) => Promise<void>;
   /** Until a worker that kills itself at a kill point is gone (with a deadline). */
@@ -152,6 +154,10 @@ async function deployConnector(
     await waitForPoller(client, 'default', queues[kind], worker, kind === 'sync' ? 'workflow' : 'activity');
     return worker;
   };
+  const startWorkers = async (extraEnv: Partial<Record<WorkerKind, Record<string, string>>> = {}) => {
+    await startWorker('sync', extraEnv.sync);
+    await startWorker('discovery', extraEnv.discovery);
+  };
   const killWorker = async (kind: WorkerKind) => {
     const worker = workers.get(kind);
     if (!worker) throw new Error(`no ${kind} worker is running`);
@@ -177,5 +183,5 @@ async function deployConnector(
     for (const worker of workers.values()) await worker.stop().catch(() => undefined);
     await db.end();
   };
-  return { sim, client, db, databaseUrl, connectorId, startWorker, killWorker, workerDied, startRun, addConnector, close };
+  return { sim, client, db, databaseUrl, connectorId, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, close };
 }

@@ -1,0 +1,29 @@
+import pg from 'pg';
+import type { Deployment } from './stack';
+import { until } from './waits';
+
+/**
+ * Holds a connector's row as another session would, so that connector's finalize waits at its
+ * last statement, the commit-generation update, with all its work done and its transaction open.
+ */
+export async function holdCommit(d: Deployment, connectorId: string): Promise<{ release: () => Promise<void> }> {
+  const session = new pg.Client({ connectionString: d.databaseUrl });
+  // A restart of PostgreSQL, or a scenario that gives up, ends this session from the server side.
+  session.on('error', () => undefined);
+  await session.connect();
+  await session.query('begin');
+  await session.query('select 1 from connectors where id = $1 for no key update', [connectorId]);
+  return {
+    release: async () => {
+      await session.query('commit').catch(() => undefined);
+      await session.end().catch(() => undefined);
+    },
+  };
+}
+
+/** Until a finalize waits on a held connector row: it has done everything but commit. */
+export const untilFinalizeWaits = (d: Deployment) =>
+  until('a finalize waiting on the connector row', async () => {
+    const { rows } = await d.db.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like 'update connectors set commit_generation%'`);
+    return rows.length > 0 ? true : undefined;
+  });
