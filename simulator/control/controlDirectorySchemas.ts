@@ -99,6 +99,7 @@ const actorFields = { actorUserId: guid.optional(), actorServicePrincipalId: gui
 export const actorSchema = z.strictObject(actorFields);
 
 export const memberSchema = z.strictObject({ memberId: guid });
+export const groupOwnerSchema = z.strictObject({ ownerId: guid });
 export const ownerSchema = z.strictObject({ ownerId: guid, ...actorFields });
 export const syntheticObjectSchema = z.strictObject({ kind: z.enum(['device', 'orgContact']), id: guid.optional() });
 

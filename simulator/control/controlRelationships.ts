@@ -1,6 +1,7 @@
 import {
   actorSchema,
   appRoleAssignmentSchema,
+  groupOwnerSchema,
   keyCredentialSchema,
   memberSchema,
   ownerSchema,
@@ -15,7 +16,7 @@ import type { RouteHandler, Router } from '../http/router';
 import type { ChangeOptions, TenantStore } from '../tenant/tenantStore';
 
 /**
- * /_sim routes for relationships: group members, owners, credentials, app role assignments,
+ * /_sim routes for relationships: group members, group owners, owners, credentials, app role assignments,
  * directory role assignments, delegated permission grants, synthetic member objects.
  */
 export function registerRelationshipControlRoutes(router: Router, prefix: string, tenant: TenantStore): void {
@@ -31,6 +32,18 @@ export function registerRelationshipControlRoutes(router: Router, prefix: string
   });
   route('DELETE', '/groups/:id/members/:memberId', (_request, params) => {
     tenant.removeGroupMember(params.id ?? '', params.memberId ?? '');
+    return noContent();
+  });
+  route('GET', '/groups/:id/owners', (_request, params) => {
+    tenant.requireActive('groups', params.id ?? '');
+    return ok(tenant.groupOwnersOf(params.id ?? ''));
+  });
+  route('POST', '/groups/:id/owners', (request, params) => {
+    tenant.addGroupOwner(params.id ?? '', parse(groupOwnerSchema, request).ownerId);
+    return noContent();
+  });
+  route('DELETE', '/groups/:id/owners/:ownerId', (_request, params) => {
+    tenant.removeGroupOwner(params.id ?? '', params.ownerId ?? '');
     return noContent();
   });
   route('POST', '/syntheticObjects', (request) => {

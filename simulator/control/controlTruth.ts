@@ -5,6 +5,7 @@ import {
   credentials,
   directMemberships,
   effectiveEntitlements,
+  groupOwnerships,
   ownerships,
   roleAssignments,
   roleMemberships,
@@ -18,6 +19,7 @@ export function registerTruthControlRoutes(router: Router, prefix: string, tenan
   for (const stream of STREAM_NAMES) route(`/${stream}`, () => ok(activeObjects(tenant, stream)));
   route('/memberships', () => ok(directMemberships(tenant)));
   route('/owners', () => ok(ownerships(tenant)));
+  route('/groupOwners', () => ok(groupOwnerships(tenant)));
   route('/appRoleAssignments', () => ok(appRoleAssignments(tenant)));
   route('/roleAssignments', () => ok(roleAssignments(tenant)));
   route('/roleMemberships', () => ok(roleMemberships(tenant)));

@@ -8,6 +8,7 @@ import { generateAccess } from './generateAccess';
 import { generateActivity } from './generateActivity';
 import { generateApplications } from './generateApplications';
 import { generateGroups } from './generateGroups';
+import { generateGroupOwners } from './generateGroupOwners';
 import { DAY_MS, type GenerationContext } from './generationContext';
 import type { GroupProperties } from '../model/groupResource';
 import { COMPANY_NAMES, DEPARTMENTS, FIRST_NAMES, GUEST_EMAIL_DOMAINS, LAST_NAMES, OFFICES } from './names';
@@ -49,6 +50,8 @@ export interface GeneratedTenant {
   groups: GroupProperties[];
   /** Group id → direct member ids. */
   memberships: Map<string, string[]>;
+  /** Group id → owner ids (users, service principals). */
+  groupOwners: Map<string, string[]>;
   /** Devices and organisational contacts (group members known by id and kind only). */
   syntheticObjects: Map<string, SyntheticObjectKind>;
   applications: ApplicationProperties[];
@@ -114,6 +117,7 @@ export function generateTenant(options: GenerateTenantOptions): GeneratedTenant 
     users,
     groups: groups.groups,
     memberships: groups.members,
+    groupOwners: generateGroupOwners(context, groups.groups, apps.servicePrincipals),
     syntheticObjects: groups.syntheticObjects,
     applications: apps.applications,
     servicePrincipals: apps.servicePrincipals,
@@ -155,6 +159,7 @@ function loadTenant(store: TenantStore, tenant: GeneratedTenant): void {
   store.servicePrincipals.load(tenant.servicePrincipals);
   for (const [id, kind] of tenant.syntheticObjects) store.addSyntheticObject(kind, id);
   for (const [groupId, members] of tenant.memberships) store.memberships.load(groupId, members);
+  for (const [groupId, owners] of tenant.groupOwners) store.groupOwners.load(groupId, owners);
   for (const [objectId, owners] of tenant.owners) store.owners.load(objectId, owners);
   for (const assignment of tenant.appRoleAssignments) store.appRoleAssignments.add({ ...assignment });
   for (const assignment of tenant.roleAssignments) store.roleAssignments.add({ ...assignment });

@@ -7,6 +7,7 @@ import { BUILT_IN_ROLE_DEFINITIONS, RoleAssignments, type RoleAssignment, type R
 import { createChangeSequence, DirectoryStream, type ChangeSequence, type DirectoryRecord } from '../model/directoryStream';
 import type { GroupProperties } from '../model/groupResource';
 import { GroupMemberships } from '../model/groupMemberships';
+import { GroupOwners } from '../model/groupOwners';
 import { LatestSignIns } from '../model/latestSignIns';
 import { ObjectOwners } from '../model/objectOwners';
 import { OAuth2PermissionGrants, type OAuth2PermissionGrant } from '../model/permissionGrants';
@@ -21,6 +22,7 @@ import { recordDirectoryAudit } from './auditRecording';
 import * as credentialChanges from './credentialChanges';
 import * as directoryRoleChanges from './directoryRoleChanges';
 import * as groupMembershipChanges from './groupMembershipChanges';
+import * as groupOwnerChanges from './groupOwnerChanges';
 import * as objectCreation from './objectCreation';
 import * as ownerChanges from './ownerChanges';
 import * as permissionGrantChanges from './permissionGrantChanges';
@@ -66,6 +68,8 @@ export class TenantStore {
   readonly applications: DirectoryStream<ApplicationProperties>;
   readonly servicePrincipals: DirectoryStream<ServicePrincipalProperties>;
   readonly memberships: GroupMemberships;
+  /** Owners of groups, delta-tracked like members (owners@delta). */
+  readonly groupOwners: GroupOwners;
   readonly owners = new ObjectOwners();
   readonly appRoleAssignments = new AppRoleAssignments();
   readonly roleAssignments = new RoleAssignments();
@@ -102,6 +106,7 @@ export class TenantStore {
     this.applications = new DirectoryStream<ApplicationProperties>('applications', this.sequence);
     this.servicePrincipals = new DirectoryStream<ServicePrincipalProperties>('servicePrincipals', this.sequence);
     this.memberships = new GroupMemberships(this.sequence);
+    this.groupOwners = new GroupOwners(this.sequence);
     this.streams = new Map<StreamName, DirectoryStream<{ id: string }>>([
       ['users', this.users],
       ['groups', this.groups],
@@ -158,17 +163,18 @@ export class TenantStore {
   softDeleteObject<S extends StreamName>(stream: S, id: string): StreamObjects[S] {
     const record = this.streamOf(stream).softDelete(id);
     if (stream !== 'applications') this.memberships.park(record.id);
+    if (stream === 'users' || stream === 'servicePrincipals') this.groupOwners.park(record.id);
     return snapshot(record);
   }
 
   restoreObject<S extends StreamName>(stream: S, id: string): StreamObjects[S] {
     const record = this.streamOf(stream).restore(id);
-    if (stream !== 'applications') {
-      this.memberships.unpark(record.id, (groupId) => {
-        const group = this.groups.get(groupId);
-        return group !== undefined && group.state !== 'deleted';
-      });
-    }
+    const groupExists = (groupId: string) => {
+      const group = this.groups.get(groupId);
+      return group !== undefined && group.state !== 'deleted';
+    };
+    if (stream !== 'applications') this.memberships.unpark(record.id, groupExists);
+    if (stream === 'users' || stream === 'servicePrincipals') this.groupOwners.unpark(record.id, groupExists);
     return snapshot(record);
   }
 
@@ -176,6 +182,7 @@ export class TenantStore {
   hardDeleteObject(stream: StreamName, id: string): void {
     const record = this.streamOf(stream).hardDelete(id);
     this.memberships.forget(record.id);
+    this.groupOwners.forget(record.id);
     this.owners.forget(record.id);
     this.appRoleAssignments.forget(record.id);
     this.roleAssignments.forget(record.id);
@@ -285,6 +292,19 @@ export class TenantStore {
 
   removeGroupMember(groupId: string, memberId: string): void {
     groupMembershipChanges.removeGroupMember(this, groupId, memberId);
+  }
+
+  addGroupOwner(groupId: string, ownerId: string): void {
+    groupOwnerChanges.addGroupOwner(this, groupId, ownerId);
+  }
+
+  removeGroupOwner(groupId: string, ownerId: string): void {
+    groupOwnerChanges.removeGroupOwner(this, groupId, ownerId);
+  }
+
+  /** Current owners of a group, in id order. */
+  groupOwnersOf(groupId: string): readonly string[] {
+    return groupOwnerChanges.groupOwnersOf(this, groupId);
   }
 
   addOwner(objectId: string, ownerId: string, options: ChangeOptions = {}): void {

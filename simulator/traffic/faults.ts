@@ -12,7 +12,8 @@ import { createRandom, hashSeed, type Random } from '../generate/random';
  *   Tests use it to keep a run in place for as long as they need, however fast the machine is;
  * - expiredPageToken: a request carrying a `$skiptoken` answers 400 `Directory_ExpiredPageToken`
  *   (a page link kept too long, e.g. across a worker crash); requests without one never match;
- * - malformedMembersDelta: the real answer, with one group's `members@delta` malformed as `malformation` says.
+ * - malformedMembersDelta: the real answer, with one group's `members@delta` (or `owners@delta`, by
+ *   `collection`) malformed as `malformation` says.
  */
 export const FAULT_KINDS = ['status', 'connectionReset', 'truncatedJson', 'malformedJson', 'slowBody', 'hold', 'expiredPageToken', 'malformedMembersDelta'] as const;
 
@@ -26,6 +27,11 @@ export type RetryAfterForm = (typeof RETRY_AFTER_FORMS)[number];
 export const MEMBERS_MALFORMATIONS = ['notArray', 'memberWithoutId'] as const;
 
 export type MembersMalformation = (typeof MEMBERS_MALFORMATIONS)[number];
+
+/** Which linked collection of a group a malformedMembersDelta fault spoils: `members@delta` or `owners@delta`. */
+export const MALFORMED_COLLECTIONS = ['members', 'owners'] as const;
+
+export type MalformedCollection = (typeof MALFORMED_COLLECTIONS)[number];
 
 /**
  * An injected failure for requests under `pathPrefix`. Scripted (default): the
@@ -69,6 +75,8 @@ export interface FaultSpec {
   chunkDelayMs?: number;
   /** kind 'malformedMembersDelta': what goes wrong. Default 'notArray'. */
   malformation?: MembersMalformation;
+  /** kind 'malformedMembersDelta': the collection spoilt. Default 'members'. */
+  collection?: MalformedCollection;
 }
 
 export interface ActiveFault extends Omit<FaultSpec, 'kind' | 'nth' | 'times'> {
@@ -224,6 +232,7 @@ function activate(spec: FaultSpec, id: string): ActiveFault {
       break;
     case 'malformedMembersDelta':
       fault.malformation = spec.malformation ?? 'notArray';
+      fault.collection = spec.collection ?? 'members';
       break;
     case 'malformedJson':
     case 'hold':
