@@ -46,6 +46,7 @@ export const PULLED_STREAMS = {
 /** What finalize derives from pulled streams; summary rows with `derived_from`. */
 export const DERIVED_STREAMS = {
   memberships: { derivedFrom: 'groups' },
+  groupOwners: { derivedFrom: 'groups' },
   credentials: { derivedFrom: 'applications' },
   entitlements: { derivedFrom: 'appRoleAssignments' },
   discoveredApps: { derivedFrom: 'signIns' },
