@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupOwnerships } from '../simulator/tenant/groundTruth';
+import { groupOwnerships, roleAssignments } from '../simulator/tenant/groundTruth';
 import type { RunningSimulator } from '../simulator/server';
 import { DELTA_QUERIES } from '../activities/graph/deltaQueries';
 import { expectInventoryMatchesTruth } from './support/inventoryTruth';
@@ -43,12 +43,24 @@ useSyncFixture({ seed: 71, users: 160, pageSize: 20 }, (started) => ({ sim, harn
 describe('group owners from the groups delta', () => {
   it('equal the ground truth after a bootstrap, users and service principals, listed in the run summary', async () => {
     expect(groupOwnerships(sim.tenant).some((o) => o.ownerType === 'servicePrincipal')).toBe(true);
+    // Role-assignable but holding no role yet: its owner is still privileged.
+    const standby = sim.tenant.createGroup({ displayName: 'Standby admins', securityEnabled: true, isAssignableToRole: true });
+    sim.tenant.addGroupOwner(standby.id, sim.tenant.activeUsers()[7]!.id);
 
     const { summary } = await harness.sync();
 
     expect(summary.streams.groupOwners).toMatchObject({ mode: 'bootstrap', upserted: groupOwnerships(sim.tenant).length, removed: 0 });
     await expectGroupOwnersMatchTruth();
     await expectInventoryMatchesTruth(harness.db, harness.connectorId, sim.tenant);
+
+    // privileged_group_owners: owners of role-assignable groups and of groups holding a directory role.
+    const t = sim.tenant;
+    const holding = new Set(roleAssignments(t).map((a) => a.principalId));
+    const privileged = new Set(t.activeObjects('groups').filter((g) => g.isAssignableToRole === true || holding.has(g.id)).map((g) => g.id));
+    const view = await harness.query<{ k: string }>(`select group_id || '/' || owner_id as k from privileged_group_owners where connector_id = $1`, [harness.connectorId]);
+    const expected = groupOwnerships(t).filter((o) => privileged.has(o.groupId)).map((o) => `${o.groupId}/${o.ownerId}`);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(sorted(view.map((r) => r.k))).toEqual(sorted(expected));
   });
 
   it('follows owner adds and removes in an incremental run, merging a group whose owners span several entries and pages', async () => {
