@@ -13,6 +13,7 @@ import type { GroupProperties } from '../model/groupResource';
 import { COMPANY_NAMES, DEPARTMENTS, FIRST_NAMES, GUEST_EMAIL_DOMAINS, LAST_NAMES, OFFICES } from './names';
 import type { OAuth2PermissionGrant } from '../model/permissionGrants';
 import { createRandom, createRandomFrom, hashSeed, type Random } from './random';
+import { generateRoleSchedules, type GeneratedRoleSchedules } from './generateRoleSchedules';
 import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
 import type { SignIn } from '../model/signIn';
 import { TenantStore, type TenantIdentity } from '../tenant/tenantStore';
@@ -57,6 +58,8 @@ export interface GeneratedTenant {
   owners: Map<string, string[]>;
   appRoleAssignments: AppRoleAssignment[];
   roleAssignments: RoleAssignment[];
+  /** PIM: eligibilities and the windows of active assignments. */
+  roleSchedules: GeneratedRoleSchedules;
   permissionGrants: OAuth2PermissionGrant[];
   directoryAudits: DirectoryAudit[];
   signIns: SignIn[];
@@ -120,6 +123,7 @@ export function generateTenant(options: GenerateTenantOptions): GeneratedTenant 
     owners: apps.owners,
     appRoleAssignments: access.appRoleAssignments,
     roleAssignments: access.roleAssignments,
+    roleSchedules: generateRoleSchedules(context, access.roleAssignments, groups.roleAssignable),
     permissionGrants: access.permissionGrants,
     directoryAudits: activity.directoryAudits,
     signIns: activity.signIns,
@@ -158,6 +162,8 @@ function loadTenant(store: TenantStore, tenant: GeneratedTenant): void {
   for (const [objectId, owners] of tenant.owners) store.owners.load(objectId, owners);
   for (const assignment of tenant.appRoleAssignments) store.appRoleAssignments.add({ ...assignment });
   for (const assignment of tenant.roleAssignments) store.roleAssignments.add({ ...assignment });
+  for (const eligibility of tenant.roleSchedules.eligibilities) store.roleEligibilities.add({ ...eligibility });
+  for (const [assignmentId, window] of tenant.roleSchedules.activeWindows) store.activeRoleWindows.set(assignmentId, { ...window });
   for (const grant of tenant.permissionGrants) store.permissionGrants.add({ ...grant });
   store.directoryAudits.load(tenant.directoryAudits);
   store.loadSignIns(tenant.signIns);

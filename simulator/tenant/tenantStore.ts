@@ -10,6 +10,7 @@ import { GroupMemberships } from '../model/groupMemberships';
 import { LatestSignIns } from '../model/latestSignIns';
 import { ObjectOwners } from '../model/objectOwners';
 import { OAuth2PermissionGrants, type OAuth2PermissionGrant } from '../model/permissionGrants';
+import { RoleEligibilities, type ActiveRoleWindow, type RoleEligibility } from '../model/roleSchedules';
 import { createRandom, hashSeed, type Random } from '../generate/random';
 import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
 import type { SignIn } from '../model/signIn';
@@ -25,6 +26,7 @@ import * as objectCreation from './objectCreation';
 import * as ownerChanges from './ownerChanges';
 import * as permissionGrantChanges from './permissionGrantChanges';
 import { snapshot } from './recordSnapshot';
+import * as roleScheduleChanges from './roleScheduleChanges';
 import { newSignIn } from './signInRecording';
 import type {
   ChangeOptions,
@@ -34,6 +36,7 @@ import type {
   NewGroup,
   NewPermissionGrant,
   NewRoleAssignment,
+  NewRoleEligibility,
   NewServicePrincipal,
   NewSignIn,
   NewUser,
@@ -69,12 +72,17 @@ export class TenantStore {
   readonly owners = new ObjectOwners();
   readonly appRoleAssignments = new AppRoleAssignments();
   readonly roleAssignments = new RoleAssignments();
+  /** PIM: eligibilities, and when each active assignment holds (by assignment id). */
+  readonly roleEligibilities = new RoleEligibilities();
+  readonly activeRoleWindows = new Map<string, ActiveRoleWindow>();
   readonly roleDefinitions: RoleDefinition[] = BUILT_IN_ROLE_DEFINITIONS.map((definition) => structuredClone(definition));
   readonly permissionGrants = new OAuth2PermissionGrants();
   readonly directoryAudits = new TimeOrderedLog<DirectoryAudit>((audit) => audit.activityDateTime);
   readonly signIns = new TimeOrderedLog<SignIn>((signIn) => signIn.createdDateTime);
   /** Entra ID P1/P2 licence flag: without it /auditLogs/signIns answers 403. */
   premium: boolean;
+  /** Entra ID P2 or ID Governance licence flag: without it (or without P1/P2) PIM's APIs answer 400 AadPremiumLicenseRequired. */
+  pimLicensed: boolean;
   /** Who audit events name when a change gives no actor (the generator picks a Global Administrator). */
   defaultActor: AuditInitiator = {
     user: null,
@@ -97,6 +105,7 @@ export class TenantStore {
     this.ids = createRandom(hashSeed(options.seed, identity.tenantId, 'runtime-ids'));
     this.now = options.now ?? (() => new Date());
     this.premium = options.premium ?? true;
+    this.pimLicensed = options.pimLicensed ?? true;
     this.users = new DirectoryStream<UserProperties>('users', this.sequence);
     this.groups = new DirectoryStream<GroupProperties>('groups', this.sequence);
     this.applications = new DirectoryStream<ApplicationProperties>('applications', this.sequence);
@@ -179,6 +188,7 @@ export class TenantStore {
     this.owners.forget(record.id);
     this.appRoleAssignments.forget(record.id);
     this.roleAssignments.forget(record.id);
+    this.roleEligibilities.forget(record.id);
     this.permissionGrants.forget(record.id);
   }
 
@@ -338,9 +348,37 @@ export class TenantStore {
     this.roleAssignments.remove(id);
   }
 
-  /** Role assignments whose principal is active. */
+  /** Role assignments whose principal is active and whose PIM window, if it has an end, has not ended. */
   activeRoleAssignments(): RoleAssignment[] {
-    return directoryRoleChanges.activeRoleAssignments(this);
+    const now = this.currentTime();
+    return directoryRoleChanges.activeRoleAssignments(this).filter((a) => {
+      const window = this.activeRoleWindows.get(a.id);
+      return !window || roleScheduleChanges.isCurrent(window, now);
+    });
+  }
+
+  /** A PIM eligibility for a directory role. */
+  addRoleEligibility(input: NewRoleEligibility): RoleEligibility {
+    return roleScheduleChanges.addRoleEligibility(this, input);
+  }
+
+  removeRoleEligibility(id: string): void {
+    this.roleEligibilities.remove(id);
+  }
+
+  /** Makes an active assignment time-bound (an end), or activated from an eligibility. */
+  scheduleActiveRole(assignmentId: string, window: Partial<Omit<ActiveRoleWindow, 'roleAssignmentScheduleId'>>): ActiveRoleWindow {
+    return roleScheduleChanges.scheduleActiveRole(this, assignmentId, window);
+  }
+
+  /** Eligibilities in force now, of active principals. */
+  currentRoleEligibilities(): RoleEligibility[] {
+    return roleScheduleChanges.currentRoleEligibilities(this);
+  }
+
+  /** Active assignments with their PIM windows. */
+  activeRoleSchedules(): roleScheduleChanges.ActiveRoleScheduleInstance[] {
+    return roleScheduleChanges.currentActiveRoleSchedules(this, this.activeRoleAssignments());
   }
 
   addPermissionGrant(input: NewPermissionGrant, options: ChangeOptions = {}): OAuth2PermissionGrant {
@@ -377,5 +415,14 @@ export class TenantStore {
 
   setPremium(premium: boolean): void {
     this.premium = premium;
+  }
+
+  setPimLicensed(licensed: boolean): void {
+    this.pimLicensed = licensed;
+  }
+
+  /** PIM needs Entra ID P2 or ID Governance, each of which includes P1. */
+  get pimAvailable(): boolean {
+    return this.premium && this.pimLicensed;
   }
 }
