@@ -5,6 +5,7 @@ import type { Queryable } from '../store/database';
 export type DocumentStaging =
   | { table: 'staged_audit_events' }
   | { table: 'staged_directory_roles'; kindColumn: 'kind'; kind: 'definition' | 'assignment' }
+  | { table: 'staged_role_schedules'; kindColumn: 'kind'; kind: 'eligible' | 'active' }
   | { table: 'staged_discovery'; kindColumn: 'source'; kind: 'grant' | 'signIn' };
 
 /** Stages a page of objects; a replayed page overwrites itself. */
