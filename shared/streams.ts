@@ -44,6 +44,8 @@ export const PULLED_STREAMS = {
     permission: 'RoleAssignmentSchedule.Read.Directory (or RoleManagement.Read.Directory)',
     reading: 'full',
   },
+  // The units that scope role assignments, for their names; without the permission, coverage is 'unavailable'.
+  administrativeUnits: { activity: 'pullDirectoryRoles', permission: 'AdministrativeUnit.Read.All (or Directory.Read.All)', reading: 'full' },
   credentialAuditEvents: { activity: 'pullAuditEvents', permission: 'AuditLog.Read.All', reading: 'watermark' },
   permissionGrants: {
     activity: 'pullPermissionGrants',

@@ -43,7 +43,8 @@ describe('privileged access: PIM eligibilities, time-bound and permanent role ho
     t.addGroupMember(group.id, member!.id);
     const groupEnd = new Date(Date.now() + 60 * DAY).toISOString();
     const viaGroup = t.addRoleEligibility({ principalId: group.id, roleDefinitionId: ROLE_TEMPLATE_IDS.globalAdministrator, endDateTime: groupEnd });
-    const unit = '/administrativeUnits/5b1f4c2e-8a4d-4e8b-9d6a-1c2b3d4e5f60';
+    const unitObject = t.addAdministrativeUnit({ displayName: 'Region Nordics' });
+    const unit = `/administrativeUnits/${unitObject.id}`;
     t.addRoleEligibility({ principalId: scoped!.id, roleDefinitionId: ROLE_TEMPLATE_IDS.userAdministrator, directoryScopeId: unit });
     // An active assignment made time-bound.
     const active = t.assignDirectoryRole({ principalId: scoped!.id, roleDefinitionId: ROLE_TEMPLATE_IDS.privilegedRoleAdministrator });
@@ -70,23 +71,32 @@ describe('privileged access: PIM eligibilities, time-bound and permanent role ho
     // The posture view answers per principal and role: how, until when, via which group, at which scope.
     const view = (principalId: string) =>
       harness.query(
-        `select role_name, access, end_date_time, granted_via, via_group_name, scope_type, scope_id, principal_name
+        `select role_name, access, end_date_time, granted_via, via_group_name, scope_type, scope_id, scope_name, principal_name
            from privileged_role_members where connector_id = $1 and principal_id = $2 order by role_name, access`,
         [harness.connectorId, principalId],
       );
     expect(await view(member!.id)).toContainEqual({
       role_name: 'Global Administrator', access: 'eligible', end_date_time: new Date(groupEnd), granted_via: 'group', via_group_name: group.displayName,
-      scope_type: 'tenant', scope_id: null, principal_name: member!.userPrincipalName,
+      scope_type: 'tenant', scope_id: null, scope_name: null, principal_name: member!.userPrincipalName,
     });
     expect(await view(scoped!.id)).toEqual(expect.arrayContaining([
       expect.objectContaining({ role_name: 'Privileged Role Administrator', access: 'active_time_bound', end_date_time: new Date(activeEnd), granted_via: 'direct' }),
-      expect.objectContaining({ role_name: 'User Administrator', access: 'eligible', end_date_time: null, scope_type: 'administrativeUnit', scope_id: unit.split('/')[2] }),
+      expect.objectContaining({ role_name: 'User Administrator', access: 'eligible', end_date_time: null, scope_type: 'administrativeUnit', scope_id: unitObject.id, scope_name: 'Region Nordics' }),
     ]));
     const eligiblePaths = await harness.query(
       `select principal_id, via_group_id, eligibility_id from privileged_role_eligibilities where connector_id = $1 and via_group_id is not null`,
       [harness.connectorId],
     );
     expect(eligiblePaths).toContainEqual({ principal_id: member!.id, via_group_id: group.id, eligibility_id: viaGroup.id });
+    // Every unit-scoped row names its unit as the tenant does.
+    const units = new Map(t.administrativeUnits.all().map((u) => [u.id, u.displayName]));
+    const unitRows = await harness.query<{ scope_id: string; scope_name: string | null }>(
+      `select distinct scope_id, scope_name from privileged_role_members where connector_id = $1 and scope_type = 'administrativeUnit'`,
+      [harness.connectorId],
+    );
+    expect(unitRows.length).toBeGreaterThan(1);
+    for (const row of unitRows) expect(row.scope_name, row.scope_id).toBe(units.get(row.scope_id));
+    expect(streams.administrativeUnits).toMatchObject({ mode: 'full', upserted: units.size, coverage: 'complete' });
     const permanent = await harness.query<{ n: number }>(
       `select count(*)::int as n from privileged_role_members where connector_id = $1 and access = 'active_permanent'`,
       [harness.connectorId],

@@ -108,3 +108,28 @@ describe('PIM schedule instances for directory roles', () => {
     }
   });
 });
+
+describe('administrative units', () => {
+  let sim: RunningSimulator;
+  let client: Client;
+  beforeAll(async () => {
+    sim = await start({ users: 300, seed: 17 });
+    client = graphClientFor(sim);
+  });
+  afterAll(() => sim.close());
+
+  it('lists every unit that scopes a generated role, by id, with AdministrativeUnit.Read.All or Directory.Read.All only', async () => {
+    const added = (await control(sim, 'POST', '/administrativeUnits', { displayName: 'Region Nordics' })).body as Row;
+    const { items } = await listAll<Row>(client, '/directory/administrativeUnits');
+    expect(items.map((u) => u.id).sort()).toEqual(sim.tenant.administrativeUnits.all().map((u) => u.id).sort());
+    expect(items.find((u) => u.id === added.id)).toMatchObject({ '@odata.type': '#microsoft.graph.administrativeUnit', displayName: 'Region Nordics' });
+    const scopes = roleAssignments(sim.tenant).flatMap((a) => (a.directoryScopeId.startsWith('/administrativeUnits/') ? [a.directoryScopeId.split('/')[2]] : []));
+    expect(scopes.length).toBeGreaterThan(0);
+    for (const id of scopes) expect(items.map((u) => u.id)).toContain(id);
+
+    const denied = await rawGraph(sim, '/directory/administrativeUnits', { roles: ['RoleManagement.Read.Directory', 'User.Read.All'] });
+    expect([denied.status, (denied.body as GraphErrorBody).error.code]).toEqual([403, 'Authorization_RequestDenied']);
+    expect((await rawGraph(sim, '/directory/administrativeUnits', { roles: ['Directory.Read.All'] })).status).toBe(200);
+    expect((await rawGraph(sim, '/directory/administrativeUnits?$top=1')).status).toBe(400);
+  });
+});

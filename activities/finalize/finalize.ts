@@ -8,6 +8,7 @@ import { applyDiscovery } from './applyDiscovery';
 import { applyAuditEvents } from './applyAuditEvents';
 import { applyDirectoryRoles } from './applyDirectoryRoles';
 import { applyRoleSchedules, ROLE_SCHEDULE_KINDS } from './applyRoleSchedules';
+import { applyAdministrativeUnits } from './applyAdministrativeUnits';
 import { applyReconciled } from './applyReconciled';
 import type { Counts } from './counts';
 import { recomputeEntitlements } from './recomputeEntitlements';
@@ -131,6 +132,7 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, runI
   for (const stream of Object.keys(ROLE_SCHEDULE_KINDS) as Array<keyof typeof ROLE_SCHEDULE_KINDS>) {
     if (pulled.has(stream)) await recordCounts(tx, runId, stream, await applyRoleSchedules(tx, connectorId, runId, stream));
   }
+  if (pulled.has('administrativeUnits')) await recordCounts(tx, runId, 'administrativeUnits', await applyAdministrativeUnits(tx, connectorId, runId));
   const audits = pulled.get(AUDIT_STREAM);
   if (audits) await recordCounts(tx, runId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, runId, audits.watermark));
 }

@@ -3,13 +3,14 @@ import type { ActivityDeps } from '../deps';
 import { clearDocuments, stageDocuments } from './stageDocuments';
 import { readPages, type PageStream } from './pageReader';
 import { roleScheduleStream, type RoleSchedulesPulled } from './pullRoleSchedules';
+import { administrativeUnitsStream, type AdministrativeUnitsPulled } from './pullAdministrativeUnits';
 
 const DEFINITIONS = 'roleManagement/directory/roleDefinitions';
 const ASSIGNMENTS = 'roleManagement/directory/roleAssignments';
 
 /**
  * Role definitions, then active role assignments with their principals, in full every run; or,
- * given a PIM stream, that stream (one activity name for every directory-role stream, so the
+ * given a PIM stream or the administrative units that scope roles, that stream (one activity name for every directory-role stream, so the
  * workflow dispatches them as it always did).
  */
 export function pullDirectoryRolesActivity(deps: ActivityDeps) {
@@ -38,8 +39,9 @@ export function pullDirectoryRolesActivity(deps: ActivityDeps) {
     connectorId: string;
     /** Absent in histories recorded before PIM: the role assignments. */
     stream?: DirectoryRoleStream;
-  }): Promise<{ assignments: number } | RoleSchedulesPulled> {
+  }): Promise<{ assignments: number } | RoleSchedulesPulled | AdministrativeUnitsPulled> {
     if (!input.stream || input.stream === 'directoryRoleAssignments') return readPages(deps, stream, input);
+    if (input.stream === 'administrativeUnits') return readPages(deps, administrativeUnitsStream(deps), input);
     return readPages(deps, roleScheduleStream(deps, input.stream), input);
   };
 }

@@ -1,9 +1,9 @@
-import { PULLED_STREAMS, type DirectoryRoleStream } from '../../shared/streams';
+import { PULLED_STREAMS } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import { clearDocuments, stageDocuments } from './stageDocuments';
 import type { PageStream } from './pageReader';
 
-export type RoleScheduleStream = Exclude<DirectoryRoleStream, 'directoryRoleAssignments'>;
+export type RoleScheduleStream = 'directoryRoleEligibilities' | 'directoryRoleActiveSchedules';
 export type RoleSchedulesPulled = { staged: number; coverage: 'complete' | 'unavailable' };
 
 const SOURCES: Record<RoleScheduleStream, { what: string; kind: 'eligible' | 'active' }> = {

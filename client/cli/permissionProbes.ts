@@ -44,6 +44,12 @@ const PROBES: Probe[] = [
     endpoint: '/roleManagement/directory/roleAssignmentScheduleInstances',
     path: () => '/roleManagement/directory/roleAssignmentScheduleInstances?$select=id',
   },
+  {
+    name: 'administrativeUnits',
+    permission: 'AdministrativeUnit.Read.All',
+    endpoint: '/directory/administrativeUnits',
+    path: () => '/directory/administrativeUnits?$select=id',
+  },
   { name: 'auditLogs', permission: 'AuditLog.Read.All', endpoint: '/auditLogs/directoryAudits', path: () => '/auditLogs/directoryAudits?$top=1' },
   { name: 'permissionGrants', permission: 'DelegatedPermissionGrant.Read.All', endpoint: '/oauth2PermissionGrants', path: () => '/oauth2PermissionGrants?$top=1', discoveryOnly: true },
   { name: 'signIns', permission: 'AuditLog.Read.All', endpoint: '/auditLogs/signIns', path: () => '/auditLogs/signIns?$top=1', discoveryOnly: true },

@@ -1,5 +1,6 @@
 -- PIM for directory roles: eligible assignments and the windows of active ones, read in full every
--- run from roleEligibilityScheduleInstances and roleAssignmentScheduleInstances, and the posture
+-- run from roleEligibilityScheduleInstances and roleAssignmentScheduleInstances, the administrative
+-- units that scope role assignments, and the posture
 -- views that tell, per principal and role, whether it is active (permanent or until when) or
 -- eligible (until when), directly or through a role-assignable group, and at which scope.
 
@@ -37,6 +38,27 @@ create table directory_role_schedule_instances (
   primary key (connector_id, kind, id)
 );
 create index directory_role_schedule_instances_origin on directory_role_schedule_instances (connector_id, role_assignment_origin_id) where kind = 'active';
+
+-- Administrative units, read in full every run: they name the scopes of role assignments.
+create table staged_administrative_units (
+  run_id bigint not null references sync_runs (id) on delete cascade,
+  id     text not null,
+  data   jsonb not null,
+  primary key (run_id, id)
+);
+create trigger staged_administrative_units_open_run_ins after insert on staged_administrative_units referencing new table as new_rows
+  for each statement execute function staging_requires_running_run();
+create trigger staged_administrative_units_open_run_upd after update on staged_administrative_units referencing new table as new_rows
+  for each statement execute function staging_requires_running_run();
+
+create table administrative_units (
+  connector_id      text not null references connectors (id) on delete cascade,
+  id                text not null,
+  data              jsonb not null,
+  display_name      text generated always as (data ->> 'displayName') stored,
+  first_seen_run_id bigint not null references sync_runs (id),
+  primary key (connector_id, id)
+);
 
 -- Active assignments (roleAssignments is the authority for what is active) with their PIM window
 -- when it was read, and eligibilities. window_known is false when the run could not read the
@@ -91,13 +113,14 @@ select m.connector_id, m.assignment_id, coalesce(d.display_name, m.role_definiti
             else 'application' end as scope_type,
        case when m.directory_scope_id like '/administrativeUnits/%' then substr(m.directory_scope_id, length('/administrativeUnits/') + 1)
             when m.directory_scope_id <> '/' then substr(m.directory_scope_id, 2) end as scope_id,
-       app.display_name as scope_name
+       coalesce(au.display_name, app.display_name) as scope_name
   from directory_role_access_members m
   left join directory_role_definitions d on d.connector_id = m.connector_id and d.id = m.role_definition_id
   left join users u on u.connector_id = m.connector_id and u.id = m.principal_id
   left join service_principals sp on sp.connector_id = m.connector_id and sp.id = m.principal_id
   left join groups g on g.connector_id = m.connector_id and g.id = m.via_group_id
   left join applications app on app.connector_id = m.connector_id and m.directory_scope_id = '/' || app.id
+  left join administrative_units au on au.connector_id = m.connector_id and m.directory_scope_id = '/administrativeUnits/' || au.id
  where coalesce(d.template_id, m.role_definition_id) in (
    '62e90394-69f5-4237-9190-012177145e10', -- Global Administrator
    'e8611ab8-c189-46e8-94e1-60213ab1f814', -- Privileged Role Administrator

@@ -22,11 +22,23 @@ const activeWindowSchema = z.strictObject({
   assignmentType: z.enum(['Assigned', 'Activated']).optional(),
 });
 
+const administrativeUnitSchema = z.strictObject({
+  displayName: z.string().min(1),
+  description: z.string().nullable().optional(),
+  visibility: z.enum(['HiddenMembership', 'Public']).nullable().optional(),
+  id: guid.optional(),
+});
+
 const pimLicenceSchema = z.strictObject({ licensed: z.boolean() });
 
-/** /_sim routes for PIM: eligibilities, windows of active assignments, and the P2 / ID Governance licence. */
+/** /_sim routes for PIM and role scopes: administrative units, eligibilities, windows of active assignments, and the P2 / ID Governance licence. */
 export function registerRoleScheduleControlRoutes(router: Router, prefix: string, tenant: TenantStore): void {
   const route = (method: string, path: string, handler: RouteHandler) => router.add(method, `${prefix}${path}`, guarded(handler));
+  route('GET', '/administrativeUnits', () => ok(tenant.administrativeUnits.all()));
+  route('POST', '/administrativeUnits', (request) => {
+    const { description, visibility, ...rest } = parse(administrativeUnitSchema, request);
+    return ok(tenant.addAdministrativeUnit({ ...rest, ...(description !== undefined ? { description } : {}), ...(visibility !== undefined ? { visibility } : {}) }), 201);
+  });
   route('GET', '/roleEligibilities', () => ok(tenant.currentRoleEligibilities()));
   route('POST', '/roleEligibilities', (request) => ok(tenant.addRoleEligibility(parse(roleEligibilitySchema, request)), 201));
   route('DELETE', '/roleEligibilities/:id', (_request, params) => {

@@ -1,17 +1,21 @@
 import { ROLE_TEMPLATE_IDS, type RoleAssignment } from '../model/directoryRoles';
 import { roleEligibilityId } from '../model/objectIds';
 import type { ActiveRoleWindow, RoleEligibility } from '../model/roleSchedules';
+import type { AdministrativeUnit } from '../model/administrativeUnits';
 import type { GroupProperties } from '../model/groupResource';
 import { permanentWindow } from '../tenant/roleScheduleChanges';
 import { DAY_MS, sample, type GenerationContext } from './generationContext';
 import { createRandomFrom } from './random';
 
 export interface GeneratedRoleSchedules {
+  /** The administrative units role assignments and eligibilities are scoped to. */
+  administrativeUnits: AdministrativeUnit[];
   eligibilities: RoleEligibility[];
   /** Active assignment id → its PIM window. */
   activeWindows: Map<string, ActiveRoleWindow>;
 }
 
+const UNIT_NAMES = ['Region EMEA', 'Region Americas', 'Region APAC', 'Subsidiary Contoso Retail', 'School of Engineering', 'Helpdesk Tier 1'];
 const PRIVILEGED_AUTHENTICATION_ADMINISTRATOR = '7be44c8a-adaf-4e2a-84d6-ab2649e08a13';
 
 /**
@@ -68,5 +72,18 @@ export function generateRoleSchedules(context: GenerationContext, roleAssignment
     }
     activeWindows.set(assignment.id, window);
   }
-  return { eligibilities, activeWindows };
+  const unitIds = new Set(
+    [...roleAssignments, ...eligibilities].flatMap((a) => (a.directoryScopeId.startsWith('/administrativeUnits/') ? [a.directoryScopeId.slice('/administrativeUnits/'.length)] : [])),
+  );
+  const administrativeUnits = [...unitIds].sort().map((id, index): AdministrativeUnit => ({
+    id,
+    displayName: UNIT_NAMES[index % UNIT_NAMES.length] + (index >= UNIT_NAMES.length ? ` ${Math.floor(index / UNIT_NAMES.length) + 1}` : ''),
+    description: null,
+    visibility: random.chance(0.2) ? 'HiddenMembership' : null,
+    membershipType: 'Assigned',
+    membershipRule: null,
+    membershipRuleProcessingState: null,
+    isMemberManagementRestricted: random.chance(0.2),
+  }));
+  return { administrativeUnits, eligibilities, activeWindows };
 }

@@ -162,6 +162,7 @@ function loadTenant(store: TenantStore, tenant: GeneratedTenant): void {
   for (const [objectId, owners] of tenant.owners) store.owners.load(objectId, owners);
   for (const assignment of tenant.appRoleAssignments) store.appRoleAssignments.add({ ...assignment });
   for (const assignment of tenant.roleAssignments) store.roleAssignments.add({ ...assignment });
+  for (const unit of tenant.roleSchedules.administrativeUnits) store.administrativeUnits.add({ ...unit });
   for (const eligibility of tenant.roleSchedules.eligibilities) store.roleEligibilities.add({ ...eligibility });
   for (const [assignmentId, window] of tenant.roleSchedules.activeWindows) store.activeRoleWindows.set(assignmentId, { ...window });
   for (const grant of tenant.permissionGrants) store.permissionGrants.add({ ...grant });

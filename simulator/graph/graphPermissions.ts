@@ -14,6 +14,7 @@ export const GRAPH_PERMISSIONS = {
   // PIM for directory roles: Directory.Read.All is not among the documented permissions.
   roleEligibilitySchedules: ['RoleEligibilitySchedule.Read.Directory', 'RoleEligibilitySchedule.ReadWrite.Directory', 'RoleManagement.Read.All', 'RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory'],
   roleAssignmentSchedules: ['RoleAssignmentSchedule.Read.Directory', 'RoleAssignmentSchedule.ReadWrite.Directory', 'RoleManagement.Read.All', 'RoleManagement.Read.Directory', 'RoleManagement.ReadWrite.Directory'],
+  administrativeUnits: ['AdministrativeUnit.Read.All', 'AdministrativeUnit.ReadWrite.All', ...DIRECTORY],
   permissionGrants: ['DelegatedPermissionGrant.Read.All', 'DelegatedPermissionGrant.ReadWrite.All', ...DIRECTORY],
   auditLogs: ['AuditLog.Read.All'],
 } as const satisfies Record<string, readonly string[]>;

@@ -15,6 +15,7 @@ import { handleAppRoleAssignedTo, handleGroupMembers, handleOwners } from './obj
 import { derivePageTokenKey, PageTokenCodec } from './pageToken';
 import { handlePermissionGrants } from './permissionGrantsList';
 import { handleRoleAssignments, handleRoleDefinitions } from './roleManagement';
+import { handleAdministrativeUnits } from './administrativeUnitsList';
 import { handleRoleScheduleInstances, ROLE_ASSIGNMENT_INSTANCES, ROLE_ELIGIBILITY_INSTANCES } from './roleScheduleInstances';
 import { servicePrincipalsDeltaResource } from './servicePrincipalsDelta';
 import { usersDeltaResource } from './usersDelta';
@@ -88,6 +89,7 @@ export function registerGraphRoutes(router: Router, deps: GraphRouteDependencies
   get('/v1.0/roleManagement/directory/roleAssignmentScheduleInstances', GRAPH_PERMISSIONS.roleAssignmentSchedules, (request) =>
     handleRoleScheduleInstances(ROLE_ASSIGNMENT_INSTANCES, collections, request),
   );
+  get('/v1.0/directory/administrativeUnits', GRAPH_PERMISSIONS.administrativeUnits, (request) => handleAdministrativeUnits(collections, request));
   get('/v1.0/oauth2PermissionGrants', GRAPH_PERMISSIONS.permissionGrants, (request) => handlePermissionGrants(collections, request));
   get('/v1.0/auditLogs/directoryAudits', GRAPH_PERMISSIONS.auditLogs, (request) => handleDirectoryAudits(collections, request));
   get('/v1.0/auditLogs/signIns', GRAPH_PERMISSIONS.auditLogs, (request) => handleSignIns(collections, request));

@@ -11,6 +11,7 @@ import { LatestSignIns } from '../model/latestSignIns';
 import { ObjectOwners } from '../model/objectOwners';
 import { OAuth2PermissionGrants, type OAuth2PermissionGrant } from '../model/permissionGrants';
 import { RoleEligibilities, type ActiveRoleWindow, type RoleEligibility } from '../model/roleSchedules';
+import { AdministrativeUnits, type AdministrativeUnit } from '../model/administrativeUnits';
 import { createRandom, hashSeed, type Random } from '../generate/random';
 import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
 import type { SignIn } from '../model/signIn';
@@ -75,6 +76,8 @@ export class TenantStore {
   /** PIM: eligibilities, and when each active assignment holds (by assignment id). */
   readonly roleEligibilities = new RoleEligibilities();
   readonly activeRoleWindows = new Map<string, ActiveRoleWindow>();
+  /** Administrative units, which scope role assignments. */
+  readonly administrativeUnits = new AdministrativeUnits();
   readonly roleDefinitions: RoleDefinition[] = BUILT_IN_ROLE_DEFINITIONS.map((definition) => structuredClone(definition));
   readonly permissionGrants = new OAuth2PermissionGrants();
   readonly directoryAudits = new TimeOrderedLog<DirectoryAudit>((audit) => audit.activityDateTime);
@@ -357,6 +360,11 @@ export class TenantStore {
     });
   }
 
+  /** An administrative unit (assigned membership); its id may then scope role assignments. */
+  addAdministrativeUnit(input: Partial<AdministrativeUnit> & { displayName: string }): AdministrativeUnit {
+    return { ...this.administrativeUnits.add(newAdministrativeUnit(input.id ?? this.ids.guid(), input)) };
+  }
+
   /** A PIM eligibility for a directory role. */
   addRoleEligibility(input: NewRoleEligibility): RoleEligibility {
     return roleScheduleChanges.addRoleEligibility(this, input);
@@ -425,4 +433,17 @@ export class TenantStore {
   get pimAvailable(): boolean {
     return this.premium && this.pimLicensed;
   }
+}
+
+function newAdministrativeUnit(id: string, input: Partial<AdministrativeUnit> & { displayName: string }): AdministrativeUnit {
+  return {
+    description: null,
+    visibility: null,
+    membershipType: 'Assigned',
+    membershipRule: null,
+    membershipRuleProcessingState: null,
+    isMemberManagementRestricted: false,
+    ...input,
+    id: id.toLowerCase(),
+  };
 }

@@ -249,6 +249,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         directoryRoleAssignments: { done: true },
         directoryRoleEligibilities: { done: true },
         directoryRoleActiveSchedules: { done: true },
+        administrativeUnits: { done: true },
         credentialAuditEvents: { done: true },
         owners: { done: true },
         appRoleAssignments: { done: true },
@@ -262,9 +263,14 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(stubs.called('pullDelta')).toHaveLength(DELTA_STREAMS.length);
     // The original stream keeps its recorded input; each PIM stream names itself.
     expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual(
-      expect.arrayContaining([runInput, { ...runInput, stream: 'directoryRoleEligibilities' }, { ...runInput, stream: 'directoryRoleActiveSchedules' }]),
+      expect.arrayContaining([
+        runInput,
+        { ...runInput, stream: 'directoryRoleEligibilities' },
+        { ...runInput, stream: 'directoryRoleActiveSchedules' },
+        { ...runInput, stream: 'administrativeUnits' },
+      ]),
     );
-    expect(stubs.called('pullDirectoryRoles')).toHaveLength(3);
+    expect(stubs.called('pullDirectoryRoles')).toHaveLength(4);
     expect(stubs.called('pullAuditEvents').map((c) => c.input)).toEqual([runInput]);
     expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([runInput]);
     const shards = stubs.called('reconcileShard').map((c) => c.input as { shard: number });
@@ -294,9 +300,14 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH]);
     // The original stream keeps its recorded input; each PIM stream names itself.
     expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual(
-      expect.arrayContaining([runInput, { ...runInput, stream: 'directoryRoleEligibilities' }, { ...runInput, stream: 'directoryRoleActiveSchedules' }]),
+      expect.arrayContaining([
+        runInput,
+        { ...runInput, stream: 'directoryRoleEligibilities' },
+        { ...runInput, stream: 'directoryRoleActiveSchedules' },
+        { ...runInput, stream: 'administrativeUnits' },
+      ]),
     );
-    expect(stubs.called('pullDirectoryRoles')).toHaveLength(3);
+    expect(stubs.called('pullDirectoryRoles')).toHaveLength(4);
     expect(stubs.called('pullPermissionGrants')).toEqual([]);
     expect(stubs.called('pullSignIns')).toEqual([]);
     expect(stubs.called('finalizeRun').map((c) => c.input)).toEqual([{ runId: RUN_ID }]);
