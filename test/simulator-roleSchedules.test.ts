@@ -133,3 +133,73 @@ describe('administrative units', () => {
     expect((await rawGraph(sim, '/directory/administrativeUnits?$top=1')).status).toBe(400);
   });
 });
+
+describe('PIM for Groups schedule instances', () => {
+  let sim: RunningSimulator;
+  const ELIGIBLE_GROUPS = '/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances';
+  const ACTIVE_GROUPS = '/identityGovernance/privilegedAccess/group/assignmentScheduleInstances';
+  const roles = ['PrivilegedEligibilitySchedule.Read.AzureADGroup', 'PrivilegedAssignmentSchedule.Read.AzureADGroup'];
+  beforeAll(async () => {
+    sim = await start({ users: 300, seed: 17 });
+  });
+  afterAll(() => sim.close());
+
+  it('answers only requests scoped by groupId or principalId, in JSON batches too', async () => {
+    const generated = sim.tenant.currentGroupPimSchedules();
+    expect(generated.some((s) => s.kind === 'eligible') && generated.some((s) => s.kind === 'active' && s.endDateTime !== null)).toBe(true);
+    const groupId = generated.find((s) => s.kind === 'eligible')!.groupId;
+    for (const path of [ELIGIBLE_GROUPS, `${ELIGIBLE_GROUPS}?$filter=accessId eq 'member'`, `${ELIGIBLE_GROUPS}?$filter=groupId eq '${groupId}' or accessId eq 'owner'`, ACTIVE_GROUPS]) {
+      const refused = await rawGraph(sim, path, { roles });
+      expect([path, refused.status, (refused.body as GraphErrorBody).error.code]).toEqual([path, 400, 'BadRequest']);
+    }
+    const scoped = await rawGraph(sim, `${ELIGIBLE_GROUPS}?$filter=groupId eq '${groupId}'&$expand=principal`, { roles });
+    expect(scoped.status).toBe(200);
+    const rows = (scoped.body as { value: Row[] }).value;
+    expect(rows.map((r) => r.id).sort()).toEqual(generated.filter((s) => s.kind === 'eligible' && s.groupId === groupId).map((s) => s.id).sort());
+    expect(rows[0]).toMatchObject({ groupId, memberType: 'direct', eligibilityScheduleId: expect.any(String), principal: { id: rows[0]!.principalId } });
+
+    const principalId = generated.find((s) => s.kind === 'active')!.principalId;
+    const batch = await rawGraph(sim, '/$batch', {
+      method: 'POST',
+      roles,
+      body: {
+        requests: [
+          { id: '1', method: 'GET', url: `${ACTIVE_GROUPS.slice(1)}?$filter=principalId eq '${principalId}'` },
+          { id: '2', method: 'GET', url: ACTIVE_GROUPS.slice(1) },
+        ],
+      },
+    });
+    const answers = new Map((batch.body as { responses: Array<{ id: string; status: number; body: { value?: Row[] } }> }).responses.map((r) => [r.id, r]));
+    expect(answers.get('2')!.status).toBe(400);
+    expect(answers.get('1')!.status).toBe(200);
+    expect(answers.get('1')!.body.value!.map((r) => r.id).sort()).toEqual(
+      generated.filter((s) => s.kind === 'active' && s.principalId === principalId).map((s) => s.id).sort(),
+    );
+  });
+
+  it('requires the PIM for Groups permissions and the P2 / ID Governance licence', async () => {
+    const groupId = sim.tenant.currentGroupPimSchedules()[0]!.groupId;
+    const path = `${ELIGIBLE_GROUPS}?$filter=groupId eq '${groupId}'`;
+    const denied = await rawGraph(sim, path, { roles: ['Directory.Read.All', 'RoleManagement.Read.Directory', 'PrivilegedAssignmentSchedule.Read.AzureADGroup'] });
+    expect([denied.status, (denied.body as GraphErrorBody).error.code]).toEqual([403, 'Authorization_RequestDenied']);
+    sim.tenant.setPimLicensed(false);
+    try {
+      const refused = await rawGraph(sim, path, { roles });
+      expect([refused.status, (refused.body as GraphErrorBody).error.code]).toEqual([400, 'AadPremiumLicenseRequired']);
+    } finally {
+      sim.tenant.setPimLicensed(true);
+    }
+  });
+
+  it('an active membership is a membership; one that ended is listed no more', async () => {
+    const group = sim.tenant.activeObjects('groups').find((g) => g.isAssignableToRole)!;
+    const user = sim.tenant.activeUsers().find((u) => u.userType === 'Member' && !sim.tenant.memberships.sortedMembersOf(group.id).includes(u.id))!;
+    const added = (await control(sim, 'POST', '/groupPimSchedules', { kind: 'active', groupId: group.id, principalId: user.id, accessId: 'member', endDateTime: new Date(Date.now() + DAY).toISOString() })).body as Row;
+    expect(sim.tenant.memberships.sortedMembersOf(group.id)).toContain(user.id);
+    const listed = await rawGraph(sim, `${ACTIVE_GROUPS}?$filter=groupId eq '${group.id}'`, { roles });
+    expect((listed.body as { value: Row[] }).value.map((r) => r.id)).toContain(added.id);
+    sim.tenant.addGroupPimSchedule({ kind: 'eligible', groupId: group.id, principalId: user.id, accessId: 'owner', startDateTime: new Date(Date.now() - 2 * DAY).toISOString(), endDateTime: new Date(Date.now() - DAY).toISOString() });
+    const eligible = await rawGraph(sim, `${ELIGIBLE_GROUPS}?$filter=principalId eq '${user.id}'`, { roles });
+    expect((eligible.body as { value: Row[] }).value).toEqual([]);
+  });
+});

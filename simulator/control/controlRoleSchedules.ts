@@ -29,6 +29,16 @@ const administrativeUnitSchema = z.strictObject({
   id: guid.optional(),
 });
 
+const groupPimScheduleSchema = z.strictObject({
+  kind: z.enum(['eligible', 'active']),
+  groupId: guid,
+  principalId: guid,
+  accessId: z.enum(['member', 'owner']),
+  startDateTime: dateTime.optional(),
+  endDateTime: dateTime.nullable().optional(),
+  assignmentType: z.enum(['assigned', 'activated']).optional(),
+});
+
 const pimLicenceSchema = z.strictObject({ licensed: z.boolean() });
 
 /** /_sim routes for PIM and role scopes: administrative units, eligibilities, windows of active assignments, and the P2 / ID Governance licence. */
@@ -48,6 +58,19 @@ export function registerRoleScheduleControlRoutes(router: Router, prefix: string
   route('PUT', '/roleAssignments/:id/schedule', (request, params) => {
     const { endDateTime, ...rest } = parse(activeWindowSchema, request);
     return ok(tenant.scheduleActiveRole(params.id ?? '', { ...rest, ...(endDateTime !== undefined ? { endDateTime } : {}) }));
+  });
+  route('GET', '/groupPimSchedules', () => ok(tenant.currentGroupPimSchedules()));
+  route('POST', '/groupPimSchedules', (request) => {
+    const { startDateTime, endDateTime, assignmentType, ...rest } = parse(groupPimScheduleSchema, request);
+    return ok(
+      tenant.addGroupPimSchedule({
+        ...rest,
+        ...(startDateTime !== undefined ? { startDateTime } : {}),
+        ...(endDateTime !== undefined ? { endDateTime } : {}),
+        ...(assignmentType !== undefined ? { assignmentType } : {}),
+      }),
+      201,
+    );
   });
   route('GET', '/tenant/pim', () => ok({ licensed: tenant.pimLicensed, available: tenant.pimAvailable }));
   route('PUT', '/tenant/pim', (request) => {

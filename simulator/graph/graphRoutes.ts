@@ -16,6 +16,7 @@ import { derivePageTokenKey, PageTokenCodec } from './pageToken';
 import { handlePermissionGrants } from './permissionGrantsList';
 import { handleRoleAssignments, handleRoleDefinitions } from './roleManagement';
 import { handleAdministrativeUnits } from './administrativeUnitsList';
+import { GROUP_ASSIGNMENT_INSTANCES, GROUP_ELIGIBILITY_INSTANCES, handleGroupPimScheduleInstances } from './groupPimScheduleInstances';
 import { handleRoleScheduleInstances, ROLE_ASSIGNMENT_INSTANCES, ROLE_ELIGIBILITY_INSTANCES } from './roleScheduleInstances';
 import { servicePrincipalsDeltaResource } from './servicePrincipalsDelta';
 import { usersDeltaResource } from './usersDelta';
@@ -88,6 +89,12 @@ export function registerGraphRoutes(router: Router, deps: GraphRouteDependencies
   );
   get('/v1.0/roleManagement/directory/roleAssignmentScheduleInstances', GRAPH_PERMISSIONS.roleAssignmentSchedules, (request) =>
     handleRoleScheduleInstances(ROLE_ASSIGNMENT_INSTANCES, collections, request),
+  );
+  get('/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances', GRAPH_PERMISSIONS.groupEligibilitySchedules, (request) =>
+    handleGroupPimScheduleInstances(GROUP_ELIGIBILITY_INSTANCES, collections, request),
+  );
+  get('/v1.0/identityGovernance/privilegedAccess/group/assignmentScheduleInstances', GRAPH_PERMISSIONS.groupAssignmentSchedules, (request) =>
+    handleGroupPimScheduleInstances(GROUP_ASSIGNMENT_INSTANCES, collections, request),
   );
   get('/v1.0/directory/administrativeUnits', GRAPH_PERMISSIONS.administrativeUnits, (request) => handleAdministrativeUnits(collections, request));
   get('/v1.0/oauth2PermissionGrants', GRAPH_PERMISSIONS.permissionGrants, (request) => handlePermissionGrants(collections, request));

@@ -12,10 +12,11 @@ import { ObjectOwners } from '../model/objectOwners';
 import { OAuth2PermissionGrants, type OAuth2PermissionGrant } from '../model/permissionGrants';
 import { RoleEligibilities, type ActiveRoleWindow, type RoleEligibility } from '../model/roleSchedules';
 import { AdministrativeUnits, type AdministrativeUnit } from '../model/administrativeUnits';
+import { GroupPimSchedules, type GroupPimSchedule } from '../model/groupPimSchedules';
 import { createRandom, hashSeed, type Random } from '../generate/random';
 import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
 import type { SignIn } from '../model/signIn';
-import { InvalidStateError } from '../model/simulatorErrors';
+import { InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
 import { TimeOrderedLog } from '../model/timeOrderedLog';
 import type { UserProperties } from '../model/userResource';
 import * as appRoleAssignmentChanges from './appRoleAssignmentChanges';
@@ -78,6 +79,8 @@ export class TenantStore {
   readonly activeRoleWindows = new Map<string, ActiveRoleWindow>();
   /** Administrative units, which scope role assignments. */
   readonly administrativeUnits = new AdministrativeUnits();
+  /** PIM for Groups: eligible and active memberships and ownerships of groups. */
+  readonly groupPimSchedules = new GroupPimSchedules();
   readonly roleDefinitions: RoleDefinition[] = BUILT_IN_ROLE_DEFINITIONS.map((definition) => structuredClone(definition));
   readonly permissionGrants = new OAuth2PermissionGrants();
   readonly directoryAudits = new TimeOrderedLog<DirectoryAudit>((audit) => audit.activityDateTime);
@@ -192,6 +195,7 @@ export class TenantStore {
     this.appRoleAssignments.forget(record.id);
     this.roleAssignments.forget(record.id);
     this.roleEligibilities.forget(record.id);
+    this.groupPimSchedules.forget(record.id);
     this.permissionGrants.forget(record.id);
   }
 
@@ -363,6 +367,40 @@ export class TenantStore {
   /** An administrative unit (assigned membership); its id may then scope role assignments. */
   addAdministrativeUnit(input: Partial<AdministrativeUnit> & { displayName: string }): AdministrativeUnit {
     return { ...this.administrativeUnits.add(newAdministrativeUnit(input.id ?? this.ids.guid(), input)) };
+  }
+
+  /**
+   * PIM for Groups: an eligible or active membership or ownership. An active membership is a
+   * membership too (the principal is added to the group's members).
+   */
+  addGroupPimSchedule(input: Omit<GroupPimSchedule, 'id' | 'scheduleId' | 'memberType' | 'assignmentType' | 'startDateTime' | 'endDateTime'> &
+    Partial<Pick<GroupPimSchedule, 'startDateTime' | 'endDateTime' | 'assignmentType'>>): GroupPimSchedule {
+    const groupId = input.groupId.toLowerCase();
+    const principalId = input.principalId.toLowerCase();
+    if (this.objectKind(groupId) !== 'group' || !this.isActive(groupId)) throw new ObjectNotFoundError('groups', input.groupId);
+    const kind = this.objectKind(principalId);
+    if ((kind !== 'user' && kind !== 'group' && kind !== 'servicePrincipal') || !this.isActive(principalId)) throw new ObjectNotFoundError('principal', input.principalId);
+    const scheduleId = this.ids.guid();
+    const schedule = this.groupPimSchedules.add({
+      kind: input.kind,
+      id: `${groupId}_${input.accessId}_${scheduleId}`,
+      scheduleId,
+      groupId,
+      principalId,
+      accessId: input.accessId,
+      startDateTime: input.startDateTime ?? this.currentTime().toISOString(),
+      endDateTime: input.endDateTime ?? null,
+      memberType: 'direct',
+      assignmentType: input.kind === 'active' ? (input.assignmentType ?? 'assigned') : null,
+    });
+    if (schedule.kind === 'active' && schedule.accessId === 'member' && !this.memberships.sortedMembersOf(groupId).includes(principalId)) this.addGroupMember(groupId, principalId);
+    return { ...schedule };
+  }
+
+  /** PIM for Groups schedules in force now, on active groups of active principals. */
+  currentGroupPimSchedules(): GroupPimSchedule[] {
+    const now = this.currentTime();
+    return this.groupPimSchedules.all().filter((s) => this.isActive(s.groupId) && this.isActive(s.principalId) && roleScheduleChanges.isCurrent(s, now));
   }
 
   /** A PIM eligibility for a directory role. */
