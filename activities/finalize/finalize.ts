@@ -9,6 +9,8 @@ import { deriveCredentials } from './deriveCredentials';
 import { applyDiscovery } from './applyDiscovery';
 import { applyAuditEvents } from './applyAuditEvents';
 import { applyDirectoryRoles } from './applyDirectoryRoles';
+import { applyRoleSchedules, ROLE_SCHEDULE_KINDS } from './applyRoleSchedules';
+import { applyAdministrativeUnits } from './applyAdministrativeUnits';
 import { applyReconciled } from './applyReconciled';
 import type { Counts } from './counts';
 import { recomputeEntitlements } from './recomputeEntitlements';
@@ -131,6 +133,10 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, runI
   if (pulled.has('directoryRoleAssignments')) {
     await recordCounts(tx, runId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, runId));
   }
+  for (const stream of Object.keys(ROLE_SCHEDULE_KINDS) as Array<keyof typeof ROLE_SCHEDULE_KINDS>) {
+    if (pulled.has(stream)) await recordCounts(tx, runId, stream, await applyRoleSchedules(tx, connectorId, runId, stream));
+  }
+  if (pulled.has('administrativeUnits')) await recordCounts(tx, runId, 'administrativeUnits', await applyAdministrativeUnits(tx, connectorId, runId));
   const audits = pulled.get(AUDIT_STREAM);
   if (audits) await recordCounts(tx, runId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, runId, audits.watermark));
 }

@@ -97,6 +97,8 @@ const RUN_STAGING = [
   'staged_owners',
   'staged_app_role_assignments',
   'staged_directory_roles',
+  'staged_role_schedules',
+  'staged_administrative_units',
   'staged_audit_events',
   'staged_discovery',
   'reconcile_targets',

@@ -10,6 +10,7 @@ import {
   roleAssignments,
   roleMemberships,
 } from '../tenant/groundTruth';
+import { privilegedAccess } from '../tenant/privilegedAccessTruth';
 import type { RouteHandler, Router } from '../http/router';
 import { STREAM_NAMES, type TenantStore } from '../tenant/tenantStore';
 
@@ -23,6 +24,7 @@ export function registerTruthControlRoutes(router: Router, prefix: string, tenan
   route('/appRoleAssignments', () => ok(appRoleAssignments(tenant)));
   route('/roleAssignments', () => ok(roleAssignments(tenant)));
   route('/roleMemberships', () => ok(roleMemberships(tenant)));
+  route('/privilegedAccess', () => ok(privilegedAccess(tenant)));
   route('/entitlements', () => ok(effectiveEntitlements(tenant)));
   route('/credentials', () => ok(credentials(tenant)));
 }

@@ -14,6 +14,9 @@ import type { GroupProperties } from '../model/groupResource';
 import { COMPANY_NAMES, DEPARTMENTS, FIRST_NAMES, GUEST_EMAIL_DOMAINS, LAST_NAMES, OFFICES } from './names';
 import type { OAuth2PermissionGrant } from '../model/permissionGrants';
 import { createRandom, createRandomFrom, hashSeed, type Random } from './random';
+import { generateRoleSchedules, type GeneratedRoleSchedules } from './generateRoleSchedules';
+import { generateGroupPim } from './generateGroupPim';
+import type { GroupPimSchedule } from '../model/groupPimSchedules';
 import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
 import type { SignIn } from '../model/signIn';
 import { TenantStore, type TenantIdentity } from '../tenant/tenantStore';
@@ -60,6 +63,10 @@ export interface GeneratedTenant {
   owners: Map<string, string[]>;
   appRoleAssignments: AppRoleAssignment[];
   roleAssignments: RoleAssignment[];
+  /** PIM: eligibilities and the windows of active assignments. */
+  roleSchedules: GeneratedRoleSchedules;
+  /** PIM for Groups: eligible and time-bound memberships and ownerships. */
+  groupPimSchedules: GroupPimSchedule[];
   permissionGrants: OAuth2PermissionGrant[];
   directoryAudits: DirectoryAudit[];
   signIns: SignIn[];
@@ -124,6 +131,8 @@ export function generateTenant(options: GenerateTenantOptions): GeneratedTenant 
     owners: apps.owners,
     appRoleAssignments: access.appRoleAssignments,
     roleAssignments: access.roleAssignments,
+    roleSchedules: generateRoleSchedules(context, access.roleAssignments, groups.roleAssignable),
+    groupPimSchedules: generateGroupPim(context, groups.roleAssignable, groups.members),
     permissionGrants: access.permissionGrants,
     directoryAudits: activity.directoryAudits,
     signIns: activity.signIns,
@@ -163,6 +172,10 @@ function loadTenant(store: TenantStore, tenant: GeneratedTenant): void {
   for (const [objectId, owners] of tenant.owners) store.owners.load(objectId, owners);
   for (const assignment of tenant.appRoleAssignments) store.appRoleAssignments.add({ ...assignment });
   for (const assignment of tenant.roleAssignments) store.roleAssignments.add({ ...assignment });
+  for (const unit of tenant.roleSchedules.administrativeUnits) store.administrativeUnits.add({ ...unit });
+  for (const eligibility of tenant.roleSchedules.eligibilities) store.roleEligibilities.add({ ...eligibility });
+  for (const schedule of tenant.groupPimSchedules) store.groupPimSchedules.add({ ...schedule });
+  for (const [assignmentId, window] of tenant.roleSchedules.activeWindows) store.activeRoleWindows.set(assignmentId, { ...window });
   for (const grant of tenant.permissionGrants) store.permissionGrants.add({ ...grant });
   store.directoryAudits.load(tenant.directoryAudits);
   store.loadSignIns(tenant.signIns);

@@ -58,6 +58,17 @@ export interface NewRoleAssignment {
   id?: string;
 }
 
+/** A PIM eligibility for a directory role; no end means eligible permanently. */
+export interface NewRoleEligibility {
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId?: string;
+  appScopeId?: string | null;
+  startDateTime?: string;
+  endDateTime?: string | null;
+  id?: string;
+}
+
 export interface NewPermissionGrant {
   clientId: string;
   resourceId: string;
@@ -81,4 +92,6 @@ export interface TenantStoreOptions {
   now?: () => Date;
   /** Entra ID P1/P2 licence: sign-in logs need it. Default true. */
   premium?: boolean;
+  /** Entra ID P2 or ID Governance licence: PIM's schedule APIs need it. Default true. */
+  pimLicensed?: boolean;
 }

@@ -40,7 +40,11 @@ export type MalformedCollection = (typeof MALFORMED_COLLECTIONS)[number];
  * at most `times` times (unlimited by default).
  */
 export interface FaultSpec {
-  /** Matched case-insensitively against the request path (query excluded). */
+  /**
+   * Matched case-insensitively against the request path (query excluded), whole segments only:
+   * `/v1.0/users` covers `/v1.0/users/delta` but not `/v1.0/usersX`, so roleAssignments is not
+   * roleAssignmentScheduleInstances.
+   */
   pathPrefix: string;
   /** Only this HTTP method; any when omitted. */
   method?: string;
@@ -151,7 +155,7 @@ export class FaultInjector {
     let firing: ActiveFault | undefined;
     for (const { fault, random } of this.faults) {
       if (fault.method && fault.method !== request.method.toUpperCase()) continue;
-      if (!path.startsWith(fault.pathPrefix.toLowerCase())) continue;
+      if (!isUnder(path, fault.pathPrefix.toLowerCase())) continue;
       if (fault.kind === 'expiredPageToken' && !hasPageToken(request.url)) continue;
       fault.matched++;
       const due = random ? this.drawn(fault, random) : fault.matched >= fault.nth && fault.matched < fault.nth + (fault.times ?? 1);
@@ -259,4 +263,10 @@ export function faultRetryAfterHeaders(fault: ActiveFault, now = Date.now()): Re
     default:
       return fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
   }
+}
+
+/** The path is the prefix itself or lies below it (a prefix ending in '/' covers any continuation). */
+function isUnder(path: string, prefix: string): boolean {
+  if (!path.startsWith(prefix)) return false;
+  return path.length === prefix.length || prefix.endsWith('/') || path[prefix.length] === '/';
 }
