@@ -1,3 +1,4 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureKind } from '../../shared/failureKinds';
 import type { GraphObject } from '../graph/deltaPages';
@@ -38,18 +39,18 @@ export class CollectionReader {
 
   /** A collection read directly from its first page. */
   async read(what: string, stream: ReconcileStream): Promise<Collected> {
-    const first = await this.counted(stream, what, () => fetchListPage(this.session.client, what, what, this.retry));
+    const first = await this.counted(stream, what, (client) => fetchListPage(client, what, what, this.retry));
     if (first === NOT_FOUND) return NOT_FOUND;
     this.traffic()[stream].pages += 1;
     return this.follow(first, what, stream);
   }
 
-  /** A Graph call counted to `stream`; NOT_FOUND on 404, any other failure named and thrown. */
-  async counted<T>(stream: ReconcileStream, what: string, call: () => Promise<T>): Promise<T | typeof NOT_FOUND> {
+  /** A Graph call on the reader's session, counted to `stream`; NOT_FOUND on 404, any other failure named and thrown. */
+  async counted<T>(stream: ReconcileStream, what: string, call: (client: Client) => Promise<T>): Promise<T | typeof NOT_FOUND> {
     const turn = this.queue.then(async () => {
       const before = { ...this.session.traffic };
       try {
-        return await call();
+        return await call(this.session.client);
       } catch (err) {
         if ((err as { statusCode?: number }).statusCode === 404) return NOT_FOUND;
         throw this.session.failed(err, what);
@@ -68,7 +69,7 @@ export class CollectionReader {
     const objects = [...page.objects];
     while (page.nextLink) {
       const link = page.nextLink;
-      const next = await this.counted(stream, what, () => fetchListPage(this.session.client, link, what, this.retry));
+      const next = await this.counted(stream, what, (client) => fetchListPage(client, link, what, this.retry));
       if (next === NOT_FOUND) return NOT_FOUND;
       page = next;
       this.traffic()[stream].pages += 1;

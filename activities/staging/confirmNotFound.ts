@@ -3,7 +3,6 @@ import { FailureKind } from '../../shared/failureKinds';
 import type { GraphObject } from '../graph/deltaPages';
 import type { RetryOptions } from '../graph/graphRetry';
 import { objectExists, objectPath } from '../graph/objectExists';
-import type { GraphSession } from '../graph/graphSessions';
 import { NOT_FOUND, type CollectionReader, type Collected } from './collectionReader';
 import { OWNERS, type ReconcileStream } from './reconcileTraffic';
 import type { ReconcileTarget } from './reconcileTargets';
@@ -20,14 +19,13 @@ const CONFIRM_AFTER_MS = 2_000;
 export class NotFoundConfirmation {
   constructor(
     private readonly reader: CollectionReader,
-    private readonly session: GraphSession,
     private readonly retry: RetryOptions,
   ) {}
 
   async deleted(target: ReconcileTarget): Promise<boolean> {
     await this.retry.wait(CONFIRM_AFTER_MS);
     const path = objectPath(target.objectType, target.objectId);
-    return (await this.reader.counted(OWNERS, path, async () => objectExists(this.session.client, path, this.retry))) === false;
+    return (await this.reader.counted(OWNERS, path, (client) => objectExists(client, path, this.retry))) === false;
   }
 
   /** A collection that answered 404 while its object exists: read again directly, or retry the shard later. */

@@ -42,7 +42,7 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
 
     let traffic = noTraffic();
     const reader = new CollectionReader(await graph.open(connector, PERMISSION), retry, () => traffic);
-    const reading: BatchReading = { session, retry, observer: batchTally(() => traffic), reader, notFound: new NotFoundConfirmation(reader, session, retry) };
+    const reading: BatchReading = { session, retry, observer: batchTally(() => traffic), reader, notFound: new NotFoundConfirmation(reader, retry) };
     const flushTraffic = async () => {
       const caused = traffic;
       traffic = noTraffic();
