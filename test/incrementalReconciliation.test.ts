@@ -46,6 +46,14 @@ async function namedForNextRun(): Promise<Set<string>> {
   return auditNamedSince(watermark.getTime() - AUDIT_OVERLAP_MS);
 }
 
+async function until(condition: () => boolean, what: string, deadlineMs = 60_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 useSyncFixture({ seed: 53, users: 300, pageSize: 50 }, (started) => ({ sim, harness } = started));
 
 describe('incremental reconciliation', () => {
@@ -133,6 +141,23 @@ describe('incremental reconciliation', () => {
     expect(sorted([...read.keys()])).toEqual(sorted(all));
     // Audit events in the overlap still say why they are read; everything else is read for want of state.
     for (const id of all) expect(read.get(id), id).toBe(named.has(id) ? 'audit' : 'unread');
+    await expectOwnersAndAssignmentsMatchTruth();
+  });
+
+  it('keeps several JSON batches of a shard in flight at once, and still commits the truth', async () => {
+    await rows('delete from reconcile_reads where connector_id = $1'); // every target again: several batches
+    // Every $batch waits unanswered: a second one can only arrive while the first is in flight,
+    // or from a retried attempt once the first attempt's heartbeat timed out.
+    const hold = sim.faults.add({ kind: 'hold', pathPrefix: '/v1.0/$batch', method: 'POST', times: 100 });
+    const handle = await harness.startSync();
+    try {
+      await until(() => (sim.faults.list().find((f) => f.id === hold.id)?.fired ?? 0) >= 2, 'two $batch requests in flight');
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      expect(pending.find((a) => a.activityType?.name === 'reconcileShard')?.attempt, 'both from the first attempt').toBe(1);
+    } finally {
+      sim.faults.remove(hold.id);
+    }
+    await handle.result();
     await expectOwnersAndAssignmentsMatchTruth();
   });
 });
