@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planTargets } from '../activities/staging/planTargets';
 import { appRoleAssignments, effectiveEntitlements, ownerships } from '../simulator/tenant/groundTruth';
 import type { RunningSimulator } from '../simulator/server';
 import { useSyncFixture } from './support/syncFixture';
@@ -154,6 +155,29 @@ describe('incremental reconciliation', () => {
       await until(() => (sim.faults.list().find((f) => f.id === hold.id)?.fired ?? 0) >= 2, 'two $batch requests in flight');
       const pending = (await handle.describe()).raw.pendingActivities ?? [];
       expect(pending.find((a) => a.activityType?.name === 'reconcileShard')?.attempt, 'both from the first attempt').toBe(1);
+    } finally {
+      sim.faults.remove(hold.id);
+    }
+    await handle.result();
+    await expectOwnersAndAssignmentsMatchTruth();
+  });
+
+  it('keeps the plan a run made: planning again (a retried or reset activity) changes no target or reason', async () => {
+    const t = sim.tenant;
+    const sp = t.activeObjects('servicePrincipals').find((s) => t.activeOwnersOf(s.id).length > 0)!;
+    t.addOwner(sp.id, t.activeObjects('users').find((u) => !t.activeOwnersOf(sp.id).includes(u.id))!.id); // logged: a reason to read it
+    const hold = sim.faults.add({ kind: 'hold', pathPrefix: '/v1.0/$batch', method: 'POST', times: 100 });
+    const handle = await harness.startSync();
+    const plan = async (runId: number) =>
+      (await harness.query<{ k: string }>(`select object_type || '/' || object_id || '/' || reason || '/' || shard as k from reconcile_targets where run_id = $1`, [runId])).map((r) => r.k).sort();
+    try {
+      await until(() => (sim.faults.list().find((f) => f.id === hold.id)?.fired ?? 0) >= 1, 'the first $batch');
+      const [{ id: runId }] = (await rows<{ id: number }>(`select id::int from sync_runs where connector_id = $1 and status = 'running'`)) as [{ id: number }];
+      const first = await plan(runId);
+      expect(first).toContain(`servicePrincipal/${sp.id}/audit/0`);
+      // Planned again with a period so short that, planned afresh, every target would be due.
+      await planTargets(harness.db, runId, harness.connectorId, 1);
+      expect(await plan(runId)).toEqual(first);
     } finally {
       sim.faults.remove(hold.id);
     }
