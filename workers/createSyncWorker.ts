@@ -29,6 +29,8 @@ export type SyncWorkerOptions = {
   janitor?: JanitorPolicy;
   /** How far before the audit watermark a run re-reads (ENTRA_AUDIT_OVERLAP). */
   auditOverlapMs?: number;
+  /** The longest a target of reconciliation goes without a full read (ENTRA_RECONCILE_FULL_EVERY). */
+  reconcileFullEveryMs?: number;
 };
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -45,6 +47,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       executions: executionProbe(options.connection, options.namespace),
       janitor: options.janitor ?? DEFAULT_JANITOR_POLICY,
       auditOverlapMs: options.auditOverlapMs,
+      reconcileFullEveryMs: options.reconcileFullEveryMs,
     }),
     interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),

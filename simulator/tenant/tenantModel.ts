@@ -85,6 +85,8 @@ export type NewSignIn = Partial<SignIn> & { userId: string; appId: string };
 /** Who performed a change, for the audit event it leaves behind. */
 export interface ChangeOptions {
   actor?: AuditInitiator;
+  /** Leave no audit event: a change the audit log missed (or that arrived after the overlap). */
+  silent?: boolean;
 }
 
 export interface TenantStoreOptions {

@@ -328,8 +328,8 @@ export class TenantStore {
     ownerChanges.addOwner(this, objectId, ownerId, options);
   }
 
-  removeOwner(objectId: string, ownerId: string): void {
-    ownerChanges.removeOwner(this, objectId, ownerId);
+  removeOwner(objectId: string, ownerId: string, options: ChangeOptions = {}): void {
+    ownerChanges.removeOwner(this, objectId, ownerId, options);
   }
 
   /** Active owners, in the order they were added. */
@@ -358,8 +358,8 @@ export class TenantStore {
     return appRoleAssignmentChanges.assignAppRole(this, input, options);
   }
 
-  removeAppRoleAssignment(id: string): void {
-    this.appRoleAssignments.remove(id);
+  removeAppRoleAssignment(id: string, options: ChangeOptions = {}): void {
+    appRoleAssignmentChanges.removeAppRoleAssignment(this, id, options);
   }
 
   /** Assignments of the resource whose principal is active, display names current. */
