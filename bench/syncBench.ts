@@ -22,6 +22,7 @@ import { formatBounds } from './formatBounds';
 import { mutateTenant } from './mutateTenant';
 import { currentRssMiB, peakRssMiB, resetPeakRss } from './procMemory';
 import { boundsOfRun, type PartBound } from './runBounds';
+import { runTimeline, type RunTimeline } from './runTimeline';
 import type { BoundLimits } from './lowerBound';
 
 const whole = (name: string) => (value: string) => {
@@ -52,6 +53,8 @@ type Phase = {
   throttled: number;
   workerPeakRssMiB: number;
   activitySeconds: Record<string, number>;
+  /** Where the wall time went, from the workflow history: workflow tasks, queue waits, activities. */
+  timeline: RunTimeline;
   /** Owners and appRoleAssignedTo through $batch: the part of a run with no delta. */
   reconciliation: { seconds: number; batches: number; subRequests: number; resourceUnits: number; throttled: number };
   /** What Graph allows the whole run and each part of it that sent requests (bench/lowerBound.ts). */
@@ -151,6 +154,7 @@ runMain(async () => {
         throttled: traffic.totals.throttled,
         workerPeakRssMiB: await peakRssMiB(worker.pid),
         activitySeconds: await activityTimings(client, workflowId),
+        timeline: await runTimeline(client, workflowId),
         reconciliation: { seconds: 0, batches: traffic.endpoints['POST /v1.0/$batch']?.requests ?? 0, subRequests: 0, resourceUnits: 0, throttled: 0 },
       };
       for (const [endpoint, c] of Object.entries(traffic.endpoints)) {
