@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
 import { freePort } from '../shared/freePort';
 import { startTemporalDevServer } from '../client/dev/temporalDevServer';
 import { spawnWorkerProcess, waitForPoller } from '../client/dev/workerProcess';
+import { currentCompiledWorker } from '../client/dev/compiledWorker';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { migrate } from '../schema/migrate';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
@@ -99,6 +100,11 @@ runMain(async () => {
     stops.push(() => db.end());
     await upsertConnector(db, { id: ENV_CONNECTOR_ID, ...sim.config, discoveryEnabled: false });
 
+    // What production runs (npm run worker, npm start: both build first, as npm run bench does). A
+    // worker run from source also carries tsx and webpack (it bundles the workflows itself): about
+    // 150 MiB more RSS, so its memory figures are no measure of a deployment.
+    const workerBuild = (await currentCompiledWorker('syncWorker.ts')) ? 'compiled' : 'source';
+    say(`worker: ${workerBuild === 'compiled' ? 'compiled (dist/workers)' : 'run from source: the build is missing or stale, memory figures are not those of a deployment'}`);
     const worker = await spawnWorkerProcess(
       'syncWorker.ts',
       {
@@ -182,7 +188,7 @@ runMain(async () => {
     say(`changed ${changed} objects`);
     phases.push(await measure('incremental'));
 
-    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, workerIdleRssMiB, limits, phases };
+    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, workerBuild, workerIdleRssMiB, limits, phases };
     const [bootstrap, incremental] = phases as [Phase, Phase];
     const summary = summaryLine({
       users: options.users,
