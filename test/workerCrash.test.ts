@@ -169,6 +169,9 @@ describe('a pull reads the next page while it stages the current one', () => {
     const summary = await handle.result();
     expect(summary.streams.users!.mode).toBe('bootstrap');
     expect(summary.streams.users!.upserted).toBe(sim.tenant.activeUsers().length);
+    // The retried attempt resumed at page 3, where the heartbeat pointed: page 1 was never read again.
+    const firstPages = sim.requestLog.entries().filter((e) => e.path.startsWith(USERS_DELTA) && !e.path.toLowerCase().includes('skiptoken') && e.status === 200);
+    expect(firstPages).toHaveLength(1);
 
     const clean = await deployment();
     await clean.startWorker();

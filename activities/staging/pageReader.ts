@@ -120,12 +120,13 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   // One budget per app and tenant for every report stream, in whichever worker process it runs.
   const pacer = stream.pacing === 'reports' ? new ReportBudget(db, connector, wait) : undefined;
   const fetch = stream.fetch ?? fetchListPage;
-  // Set when the attempt ends: a page still requested ahead stops retrying instead of outliving it.
-  let ended = false;
+  // Set when staging fails: the page requested ahead is never needed, so it stops retrying
+  // rather than outlive the attempt. (Only staging runs while a page is ahead.)
+  let abandoned = false;
   const aheadRetry: RetryOptions = {
     ...retry,
     wait: async (ms) => {
-      if (ended) throw new Error('the pull ended before this page ahead was needed');
+      if (abandoned) throw new Error('the pull failed before this page read ahead was needed');
       await wait(ms);
     },
   };
@@ -143,53 +144,54 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   // No heartbeat before the first page: the SDK throttles heartbeats after the first, and a
   // cancellation reaches the activity only with a heartbeat's answer.
 
-  try {
-    for (;;) {
-      const source = progress.sources[0]!;
-      const requested = ahead ?? request(source, retry);
-      ahead = undefined;
-      let page: Page;
-      try {
-        const fetched = await Promise.race([requested, ctx.cancelled]);
-        if ('error' in fetched) throw fetched.error;
-        page = fetched.page;
-      } catch (err) {
-        const recovery = (await stream.recover?.(err, current(), connector)) ?? (await restartAfterStaleLink(err, source));
-        if (recovery) await stream.clear(syncRunId);
-        if (recovery && 'restart' in recovery) {
-          progress = { ...progress, ...recovery.restart, pages: 0, staged: 0 };
-          ctx.heartbeat(current());
-          continue;
-        }
-        if (recovery) {
-          await recordPull(db, syncRunId, stream.stream, { ...totals(current()), ...recovery.finish.record });
-          return recovery.finish.result;
-        }
-        throw session.failed(err, source.what, source.link);
+  for (;;) {
+    const source = progress.sources[0]!;
+    const requested = ahead ?? request(source, retry);
+    ahead = undefined;
+    let page: Page;
+    try {
+      const fetched = await Promise.race([requested, ctx.cancelled]);
+      if ('error' in fetched) throw fetched.error;
+      page = fetched.page;
+    } catch (err) {
+      const recovery = (await stream.recover?.(err, current(), connector)) ?? (await restartAfterStaleLink(err, source));
+      if (recovery) await stream.clear(syncRunId);
+      if (recovery && 'restart' in recovery) {
+        progress = { ...progress, ...recovery.restart, pages: 0, staged: 0 };
+        ctx.heartbeat(current());
+        continue;
       }
-      // Report pages are paced seconds apart anyway; reading one ahead would only spend the shared budget early.
-      const following = pacer ? undefined : followingSource(progress.sources, page);
-      if (following) ahead = request(following, aheadRetry);
+      if (recovery) {
+        await recordPull(db, syncRunId, stream.stream, { ...totals(current()), ...recovery.finish.record });
+        return recovery.finish.result;
+      }
+      throw session.failed(err, source.what, source.link);
+    }
+    // Report pages are paced seconds apart anyway; reading one ahead would only spend the shared budget early.
+    const following = pacer ? undefined : followingSource(progress.sources, page);
+    if (following) ahead = request(following, aheadRetry);
+    try {
       await assertRunOwner(db, syncRunId, owner);
       progress.staged += await stream.stage(syncRunId, source, page, progress.state, progress.pages + 1);
-      progress.pages += 1;
-      // Only now does the position move on: a resumed attempt starts at a page whose predecessors are all staged.
-      if (page.nextLink) {
-        source.link = page.nextLink;
-        source.next = true;
-      } else {
-        progress.sources.shift();
-        if (progress.sources.length === 0) {
-          const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, page) };
-          await recordPull(db, syncRunId, stream.stream, record);
-          killPoint('pull:afterRecord');
-          return stream.result(record);
-        }
-      }
-      ctx.heartbeat(current());
+    } catch (err) {
+      abandoned = true;
+      throw err;
     }
-  } finally {
-    ended = true;
+    progress.pages += 1;
+    // Only now does the position move on: a resumed attempt starts at a page whose predecessors are all staged.
+    if (page.nextLink) {
+      source.link = page.nextLink;
+      source.next = true;
+    } else {
+      progress.sources.shift();
+      if (progress.sources.length === 0) {
+        const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, page) };
+        await recordPull(db, syncRunId, stream.stream, record);
+        killPoint('pull:afterRecord');
+        return stream.result(record);
+      }
+    }
+    ctx.heartbeat(current());
   }
 
   /** A stale page link starts the round over from the run's start link (what a fresh attempt reads). */
