@@ -1,4 +1,6 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 
 /** One activity of a run, in ms from the workflow's start. */
 export type TimelineActivity = { name: string; scheduledAt: number; queueMs: number; runMs: number; attempt: number };
@@ -24,7 +26,11 @@ const millis = (t: Time) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1
 const round = (ms: number) => Math.round(ms);
 
 export async function runTimeline(client: Client, workflowId: string): Promise<RunTimeline> {
-  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  return timelineOf((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []);
+}
+
+/** The timeline of a closed run's history events, oldest first. */
+export function timelineOf(events: HistoryEvent[]): RunTimeline {
   const at = (i: number) => millis(events[i]?.eventTime);
   const start = at(0);
   const byId = new Map(events.map((e) => [String(e.eventId), e]));
