@@ -116,6 +116,9 @@ describe('directory lists and per-object endpoints', () => {
       expect(grant.principalId === null).toBe(grant.consentType === 'AllPrincipals');
     }
     expect((await graphFailure(client.api('/oauth2PermissionGrants?$select=createdDateTime').get())).statusCode).toBe(400);
+    // A directory collection: $top up to 999, as the connector asks (docs/graph-behaviour.md).
+    expect(((await client.api('/oauth2PermissionGrants?$top=999').get()) as ListPage).value).toHaveLength(Math.min(999, [...sim.tenant.permissionGrants.all()].length));
+    expect((await graphFailure(client.api('/oauth2PermissionGrants?$top=1000').get())).statusCode).toBe(400);
     const denied = await rawGraph(sim, '/oauth2PermissionGrants', { roles: ['Application.Read.All', 'AuditLog.Read.All'] });
     expect(denied.status).toBe(403);
     expect((denied.body as GraphErrorBody).error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
