@@ -15,4 +15,6 @@ export type ActivityDeps = {
   janitor?: JanitorPolicy;
   /** How far before the audit watermark a run re-reads (ENTRA_AUDIT_OVERLAP). */
   auditOverlapMs?: number;
+  /** Most directoryAudits pages a run reads (ENTRA_AUDIT_PAGES_PER_RUN). */
+  auditPagesPerRun?: number;
 };

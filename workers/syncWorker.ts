@@ -17,6 +17,7 @@ runMain(() =>
       discoveryTaskQueue: config.temporal.discoveryTaskQueue,
       janitor: config.janitor,
       auditOverlapMs: config.auditOverlapMs,
+      auditPagesPerRun: config.auditPagesPerRun,
     }),
   ),
 );
