@@ -3,8 +3,6 @@ import type { Queryable } from '../store/database';
 
 /** First run of a query: how far back it backfills (Entra keeps audit logs 30 days by default). */
 export const AUDIT_LOOKBACK_MS = 30 * 86_400_000;
-/** Backfill reads this much of every query's gap before the older rest of any, so each has its recent events first. */
-export const AUDIT_RECENT_MS = 86_400_000;
 
 /** What one audit query has read: every event with floor ≤ time is read once low ≤ floor; [low, high] is read. */
 export type AuditSpan = { source: string; floor: number; low: number; high: number; known: boolean };
@@ -45,21 +43,20 @@ export async function committedSpans(db: Queryable, connectorId: string, to: num
 /**
  * The reads of one run, in the order they draw on its page budget: first every forward read
  * (the query furthest behind first), so the newest events are never starved by backfill; then
- * backfill in two passes, the last day of every query's gap (the most recent gap first), then the
- * older rest of each, so one busy query cannot hold back the recent events of the others. A query
- * never committed has no forward read: its whole 30 days are backfill, newest first.
+ * one backfill read per query with a gap, the most recent gap first, each newest first. A query
+ * never committed has no forward read: its whole 30 days are backfill. A query whose backfill the
+ * budget did not reach keeps the most recent gap, so it goes first in the next run.
  */
 export function planAuditReads(spans: readonly AuditSpan[], to: number, overlapMs: number): PlannedRead[] {
   const forward = spans
     .filter((s) => s.known)
     .sort((a, b) => a.high - b.high)
     .map((s): PlannedRead => ({ source: s.source, direction: 'forward', from: Math.min(s.high - overlapMs, to), until: to }));
-  const gaps = spans.filter((s) => s.low > s.floor).sort((a, b) => b.low - a.low);
-  const recent = gaps.map((s): PlannedRead => ({ source: s.source, direction: 'backfill', from: Math.max(s.floor, s.low - AUDIT_RECENT_MS), until: s.low }));
-  const older = gaps
-    .filter((s) => s.low - AUDIT_RECENT_MS > s.floor)
-    .map((s): PlannedRead => ({ source: s.source, direction: 'backfill', from: s.floor, until: s.low - AUDIT_RECENT_MS }));
-  return [...forward, ...recent, ...older];
+  const backfill = spans
+    .filter((s) => s.low > s.floor)
+    .sort((a, b) => b.low - a.low)
+    .map((s): PlannedRead => ({ source: s.source, direction: 'backfill', from: s.floor, until: s.low }));
+  return [...forward, ...backfill];
 }
 
 /**

@@ -20,13 +20,11 @@ describe('audit queries', () => {
 });
 
 describe('planAuditReads', () => {
-  it('backfills 30 days on a first run, the last day of every query before the older rest, with no forward read', () => {
+  it('backfills 30 days newest first on a first run, with no forward read', () => {
     const spans = ['a', 'b'].map((s) => span(s, TO - 30 * DAY, TO, TO, false));
     expect(planAuditReads(spans, TO, HOUR)).toEqual([
-      { source: 'a', direction: 'backfill', from: TO - DAY, until: TO },
-      { source: 'b', direction: 'backfill', from: TO - DAY, until: TO },
-      { source: 'a', direction: 'backfill', from: TO - 30 * DAY, until: TO - DAY },
-      { source: 'b', direction: 'backfill', from: TO - 30 * DAY, until: TO - DAY },
+      { source: 'a', direction: 'backfill', from: TO - 30 * DAY, until: TO },
+      { source: 'b', direction: 'backfill', from: TO - 30 * DAY, until: TO },
     ]);
   });
 
@@ -42,11 +40,9 @@ describe('planAuditReads', () => {
       { source: 'done', direction: 'forward', from: TO - 3 * HOUR, until: TO },
       { source: 'gap', direction: 'forward', from: TO - 2 * HOUR, until: TO },
       { source: 'tail', direction: 'forward', from: TO - 2 * HOUR, until: TO },
-      { source: 'gap', direction: 'backfill', from: TO - 3 * DAY, until: TO - 2 * DAY },
-      { source: 'behind', direction: 'backfill', from: TO - 6 * DAY, until: TO - 5 * DAY },
+      { source: 'gap', direction: 'backfill', from: TO - 30 * DAY, until: TO - 2 * DAY },
+      { source: 'behind', direction: 'backfill', from: TO - 30 * DAY, until: TO - 5 * DAY },
       { source: 'tail', direction: 'backfill', from: TO - 30 * DAY, until: TO - 30 * DAY + HOUR },
-      { source: 'gap', direction: 'backfill', from: TO - 30 * DAY, until: TO - 3 * DAY },
-      { source: 'behind', direction: 'backfill', from: TO - 30 * DAY, until: TO - 6 * DAY },
     ]);
   });
 });
