@@ -17,4 +17,6 @@ export type ActivityDeps = {
   auditOverlapMs?: number;
   /** The longest an app or service principal goes without a full reconcile read (ENTRA_RECONCILE_FULL_EVERY). */
   reconcileFullEveryMs?: number;
+  /** Most directoryAudits pages a run reads (ENTRA_AUDIT_PAGES_PER_RUN). */
+  auditPagesPerRun?: number;
 };

@@ -31,6 +31,8 @@ export type SyncWorkerOptions = {
   auditOverlapMs?: number;
   /** The longest a target of reconciliation goes without a full read (ENTRA_RECONCILE_FULL_EVERY). */
   reconcileFullEveryMs?: number;
+  /** Most directoryAudits pages a run reads (ENTRA_AUDIT_PAGES_PER_RUN). */
+  auditPagesPerRun?: number;
 };
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -48,6 +50,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       janitor: options.janitor ?? DEFAULT_JANITOR_POLICY,
       auditOverlapMs: options.auditOverlapMs,
       reconcileFullEveryMs: options.reconcileFullEveryMs,
+      auditPagesPerRun: options.auditPagesPerRun,
     }),
     interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),

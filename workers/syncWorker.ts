@@ -18,6 +18,7 @@ runMain(() =>
       janitor: config.janitor,
       auditOverlapMs: config.auditOverlapMs,
       reconcileFullEveryMs: config.reconcileFullEveryMs,
+      auditPagesPerRun: config.auditPagesPerRun,
     }),
   ),
 );

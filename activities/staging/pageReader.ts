@@ -74,6 +74,8 @@ export type PageStream<S, R> = {
   /** Stages a page (`number` counts from 1 in the round); returns how many objects count as staged. May update `state`. */
   stage(syncRunId: number, source: PageSource, page: Page, state: S, number: number): Promise<number>;
   recover?(err: unknown, progress: PullProgress<S>, connector: Connector): Promise<Recovery<S, R> | undefined>;
+  /** A stream with a page budget: true ends the pull before the next page, with what it read so far. */
+  exhausted?(progress: PullProgress<S>): boolean;
   /** What the run record keeps beyond pages, staged objects and traffic. */
   record?(progress: PullProgress<S>, last: Page): Partial<PullRecord>;
   result(record: PullRecord): R;
@@ -145,6 +147,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   // cancellation reaches the activity only with a heartbeat's answer.
 
   for (;;) {
+    if (stream.exhausted?.(progress)) return finish({ objects: [] });
     const source = progress.sources[0]!;
     const requested = ahead ?? request(source, retry);
     ahead = undefined;
@@ -184,14 +187,16 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
       source.next = true;
     } else {
       progress.sources.shift();
-      if (progress.sources.length === 0) {
-        const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, page) };
-        await recordPull(db, syncRunId, stream.stream, record);
-        killPoint('pull:afterRecord');
-        return stream.result(record);
-      }
+      if (progress.sources.length === 0) return finish(page);
     }
     ctx.heartbeat(current());
+  }
+
+  async function finish(last: Page): Promise<R> {
+    const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, last) };
+    await recordPull(db, syncRunId, stream.stream, record);
+    killPoint('pull:afterRecord');
+    return stream.result(record);
   }
 
   /** A stale page link starts the round over from the run's start link (what a fresh attempt reads). */
