@@ -23,3 +23,8 @@ export const AUDIT_SOURCES: readonly string[] = [
 export function odataString(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
+
+/** Whether one of the queries returns an event of this name (Graph's startswith ignores case). */
+export function matchesAuditSource(name: unknown): boolean {
+  return typeof name === 'string' && AUDIT_SOURCES.some((prefix) => name.toLowerCase().startsWith(prefix.toLowerCase()));
+}

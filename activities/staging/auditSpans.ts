@@ -81,3 +81,29 @@ export function advanceSpan(span: AuditSpan, reads: readonly AuditRead[]): Audit
   }
   return { ...span, low: Math.min(low, high), high, known: true };
 }
+
+/** The longest forward window a run first tries with one unfiltered query (see `probeWindow`). */
+export const AUDIT_PROBE_MAX_WINDOW_MS = 86_400_000;
+
+/**
+ * The window of the one unfiltered query a quiet run tries before its filtered forward reads, or
+ * none. Tried only when every query reads forward over the same window (so one time range covers
+ * them all exactly, and finishing it finishes each of them), that window is at most a day (a
+ * longer one rarely fits in a page), and no backfill is pending (a run still backfilling spends
+ * its page budget anyway, and a probe that falls back would cost it a page).
+ */
+export function probeWindow(spans: readonly AuditSpan[], reads: readonly PlannedRead[]): { from: number; until: number } | undefined {
+  const forward = reads.filter((r) => r.direction === 'forward');
+  if (forward.length < 2 || forward.length !== spans.length || reads.length !== forward.length) return undefined;
+  const [{ from, until }] = forward as [PlannedRead];
+  if (forward.some((r) => r.from !== from || r.until !== until) || until - from > AUDIT_PROBE_MAX_WINDOW_MS) return undefined;
+  return { from, until };
+}
+
+/**
+ * What each forward read has read when the unfiltered query over their common window came back in
+ * one page: every event of the window, so each read finished, exactly as if it had been sent.
+ */
+export function readsCoveredByProbe(reads: readonly PlannedRead[]): AuditRead[] {
+  return reads.filter((r) => r.direction === 'forward').map((r) => ({ ...r, oldest: null, newest: null, done: true }));
+}

@@ -1,13 +1,13 @@
 import type { ActivityDeps } from '../deps';
 import { classifyAuditActivity } from '../auditClassification';
-import { odataString } from '../auditSources';
+import { matchesAuditSource, odataString } from '../auditSources';
 import { filterTime } from '../graph/filterTime';
 import type { Connector } from '../store/connectors';
 import type { Queryable } from '../store/database';
 import { AUDIT_STREAM, PULLED_STREAMS } from '../../shared/streams';
 import { clearDocuments, stageDocuments } from './stageDocuments';
-import { committedSpans, planAuditReads, type AuditRead, type PlannedRead } from './auditSpans';
-import { readPages, type PageSource, type PageStream } from './pageReader';
+import { committedSpans, planAuditReads, probeWindow, readsCoveredByProbe, type AuditRead, type PlannedRead } from './auditSpans';
+import { readPages, type Page, type PageSource, type PageStream } from './pageReader';
 
 /**
  * Later runs re-read this much before the watermark (ENTRA_AUDIT_OVERLAP), because events reach
@@ -16,16 +16,22 @@ import { readPages, type PageSource, type PageStream } from './pageReader';
  */
 export const DEFAULT_AUDIT_OVERLAP_MS = 60 * 60_000;
 /**
- * Report pages one run may read (ENTRA_AUDIT_PAGES_PER_RUN): the nine forward queries of a quiet
- * tenant take nine, the rest goes to backfill; at the reports pace (one page per 2.5 s) that is
- * at most 50 s of a run (docs/architecture.md, "Audit events").
+ * Report pages one run may read (ENTRA_AUDIT_PAGES_PER_RUN): the forward reads of a quiet tenant
+ * take one (the probe) to nine, the rest goes to backfill; at the reports pace (5 per 12 s) that
+ * is under 50 s of a run (docs/architecture.md, "Audit spans").
  */
 export const DEFAULT_AUDIT_PAGES_PER_RUN = 20;
 
 const STAGING = { table: 'staged_audit_events' } as const;
 
-/** The run's upper bound (`to`, whole seconds) and what each read has seen so far, by its source's `what`. */
-type AuditPullState = { to: string; reads: Record<string, AuditRead> };
+/**
+ * The run's upper bound (`to`, whole seconds), what each read has seen so far (by its source's
+ * `what`), and the unfiltered probe of a quiet run: the forward reads it stands for, and whether
+ * its one page covered them or it had more and the filtered reads go instead.
+ */
+type AuditPullState = { to: string; reads: Record<string, AuditRead>; probe?: { forward: PlannedRead[]; outcome?: 'covered' | 'overflow' } };
+
+const PROBE = 'auditLogs/directoryAudits probe';
 
 /**
  * Directory audit events of the activities the connector keeps, one filtered query per activity
@@ -47,13 +53,19 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
       const to = Math.ceil(Date.now() / 1000) * 1000;
       const spans = await committedSpans(db, connector.id, to);
       const reads = planAuditReads(spans, to, deps.auditOverlapMs ?? DEFAULT_AUDIT_OVERLAP_MS);
-      return { sources: reads.map((read) => auditSource(connector, read)), state: { to: new Date(to).toISOString(), reads: {} } };
+      const sources = reads.map((read) => auditSource(connector, read));
+      const state: AuditPullState = { to: new Date(to).toISOString(), reads: {} };
+      const probe = probeWindow(spans, reads);
+      if (!probe) return { sources, state };
+      // A quiet tenant: one unfiltered page may hold every event of the window (docs/architecture.md, "Audit spans").
+      return { sources: [probeSource(connector, probe), ...sources], state: { ...state, probe: { forward: reads } } };
     },
     async clear(syncRunId) {
       await clearDocuments(db, syncRunId, STAGING);
       await saveReads(db, syncRunId, {});
     },
     async stage(syncRunId, source, page, state) {
+      if (source.what.startsWith(PROBE)) return stageProbe(syncRunId, page, state);
       const relevant = page.objects.filter((e) => classifyAuditActivity(e.activityDisplayName));
       await stageDocuments(db, syncRunId, STAGING, relevant);
       const read = state.reads[source.what] ?? { ...readOf(source), oldest: null, newest: null, done: false };
@@ -68,11 +80,29 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
       await saveReads(db, syncRunId, state.reads);
       return relevant.length;
     },
+    // After the probe: the filtered forward reads if it covered them, else the rest of the probe.
+    skip: (source, state) =>
+      source.what.startsWith(PROBE) ? state.probe?.outcome === 'overflow' : state.probe?.outcome === 'covered' && source.what.startsWith(`${FORWARD} `),
     // The page budget ends the pull; the reads not finished continue in the next run.
     exhausted: (progress) => progress.pages >= pagesPerRun,
     record: ({ state }) => ({ watermark: state.to }),
     result: (record) => ({ events: record.staged }),
   };
+  /** The probe's first page: the whole window if it is the only page, else dropped (the filtered reads go instead). */
+  async function stageProbe(syncRunId: number, page: Page, state: AuditPullState): Promise<number> {
+    const probe = state.probe!;
+    if (page.nextLink) {
+      probe.outcome = 'overflow';
+      return 0;
+    }
+    // Exactly what the filtered queries would have staged: events one of them returns, and kept.
+    const relevant = page.objects.filter((e) => matchesAuditSource(e.activityDisplayName) && classifyAuditActivity(e.activityDisplayName));
+    await stageDocuments(db, syncRunId, STAGING, relevant);
+    for (const read of readsCoveredByProbe(probe.forward)) state.reads[readName(read)] = read;
+    probe.outcome = 'covered';
+    await saveReads(db, syncRunId, state.reads);
+    return relevant.length;
+  }
   return async function pullAuditEvents(input: { runId: number; connectorId: string }): Promise<{ events: number }> {
     return readPages(deps, stream, input);
   };
@@ -88,10 +118,24 @@ function auditSource(connector: Connector, read: PlannedRead): PageSource {
     `startswith(activityDisplayName, ${odataString(read.source)}) and ` +
     `activityDateTime ge ${filterTime(read.from)} and activityDateTime le ${filterTime(Math.ceil(read.until / 1000) * 1000)}`;
   const order = read.direction === 'forward' ? 'asc' : 'desc';
-  return {
-    what: `auditLogs/directoryAudits ${read.direction} '${read.source}' ${new Date(read.from).toISOString()}..${new Date(read.until).toISOString()}`,
-    link: `${connector.graphBaseUrl}/auditLogs/directoryAudits?$filter=${encodeURIComponent(filter)}&$orderby=${encodeURIComponent(`activityDateTime ${order}`)}&$top=1000`,
-  };
+  return { what: readName(read), link: auditLink(connector, filter, order) };
+}
+
+/** The unfiltered query over the forward reads' common window: the time range alone, oldest first. */
+function probeSource(connector: Connector, window: { from: number; until: number }): PageSource {
+  const filter = `activityDateTime ge ${filterTime(window.from)} and activityDateTime le ${filterTime(Math.ceil(window.until / 1000) * 1000)}`;
+  return { what: `${PROBE} ${new Date(window.from).toISOString()}..${new Date(window.until).toISOString()}`, link: auditLink(connector, filter, 'asc') };
+}
+
+function auditLink(connector: Connector, filter: string, order: 'asc' | 'desc'): string {
+  return `${connector.graphBaseUrl}/auditLogs/directoryAudits?$filter=${encodeURIComponent(filter)}&$orderby=${encodeURIComponent(`activityDateTime ${order}`)}&$top=1000`;
+}
+
+const FORWARD = 'auditLogs/directoryAudits forward';
+
+/** A read's source `what`: readOf parses it back. */
+function readName(read: PlannedRead): string {
+  return `auditLogs/directoryAudits ${read.direction} '${read.source}' ${new Date(read.from).toISOString()}..${new Date(read.until).toISOString()}`;
 }
 
 /** The planned read back from a source's `what` (it is all the reader keeps of a source). */

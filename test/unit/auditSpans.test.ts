@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAuditActivity } from '../../activities/auditClassification';
 import { AUDIT_SOURCES } from '../../activities/auditSources';
-import { advanceSpan, planAuditReads, type AuditSpan } from '../../activities/staging/auditSpans';
+import { advanceSpan, planAuditReads, probeWindow, readsCoveredByProbe, type AuditSpan } from '../../activities/staging/auditSpans';
 import { AUDIT_ACTIVITIES } from '../../simulator/model/directoryAudit';
 
 const HOUR = 3_600_000;
@@ -77,5 +77,30 @@ describe('advanceSpan', () => {
 
   it('leaves a query the run did not reach as it was', () => {
     expect(advanceSpan(before, [{ ...forward(true, null, null), source: 'other' }])).toEqual(before);
+  });
+});
+
+describe('probeWindow', () => {
+  const spans = ['a', 'b', 'c'].map((s) => span(s, TO - 30 * DAY, TO - 30 * DAY, TO - HOUR));
+  const reads = (list: AuditSpan[]) => planAuditReads(list, TO, HOUR);
+
+  it('is the common forward window when every query reads forward from the same point', () => {
+    expect(probeWindow(spans, reads(spans))).toEqual({ from: TO - 2 * HOUR, until: TO });
+  });
+
+  it('is none when the queries are at different points, a backfill is pending, a query is new, or the window is over a day', () => {
+    const behind = [...spans.slice(0, 2), span('c', TO - 30 * DAY, TO - 30 * DAY, TO - 3 * HOUR)];
+    expect(probeWindow(behind, reads(behind))).toBeUndefined();
+    const gap = [...spans.slice(0, 2), span('c', TO - 30 * DAY, TO - 2 * DAY, TO - HOUR)];
+    expect(probeWindow(gap, reads(gap))).toBeUndefined();
+    const fresh = [...spans.slice(0, 2), span('c', TO - 30 * DAY, TO, TO, false)];
+    expect(probeWindow(fresh, reads(fresh))).toBeUndefined();
+    const old = ['a', 'b'].map((s) => span(s, TO - 30 * DAY, TO - 30 * DAY, TO - 2 * DAY));
+    expect(probeWindow(old, reads(old))).toBeUndefined();
+  });
+
+  it('covers each forward read as finished, so every span reaches the bound', () => {
+    const covered = readsCoveredByProbe(reads(spans));
+    expect(spans.map((s) => advanceSpan(s, covered))).toEqual(spans.map((s) => ({ ...s, high: TO })));
   });
 });
