@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { recordHistory } from '../activities/finalize/recordHistory';
 import { resetConnectorData } from '../activities/store/connectorReset';
 import { inTransaction } from '../activities/store/database';
 import type { RunningSimulator } from '../simulator/server';
@@ -220,6 +221,35 @@ describe('relationship history: who held what, when', () => {
     expect(streams!.n).toBeGreaterThanOrEqual(4);
     await expectHistoryMatches(settled);
     runs.push(settled);
+  });
+
+  it('a principal that is a tombstone in our copy holds nothing, even while a live table still lists it', async () => {
+    // Deterministic, whatever Graph reports with a deletion: tombstone a user in the database
+    // only, and let a finalize's history step run on that state (rolled back afterwards).
+    const t = sim.tenant;
+    const user = t.activeUsers().find((u) => directMemberships(t).some((m) => m.memberId === u.id) && ownerships(t).some((o) => o.ownerId === u.id))!;
+    const expected = sorted([
+      ...directMemberships(t).filter((m) => m.memberId === user.id).map((m) => `removed group_member:${m.groupId}/${m.memberId}`),
+      ...ownerships(t).filter((o) => o.ownerId === user.id).map((o) => `removed app_owner:${o.objectType}/${o.objectId}/${o.ownerId}`),
+      ...appRoleAssignments(t).filter((a) => a.principalId === user.id).map((a) => `removed app_role_assignment:${a.principalId}/${a.resourceId}/${a.appRoleId}`),
+      ...roleAssignments(t).filter((r) => r.principalId === user.id).map((r) => `removed directory_role:${r.principalId}/${r.roleDefinitionId}/${r.directoryScopeId}/${r.appScopeId ?? ''}`),
+    ]);
+    const client = await harness.db.connect();
+    try {
+      await client.query('begin');
+      const [run] = (await client.query<{ id: string }>(`insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ($1, 'tombstone-check', 'r') returning id`, [harness.connectorId])).rows;
+      await client.query(`update users set deleted_at = now(), deletion_kind = 'soft_deleted' where connector_id = $1 and id = $2`, [harness.connectorId, user.id]);
+      await recordHistory(client, harness.connectorId, Number(run!.id));
+      const { rows } = await client.query<{ c: string }>(
+        `select 'removed ' || kind || ':' || array_to_string(key, '/') as c from relationship_history where connector_id = $1 and closed_run_id = $2
+         union all select 'added ' || kind || ':' || array_to_string(key, '/') from relationship_history where connector_id = $1 and opened_run_id = $2`,
+        [harness.connectorId, run!.id],
+      );
+      expect(sorted(rows.map((r) => r.c))).toEqual(expected);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
   });
 
   it('survives a data reset of the same tenant, recording only what changed meanwhile; a change of tenant drops it', async () => {

@@ -19,10 +19,17 @@ export async function recordHistory(tx: Queryable, connectorId: string, runId: n
     [connectorId, runId],
   );
   const { tenantId, previousRunId } = rows[0]!;
+  // The live tables and history were just rewritten in this transaction (a bootstrap writes
+  // whole tables), so their statistics may say "empty": a nested-loop anti-join planned on that
+  // is quadratic (minutes at 10,000 users). Hash joins are linear whatever the estimates.
+  // ANALYZE is no way out: held until commit, its lock would serialise every connector's finalize.
+  const { rows: setting } = await tx.query<{ nestloop: string }>(`select current_setting('enable_nestloop') as nestloop`);
+  await tx.query(`select set_config('enable_nestloop', 'off', true)`);
   const counts: HistoryCounts = {};
   for (const source of HISTORY_SOURCES) {
     counts[source.kind] = await recordKind(tx, source, { connectorId, runId, tenantId, previousRunId });
   }
+  await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
   return counts;
 }
 
