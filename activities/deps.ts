@@ -15,4 +15,8 @@ export type ActivityDeps = {
   janitor?: JanitorPolicy;
   /** How far before the audit watermark a run re-reads (ENTRA_AUDIT_OVERLAP). */
   auditOverlapMs?: number;
+  /** The longest an app or service principal goes without a full reconcile read (ENTRA_RECONCILE_FULL_EVERY). */
+  reconcileFullEveryMs?: number;
+  /** Most directoryAudits pages a run reads (ENTRA_AUDIT_PAGES_PER_RUN). */
+  auditPagesPerRun?: number;
 };

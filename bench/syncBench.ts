@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
 import { freePort } from '../shared/freePort';
 import { startTemporalDevServer } from '../client/dev/temporalDevServer';
 import { spawnWorkerProcess, waitForPoller } from '../client/dev/workerProcess';
+import { currentCompiledWorker } from '../client/dev/compiledWorker';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { migrate } from '../schema/migrate';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
@@ -23,6 +24,7 @@ import { historyFigures, type HistoryFigures } from './historyCost';
 import { mutateTenant } from './mutateTenant';
 import { currentRssMiB, peakRssMiB, resetPeakRss } from './procMemory';
 import { boundsOfRun, type PartBound } from './runBounds';
+import { runTimeline, type RunTimeline } from './runTimeline';
 import type { BoundLimits } from './lowerBound';
 
 const whole = (name: string) => (value: string) => {
@@ -54,6 +56,8 @@ type Phase = {
   throttled: number;
   workerPeakRssMiB: number;
   activitySeconds: Record<string, number>;
+  /** Where the wall time went, from the workflow history: workflow tasks, queue waits, activities. */
+  timeline: RunTimeline;
   /** Owners and appRoleAssignedTo through $batch: the part of a run with no delta. */
   reconciliation: { seconds: number; batches: number; subRequests: number; resourceUnits: number; throttled: number };
   /** What Graph allows the whole run and each part of it that sent requests (bench/lowerBound.ts). */
@@ -100,6 +104,11 @@ runMain(async () => {
     stops.push(() => db.end());
     await upsertConnector(db, { id: ENV_CONNECTOR_ID, ...sim.config, discoveryEnabled: false });
 
+    // What production runs (npm run worker, npm start: both build first, as npm run bench does). A
+    // worker run from source also carries tsx and webpack (it bundles the workflows itself): about
+    // 150 MiB more RSS, so its memory figures are no measure of a deployment.
+    const workerBuild = (await currentCompiledWorker('syncWorker.ts')) ? 'compiled' : 'source';
+    say(`worker: ${workerBuild === 'compiled' ? 'compiled (dist/workers)' : 'run from source: the build is missing or stale, memory figures are not those of a deployment'}`);
     const worker = await spawnWorkerProcess(
       'syncWorker.ts',
       {
@@ -155,6 +164,7 @@ runMain(async () => {
         throttled: traffic.totals.throttled,
         workerPeakRssMiB: await peakRssMiB(worker.pid),
         activitySeconds: await activityTimings(client, workflowId),
+        timeline: await runTimeline(client, workflowId),
         reconciliation: { seconds: 0, batches: traffic.endpoints['POST /v1.0/$batch']?.requests ?? 0, subRequests: 0, resourceUnits: 0, throttled: 0 },
       };
       for (const [endpoint, c] of Object.entries(traffic.endpoints)) {
@@ -188,7 +198,7 @@ runMain(async () => {
       phases.push(await measure('rebootstrap'));
     }
 
-    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, workerIdleRssMiB, limits, phases };
+    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, workerBuild, workerIdleRssMiB, limits, phases };
     const [bootstrap, incremental] = phases as [Phase, Phase];
     const summary = summaryLine({
       users: options.users,

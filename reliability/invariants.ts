@@ -11,7 +11,7 @@ export function digestDifferences(actual: Digest, expected: Digest): string[] {
 /** What must hold however a run ended: nothing left in staging, no run still marked running. */
 export async function leftovers(db: Queryable): Promise<string[]> {
   const problems: string[] = [];
-  const staging = ['staged_objects', 'staged_memberships', 'staged_owners', 'staged_app_role_assignments', 'staged_directory_roles', 'staged_audit_events', 'staged_discovery', 'reconcile_targets'];
+  const staging = ['staged_objects', 'staged_memberships', 'staged_group_owners', 'staged_owners', 'staged_app_role_assignments', 'staged_directory_roles', 'staged_audit_events', 'staged_discovery', 'reconcile_targets'];
   for (const table of staging) {
     const { rows } = await db.query(`select count(*)::int as n from ${table}`);
     if (rows[0].n > 0) problems.push(`${rows[0].n} rows left in ${table}`);

@@ -103,6 +103,9 @@ const EnvSchema = z
     ENTRA_DISCOVERY_ENABLED: booleanFlag('ENTRA_DISCOVERY_ENABLED'),
     ENTRA_DISCOVERY_START_TIMEOUT: duration('ENTRA_DISCOVERY_START_TIMEOUT', '5m'),
     ENTRA_AUDIT_OVERLAP: duration('ENTRA_AUDIT_OVERLAP', '1h'),
+    ENTRA_RECONCILE_FULL_EVERY: duration('ENTRA_RECONCILE_FULL_EVERY', '1d'),
+    // At least one page per audit query (8, activities/auditSources.ts) and one for backfill.
+    ENTRA_AUDIT_PAGES_PER_RUN: integer('ENTRA_AUDIT_PAGES_PER_RUN', 20, 9),
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
@@ -147,6 +150,10 @@ export type Config = {
   discoveryStartTimeoutMs: number;
   /** How far before the audit watermark each run re-reads, for events that reach the log late. */
   auditOverlapMs: number;
+  /** The longest an app's owners or a service principal's assignments go without a full read. */
+  reconcileFullEveryMs: number;
+  /** Most directoryAudits pages one run reads; older events are backfilled over later runs. */
+  auditPagesPerRun: number;
   syncIntervalMs: number;
   /** What the janitor keeps and ends (docs/run-lifecycle.md). */
   janitor: { failedRunRetentionMs: number; abandonAfterMs: number };
@@ -191,6 +198,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discoveryEnabled: e.ENTRA_DISCOVERY_ENABLED,
     discoveryStartTimeoutMs: e.ENTRA_DISCOVERY_START_TIMEOUT,
     auditOverlapMs: e.ENTRA_AUDIT_OVERLAP,
+    reconcileFullEveryMs: e.ENTRA_RECONCILE_FULL_EVERY,
+    auditPagesPerRun: e.ENTRA_AUDIT_PAGES_PER_RUN,
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
     janitor: { failedRunRetentionMs: e.ENTRA_FAILED_RUN_RETENTION, abandonAfterMs: e.ENTRA_RUN_ABANDON_AFTER },
     database: { statementTimeoutMs: e.ENTRA_DB_STATEMENT_TIMEOUT, idleInTransactionTimeoutMs: e.ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT },

@@ -33,6 +33,19 @@ export const PULLED_STREAMS = {
   owners: { activity: 'reconcileShard', permission: 'Application.Read.All', reading: 'full' },
   appRoleAssignments: { activity: 'reconcileShard', permission: 'Application.Read.All', reading: 'full' },
   directoryRoleAssignments: { activity: 'pullDirectoryRoles', permission: 'RoleManagement.Read.Directory', reading: 'full' },
+  // PIM for directory roles (Entra ID P2 or ID Governance; without it coverage is 'unavailable').
+  directoryRoleEligibilities: {
+    activity: 'pullDirectoryRoles',
+    permission: 'RoleEligibilitySchedule.Read.Directory (or RoleManagement.Read.Directory)',
+    reading: 'full',
+  },
+  directoryRoleActiveSchedules: {
+    activity: 'pullDirectoryRoles',
+    permission: 'RoleAssignmentSchedule.Read.Directory (or RoleManagement.Read.Directory)',
+    reading: 'full',
+  },
+  // The units that scope role assignments, for their names; without the permission, coverage is 'unavailable'.
+  administrativeUnits: { activity: 'pullDirectoryRoles', permission: 'AdministrativeUnit.Read.All (or Directory.Read.All)', reading: 'full' },
   credentialAuditEvents: { activity: 'pullAuditEvents', permission: 'AuditLog.Read.All', reading: 'watermark' },
   permissionGrants: {
     activity: 'pullPermissionGrants',
@@ -46,6 +59,7 @@ export const PULLED_STREAMS = {
 /** What finalize derives from pulled streams; summary rows with `derived_from`. */
 export const DERIVED_STREAMS = {
   memberships: { derivedFrom: 'groups' },
+  groupOwners: { derivedFrom: 'groups' },
   credentials: { derivedFrom: 'applications' },
   entitlements: { derivedFrom: 'appRoleAssignments' },
   discoveredApps: { derivedFrom: 'signIns' },
@@ -75,6 +89,8 @@ export const RECONCILED_STREAMS: readonly PulledStreamName[] = streamsWhere((s) 
 export const AUDIT_STREAM = 'credentialAuditEvents' satisfies WatermarkStream;
 export const SIGN_INS_STREAM = 'signIns' satisfies WatermarkStream;
 export const GRANTS_STREAM = 'permissionGrants' satisfies DiscoveryStream;
+/** The streams the pullDirectoryRoles activity reads, one per call. */
+export type DirectoryRoleStream = StreamsWhere<{ activity: 'pullDirectoryRoles' }>;
 
 export function isDeltaStream(stream: string): stream is DeltaStream {
   return (DELTA_STREAMS as readonly string[]).includes(stream);

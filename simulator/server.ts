@@ -277,7 +277,7 @@ async function serve(deps: ListenerDependencies, incoming: IncomingMessage, outg
     } else if (isGraph && !isBatchEnvelope(pathname)) {
       charge = deps.throttle.charge(request);
       response = charge.allowed ? withHeaders(await dispatch(deps, request), charge.headers) : charge.response;
-      if (fault?.kind === 'malformedMembersDelta') response = malformMembersDelta(response, fault.malformation ?? 'notArray');
+      if (fault?.kind === 'malformedMembersDelta') response = malformMembersDelta(response, fault.malformation ?? 'notArray', fault.collection ?? 'members');
     } else {
       response = await dispatch(deps, request);
     }

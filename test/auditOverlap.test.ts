@@ -41,6 +41,27 @@ describe('the audit watermark overlap', () => {
     expect((await storedEventIds(harness)).length).toBe(stored);
   });
 
+  it('continues a connector upgraded from the single unfiltered query at its watermark, with nothing to backfill', async () => {
+    // What a connector synced before the filtered queries has: a watermark, no per-query spans.
+    await harness.sync();
+    await harness.query('delete from audit_sources where connector_id = $1', [harness.connectorId]);
+    const mark = await watermark(harness);
+    const inside = lateCredentialEvent(mark, 10 * MINUTE);
+    sim.requestLog.clear();
+
+    await harness.sync();
+
+    const audits = sim.requestLog.entries().filter((e) => e.path.startsWith('/v1.0/auditLogs/directoryAudits'));
+    const filters = audits.map((e) => new URL(e.path, 'https://graph.invalid').searchParams.get('$filter')!);
+    expect(filters.length).toBeGreaterThan(0);
+    // Forward reads only, each from the old watermark less the default overlap of 1 hour.
+    for (const filter of filters) expect(Date.parse(/activityDateTime ge (\S+) and/.exec(filter)![1]!)).toBe(Math.floor((mark - 60 * MINUTE) / 1000) * 1000);
+    expect(audits.every((e) => new URL(e.path, 'https://graph.invalid').searchParams.get('$orderby') === 'activityDateTime asc')).toBe(true);
+    expect(await storedEventIds(harness)).toContain(inside.id);
+    const pending = await harness.query<{ n: number }>('select count(*)::int as n from audit_sources where connector_id = $1 and low > floor', [harness.connectorId]);
+    expect(pending[0]!.n).toBe(0);
+  });
+
   it('reads back exactly ENTRA_AUDIT_OVERLAP before the watermark when it is set', async () => {
     const narrow = await SyncHarness.start(sim.config, { auditOverlapMs: 10 * MINUTE });
     try {
@@ -52,7 +73,7 @@ describe('the audit watermark overlap', () => {
       await narrow.sync();
 
       const audits = sim.requestLog.entries().filter((e) => e.path.startsWith('/v1.0/auditLogs/directoryAudits'));
-      const since = decodeURIComponent(audits[0]!.path).match(/activityDateTime ge (\S+?)(&|$)/)?.[1];
+      const since = decodeURIComponent(audits[0]!.path).match(/activityDateTime ge (\S+) and/)?.[1];
       expect(Date.parse(since!)).toBe(Math.floor((mark - 10 * MINUTE) / 1000) * 1000);
       expect(await storedEventIds(narrow)).toContain(inside.id);
     } finally {

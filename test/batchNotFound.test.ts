@@ -26,6 +26,12 @@ async function until(condition: () => boolean, what: string, deadlineMs = 60_000
   }
 }
 
+/** An audit-logged owner change, so the next run reconciles the object (docs/inventory.md). */
+function addLoggedOwner(id: string): void {
+  const owners = sim.tenant.activeOwnersOf(id);
+  sim.tenant.addOwner(id, sim.tenant.activeObjects('users').find((u) => !owners.includes(u.id))!.id);
+}
+
 useSyncFixture({ seed: 71, users: 150, pageSize: 50 }, (started) => ({ sim, harness } = started));
 
 describe('a 404 inside $batch', () => {
@@ -33,6 +39,7 @@ describe('a 404 inside $batch', () => {
     await harness.sync();
     const sp = sim.tenant.activeObjects('servicePrincipals').find((s) => sim.tenant.activeOwnersOf(s.id).length > 0 && sim.tenant.activeAppRoleAssignmentsOf(s.id).length > 0)!;
     expect(await ownersOf(sp.id)).toEqual(sorted(sim.tenant.activeOwnersOf(sp.id)));
+    addLoggedOwner(sp.id);
     sim.requestLog.clear();
     // Both sub-requests of this service principal answer 404 once, as a lagging replica would.
     sim.faults.add({ pathPrefix: `/v1.0/servicePrincipals/${sp.id}/owners`, status: 404, code: 'Request_ResourceNotFound', message: `Resource '${sp.id}' does not exist.` });
@@ -52,6 +59,7 @@ describe('a 404 inside $batch', () => {
 
   it('marks a service principal gone only when a direct read confirms the deletion', async () => {
     const sp = sim.tenant.activeObjects('servicePrincipals').find((s) => sim.tenant.activeOwnersOf(s.id).length > 0)!;
+    addLoggedOwner(sp.id);
     sim.requestLog.clear();
     // Hold the first batch of the reconciliation, delete the service principal meanwhile: deleted
     // after the delta pull read it, as happens between the two in a live tenant.

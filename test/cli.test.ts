@@ -142,7 +142,12 @@ describe('entra-sync CLI, driven as a user would', () => {
     expect(lacking.stdout).toContain(`lacks the Microsoft Graph application permission ${DROPPED_PERMISSION}`);
 
     const json = JSON.parse((await cli(['connector', 'test', RESTRICTED, '--json'])).stdout) as { permissions: { permission: string; status: string }[] };
-    expect(json.permissions.filter((p) => p.status !== 'granted')).toEqual([expect.objectContaining({ permission: DROPPED_PERMISSION, status: 'missing' })]);
+    // RoleManagement.Read.Directory is also what lets the app read PIM's schedules: without it, those probes fail too.
+    expect(json.permissions.filter((p) => p.status !== 'granted')).toEqual([
+      expect.objectContaining({ permission: DROPPED_PERMISSION, status: 'missing' }),
+      expect.objectContaining({ permission: 'RoleEligibilitySchedule.Read.Directory', status: 'missing' }),
+      expect.objectContaining({ permission: 'RoleAssignmentSchedule.Read.Directory', status: 'missing' }),
+    ]);
 
     const full = await cli(['connector', 'test', MAIN]);
     expect(full.code, full.stdout).toBe(0);

@@ -25,6 +25,12 @@ describe('configuration', () => {
     );
   });
 
+  it('reads every reconcile target at least daily by default; ENTRA_RECONCILE_FULL_EVERY changes it, nonsense is refused', () => {
+    expect(loadConfig({}).reconcileFullEveryMs).toBe(24 * 60 * 60_000);
+    expect(loadConfig({ ENTRA_RECONCILE_FULL_EVERY: '6h' }).reconcileFullEveryMs).toBe(6 * 60 * 60_000);
+    expect(() => loadConfig({ ENTRA_RECONCILE_FULL_EVERY: 'daily' })).toThrowError(/ENTRA_RECONCILE_FULL_EVERY="daily" is not a duration/);
+  });
+
   it('re-reads an hour of audit events by default; ENTRA_AUDIT_OVERLAP changes it, nonsense is refused', () => {
     expect(loadConfig({}).auditOverlapMs).toBe(60 * 60_000);
     expect(loadConfig({ ENTRA_AUDIT_OVERLAP: '2h' }).auditOverlapMs).toBe(2 * 60 * 60_000);

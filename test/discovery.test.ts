@@ -160,4 +160,28 @@ describe('SaaS discovery on its own worker and task queue', () => {
       await harness.stop();
     }
   });
+
+  it('reads consent grants 999 to a page, the most Microsoft documents for a directory collection', async () => {
+    // More user consents than one default page (100) holds, fewer than one page of 999.
+    const existing = [...sim.tenant.permissionGrants.all()];
+    const { clientId, resourceId } = existing[0]!;
+    const consented = new Set(existing.filter((g) => g.clientId === clientId).map((g) => g.principalId));
+    const users = sim.tenant.activeUsers().filter((u) => !consented.has(u.id));
+    for (const user of users.slice(0, 250 - existing.length)) {
+      sim.tenant.addPermissionGrant({ clientId, resourceId, principalId: user.id, consentType: 'Principal', scope: 'User.Read' });
+    }
+    const grants = [...sim.tenant.permissionGrants.all()];
+    expect(grants.length).toBeGreaterThan(100);
+    expect(grants.length).toBeLessThanOrEqual(999);
+    const { harness, stop } = await discoveryDeployment({ withWorker: true });
+    try {
+      sim.requestLog.clear();
+      const { summary } = await harness.sync();
+      expect(summary.streams.permissionGrants).toMatchObject({ upserted: grants.length, pages: 1, coverage: 'complete' });
+      const pagesServed = sim.requestLog.entries().filter((e) => e.path.startsWith('/v1.0/oauth2PermissionGrants') && e.status === 200);
+      expect(pagesServed).toHaveLength(1);
+    } finally {
+      await stop();
+    }
+  });
 });

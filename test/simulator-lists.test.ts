@@ -116,6 +116,9 @@ describe('directory lists and per-object endpoints', () => {
       expect(grant.principalId === null).toBe(grant.consentType === 'AllPrincipals');
     }
     expect((await graphFailure(client.api('/oauth2PermissionGrants?$select=createdDateTime').get())).statusCode).toBe(400);
+    // A directory collection: $top up to 999, as the connector asks (docs/graph-behaviour.md).
+    expect(((await client.api('/oauth2PermissionGrants?$top=999').get()) as ListPage).value).toHaveLength(Math.min(999, [...sim.tenant.permissionGrants.all()].length));
+    expect((await graphFailure(client.api('/oauth2PermissionGrants?$top=1000').get())).statusCode).toBe(400);
     const denied = await rawGraph(sim, '/oauth2PermissionGrants', { roles: ['Application.Read.All', 'AuditLog.Read.All'] });
     expect(denied.status).toBe(403);
     expect((denied.body as GraphErrorBody).error).toMatchObject({ code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
@@ -183,6 +186,44 @@ describe('audit logs and sign-ins', () => {
     const quoted = await graphFailure(client.api(`/auditLogs/directoryAudits?$filter=activityDateTime ge '${since}'`).get());
     expect(quoted.statusCode).toBe(400);
     expect((await graphFailure(client.api('/auditLogs/directoryAudits?$top=1001').get())).statusCode).toBe(400);
+  });
+
+  it("accepts the directoryAudits filters Microsoft documents, and answers what the ground truth holds", async () => {
+    const all = [...sim.tenant.directoryAudits.newestFirst()];
+    const since = new Date(Date.parse(all[Math.floor(all.length / 2)]!.activityDateTime)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const sample = all.find((a) => a.activityDisplayName === 'Add service principal credentials' && a.initiatedBy.user && a.targetResources.length > 0)!;
+    const target = sample.targetResources[0]!;
+    const lower = (text: string | null) => (text ?? '').toLowerCase();
+    const cases: Array<[string, (a: (typeof all)[number]) => boolean]> = [
+      [`startswith(activityDisplayName, 'add service principal') and activityDateTime ge ${since}`, (a) => lower(a.activityDisplayName).startsWith('add service principal') && Date.parse(a.activityDateTime) >= Date.parse(since)],
+      ["activityDisplayName eq 'Add service principal credentials'", (a) => a.activityDisplayName === 'Add service principal credentials'],
+      [`loggedByService eq '${sample.loggedByService}' and initiatedBy/user/id eq '${sample.initiatedBy.user!.id}'`, (a) => a.loggedByService === sample.loggedByService && a.initiatedBy.user?.id === sample.initiatedBy.user!.id],
+      [`targetResources/any(t: t/id eq '${target.id}')`, (a) => a.targetResources.some((t) => t.id === target.id)],
+      [`targetResources/any(x: startswith(x/displayName, '${target.displayName!.slice(0, 4)}'))`, (a) => a.targetResources.some((t) => lower(t.displayName).startsWith(lower(target.displayName!.slice(0, 4))))],
+      [`id eq '${sample.id}'`, (a) => a.id === sample.id],
+    ];
+    for (const [filter, expected] of cases) {
+      const { items } = await listAll<Row>(client, `/auditLogs/directoryAudits?$filter=${encodeURIComponent(filter)}&$top=1000`);
+      expect([filter, items.map((a) => a.id)]).toEqual([filter, all.filter(expected).map((a) => a.id)]);
+    }
+    const ascending = await listAll<Row>(client, `/auditLogs/directoryAudits?$filter=${encodeURIComponent(`activityDateTime ge ${since}`)}&$orderby=activityDateTime asc&$top=100`);
+    expect(ascending.items.map((a) => a.id)).toEqual(all.filter((a) => Date.parse(a.activityDateTime) >= Date.parse(since)).map((a) => a.id).reverse());
+  });
+
+  it('refuses directoryAudits filters Microsoft does not document, with 400 Request_UnsupportedQuery', async () => {
+    for (const filter of [
+      "category eq 'ApplicationManagement'",
+      "result eq 'success'",
+      "activityDisplayName eq 'Add owner to application' or activityDisplayName eq 'Consent to application'",
+      "activityDisplayName ne 'Update user'",
+      'activityDateTime gt 2026-01-01T00:00:00Z',
+      "startswith(loggedByService, 'Core')",
+      "initiatedBy/app/servicePrincipalId eq '00000000-0000-0000-0000-000000000000'",
+      "targetResources/id eq '00000000-0000-0000-0000-000000000000'",
+    ]) {
+      const failure = await graphFailure(client.api(`/auditLogs/directoryAudits?$filter=${encodeURIComponent(filter)}`).get());
+      expect([filter, failure.statusCode, failure.code]).toEqual([filter, 400, 'Request_UnsupportedQuery']);
+    }
   });
 
   it('logs credential activities with an EN DASH and the keyId inside modifiedProperties', async () => {

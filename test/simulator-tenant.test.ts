@@ -243,6 +243,37 @@ describe('control API for the directory model', () => {
     expect((await control(sim, 'GET', '/groups/01010101-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
+  it('logs owner and app role assignment changes as Entra names them, added or removed, unless the change is silent', async () => {
+    const newest = () => [...sim.tenant.directoryAudits.newestFirst()][0]!;
+    const count = () => [...sim.tenant.directoryAudits.newestFirst()].length;
+    const [user] = sim.tenant.activeUsers();
+    const sp = sim.tenant.activeObjects('servicePrincipals').find((s) => !sim.tenant.activeOwnersOf(s.id).includes(user!.id))!;
+    const targetIds = () => newest().targetResources.map((r) => r.id);
+
+    expect((await control(sim, 'POST', `/servicePrincipals/${sp.id}/owners`, { ownerId: user!.id })).status).toBe(204);
+    expect(newest().activityDisplayName).toBe('Add owner to service principal');
+    expect(targetIds()).toEqual([user!.id, sp.id]);
+    expect((await control(sim, 'DELETE', `/servicePrincipals/${sp.id}/owners/${user!.id}`)).status).toBe(204);
+    expect(newest().activityDisplayName).toBe('Remove owner from service principal');
+    expect(targetIds()).toEqual([user!.id, sp.id]);
+
+    const assignment = (await control(sim, 'POST', `/servicePrincipals/${sp.id}/appRoleAssignedTo`, { principalId: user!.id })).body as { id: string };
+    expect(newest().activityDisplayName).toBe('Add app role assignment grant to user');
+    expect(targetIds()).toEqual([sp.id, user!.id]);
+    expect((await control(sim, 'DELETE', `/appRoleAssignments/${assignment.id}`)).status).toBe(204);
+    expect(newest().activityDisplayName).toBe('Remove app role assignment from user');
+
+    // Silent: the change happens, the log does not see it.
+    const before = count();
+    expect((await control(sim, 'POST', `/servicePrincipals/${sp.id}/owners`, { ownerId: user!.id, silent: true })).status).toBe(204);
+    const quiet = (await control(sim, 'POST', `/servicePrincipals/${sp.id}/appRoleAssignedTo`, { principalId: user!.id, silent: true })).body as { id: string };
+    expect(sim.tenant.activeOwnersOf(sp.id)).toContain(user!.id);
+    expect(sim.tenant.activeAppRoleAssignmentsOf(sp.id).map((a) => a.id)).toContain(quiet.id);
+    expect((await control(sim, 'DELETE', `/appRoleAssignments/${quiet.id}`, { silent: true })).status).toBe(204);
+    expect((await control(sim, 'DELETE', `/servicePrincipals/${sp.id}/owners/${user!.id}`, { silent: true })).status).toBe(204);
+    expect(count()).toBe(before);
+  });
+
   it('records audit events and sign-ins, switches the licence, tunes delta and reports the truth', async () => {
     const audit = (await control(sim, 'POST', '/directoryAudits', { activityDisplayName: 'Update external secrets', category: 'ApplicationManagement' })) as { status: number; body: { id: string; loggedByService: string } };
     expect(audit).toMatchObject({ status: 201, body: { loggedByService: 'Core Directory' } });

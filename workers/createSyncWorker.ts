@@ -29,6 +29,10 @@ export type SyncWorkerOptions = {
   janitor?: JanitorPolicy;
   /** How far before the audit watermark a run re-reads (ENTRA_AUDIT_OVERLAP). */
   auditOverlapMs?: number;
+  /** The longest a target of reconciliation goes without a full read (ENTRA_RECONCILE_FULL_EVERY). */
+  reconcileFullEveryMs?: number;
+  /** Most directoryAudits pages a run reads (ENTRA_AUDIT_PAGES_PER_RUN). */
+  auditPagesPerRun?: number;
 };
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -45,6 +49,8 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       executions: executionProbe(options.connection, options.namespace),
       janitor: options.janitor ?? DEFAULT_JANITOR_POLICY,
       auditOverlapMs: options.auditOverlapMs,
+      reconcileFullEveryMs: options.reconcileFullEveryMs,
+      auditPagesPerRun: options.auditPagesPerRun,
     }),
     interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),

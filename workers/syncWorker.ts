@@ -17,6 +17,8 @@ runMain(() =>
       discoveryTaskQueue: config.temporal.discoveryTaskQueue,
       janitor: config.janitor,
       auditOverlapMs: config.auditOverlapMs,
+      reconcileFullEveryMs: config.reconcileFullEveryMs,
+      auditPagesPerRun: config.auditPagesPerRun,
     }),
   ),
 );

@@ -14,7 +14,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { PreparedRun, RunSummary, SyncActivities } from '../activities';
-import { isDeltaStream, PULLED_STREAMS, type DeltaStream, type PullActivity, type PulledStreamName } from '../shared/streams';
+import { isDeltaStream, PULLED_STREAMS, type DeltaStream, type DirectoryRoleStream, type PullActivity, type PulledStreamName } from '../shared/streams';
 import type { DiscoveryActivities } from '../activities/discovery';
 import { FailureKind } from '../shared/failureKinds';
 
@@ -111,7 +111,9 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
   const discovery = prepared.discovery ? discoveryActivities(prepared.discovery) : undefined;
   const run: Record<Exclude<PullActivity, 'reconcileShard'>, (stream: PulledStreamName) => Promise<{ pages?: number } | unknown>> = {
     pullDelta: (stream) => pullDelta({ runId, connectorId, stream: stream as DeltaStream }),
-    pullDirectoryRoles: () => pullDirectoryRoles({ runId, connectorId }),
+    // The original stream keeps the input it was recorded with; the PIM streams name themselves.
+    pullDirectoryRoles: (stream) =>
+      pullDirectoryRoles(stream === 'directoryRoleAssignments' ? { runId, connectorId } : { runId, connectorId, stream: stream as DirectoryRoleStream }),
     pullAuditEvents: () => pullAuditEvents({ runId, connectorId }),
     pullPermissionGrants: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullPermissionGrants({ runId, connectorId })),
     pullSignIns: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullSignIns({ runId, connectorId })),

@@ -16,7 +16,8 @@ export function createDiscoveryActivities(deps: ActivityDeps) {
       stream: GRANTS_STREAM,
       what: 'oauth2PermissionGrants',
       permission: PULLED_STREAMS[GRANTS_STREAM].permission,
-      firstLink: async ({ graphBaseUrl }) => `${graphBaseUrl}/oauth2PermissionGrants`,
+      // The most a directory collection pages (docs/graph-behaviour.md): a grant per consenting user adds up.
+      firstLink: async ({ graphBaseUrl }) => `${graphBaseUrl}/oauth2PermissionGrants?$top=999`,
     }),
     pullSignIns: pullDiscoverySource(deps, {
       source: 'signIn',

@@ -1,9 +1,15 @@
 import { classifyAuditActivity, credentialKeyIds } from '../auditClassification';
 import { AUDIT_STREAM } from '../../shared/streams';
+import { advanceSpan, committedSpans, type AuditRead } from '../staging/auditSpans';
 import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
 
-/** Inserts new credential audit events (an event id is stored once) and moves the watermark. */
+/**
+ * Inserts new credential audit events (an event id is stored once), moves every audit query's
+ * span by what the run read of it, and the connector's audit watermark to the oldest forward edge
+ * of them all. `watermark` is the run's upper bound; a run pulled by a build before the filtered
+ * queries (no audit_reads) moves only the watermark, as that build did.
+ */
 export async function applyAuditEvents(tx: Queryable, connectorId: string, runId: number, watermark: Date | null): Promise<Counts> {
   const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>('select id, data from staged_audit_events where run_id = $1', [runId]);
   const inserted = await tx.query(
@@ -20,12 +26,30 @@ export async function applyAuditEvents(tx: Queryable, connectorId: string, runId
       rows.map((r) => JSON.stringify(credentialKeyIds(r.data))),
     ],
   );
-  if (watermark) {
+  const reads = await runReads(tx, runId);
+  let newWatermark = watermark;
+  if (watermark && reads) {
+    const spans = (await committedSpans(tx, connectorId, watermark.getTime())).map((span) => advanceSpan(span, reads));
+    await tx.query(
+      `insert into audit_sources (connector_id, source, floor, low, high, run_id)
+       select $1, s.source, s.floor, s.low, s.high, $2
+         from unnest($3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[]) s(source, floor, low, high)
+       on conflict (connector_id, source) do update set floor = excluded.floor, low = excluded.low, high = excluded.high, run_id = excluded.run_id`,
+      [connectorId, runId, spans.map((s) => s.source), ...(['floor', 'low', 'high'] as const).map((k) => spans.map((s) => new Date(s[k])))],
+    );
+    newWatermark = new Date(Math.min(...spans.map((s) => s.high)));
+  }
+  if (newWatermark) {
     await tx.query(
       `insert into audit_watermarks (connector_id, stream, watermark, run_id) values ($1, $2, $3, $4)
        on conflict (connector_id, stream) do update set watermark = greatest(audit_watermarks.watermark, excluded.watermark), run_id = excluded.run_id`,
-      [connectorId, AUDIT_STREAM, watermark, runId],
+      [connectorId, AUDIT_STREAM, newWatermark, runId],
     );
   }
   return { upserted: inserted.rowCount ?? 0, removed: 0 };
+}
+
+async function runReads(tx: Queryable, runId: number): Promise<AuditRead[] | undefined> {
+  const { rows } = await tx.query<{ reads: AuditRead[] | null }>('select audit_reads as reads from sync_run_streams where run_id = $1 and stream = $2', [runId, AUDIT_STREAM]);
+  return rows[0]?.reads ?? undefined;
 }

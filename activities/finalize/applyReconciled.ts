@@ -1,13 +1,23 @@
 import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
 
-/** Replaces owners and app role assignments with what this run's reconciliation read. */
+/**
+ * Applies what this run's reconciliation read: the owners and app role assignments of each target
+ * it read are replaced by what Graph answered (nothing, for a target confirmed deleted); every
+ * other live row stays as it was, since it was not read. Rows of objects that are no longer live go too: apps and service principals the delta
+ * removed or a bootstrap did not see, and owners or assignment principals this run's delta removed
+ * (Graph stops listing them). Then it records each target's read in reconcile_reads, in the same
+ * transaction, so only a committed read counts as one.
+ */
 export async function applyReconciled(tx: Queryable, connectorId: string, runId: number): Promise<{ owners: Counts; appRoleAssignments: Counts }> {
   const unfinished = await tx.query('select 1 from reconcile_targets where run_id = $1 and not done limit 1', [runId]);
   if (unfinished.rowCount) throw new Error(`run ${runId}: reconciliation has not finished`);
   const ownersGone = await tx.query(
-    `delete from owners o where o.connector_id = $1 and not exists (
-       select 1 from staged_owners s where s.run_id = $2 and s.object_type = o.object_type and s.object_id = o.object_id and s.owner_id = o.owner_id)`,
+    `delete from owners o where o.connector_id = $1 and (
+       (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = o.object_type and t.object_id = o.object_id)
+        and not exists (select 1 from staged_owners s where s.run_id = $2 and s.object_type = o.object_type and s.object_id = o.object_id and s.owner_id = o.owner_id))
+       or not ${live('o.object_type', 'o.object_id')}
+       or exists (select 1 from staged_objects r where r.run_id = $2 and r.stream in ('users', 'servicePrincipals') and r.object_id = o.owner_id and r.data is null))`,
     [connectorId, runId],
   );
   const ownersAdded = await tx.query(
@@ -17,8 +27,11 @@ export async function applyReconciled(tx: Queryable, connectorId: string, runId:
     [connectorId, runId],
   );
   const assignmentsGone = await tx.query(
-    `delete from app_role_assignments a where a.connector_id = $1 and not exists (
-       select 1 from staged_app_role_assignments s where s.run_id = $2 and s.id = a.id)`,
+    `delete from app_role_assignments a where a.connector_id = $1 and (
+       (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = 'servicePrincipal' and t.object_id = a.resource_id)
+        and not exists (select 1 from staged_app_role_assignments s where s.run_id = $2 and s.id = a.id))
+       or not ${live(`'servicePrincipal'`, 'a.resource_id')}
+       or exists (select 1 from staged_objects r where r.run_id = $2 and r.stream in ('users', 'groups', 'servicePrincipals') and r.object_id = a.principal_id and r.data is null))`,
     [connectorId, runId],
   );
   const assignmentsWritten = await tx.query(
@@ -27,8 +40,33 @@ export async function applyReconciled(tx: Queryable, connectorId: string, runId:
      on conflict (connector_id, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
     [connectorId, runId],
   );
+  await recordReads(tx, connectorId, runId);
   return {
     owners: { upserted: ownersAdded.rowCount ?? 0, removed: ownersGone.rowCount ?? 0 },
     appRoleAssignments: { upserted: assignmentsWritten.rowCount ?? 0, removed: assignmentsGone.rowCount ?? 0 },
   };
+}
+
+/** Whether the app or service principal is live in the inventory (finalize applied the run's objects first). */
+function live(objectType: string, objectId: string): string {
+  return `(case ${objectType}
+             when 'application' then exists (select 1 from applications l where l.connector_id = $1 and l.id = ${objectId} and l.deleted_at is null)
+             else exists (select 1 from service_principals l where l.connector_id = $1 and l.id = ${objectId} and l.deleted_at is null) end)`;
+}
+
+/**
+ * When each target was last read: the run's start, since what it read is at least that fresh. A
+ * target found deleted is not recorded; state of objects no longer live is dropped.
+ */
+async function recordReads(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+  await tx.query(
+    `insert into reconcile_reads (connector_id, object_type, object_id, read_at, run_id, reason)
+     select $1, t.object_type, t.object_id, r.started_at, $2, t.reason
+       from reconcile_targets t join sync_runs r on r.id = t.run_id
+      where t.run_id = $2 and not t.gone
+     on conflict (connector_id, object_type, object_id) do update
+       set read_at = excluded.read_at, run_id = excluded.run_id, reason = excluded.reason`,
+    [connectorId, runId],
+  );
+  await tx.query(`delete from reconcile_reads d where d.connector_id = $1 and not ${live('d.object_type', 'd.object_id')}`, [connectorId]);
 }

@@ -1,12 +1,16 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AUDIT_STREAM, DELTA_STREAMS, DERIVED_STREAMS, DISCOVERY_STREAMS, GRANTS_STREAM, RELATIONSHIP_STREAMS, SIGN_INS_STREAM, type DeltaStream, type StreamMode } from '../../shared/streams';
 import { applyStagedMemberships } from './applyMemberships';
+import { applyStagedGroupOwners } from './applyGroupOwners';
+import { recordCursorQuery } from './cursorQueries';
 import { applyStagedObjects } from './applyObjects';
 import { inTransaction, type Database, type Queryable } from '../store/database';
 import { deriveCredentials } from './deriveCredentials';
 import { applyDiscovery } from './applyDiscovery';
 import { applyAuditEvents } from './applyAuditEvents';
 import { applyDirectoryRoles } from './applyDirectoryRoles';
+import { applyRoleSchedules, ROLE_SCHEDULE_KINDS } from './applyRoleSchedules';
+import { applyAdministrativeUnits } from './applyAdministrativeUnits';
 import { applyReconciled } from './applyReconciled';
 import type { Counts } from './counts';
 import { recomputeEntitlements } from './recomputeEntitlements';
@@ -36,7 +40,7 @@ export async function finalizeRun(db: Database, runId: number, owner: string): P
   // statistics the planner picks nested-loop anti-joins that are quadratic in the tenant size.
   // Outside the transaction: ANALYZE's lock conflicts with itself, and held until commit it
   // would make every other connector's finalize wait for this one.
-  await db.query('analyze staged_objects, staged_memberships');
+  await db.query('analyze staged_objects, staged_memberships, staged_group_owners');
   return inTransaction(db, async (tx) => {
     const run = await tx.query<{ status: string; owner: string; connectorId: string; base: string | null }>(
       `select status, workflow_run_id as owner, connector_id as "connectorId", base_generation as base
@@ -58,10 +62,12 @@ export async function finalizeRun(db: Database, runId: number, owner: string): P
       if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${runId}: stream ${s.stream} has not finished pulling`);
       const counts = await applyStagedObjects(tx, connectorId, runId, s.stream, s.mode);
       await advanceCursor(tx, connectorId, runId, s, base !== null);
+      await recordCursorQuery(tx, connectorId, s.stream);
       await recordCounts(tx, runId, s.stream, counts);
     }
     const groups = streams.rows.find((s) => s.stream === DERIVED_STREAMS.memberships.derivedFrom);
     if (groups) await recordDerived(tx, runId, 'memberships', groups, await applyStagedMemberships(tx, connectorId, runId, groups.mode));
+    if (groups) await recordDerived(tx, runId, 'groupOwners', groups, await applyStagedGroupOwners(tx, connectorId, runId, groups.mode));
     const apps = streams.rows.find((s) => s.stream === DERIVED_STREAMS.credentials.derivedFrom);
     if (apps) await recordDerived(tx, runId, 'credentials', apps, await deriveCredentials(tx, connectorId, runId));
 
@@ -130,6 +136,10 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, runI
   if (pulled.has('directoryRoleAssignments')) {
     await recordCounts(tx, runId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, runId));
   }
+  for (const stream of Object.keys(ROLE_SCHEDULE_KINDS) as Array<keyof typeof ROLE_SCHEDULE_KINDS>) {
+    if (pulled.has(stream)) await recordCounts(tx, runId, stream, await applyRoleSchedules(tx, connectorId, runId, stream));
+  }
+  if (pulled.has('administrativeUnits')) await recordCounts(tx, runId, 'administrativeUnits', await applyAdministrativeUnits(tx, connectorId, runId));
   const audits = pulled.get(AUDIT_STREAM);
   if (audits) await recordCounts(tx, runId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, runId, audits.watermark));
 }

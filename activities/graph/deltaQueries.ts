@@ -21,7 +21,7 @@ export const DELTA_QUERIES: Record<DeltaStream, DeltaQuery> = {
     select: [
       'id', 'displayName', 'description', 'mail', 'mailEnabled', 'mailNickname', 'securityEnabled', 'groupTypes',
       'isAssignableToRole', 'membershipRule', 'membershipRuleProcessingState', 'visibility', 'createdDateTime',
-      'onPremisesSyncEnabled', 'members',
+      'onPremisesSyncEnabled', 'members', 'owners',
     ],
   },
   applications: {

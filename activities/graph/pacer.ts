@@ -6,6 +6,8 @@
 export class Pacer {
   private tokens: number;
   private last = Date.now();
+  /** Concurrent callers take in turn, so none draws on tokens another is already waiting for. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly perSecond: number,
@@ -15,7 +17,13 @@ export class Pacer {
     this.tokens = burst;
   }
 
-  async take(n: number): Promise<void> {
+  take(n: number): Promise<void> {
+    const turn = this.queue.then(() => this.takeNow(n));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async takeNow(n: number): Promise<void> {
     this.refill();
     if (this.tokens < n) {
       await this.wait(((n - this.tokens) / this.perSecond) * 1000);

@@ -42,6 +42,9 @@ export type PullProgress<S> = {
 
 export type Page = { objects: GraphObject[]; nextLink?: string; deltaLink?: string };
 
+/** A page request settled: never a rejected promise, so a page requested ahead and then abandoned cannot go unhandled. */
+type Fetched = { page: Page } | { error: unknown };
+
 /** Where a fresh attempt starts. */
 export type PullStart<S> = { sources: PageSource[]; state: S };
 
@@ -71,6 +74,8 @@ export type PageStream<S, R> = {
   /** Stages a page (`number` counts from 1 in the round); returns how many objects count as staged. May update `state`. */
   stage(syncRunId: number, source: PageSource, page: Page, state: S, number: number): Promise<number>;
   recover?(err: unknown, progress: PullProgress<S>, connector: Connector): Promise<Recovery<S, R> | undefined>;
+  /** A stream with a page budget: true ends the pull before the next page, with what it read so far. */
+  exhausted?(progress: PullProgress<S>): boolean;
   /** What the run record keeps beyond pages, staged objects and traffic. */
   record?(progress: PullProgress<S>, last: Page): Partial<PullRecord>;
   result(record: PullRecord): R;
@@ -107,6 +112,8 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   const earlier = { requests: progress.requests, throttled: progress.throttled };
   const current = (): PullProgress<S> => ({
     ...progress,
+    // A copy: details may be encoded after the position has moved on.
+    sources: progress.sources.map((source) => ({ ...source })),
     requests: earlier.requests + session.traffic.requests,
     throttled: earlier.throttled + session.traffic.throttled,
   });
@@ -115,15 +122,40 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   // One budget per app and tenant for every report stream, in whichever worker process it runs.
   const pacer = stream.pacing === 'reports' ? new ReportBudget(db, connector, wait) : undefined;
   const fetch = stream.fetch ?? fetchListPage;
+  // Set when staging fails: the page requested ahead is never needed, so it stops retrying
+  // rather than outlive the attempt. (Only staging runs while a page is ahead.)
+  let abandoned = false;
+  const aheadRetry: RetryOptions = {
+    ...retry,
+    wait: async (ms) => {
+      if (abandoned) throw new Error('the pull failed before this page read ahead was needed');
+      await wait(ms);
+    },
+  };
+  const request = (source: PageSource, options: RetryOptions): Promise<Fetched> =>
+    (async () => {
+      await pacer?.take();
+      return fetch(session.client, source.link, source.what, options);
+    })().then(
+      (page) => ({ page }),
+      (error: unknown) => ({ error }),
+    );
+  // The next page, requested while the current one is staged: at most one ahead, so memory stays
+  // bounded, and the heartbeat never names it before its predecessor is staged.
+  let ahead: Promise<Fetched> | undefined;
   // No heartbeat before the first page: the SDK throttles heartbeats after the first, and a
   // cancellation reaches the activity only with a heartbeat's answer.
 
   for (;;) {
+    if (stream.exhausted?.(progress)) return finish({ objects: [] });
     const source = progress.sources[0]!;
-    await pacer?.take();
+    const requested = ahead ?? request(source, retry);
+    ahead = undefined;
     let page: Page;
     try {
-      page = await Promise.race([fetch(session.client, source.link, source.what, retry), ctx.cancelled]);
+      const fetched = await Promise.race([requested, ctx.cancelled]);
+      if ('error' in fetched) throw fetched.error;
+      page = fetched.page;
     } catch (err) {
       const recovery = (await stream.recover?.(err, current(), connector)) ?? (await restartAfterStaleLink(err, source));
       if (recovery) await stream.clear(syncRunId);
@@ -138,22 +170,33 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
       }
       throw session.failed(err, source.what, source.link);
     }
-    await assertRunOwner(db, syncRunId, owner);
-    progress.staged += await stream.stage(syncRunId, source, page, progress.state, progress.pages + 1);
+    // Report pages are paced seconds apart anyway; reading one ahead would only spend the shared budget early.
+    const following = pacer ? undefined : followingSource(progress.sources, page);
+    if (following) ahead = request(following, aheadRetry);
+    try {
+      await assertRunOwner(db, syncRunId, owner);
+      progress.staged += await stream.stage(syncRunId, source, page, progress.state, progress.pages + 1);
+    } catch (err) {
+      abandoned = true;
+      throw err;
+    }
     progress.pages += 1;
+    // Only now does the position move on: a resumed attempt starts at a page whose predecessors are all staged.
     if (page.nextLink) {
       source.link = page.nextLink;
       source.next = true;
     } else {
       progress.sources.shift();
-      if (progress.sources.length === 0) {
-        const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, page) };
-        await recordPull(db, syncRunId, stream.stream, record);
-        killPoint('pull:afterRecord');
-        return stream.result(record);
-      }
+      if (progress.sources.length === 0) return finish(page);
     }
     ctx.heartbeat(current());
+  }
+
+  async function finish(last: Page): Promise<R> {
+    const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, last) };
+    await recordPull(db, syncRunId, stream.stream, record);
+    killPoint('pull:afterRecord');
+    return stream.result(record);
   }
 
   /** A stale page link starts the round over from the run's start link (what a fresh attempt reads). */
@@ -163,6 +206,12 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
     progress.restarts = (progress.restarts ?? 0) + 1;
     return { restart: start };
   }
+}
+
+/** Where the page after `page` comes from: its nextLink, else the next source's first page, else nowhere. */
+function followingSource(sources: PageSource[], page: Page): PageSource | undefined {
+  if (page.nextLink) return { what: sources[0]!.what, link: page.nextLink, next: true };
+  return sources[1];
 }
 
 function totals(progress: PullProgress<unknown>): PullRecord {

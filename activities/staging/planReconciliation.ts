@@ -1,6 +1,6 @@
 import type { ActivityDeps } from '../deps';
 import { tenantBudgetPer10s } from '../graph/pacer';
-import { planTargets } from './reconcileTargets';
+import { DEFAULT_RECONCILE_FULL_EVERY_MS, planTargets } from './planTargets';
 import { owningRun } from '../owningRun';
 import { killPoint } from '../killPoint';
 import { heartbeatWhile } from '../heartbeatWhile';
@@ -11,11 +11,11 @@ const BUDGET_SHARE = 0.7;
 
 export type ReconciliationPlan = { shards: number; requestsPerSecondPerShard: number };
 
-/** Lists the apps and service principals to reconcile, in shards, and paces each shard's share. */
-export function planReconciliationActivity({ db }: ActivityDeps) {
+/** Chooses the apps and service principals to reconcile this run, in shards, and paces each shard's share. */
+export function planReconciliationActivity({ db, reconcileFullEveryMs }: ActivityDeps) {
   return async function planReconciliation(input: { runId: number; connectorId: string }): Promise<ReconciliationPlan> {
     await claimRun(db, input.runId, owningRun());
-    const { shards, users } = await heartbeatWhile(() => planTargets(db, input.runId, input.connectorId));
+    const { shards, users } = await heartbeatWhile(() => planTargets(db, input.runId, input.connectorId, reconcileFullEveryMs ?? DEFAULT_RECONCILE_FULL_EVERY_MS));
     killPoint('planReconciliation:afterCommit');
     // Owners and appRoleAssignedTo cost 1 resource unit each (docs/graph-behaviour.md).
     const perSecond = (tenantBudgetPer10s(users) * BUDGET_SHARE) / 10;

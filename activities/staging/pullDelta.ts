@@ -1,11 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureKind } from '../../shared/failureKinds';
 import { cursorUsableAt } from '../graph/cursorOrigin';
+import { cursorQueryMatches } from '../graph/cursorQuery';
+import type { Queryable } from '../store/database';
 import { PULLED_STREAMS, type DeltaStream, type StreamMode } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import { DeltaResyncRequired, fetchDeltaPage } from '../graph/deltaPages';
 import { DELTA_QUERIES, initialDeltaUrl } from '../graph/deltaQueries';
-import { MalformedMembersDelta } from '../graph/membersDelta';
+import { MalformedMembersDelta, MEMBERS_DELTA } from '../graph/membersDelta';
 import { clearStagedStream, stagePage } from './stagedObjects';
 import { loadPlannedPull, type PlannedPull } from './plannedPulls';
 import { readPages, type PageStream } from './pageReader';
@@ -31,11 +33,17 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
     permission: PULLED_STREAMS[stream].permission,
     async start(connector, syncRunId) {
       const planned = await loadPlannedPull(db, syncRunId, stream);
-      // A cursor minted by another Graph endpoint (the connector was repointed) cannot be replayed.
-      const usable = planned.startLink !== null && cursorUsableAt(planned.startLink, connector.graphBaseUrl);
+      // A cursor minted by another Graph endpoint (the connector was repointed) cannot be replayed;
+      // nor one taken with another $select (it would never report what the new query adds).
+      const resyncReason =
+        planned.startLink === null ? null
+        : !cursorUsableAt(planned.startLink, connector.graphBaseUrl) ? 'graphEndpointChanged'
+        : !(await cursorTakenWithCurrentQuery(db, connector.id, stream, planned.startLink)) ? 'queryChanged'
+        : null;
+      const usable = planned.startLink !== null && resyncReason === null;
       return {
         sources: usable ? [{ what: query.resource, link: planned.startLink! }] : initial(connector.graphBaseUrl),
-        state: { mode: usable ? planned.mode : 'bootstrap', resyncReason: planned.startLink !== null && !usable ? 'graphEndpointChanged' : null, resyncs: 0 },
+        state: { mode: usable ? planned.mode : 'bootstrap', resyncReason, resyncs: 0 },
       };
     },
     clear: (syncRunId) => clearStagedStream(db, syncRunId, stream),
@@ -58,6 +66,18 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
   };
 }
 
+/**
+ * Whether the committed cursor this run starts from was taken with today's $select. A cursor that
+ * moved on since the run was planned is left to finalize, which refuses the run (CursorConflict).
+ */
+async function cursorTakenWithCurrentQuery(db: Queryable, connectorId: string, stream: DeltaStream, startLink: string): Promise<boolean> {
+  const { rows } = await db.query<{ querySelect: string | null }>(
+    'select query_select as "querySelect" from delta_cursors where connector_id = $1 and stream = $2 and delta_link = $3',
+    [connectorId, stream, startLink],
+  );
+  return rows.length === 0 || cursorQueryMatches(stream, rows[0]!.querySelect);
+}
+
 /** Fails the run for good, naming the group, the page and the fault: staging nothing of it is safer than guessing. */
 function malformedMembersFailure(err: MalformedMembersDelta, page: number, resource: string): ApplicationFailure {
   return ApplicationFailure.create({
@@ -65,7 +85,7 @@ function malformedMembersFailure(err: MalformedMembersDelta, page: number, resou
     nonRetryable: true,
     message:
       `Microsoft Graph returned page ${page} of ${resource} where ${err.message}; the run stops and commits nothing ` +
-      `(staging those members without it would drop the group's memberships). The next run reads the same changes again from the unchanged cursor; ` +
+      `(staging the group without that list would drop its ${err.property === MEMBERS_DELTA ? 'memberships' : 'owners'}). The next run reads the same changes again from the unchanged cursor; ` +
       `if this repeats, check what answers at ENTRA_GRAPH_BASE_URL (a proxy rewriting responses) or open a Microsoft support case naming group ${err.groupId}.`,
   });
 }

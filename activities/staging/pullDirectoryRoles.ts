@@ -1,12 +1,18 @@
-import { PULLED_STREAMS } from '../../shared/streams';
+import { PULLED_STREAMS, type DirectoryRoleStream } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import { clearDocuments, stageDocuments } from './stageDocuments';
 import { readPages, type PageStream } from './pageReader';
+import { roleScheduleStream, type RoleSchedulesPulled } from './pullRoleSchedules';
+import { administrativeUnitsStream, type AdministrativeUnitsPulled } from './pullAdministrativeUnits';
 
 const DEFINITIONS = 'roleManagement/directory/roleDefinitions';
 const ASSIGNMENTS = 'roleManagement/directory/roleAssignments';
 
-/** Role definitions, then active role assignments with their principals, in full every run. */
+/**
+ * Role definitions, then active role assignments with their principals, in full every run; or,
+ * given a PIM stream or the administrative units that scope roles, that stream (one activity name for every directory-role stream, so the
+ * workflow dispatches them as it always did).
+ */
 export function pullDirectoryRolesActivity(deps: ActivityDeps) {
   const { db } = deps;
   const stream: PageStream<Record<string, never>, { assignments: number }> = {
@@ -28,7 +34,14 @@ export function pullDirectoryRolesActivity(deps: ActivityDeps) {
     },
     result: (record) => ({ assignments: record.staged }),
   };
-  return async function pullDirectoryRoles(input: { runId: number; connectorId: string }): Promise<{ assignments: number }> {
-    return readPages(deps, stream, input);
+  return async function pullDirectoryRoles(input: {
+    runId: number;
+    connectorId: string;
+    /** Absent in histories recorded before PIM: the role assignments. */
+    stream?: DirectoryRoleStream;
+  }): Promise<{ assignments: number } | RoleSchedulesPulled | AdministrativeUnitsPulled> {
+    if (!input.stream || input.stream === 'directoryRoleAssignments') return readPages(deps, stream, input);
+    if (input.stream === 'administrativeUnits') return readPages(deps, administrativeUnitsStream(deps), input);
+    return readPages(deps, roleScheduleStream(deps, input.stream), input);
   };
 }

@@ -1,52 +1,7 @@
-import { RECONCILED_STREAMS } from '../../shared/streams';
 import type { Database, Queryable } from '../store/database';
 import { inTransaction } from '../store/database';
 
 export type ReconcileTarget = { objectType: 'application' | 'servicePrincipal'; objectId: string };
-
-export const SHARD_SIZE = 500;
-
-/**
- * The apps and service principals of the inventory as this run leaves it (live rows, plus what
- * the run staged, minus what it removed; only what it staged after a bootstrap), cut into shards.
- * Running it again returns the same plan.
- */
-export async function planTargets(db: Database, runId: number, connectorId: string): Promise<{ shards: number; users: number }> {
-  return inTransaction(db, async (tx) => {
-    const existing = await tx.query<{ shards: number }>('select coalesce(max(shard) + 1, 0)::int as shards from reconcile_targets where run_id = $1', [runId]);
-    if (existing.rows[0]!.shards === 0) {
-      await tx.query(
-        `insert into reconcile_targets (run_id, object_type, object_id, shard)
-         select $1, t.object_type, t.object_id, ((row_number() over (order by t.object_type, t.object_id)) - 1) / $3
-           from (${resulting('application', 'applications', 'applications')}
-                 union ${resulting('servicePrincipal', 'servicePrincipals', 'service_principals')}) t
-         on conflict do nothing`,
-        [runId, connectorId, SHARD_SIZE],
-      );
-    }
-    const shards = await tx.query<{ shards: number }>('select coalesce(max(shard) + 1, 0)::int as shards from reconcile_targets where run_id = $1', [runId]);
-    // Planned: finalize replaces owners and assignments once every target is done.
-    await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [runId, RECONCILED_STREAMS]);
-    const users = await tx.query<{ n: number }>(`select (${resultingCount('users', 'users')})::int as n`, [runId, connectorId]);
-    return { shards: shards.rows[0]!.shards, users: users.rows[0]!.n };
-  });
-}
-
-function bootstrapped(stream: string): string {
-  return `exists (select 1 from sync_run_streams r where r.run_id = $1 and r.stream = '${stream}' and r.mode = 'bootstrap')`;
-}
-
-function resulting(objectType: string, stream: string, table: string): string {
-  return `select '${objectType}' as object_type, s.object_id from staged_objects s where s.run_id = $1 and s.stream = '${stream}' and s.data is not null
-          union
-          select '${objectType}', l.id from ${table} l
-           where l.connector_id = $2 and l.deleted_at is null and not ${bootstrapped(stream)}
-             and not exists (select 1 from staged_objects s where s.run_id = $1 and s.stream = '${stream}' and s.object_id = l.id and s.data is null)`;
-}
-
-function resultingCount(stream: string, table: string): string {
-  return `select count(*) from (${resulting(stream, stream, table)}) r`;
-}
 
 export async function shardTargets(db: Queryable, runId: number, shard: number): Promise<ReconcileTarget[]> {
   const { rows } = await db.query(

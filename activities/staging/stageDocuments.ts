@@ -4,7 +4,9 @@ import type { Queryable } from '../store/database';
 /** Staging tables keyed by (run_id, [kind column,] id) holding Graph objects as they came. */
 export type DocumentStaging =
   | { table: 'staged_audit_events' }
+  | { table: 'staged_administrative_units' }
   | { table: 'staged_directory_roles'; kindColumn: 'kind'; kind: 'definition' | 'assignment' }
+  | { table: 'staged_role_schedules'; kindColumn: 'kind'; kind: 'eligible' | 'active' }
   | { table: 'staged_discovery'; kindColumn: 'source'; kind: 'grant' | 'signIn' };
 
 /** Stages a page of objects; a replayed page overwrites itself. */

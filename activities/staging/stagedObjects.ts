@@ -1,8 +1,9 @@
 import type { DeltaStream } from '../../shared/streams';
 import { removedReason, type GraphObject } from '../graph/deltaPages';
-import { MEMBERS_DELTA, membersDelta } from '../graph/membersDelta';
+import { MEMBERS_DELTA, membersDelta, OWNERS_DELTA, ownersDelta } from '../graph/membersDelta';
 import { memberType } from '../graph/odataType';
 import type { Queryable } from '../store/database';
+import { stageGroupOwners, type StagedGroupOwner } from './stagedGroupOwners';
 
 type StagedRow = { id: string; data: GraphObject | null; removedReason: string | null };
 type StagedMembership = { groupId: string; memberId: string; memberType: string; removed: boolean };
@@ -23,32 +24,39 @@ export function foldOccurrences(objects: GraphObject[]): StagedRow[] {
 }
 
 /**
- * Takes `members@delta` off group objects (memberships are rows of their own) and folds them:
- * the last word on a (group, member) pair in the page wins. A malformed member list throws
- * (MalformedMembersDelta) before anything of the page is staged.
+ * Takes `members@delta` and `owners@delta` off group objects (memberships and group owners are
+ * rows of their own) and folds each: the last word on a (group, member) or (group, owner) pair in
+ * the page wins. A malformed list throws (MalformedMembersDelta) before anything of the page is staged.
  */
-function extractMemberships(objects: GraphObject[]): { objects: GraphObject[]; memberships: StagedMembership[] } {
+function extractMemberships(objects: GraphObject[]): { objects: GraphObject[]; memberships: StagedMembership[]; owners: StagedGroupOwner[] } {
   const memberships = new Map<string, StagedMembership>();
-  const stripped = objects.map((object) => {
-    if (object[MEMBERS_DELTA] === undefined) return object;
-    const members = membersDelta(object);
-    const { [MEMBERS_DELTA]: _members, ...rest } = object;
-    for (const member of members) {
-      memberships.set(`${object.id}/${member.id}`, {
-        groupId: object.id,
-        memberId: member.id,
-        memberType: memberType(member['@odata.type']),
-        removed: removedReason(member) !== undefined,
+  const owners = new Map<string, StagedMembership>();
+  const fold = (into: Map<string, StagedMembership>, groupId: string, items: GraphObject[]) => {
+    for (const item of items) {
+      into.set(`${groupId}/${item.id}`, {
+        groupId,
+        memberId: item.id,
+        memberType: memberType(item['@odata.type']),
+        removed: removedReason(item) !== undefined,
       });
     }
+  };
+  const stripped = objects.map((object) => {
+    if (object[MEMBERS_DELTA] === undefined && object[OWNERS_DELTA] === undefined) return object;
+    const members = membersDelta(object);
+    const groupOwners = ownersDelta(object);
+    const { [MEMBERS_DELTA]: _members, [OWNERS_DELTA]: _owners, ...rest } = object;
+    fold(memberships, object.id, members);
+    fold(owners, object.id, groupOwners);
     return rest as GraphObject;
   });
-  return { objects: stripped, memberships: [...memberships.values()] };
+  const groupOwners = [...owners.values()].map((o) => ({ groupId: o.groupId, ownerId: o.memberId, ownerType: o.memberType, removed: o.removed }));
+  return { objects: stripped, memberships: [...memberships.values()], owners: groupOwners };
 }
 
 /** Stages one page. Replaying a page (a resumed attempt) leaves the staging as it was. */
 export async function stagePage(db: Queryable, runId: number, stream: DeltaStream, page: GraphObject[]): Promise<number> {
-  const { objects, memberships } = stream === 'groups' ? extractMemberships(page) : { objects: page, memberships: [] };
+  const { objects, memberships, owners } = stream === 'groups' ? extractMemberships(page) : { objects: page, memberships: [], owners: [] };
   const rows = foldOccurrences(objects);
   if (rows.length > 0) {
     await db.query(
@@ -70,20 +78,27 @@ export async function stagePage(db: Queryable, runId: number, stream: DeltaStrea
       [runId, memberships.map((m) => m.groupId), memberships.map((m) => m.memberId), memberships.map((m) => m.memberType), memberships.map((m) => m.removed)],
     );
   }
+  await stageGroupOwners(db, runId, owners);
   return rows.length;
 }
 
 export async function clearStagedStream(db: Queryable, runId: number, stream: DeltaStream): Promise<void> {
   await db.query('delete from staged_objects where run_id = $1 and stream = $2', [runId, stream]);
-  if (stream === 'groups') await db.query('delete from staged_memberships where run_id = $1', [runId]);
+  if (stream === 'groups') {
+    await db.query('delete from staged_memberships where run_id = $1', [runId]);
+    await db.query('delete from staged_group_owners where run_id = $1', [runId]);
+  }
 }
 
 const RUN_STAGING = [
   'staged_objects',
   'staged_memberships',
+  'staged_group_owners',
   'staged_owners',
   'staged_app_role_assignments',
   'staged_directory_roles',
+  'staged_role_schedules',
+  'staged_administrative_units',
   'staged_audit_events',
   'staged_discovery',
   'reconcile_targets',

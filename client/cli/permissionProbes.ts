@@ -31,6 +31,25 @@ const PROBES: Probe[] = [
     path: (f) => (f.servicePrincipalId ? `/servicePrincipals/${encodeURIComponent(f.servicePrincipalId)}/appRoleAssignedTo?$top=1` : undefined),
   },
   { name: 'roleManagement', permission: 'RoleManagement.Read.Directory', endpoint: '/roleManagement/directory/roleAssignments', path: () => '/roleManagement/directory/roleAssignments?$top=1' },
+  // PIM documents no $top on its schedule instances: $select keeps the probe small.
+  {
+    name: 'roleEligibilitySchedules',
+    permission: 'RoleEligibilitySchedule.Read.Directory',
+    endpoint: '/roleManagement/directory/roleEligibilityScheduleInstances',
+    path: () => '/roleManagement/directory/roleEligibilityScheduleInstances?$select=id',
+  },
+  {
+    name: 'roleAssignmentSchedules',
+    permission: 'RoleAssignmentSchedule.Read.Directory',
+    endpoint: '/roleManagement/directory/roleAssignmentScheduleInstances',
+    path: () => '/roleManagement/directory/roleAssignmentScheduleInstances?$select=id',
+  },
+  {
+    name: 'administrativeUnits',
+    permission: 'AdministrativeUnit.Read.All',
+    endpoint: '/directory/administrativeUnits',
+    path: () => '/directory/administrativeUnits?$select=id',
+  },
   { name: 'auditLogs', permission: 'AuditLog.Read.All', endpoint: '/auditLogs/directoryAudits', path: () => '/auditLogs/directoryAudits?$top=1' },
   { name: 'permissionGrants', permission: 'DelegatedPermissionGrant.Read.All', endpoint: '/oauth2PermissionGrants', path: () => '/oauth2PermissionGrants?$top=1', discoveryOnly: true },
   { name: 'signIns', permission: 'AuditLog.Read.All', endpoint: '/auditLogs/signIns', path: () => '/auditLogs/signIns?$top=1', discoveryOnly: true },
@@ -106,6 +125,9 @@ function classify(
   if (!isGraphError(err)) return { status: 'error', detail: redact((err as Error)?.message ?? String(err)) };
   if (err.statusCode === 403 && err.code === 'Authentication_RequestFromNonPremiumTenantOrB2CTenant') {
     return { status: 'unlicensed', detail: 'sign-in logs need a Microsoft Entra ID P1 or P2 licence in the tenant' };
+  }
+  if ((err.statusCode === 400 || err.statusCode === 403) && err.code === 'AadPremiumLicenseRequired') {
+    return { status: 'unlicensed', detail: 'PIM schedules (eligible and time-bound role assignments) need a Microsoft Entra ID P2 or ID Governance licence in the tenant' };
   }
   const failure = graphFailure(err, context, what);
   return { status: err.statusCode === 403 ? 'missing' : 'error', detail: redact(failure.message) };

@@ -4,6 +4,7 @@ import { registerActivityControlRoutes } from './controlActivity';
 import { registerAppCredentialControlRoutes } from './controlAppCredentials';
 import { registerDirectoryControlRoutes } from './controlDirectory';
 import { registerRelationshipControlRoutes } from './controlRelationships';
+import { registerRoleScheduleControlRoutes } from './controlRoleSchedules';
 import { guarded, noContent, ok, parse } from './controlResponses';
 import { deltaSettingsSchema, permissionsSchema, streamSelectorSchema } from './controlSchemas';
 import { registerTruthControlRoutes } from './controlTruth';
@@ -42,6 +43,7 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
 
   registerDirectoryControlRoutes(router, CONTROL_PREFIX, control.tenant);
   registerRelationshipControlRoutes(router, CONTROL_PREFIX, control.tenant);
+  registerRoleScheduleControlRoutes(router, CONTROL_PREFIX, control.tenant);
   registerActivityControlRoutes(router, CONTROL_PREFIX, control.tenant);
   registerTruthControlRoutes(router, CONTROL_PREFIX, control.tenant);
   registerAppCredentialControlRoutes(router, CONTROL_PREFIX, control.application);

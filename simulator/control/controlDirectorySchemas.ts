@@ -95,10 +95,12 @@ export const newServicePrincipalSchema = z.strictObject({ id: guid, appId: guid,
 export const servicePrincipalPatchSchema = z.strictObject(servicePrincipalFields).partial();
 
 /** Who a change is attributed to in the audit log (default: the tenant's default actor). */
-const actorFields = { actorUserId: guid.optional(), actorServicePrincipalId: guid.optional() };
+// silent: the change leaves no audit event (tests of what an incremental reconciliation misses).
+const actorFields = { actorUserId: guid.optional(), actorServicePrincipalId: guid.optional(), silent: z.boolean().optional() };
 export const actorSchema = z.strictObject(actorFields);
 
 export const memberSchema = z.strictObject({ memberId: guid });
+export const groupOwnerSchema = z.strictObject({ ownerId: guid });
 export const ownerSchema = z.strictObject({ ownerId: guid, ...actorFields });
 export const syntheticObjectSchema = z.strictObject({ kind: z.enum(['device', 'orgContact']), id: guid.optional() });
 

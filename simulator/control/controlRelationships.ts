@@ -1,6 +1,7 @@
 import {
   actorSchema,
   appRoleAssignmentSchema,
+  groupOwnerSchema,
   keyCredentialSchema,
   memberSchema,
   ownerSchema,
@@ -15,7 +16,7 @@ import type { RouteHandler, Router } from '../http/router';
 import type { ChangeOptions, TenantStore } from '../tenant/tenantStore';
 
 /**
- * /_sim routes for relationships: group members, owners, credentials, app role assignments,
+ * /_sim routes for relationships: group members, group owners, owners, credentials, app role assignments,
  * directory role assignments, delegated permission grants, synthetic member objects.
  */
 export function registerRelationshipControlRoutes(router: Router, prefix: string, tenant: TenantStore): void {
@@ -33,6 +34,18 @@ export function registerRelationshipControlRoutes(router: Router, prefix: string
     tenant.removeGroupMember(params.id ?? '', params.memberId ?? '');
     return noContent();
   });
+  route('GET', '/groups/:id/owners', (_request, params) => {
+    tenant.requireActive('groups', params.id ?? '');
+    return ok(tenant.groupOwnersOf(params.id ?? ''));
+  });
+  route('POST', '/groups/:id/owners', (request, params) => {
+    tenant.addGroupOwner(params.id ?? '', parse(groupOwnerSchema, request).ownerId);
+    return noContent();
+  });
+  route('DELETE', '/groups/:id/owners/:ownerId', (_request, params) => {
+    tenant.removeGroupOwner(params.id ?? '', params.ownerId ?? '');
+    return noContent();
+  });
   route('POST', '/syntheticObjects', (request) => {
     const body = parse(syntheticObjectSchema, request);
     return ok({ id: tenant.addSyntheticObject(body.kind, body.id), kind: body.kind }, 201);
@@ -48,17 +61,17 @@ export function registerRelationshipControlRoutes(router: Router, prefix: string
       tenant.addOwner(params.id ?? '', body.ownerId, changeOptions(tenant, body));
       return noContent();
     });
-    route('DELETE', `/${stream}/:id/owners/:ownerId`, (_request, params) => {
-      tenant.removeOwner(params.id ?? '', params.ownerId ?? '');
+    route('DELETE', `/${stream}/:id/owners/:ownerId`, (request, params) => {
+      tenant.removeOwner(params.id ?? '', params.ownerId ?? '', changeOptions(tenant, parse(actorSchema, request)));
       return noContent();
     });
     route('POST', `/${stream}/:id/passwordCredentials`, (request, params) => {
-      const { actorUserId, actorServicePrincipalId, ...input } = parse(passwordCredentialSchema, request);
-      return ok(tenant.addPasswordCredential(params.id ?? '', input, changeOptions(tenant, { actorUserId, actorServicePrincipalId })), 201);
+      const { actorUserId, actorServicePrincipalId, silent, ...input } = parse(passwordCredentialSchema, request);
+      return ok(tenant.addPasswordCredential(params.id ?? '', input, changeOptions(tenant, { actorUserId, actorServicePrincipalId, silent })), 201);
     });
     route('POST', `/${stream}/:id/keyCredentials`, (request, params) => {
-      const { actorUserId, actorServicePrincipalId, ...input } = parse(keyCredentialSchema, request);
-      return ok(tenant.addKeyCredential(params.id ?? '', input, changeOptions(tenant, { actorUserId, actorServicePrincipalId })), 201);
+      const { actorUserId, actorServicePrincipalId, silent, ...input } = parse(keyCredentialSchema, request);
+      return ok(tenant.addKeyCredential(params.id ?? '', input, changeOptions(tenant, { actorUserId, actorServicePrincipalId, silent })), 201);
     });
     route('DELETE', `/${stream}/:id/credentials/:keyId`, (request, params) => {
       tenant.removeCredential(params.id ?? '', params.keyId ?? '', changeOptions(tenant, parse(actorSchema, request)));
@@ -71,17 +84,17 @@ export function registerRelationshipControlRoutes(router: Router, prefix: string
     return ok(tenant.activeAppRoleAssignmentsOf(params.id ?? ''));
   });
   route('POST', '/servicePrincipals/:id/appRoleAssignedTo', (request, params) => {
-    const { actorUserId, actorServicePrincipalId, ...input } = parse(appRoleAssignmentSchema, request);
-    return ok(tenant.assignAppRole({ ...input, resourceId: params.id ?? '' }, changeOptions(tenant, { actorUserId, actorServicePrincipalId })), 201);
+    const { actorUserId, actorServicePrincipalId, silent, ...input } = parse(appRoleAssignmentSchema, request);
+    return ok(tenant.assignAppRole({ ...input, resourceId: params.id ?? '' }, changeOptions(tenant, { actorUserId, actorServicePrincipalId, silent })), 201);
   });
-  route('DELETE', '/appRoleAssignments/:id', (_request, params) => {
-    tenant.removeAppRoleAssignment(params.id ?? '');
+  route('DELETE', '/appRoleAssignments/:id', (request, params) => {
+    tenant.removeAppRoleAssignment(params.id ?? '', changeOptions(tenant, parse(actorSchema, request)));
     return noContent();
   });
 
   route('POST', '/roleAssignments', (request) => {
-    const { actorUserId, actorServicePrincipalId, ...input } = parse(roleAssignmentSchema, request);
-    return ok(tenant.assignDirectoryRole(input, changeOptions(tenant, { actorUserId, actorServicePrincipalId })), 201);
+    const { actorUserId, actorServicePrincipalId, silent, ...input } = parse(roleAssignmentSchema, request);
+    return ok(tenant.assignDirectoryRole(input, changeOptions(tenant, { actorUserId, actorServicePrincipalId, silent })), 201);
   });
   route('DELETE', '/roleAssignments/:id', (_request, params) => {
     tenant.removeDirectoryRoleAssignment(params.id ?? '');
@@ -89,8 +102,8 @@ export function registerRelationshipControlRoutes(router: Router, prefix: string
   });
 
   route('POST', '/oauth2PermissionGrants', (request) => {
-    const { actorUserId, actorServicePrincipalId, ...input } = parse(permissionGrantSchema, request);
-    return ok(tenant.addPermissionGrant(input, changeOptions(tenant, { actorUserId, actorServicePrincipalId })), 201);
+    const { actorUserId, actorServicePrincipalId, silent, ...input } = parse(permissionGrantSchema, request);
+    return ok(tenant.addPermissionGrant(input, changeOptions(tenant, { actorUserId, actorServicePrincipalId, silent })), 201);
   });
   route('DELETE', '/oauth2PermissionGrants/:id', (_request, params) => {
     tenant.removePermissionGrant(params.id ?? '');
@@ -99,9 +112,12 @@ export function registerRelationshipControlRoutes(router: Router, prefix: string
 }
 
 /** The audit actor named in a control request, if any. */
-export function changeOptions(tenant: TenantStore, body: { actorUserId?: string | undefined; actorServicePrincipalId?: string | undefined }): ChangeOptions {
+export function changeOptions(
+  tenant: TenantStore,
+  body: { actorUserId?: string | undefined; actorServicePrincipalId?: string | undefined; silent?: boolean | undefined },
+): ChangeOptions {
   let actor: AuditInitiator | undefined;
   if (body.actorUserId) actor = userInitiator(tenant.requireActive('users', body.actorUserId).properties);
   else if (body.actorServicePrincipalId) actor = appInitiator(tenant.requireActive('servicePrincipals', body.actorServicePrincipalId).properties);
-  return actor ? { actor } : {};
+  return { ...(actor ? { actor } : {}), ...(body.silent ? { silent: true } : {}) };
 }

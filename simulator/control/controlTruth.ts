@@ -5,10 +5,12 @@ import {
   credentials,
   directMemberships,
   effectiveEntitlements,
+  groupOwnerships,
   ownerships,
   roleAssignments,
   roleMemberships,
 } from '../tenant/groundTruth';
+import { privilegedAccess } from '../tenant/privilegedAccessTruth';
 import type { RouteHandler, Router } from '../http/router';
 import { STREAM_NAMES, type TenantStore } from '../tenant/tenantStore';
 
@@ -18,9 +20,11 @@ export function registerTruthControlRoutes(router: Router, prefix: string, tenan
   for (const stream of STREAM_NAMES) route(`/${stream}`, () => ok(activeObjects(tenant, stream)));
   route('/memberships', () => ok(directMemberships(tenant)));
   route('/owners', () => ok(ownerships(tenant)));
+  route('/groupOwners', () => ok(groupOwnerships(tenant)));
   route('/appRoleAssignments', () => ok(appRoleAssignments(tenant)));
   route('/roleAssignments', () => ok(roleAssignments(tenant)));
   route('/roleMemberships', () => ok(roleMemberships(tenant)));
+  route('/privilegedAccess', () => ok(privilegedAccess(tenant)));
   route('/entitlements', () => ok(effectiveEntitlements(tenant)));
   route('/credentials', () => ok(credentials(tenant)));
 }

@@ -8,11 +8,15 @@ import { generateAccess } from './generateAccess';
 import { generateActivity } from './generateActivity';
 import { generateApplications } from './generateApplications';
 import { generateGroups } from './generateGroups';
+import { generateGroupOwners } from './generateGroupOwners';
 import { DAY_MS, type GenerationContext } from './generationContext';
 import type { GroupProperties } from '../model/groupResource';
 import { COMPANY_NAMES, DEPARTMENTS, FIRST_NAMES, GUEST_EMAIL_DOMAINS, LAST_NAMES, OFFICES } from './names';
 import type { OAuth2PermissionGrant } from '../model/permissionGrants';
 import { createRandom, createRandomFrom, hashSeed, type Random } from './random';
+import { generateRoleSchedules, type GeneratedRoleSchedules } from './generateRoleSchedules';
+import { generateGroupPim } from './generateGroupPim';
+import type { GroupPimSchedule } from '../model/groupPimSchedules';
 import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
 import type { SignIn } from '../model/signIn';
 import { TenantStore, type TenantIdentity } from '../tenant/tenantStore';
@@ -49,6 +53,8 @@ export interface GeneratedTenant {
   groups: GroupProperties[];
   /** Group id → direct member ids. */
   memberships: Map<string, string[]>;
+  /** Group id → owner ids (users, service principals). */
+  groupOwners: Map<string, string[]>;
   /** Devices and organisational contacts (group members known by id and kind only). */
   syntheticObjects: Map<string, SyntheticObjectKind>;
   applications: ApplicationProperties[];
@@ -57,6 +63,10 @@ export interface GeneratedTenant {
   owners: Map<string, string[]>;
   appRoleAssignments: AppRoleAssignment[];
   roleAssignments: RoleAssignment[];
+  /** PIM: eligibilities and the windows of active assignments. */
+  roleSchedules: GeneratedRoleSchedules;
+  /** PIM for Groups: eligible and time-bound memberships and ownerships. */
+  groupPimSchedules: GroupPimSchedule[];
   permissionGrants: OAuth2PermissionGrant[];
   directoryAudits: DirectoryAudit[];
   signIns: SignIn[];
@@ -114,12 +124,15 @@ export function generateTenant(options: GenerateTenantOptions): GeneratedTenant 
     users,
     groups: groups.groups,
     memberships: groups.members,
+    groupOwners: generateGroupOwners(context, groups.groups, apps.servicePrincipals),
     syntheticObjects: groups.syntheticObjects,
     applications: apps.applications,
     servicePrincipals: apps.servicePrincipals,
     owners: apps.owners,
     appRoleAssignments: access.appRoleAssignments,
     roleAssignments: access.roleAssignments,
+    roleSchedules: generateRoleSchedules(context, access.roleAssignments, groups.roleAssignable),
+    groupPimSchedules: generateGroupPim(context, groups.roleAssignable, groups.members),
     permissionGrants: access.permissionGrants,
     directoryAudits: activity.directoryAudits,
     signIns: activity.signIns,
@@ -155,9 +168,14 @@ function loadTenant(store: TenantStore, tenant: GeneratedTenant): void {
   store.servicePrincipals.load(tenant.servicePrincipals);
   for (const [id, kind] of tenant.syntheticObjects) store.addSyntheticObject(kind, id);
   for (const [groupId, members] of tenant.memberships) store.memberships.load(groupId, members);
+  for (const [groupId, owners] of tenant.groupOwners) store.groupOwners.load(groupId, owners);
   for (const [objectId, owners] of tenant.owners) store.owners.load(objectId, owners);
   for (const assignment of tenant.appRoleAssignments) store.appRoleAssignments.add({ ...assignment });
   for (const assignment of tenant.roleAssignments) store.roleAssignments.add({ ...assignment });
+  for (const unit of tenant.roleSchedules.administrativeUnits) store.administrativeUnits.add({ ...unit });
+  for (const eligibility of tenant.roleSchedules.eligibilities) store.roleEligibilities.add({ ...eligibility });
+  for (const schedule of tenant.groupPimSchedules) store.groupPimSchedules.add({ ...schedule });
+  for (const [assignmentId, window] of tenant.roleSchedules.activeWindows) store.activeRoleWindows.set(assignmentId, { ...window });
   for (const grant of tenant.permissionGrants) store.permissionGrants.add({ ...grant });
   store.directoryAudits.load(tenant.directoryAudits);
   store.loadSignIns(tenant.signIns);

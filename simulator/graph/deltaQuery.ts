@@ -19,7 +19,7 @@ export interface DeltaResource {
   path: string;
   /** Any one of these application permissions grants access. */
   acceptedPermissions: readonly string[];
-  /** Includes the linked collection's name (e.g. members) when there is one. */
+  /** Includes the linked collections' names (e.g. members, owners) when there are some. */
   selectableProperties: readonly string[];
   /** Returned when the client sends no $select. */
   defaultProperties: readonly string[];
@@ -27,11 +27,11 @@ export interface DeltaResource {
   collectionProperties: ReadonlySet<string>;
   /** Most ids a `$filter=id eq '…' or …` may name. */
   maxFilterIds: number;
-  /** A navigation property tracked as `<name>@delta` when $select names it (groups: members). */
-  linked?: DeltaLinkedCollection;
+  /** Navigation properties tracked as `<name>@delta` when $select names them (groups: members, owners). */
+  linked?: readonly DeltaLinkedCollection[];
 }
 
-/** A linked collection of a delta object, e.g. a group's direct members. */
+/** A linked collection of a delta object, e.g. a group's direct members or its owners. */
 export interface DeltaLinkedCollection {
   name: string;
   source(tenant: TenantStore): DeltaLinkSource;
@@ -53,7 +53,10 @@ export interface DeltaQuerySettings {
   pageSize: number;
   /** Emit every entry twice, to exercise idempotent processing. */
   duplicates: boolean;
-  /** Most linked items (group members) per entry; a larger group spans several entries. Default 100. */
+  /**
+   * Most linked items (group members and owners together) per entry; a larger group spans
+   * several entries, members first, then owners. Default 100.
+   */
   membersPerEntry?: number;
   /** Updates carry only id plus the properties changed since the cursor. Default false. */
   changedPropertiesOnly?: boolean;
@@ -206,10 +209,10 @@ function collectPage(
   deps: DeltaQueryDependencies,
 ): { entries: Entry[]; resumeAt?: { afterId: string | null; afterLinkId: string | null } } {
   const settings = deps.settings;
-  const linked = resource.linked && position.select?.includes(resource.linked.name) ? resource.linked : undefined;
-  const links = linked?.source(deps.tenant);
+  const linked = (resource.linked ?? []).filter((collection) => position.select?.includes(collection.name));
+  const links = linked.length > 0 ? combinedLinks(linked, deps.tenant) : undefined;
   const perEntry = Math.max(1, settings.membersPerEntry ?? DEFAULT_MEMBERS_PER_ENTRY);
-  const propertySelect = position.select?.filter((name) => name !== linked?.name);
+  const propertySelect = position.select?.filter((name) => !linked.some((collection) => collection.name === name));
   const entries: Entry[] = [];
   let done = { afterId: position.afterId, afterLinkId: position.afterLinkId };
 
@@ -241,7 +244,14 @@ function collectPage(
       if (entries.length >= settings.pageSize * (settings.duplicates ? 2 : 1)) return { entries, resumeAt: done };
       const piece = chunks[index];
       const entry: Entry = index === 0 && !resuming && plan.properties ? render(record, plan.properties, resource) : { id: record.id };
-      if (piece !== undefined && links && linked) entry[`${linked.name}@delta`] = piece.map((item) => linkEntry(links, item));
+      if (piece !== undefined && links) {
+        // A full render names every selected collection, empty or not; otherwise only those with items.
+        if (piece.length === 0) for (const collection of linked) entry[`${collection.name}@delta`] = [];
+        for (const item of piece) {
+          const { name, id } = splitLinkKey(item.id);
+          ((entry[`${name}@delta`] ??= []) as Entry[]).push(linkEntry(links, id, item));
+        }
+      }
       emit(entry);
       const last = index === chunks.length - 1;
       done = { afterId: record.id, afterLinkId: last || !piece ? null : (piece[piece.length - 1] as LinkItem).id };
@@ -355,8 +365,8 @@ function upperBound(sorted: readonly string[], after: string | null): number {
   return low;
 }
 
-function linkEntry(links: DeltaLinkSource, item: LinkItem): Entry {
-  const entry: Entry = { '@odata.type': links.odataType(item.id), id: item.id };
+function linkEntry(links: DeltaLinkSource, id: string, item: LinkItem): Entry {
+  const entry: Entry = { '@odata.type': links.odataType(item.id), id };
   if (!item.present) entry['@removed'] = { reason: 'deleted' };
   return entry;
 }
@@ -371,7 +381,7 @@ function render(record: DirectoryRecord<{ id: string }>, properties: readonly st
   const stored = record.properties as Record<string, unknown>;
   const entry: Entry = {};
   for (const name of properties) {
-    if (name === resource.linked?.name) continue;
+    if (resource.linked?.some((collection) => collection.name === name)) continue;
     entry[name] = stored[name] ?? (resource.collectionProperties.has(name) ? [] : null);
   }
   entry.id = record.id;
@@ -384,4 +394,36 @@ function freshQueryUrl(resource: DeltaResource, deps: DeltaQueryDependencies, po
   if (position.select) query.push(`$select=${position.select.join(',')}`);
   if (position.ids) query.push(`$filter=${position.ids.map((id) => `id eq '${id}'`).join(' or ')}`);
   return `${deps.origin.url}${resource.path}${query.length > 0 ? `?${query.join('&')}` : ''}`;
+}
+
+/**
+ * The selected linked collections of an object as one sequence of `<name>:<id>` keys in key
+ * order (collections by name, ids in id order within each), so one entry's items may span
+ * collections and a page may stop inside either: the token keeps the last key returned.
+ */
+function combinedLinks(collections: readonly DeltaLinkedCollection[], tenant: TenantStore): DeltaLinkSource {
+  const sources = [...collections].sort((a, b) => (a.name < b.name ? -1 : 1)).map((c) => ({ name: c.name, source: c.source(tenant) }));
+  const prefixed = (name: string, ids: readonly string[]) => ids.map((id) => `${name}:${id}`);
+  const sourceOf = (key: string) => {
+    const { name, id } = splitLinkKey(key);
+    return { source: sources.find((s) => s.name === name)?.source, id };
+  };
+  return {
+    current: (ownerId) => sources.flatMap(({ name, source }) => prefixed(name, source.current(ownerId))),
+    changedAfter: (ownerId, seq) => sources.flatMap(({ name, source }) => prefixed(name, source.changedAfter(ownerId, seq))),
+    lastChangeSeq: (ownerId) => Math.max(0, ...sources.map(({ source }) => source.lastChangeSeq(ownerId))),
+    isLinked: (ownerId, key) => {
+      const { source, id } = sourceOf(key);
+      return source?.isLinked(ownerId, id) ?? false;
+    },
+    odataType: (key) => {
+      const { source, id } = sourceOf(key);
+      return source?.odataType(id) ?? '#microsoft.graph.directoryObject';
+    },
+  };
+}
+
+function splitLinkKey(key: string): { name: string; id: string } {
+  const colon = key.indexOf(':');
+  return { name: key.slice(0, colon), id: key.slice(colon + 1) };
 }

@@ -15,6 +15,9 @@ import { handleAppRoleAssignedTo, handleGroupMembers, handleOwners } from './obj
 import { derivePageTokenKey, PageTokenCodec } from './pageToken';
 import { handlePermissionGrants } from './permissionGrantsList';
 import { handleRoleAssignments, handleRoleDefinitions } from './roleManagement';
+import { handleAdministrativeUnits } from './administrativeUnitsList';
+import { GROUP_ASSIGNMENT_INSTANCES, GROUP_ELIGIBILITY_INSTANCES, handleGroupPimScheduleInstances } from './groupPimScheduleInstances';
+import { handleRoleScheduleInstances, ROLE_ASSIGNMENT_INSTANCES, ROLE_ELIGIBILITY_INSTANCES } from './roleScheduleInstances';
 import { servicePrincipalsDeltaResource } from './servicePrincipalsDelta';
 import { usersDeltaResource } from './usersDelta';
 
@@ -81,6 +84,19 @@ export function registerGraphRoutes(router: Router, deps: GraphRouteDependencies
   get('/v1.0/groups/:id/members', GRAPH_PERMISSIONS.groups, (request, params) => handleGroupMembers(collections, request, params.id ?? ''));
   get('/v1.0/roleManagement/directory/roleAssignments', GRAPH_PERMISSIONS.roleManagement, (request) => handleRoleAssignments(collections, request));
   get('/v1.0/roleManagement/directory/roleDefinitions', GRAPH_PERMISSIONS.roleManagement, (request) => handleRoleDefinitions(collections, request));
+  get('/v1.0/roleManagement/directory/roleEligibilityScheduleInstances', GRAPH_PERMISSIONS.roleEligibilitySchedules, (request) =>
+    handleRoleScheduleInstances(ROLE_ELIGIBILITY_INSTANCES, collections, request),
+  );
+  get('/v1.0/roleManagement/directory/roleAssignmentScheduleInstances', GRAPH_PERMISSIONS.roleAssignmentSchedules, (request) =>
+    handleRoleScheduleInstances(ROLE_ASSIGNMENT_INSTANCES, collections, request),
+  );
+  get('/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances', GRAPH_PERMISSIONS.groupEligibilitySchedules, (request) =>
+    handleGroupPimScheduleInstances(GROUP_ELIGIBILITY_INSTANCES, collections, request),
+  );
+  get('/v1.0/identityGovernance/privilegedAccess/group/assignmentScheduleInstances', GRAPH_PERMISSIONS.groupAssignmentSchedules, (request) =>
+    handleGroupPimScheduleInstances(GROUP_ASSIGNMENT_INSTANCES, collections, request),
+  );
+  get('/v1.0/directory/administrativeUnits', GRAPH_PERMISSIONS.administrativeUnits, (request) => handleAdministrativeUnits(collections, request));
   get('/v1.0/oauth2PermissionGrants', GRAPH_PERMISSIONS.permissionGrants, (request) => handlePermissionGrants(collections, request));
   get('/v1.0/auditLogs/directoryAudits', GRAPH_PERMISSIONS.auditLogs, (request) => handleDirectoryAudits(collections, request));
   get('/v1.0/auditLogs/signIns', GRAPH_PERMISSIONS.auditLogs, (request) => handleSignIns(collections, request));

@@ -16,16 +16,31 @@ function groupMembers(tenant: TenantStore): DeltaLinkSource {
   };
 }
 
-/** GET /v1.0/groups/delta (with `$select=…,members` for membership changes) */
+/** A group's owners as `owners@delta`, from the tenant's group-owner change log. */
+function groupOwners(tenant: TenantStore): DeltaLinkSource {
+  const owners = tenant.groupOwners;
+  return {
+    current: (groupId) => owners.sortedMembersOf(groupId),
+    changedAfter: (groupId, seq) => owners.changedMembersAfter(groupId, seq),
+    lastChangeSeq: (groupId) => owners.lastChangeSeq(groupId),
+    isLinked: (groupId, ownerId) => owners.has(groupId, ownerId),
+    odataType: (ownerId) => odataTypeOf(tenant.objectKind(ownerId) ?? 'user'),
+  };
+}
+
+/** GET /v1.0/groups/delta (with `$select=…,members,owners` for membership and ownership changes) */
 export const groupsDeltaResource: DeltaResource = {
   stream: 'groups',
   entitySet: 'groups',
   graphType: 'microsoft.graph.group',
   path: '/v1.0/groups/delta',
   acceptedPermissions: GRAPH_PERMISSIONS.groups,
-  selectableProperties: [...GROUP_SELECTABLE_PROPERTIES, 'members'],
+  selectableProperties: [...GROUP_SELECTABLE_PROPERTIES, 'members', 'owners'],
   defaultProperties: GROUP_DEFAULT_PROPERTIES,
   collectionProperties: GROUP_COLLECTION_PROPERTIES,
   maxFilterIds: 50,
-  linked: { name: 'members', source: groupMembers },
+  linked: [
+    { name: 'members', source: groupMembers },
+    { name: 'owners', source: groupOwners },
+  ],
 };

@@ -51,4 +51,5 @@ export const DEFAULT_GRANTED_PERMISSIONS: readonly string[] = [
   'AppRoleAssignment.Read.All',
   'RoleManagement.Read.Directory',
   'AuditLog.Read.All',
+  'AdministrativeUnit.Read.All',
 ];

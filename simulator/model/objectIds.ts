@@ -18,3 +18,8 @@ export function roleAssignmentId(random: Random): string {
 export function permissionGrantId(clientId: string, resourceId: string, principalId: string | null): string {
   return Buffer.from([clientId, resourceId, ...(principalId ? [principalId] : [])].map(hexOf).join(''), 'hex').toString('base64url');
 }
+
+/** PIM eligibility schedule-instance ids: the role-assignment id shape with Graph's "-e" suffix. */
+export function roleEligibilityId(random: Random): string {
+  return `${roleAssignmentId(random)}-e`;
+}

@@ -31,21 +31,42 @@ export function assignAppRole(tenant: TenantStore, input: NewAppRoleAssignment, 
     resourceId: resource.id,
     resourceDisplayName: resource.properties.displayName,
   });
+  auditAssignmentChange(tenant, options, assignment, 'add');
+  return renderAppRoleAssignment(tenant, assignment);
+}
+
+export function removeAppRoleAssignment(tenant: TenantStore, id: string, options: ChangeOptions): void {
+  const removed = tenant.appRoleAssignments.remove(id);
+  auditAssignmentChange(tenant, options, removed, 'remove');
+}
+
+const ASSIGNMENT_ACTIVITIES: Record<AppRolePrincipalType, { add: string; remove: string; category: string }> = {
+  User: { add: AUDIT_ACTIVITIES.addAppRoleAssignmentGrantToUser, remove: AUDIT_ACTIVITIES.removeAppRoleAssignmentFromUser, category: 'UserManagement' },
+  Group: { add: AUDIT_ACTIVITIES.addAppRoleAssignmentToGroup, remove: AUDIT_ACTIVITIES.removeAppRoleAssignmentFromGroup, category: 'GroupManagement' },
+  ServicePrincipal: {
+    add: AUDIT_ACTIVITIES.addAppRoleAssignmentToServicePrincipal,
+    remove: AUDIT_ACTIVITIES.removeAppRoleAssignmentFromServicePrincipal,
+    category: 'ApplicationManagement',
+  },
+};
+
+/** The event names the resource (with the role) and the principal, whichever kind the principal is. */
+function auditAssignmentChange(tenant: TenantStore, options: ChangeOptions, assignment: AppRoleAssignment, change: 'add' | 'remove'): void {
+  const activity = ASSIGNMENT_ACTIVITIES[assignment.principalType];
+  const role = JSON.stringify(assignment.appRoleId);
   appendChangeAudit(tenant, options, (context) =>
     directoryAudit(context, {
-      activityDisplayName:
-        principalType === 'ServicePrincipal' ? AUDIT_ACTIVITIES.addAppRoleAssignmentToServicePrincipal : AUDIT_ACTIVITIES.addAppRoleAssignmentGrantToUser,
-      category: principalType === 'ServicePrincipal' ? 'ApplicationManagement' : 'UserManagement',
-      operationType: 'Assign',
+      activityDisplayName: activity[change],
+      category: activity.category,
+      operationType: change === 'add' ? 'Assign' : 'Unassign',
       targetResources: [
-        target(resource.id, 'ServicePrincipal', resource.properties.displayName, [
-          { displayName: 'AppRole.Id', oldValue: null, newValue: JSON.stringify(appRoleId) },
+        target(assignment.resourceId, 'ServicePrincipal', tenant.displayNameOf(assignment.resourceId) ?? assignment.resourceDisplayName, [
+          { displayName: 'AppRole.Id', oldValue: change === 'add' ? null : role, newValue: change === 'add' ? role : null },
         ]),
-        target(principalId, principalType, assignment.principalDisplayName),
+        target(assignment.principalId, assignment.principalType, tenant.displayNameOf(assignment.principalId) ?? assignment.principalDisplayName),
       ],
     }),
   );
-  return renderAppRoleAssignment(tenant, assignment);
 }
 
 /** Assignments of the resource whose principal is active, display names current. */

@@ -14,5 +14,6 @@ export function auditContext(tenant: TenantStore, options: ChangeOptions): Audit
 }
 
 export function appendChangeAudit(tenant: TenantStore, options: ChangeOptions, build: (context: AuditContext) => DirectoryAudit): void {
+  if (options.silent) return;
   tenant.directoryAudits.append(build(auditContext(tenant, options)));
 }

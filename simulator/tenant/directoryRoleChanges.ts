@@ -50,7 +50,7 @@ export function activeRoleAssignments(tenant: TenantStore): RoleAssignment[] {
   return [...tenant.roleAssignments.all()].filter((a) => tenant.isActive(a.principalId)).map((a) => ({ ...a }));
 }
 
-function requireValidScope(tenant: TenantStore, scope: string): void {
+export function requireValidScope(tenant: TenantStore, scope: string): void {
   if (scope === '/') return;
   const administrativeUnit = /^\/administrativeUnits\/([^/]+)$/.exec(scope);
   if (administrativeUnit && isGuid(administrativeUnit[1] as string)) return;

@@ -20,6 +20,12 @@ export interface OwnershipTruth {
   ownerType: 'user' | 'servicePrincipal';
 }
 
+export interface GroupOwnershipTruth {
+  groupId: string;
+  ownerId: string;
+  ownerType: 'user' | 'servicePrincipal';
+}
+
 export type GrantPath = 'direct' | 'group';
 
 /** Someone holding a directory role, directly or as a direct member of a role-assignable group. */
@@ -72,6 +78,17 @@ export function directMemberships(tenant: TenantStore): MembershipTruth[] {
   for (const record of tenant.groups.activeRecords()) {
     for (const memberId of tenant.memberships.sortedMembersOf(record.id)) {
       result.push({ groupId: record.id, memberId, memberType: tenant.objectKind(memberId) ?? 'user' });
+    }
+  }
+  return result;
+}
+
+/** Owners of active groups (owners are always active: soft-deleting one takes it out, as for members). */
+export function groupOwnerships(tenant: TenantStore): GroupOwnershipTruth[] {
+  const result: GroupOwnershipTruth[] = [];
+  for (const record of tenant.groups.activeRecords()) {
+    for (const ownerId of tenant.groupOwnersOf(record.id)) {
+      result.push({ groupId: record.id, ownerId, ownerType: tenant.objectKind(ownerId) === 'servicePrincipal' ? 'servicePrincipal' : 'user' });
     }
   }
   return result;

@@ -29,22 +29,31 @@ export function addOwner(tenant: TenantStore, objectId: string, ownerId: string,
   if (!tenant.isActive(owner)) throw new InvalidStateError(`${ownerId} is deleted`);
   tenant.owners.add(owned.id, owner);
   const isApp = owned.stream === 'applications';
+  auditOwnerChange(tenant, options, owned, owner, isApp ? AUDIT_ACTIVITIES.addOwnerToApplication : AUDIT_ACTIVITIES.addOwnerToServicePrincipal, 'Assign');
+}
+
+export function removeOwner(tenant: TenantStore, objectId: string, ownerId: string, options: ChangeOptions = {}): void {
+  const owned = requireOwnable(tenant, objectId);
+  const owner = ownerId.toLowerCase();
+  tenant.owners.remove(owned.id, owner);
+  const isApp = owned.stream === 'applications';
+  auditOwnerChange(tenant, options, owned, owner, isApp ? AUDIT_ACTIVITIES.removeOwnerFromApplication : AUDIT_ACTIVITIES.removeOwnerFromServicePrincipal, 'Unassign');
+}
+
+/** Entra names the owner first, then the owned object. */
+function auditOwnerChange(tenant: TenantStore, options: ChangeOptions, owned: OwnableObject, owner: string, activityDisplayName: string, operationType: string): void {
+  const ownerKind = tenant.objectKind(owner) === 'user' ? 'User' : 'ServicePrincipal';
   appendChangeAudit(tenant, options, (context) =>
     directoryAudit(context, {
-      activityDisplayName: isApp ? AUDIT_ACTIVITIES.addOwnerToApplication : AUDIT_ACTIVITIES.addOwnerToServicePrincipal,
+      activityDisplayName,
       category: 'ApplicationManagement',
-      operationType: 'Assign',
+      operationType,
       targetResources: [
-        target(owner, kind === 'user' ? 'User' : 'ServicePrincipal', tenant.displayNameOf(owner)),
-        target(owned.id, isApp ? 'Application' : 'ServicePrincipal', owned.displayName),
+        target(owner, ownerKind, tenant.displayNameOf(owner)),
+        target(owned.id, owned.stream === 'applications' ? 'Application' : 'ServicePrincipal', owned.displayName),
       ],
     }),
   );
-}
-
-export function removeOwner(tenant: TenantStore, objectId: string, ownerId: string): void {
-  const owned = requireOwnable(tenant, objectId);
-  tenant.owners.remove(owned.id, ownerId.toLowerCase());
 }
 
 /** Active owners, in the order they were added. */

@@ -58,6 +58,17 @@ export interface NewRoleAssignment {
   id?: string;
 }
 
+/** A PIM eligibility for a directory role; no end means eligible permanently. */
+export interface NewRoleEligibility {
+  principalId: string;
+  roleDefinitionId: string;
+  directoryScopeId?: string;
+  appScopeId?: string | null;
+  startDateTime?: string;
+  endDateTime?: string | null;
+  id?: string;
+}
+
 export interface NewPermissionGrant {
   clientId: string;
   resourceId: string;
@@ -74,6 +85,8 @@ export type NewSignIn = Partial<SignIn> & { userId: string; appId: string };
 /** Who performed a change, for the audit event it leaves behind. */
 export interface ChangeOptions {
   actor?: AuditInitiator;
+  /** Leave no audit event: a change the audit log missed (or that arrived after the overlap). */
+  silent?: boolean;
 }
 
 export interface TenantStoreOptions {
@@ -81,4 +94,6 @@ export interface TenantStoreOptions {
   now?: () => Date;
   /** Entra ID P1/P2 licence: sign-in logs need it. Default true. */
   premium?: boolean;
+  /** Entra ID P2 or ID Governance licence: PIM's schedule APIs need it. Default true. */
+  pimLicensed?: boolean;
 }

@@ -7,13 +7,17 @@ import { BUILT_IN_ROLE_DEFINITIONS, RoleAssignments, type RoleAssignment, type R
 import { createChangeSequence, DirectoryStream, type ChangeSequence, type DirectoryRecord } from '../model/directoryStream';
 import type { GroupProperties } from '../model/groupResource';
 import { GroupMemberships } from '../model/groupMemberships';
+import { GroupOwners } from '../model/groupOwners';
 import { LatestSignIns } from '../model/latestSignIns';
 import { ObjectOwners } from '../model/objectOwners';
 import { OAuth2PermissionGrants, type OAuth2PermissionGrant } from '../model/permissionGrants';
+import { RoleEligibilities, type ActiveRoleWindow, type RoleEligibility } from '../model/roleSchedules';
+import { AdministrativeUnits, type AdministrativeUnit } from '../model/administrativeUnits';
+import { GroupPimSchedules, type GroupPimSchedule } from '../model/groupPimSchedules';
 import { createRandom, hashSeed, type Random } from '../generate/random';
 import type { ServicePrincipalProperties } from '../model/servicePrincipalResource';
 import type { SignIn } from '../model/signIn';
-import { InvalidStateError } from '../model/simulatorErrors';
+import { InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
 import { TimeOrderedLog } from '../model/timeOrderedLog';
 import type { UserProperties } from '../model/userResource';
 import * as appRoleAssignmentChanges from './appRoleAssignmentChanges';
@@ -21,10 +25,12 @@ import { recordDirectoryAudit } from './auditRecording';
 import * as credentialChanges from './credentialChanges';
 import * as directoryRoleChanges from './directoryRoleChanges';
 import * as groupMembershipChanges from './groupMembershipChanges';
+import * as groupOwnerChanges from './groupOwnerChanges';
 import * as objectCreation from './objectCreation';
 import * as ownerChanges from './ownerChanges';
 import * as permissionGrantChanges from './permissionGrantChanges';
 import { snapshot } from './recordSnapshot';
+import * as roleScheduleChanges from './roleScheduleChanges';
 import { newSignIn } from './signInRecording';
 import type {
   ChangeOptions,
@@ -34,6 +40,7 @@ import type {
   NewGroup,
   NewPermissionGrant,
   NewRoleAssignment,
+  NewRoleEligibility,
   NewServicePrincipal,
   NewSignIn,
   NewUser,
@@ -66,15 +73,26 @@ export class TenantStore {
   readonly applications: DirectoryStream<ApplicationProperties>;
   readonly servicePrincipals: DirectoryStream<ServicePrincipalProperties>;
   readonly memberships: GroupMemberships;
+  /** Owners of groups, delta-tracked like members (owners@delta). */
+  readonly groupOwners: GroupOwners;
   readonly owners = new ObjectOwners();
   readonly appRoleAssignments = new AppRoleAssignments();
   readonly roleAssignments = new RoleAssignments();
+  /** PIM: eligibilities, and when each active assignment holds (by assignment id). */
+  readonly roleEligibilities = new RoleEligibilities();
+  readonly activeRoleWindows = new Map<string, ActiveRoleWindow>();
+  /** Administrative units, which scope role assignments. */
+  readonly administrativeUnits = new AdministrativeUnits();
+  /** PIM for Groups: eligible and active memberships and ownerships of groups. */
+  readonly groupPimSchedules = new GroupPimSchedules();
   readonly roleDefinitions: RoleDefinition[] = BUILT_IN_ROLE_DEFINITIONS.map((definition) => structuredClone(definition));
   readonly permissionGrants = new OAuth2PermissionGrants();
   readonly directoryAudits = new TimeOrderedLog<DirectoryAudit>((audit) => audit.activityDateTime);
   readonly signIns = new TimeOrderedLog<SignIn>((signIn) => signIn.createdDateTime);
   /** Entra ID P1/P2 licence flag: without it /auditLogs/signIns answers 403. */
   premium: boolean;
+  /** Entra ID P2 or ID Governance licence flag: without it (or without P1/P2) PIM's APIs answer 400 AadPremiumLicenseRequired. */
+  pimLicensed: boolean;
   /** Who audit events name when a change gives no actor (the generator picks a Global Administrator). */
   defaultActor: AuditInitiator = {
     user: null,
@@ -97,11 +115,13 @@ export class TenantStore {
     this.ids = createRandom(hashSeed(options.seed, identity.tenantId, 'runtime-ids'));
     this.now = options.now ?? (() => new Date());
     this.premium = options.premium ?? true;
+    this.pimLicensed = options.pimLicensed ?? true;
     this.users = new DirectoryStream<UserProperties>('users', this.sequence);
     this.groups = new DirectoryStream<GroupProperties>('groups', this.sequence);
     this.applications = new DirectoryStream<ApplicationProperties>('applications', this.sequence);
     this.servicePrincipals = new DirectoryStream<ServicePrincipalProperties>('servicePrincipals', this.sequence);
     this.memberships = new GroupMemberships(this.sequence);
+    this.groupOwners = new GroupOwners(this.sequence);
     this.streams = new Map<StreamName, DirectoryStream<{ id: string }>>([
       ['users', this.users],
       ['groups', this.groups],
@@ -158,17 +178,18 @@ export class TenantStore {
   softDeleteObject<S extends StreamName>(stream: S, id: string): StreamObjects[S] {
     const record = this.streamOf(stream).softDelete(id);
     if (stream !== 'applications') this.memberships.park(record.id);
+    if (stream === 'users' || stream === 'servicePrincipals') this.groupOwners.park(record.id);
     return snapshot(record);
   }
 
   restoreObject<S extends StreamName>(stream: S, id: string): StreamObjects[S] {
     const record = this.streamOf(stream).restore(id);
-    if (stream !== 'applications') {
-      this.memberships.unpark(record.id, (groupId) => {
-        const group = this.groups.get(groupId);
-        return group !== undefined && group.state !== 'deleted';
-      });
-    }
+    const groupExists = (groupId: string) => {
+      const group = this.groups.get(groupId);
+      return group !== undefined && group.state !== 'deleted';
+    };
+    if (stream !== 'applications') this.memberships.unpark(record.id, groupExists);
+    if (stream === 'users' || stream === 'servicePrincipals') this.groupOwners.unpark(record.id, groupExists);
     return snapshot(record);
   }
 
@@ -176,9 +197,12 @@ export class TenantStore {
   hardDeleteObject(stream: StreamName, id: string): void {
     const record = this.streamOf(stream).hardDelete(id);
     this.memberships.forget(record.id);
+    this.groupOwners.forget(record.id);
     this.owners.forget(record.id);
     this.appRoleAssignments.forget(record.id);
     this.roleAssignments.forget(record.id);
+    this.roleEligibilities.forget(record.id);
+    this.groupPimSchedules.forget(record.id);
     this.permissionGrants.forget(record.id);
   }
 
@@ -287,12 +311,25 @@ export class TenantStore {
     groupMembershipChanges.removeGroupMember(this, groupId, memberId);
   }
 
+  addGroupOwner(groupId: string, ownerId: string): void {
+    groupOwnerChanges.addGroupOwner(this, groupId, ownerId);
+  }
+
+  removeGroupOwner(groupId: string, ownerId: string): void {
+    groupOwnerChanges.removeGroupOwner(this, groupId, ownerId);
+  }
+
+  /** Current owners of a group, in id order. */
+  groupOwnersOf(groupId: string): readonly string[] {
+    return groupOwnerChanges.groupOwnersOf(this, groupId);
+  }
+
   addOwner(objectId: string, ownerId: string, options: ChangeOptions = {}): void {
     ownerChanges.addOwner(this, objectId, ownerId, options);
   }
 
-  removeOwner(objectId: string, ownerId: string): void {
-    ownerChanges.removeOwner(this, objectId, ownerId);
+  removeOwner(objectId: string, ownerId: string, options: ChangeOptions = {}): void {
+    ownerChanges.removeOwner(this, objectId, ownerId, options);
   }
 
   /** Active owners, in the order they were added. */
@@ -321,8 +358,8 @@ export class TenantStore {
     return appRoleAssignmentChanges.assignAppRole(this, input, options);
   }
 
-  removeAppRoleAssignment(id: string): void {
-    this.appRoleAssignments.remove(id);
+  removeAppRoleAssignment(id: string, options: ChangeOptions = {}): void {
+    appRoleAssignmentChanges.removeAppRoleAssignment(this, id, options);
   }
 
   /** Assignments of the resource whose principal is active, display names current. */
@@ -338,9 +375,76 @@ export class TenantStore {
     this.roleAssignments.remove(id);
   }
 
-  /** Role assignments whose principal is active. */
+  /** Role assignments whose principal is active and whose PIM window, if it has an end, has not ended. */
   activeRoleAssignments(): RoleAssignment[] {
-    return directoryRoleChanges.activeRoleAssignments(this);
+    const now = this.currentTime();
+    return directoryRoleChanges.activeRoleAssignments(this).filter((a) => {
+      const window = this.activeRoleWindows.get(a.id);
+      return !window || roleScheduleChanges.isCurrent(window, now);
+    });
+  }
+
+  /** An administrative unit (assigned membership); its id may then scope role assignments. */
+  addAdministrativeUnit(input: Partial<AdministrativeUnit> & { displayName: string }): AdministrativeUnit {
+    return { ...this.administrativeUnits.add(newAdministrativeUnit(input.id ?? this.ids.guid(), input)) };
+  }
+
+  /**
+   * PIM for Groups: an eligible or active membership or ownership. An active membership is a
+   * membership too (the principal is added to the group's members).
+   */
+  addGroupPimSchedule(input: Omit<GroupPimSchedule, 'id' | 'scheduleId' | 'memberType' | 'assignmentType' | 'startDateTime' | 'endDateTime'> &
+    Partial<Pick<GroupPimSchedule, 'startDateTime' | 'endDateTime' | 'assignmentType'>>): GroupPimSchedule {
+    const groupId = input.groupId.toLowerCase();
+    const principalId = input.principalId.toLowerCase();
+    if (this.objectKind(groupId) !== 'group' || !this.isActive(groupId)) throw new ObjectNotFoundError('groups', input.groupId);
+    const kind = this.objectKind(principalId);
+    if ((kind !== 'user' && kind !== 'group' && kind !== 'servicePrincipal') || !this.isActive(principalId)) throw new ObjectNotFoundError('principal', input.principalId);
+    const scheduleId = this.ids.guid();
+    const schedule = this.groupPimSchedules.add({
+      kind: input.kind,
+      id: `${groupId}_${input.accessId}_${scheduleId}`,
+      scheduleId,
+      groupId,
+      principalId,
+      accessId: input.accessId,
+      startDateTime: input.startDateTime ?? this.currentTime().toISOString(),
+      endDateTime: input.endDateTime ?? null,
+      memberType: 'direct',
+      assignmentType: input.kind === 'active' ? (input.assignmentType ?? 'assigned') : null,
+    });
+    if (schedule.kind === 'active' && schedule.accessId === 'member' && !this.memberships.sortedMembersOf(groupId).includes(principalId)) this.addGroupMember(groupId, principalId);
+    return { ...schedule };
+  }
+
+  /** PIM for Groups schedules in force now, on active groups of active principals. */
+  currentGroupPimSchedules(): GroupPimSchedule[] {
+    const now = this.currentTime();
+    return this.groupPimSchedules.all().filter((s) => this.isActive(s.groupId) && this.isActive(s.principalId) && roleScheduleChanges.isCurrent(s, now));
+  }
+
+  /** A PIM eligibility for a directory role. */
+  addRoleEligibility(input: NewRoleEligibility): RoleEligibility {
+    return roleScheduleChanges.addRoleEligibility(this, input);
+  }
+
+  removeRoleEligibility(id: string): void {
+    this.roleEligibilities.remove(id);
+  }
+
+  /** Makes an active assignment time-bound (an end), or activated from an eligibility. */
+  scheduleActiveRole(assignmentId: string, window: Partial<Omit<ActiveRoleWindow, 'roleAssignmentScheduleId'>>): ActiveRoleWindow {
+    return roleScheduleChanges.scheduleActiveRole(this, assignmentId, window);
+  }
+
+  /** Eligibilities in force now, of active principals. */
+  currentRoleEligibilities(): RoleEligibility[] {
+    return roleScheduleChanges.currentRoleEligibilities(this);
+  }
+
+  /** Active assignments with their PIM windows. */
+  activeRoleSchedules(): roleScheduleChanges.ActiveRoleScheduleInstance[] {
+    return roleScheduleChanges.currentActiveRoleSchedules(this, this.activeRoleAssignments());
   }
 
   addPermissionGrant(input: NewPermissionGrant, options: ChangeOptions = {}): OAuth2PermissionGrant {
@@ -378,4 +482,26 @@ export class TenantStore {
   setPremium(premium: boolean): void {
     this.premium = premium;
   }
+
+  setPimLicensed(licensed: boolean): void {
+    this.pimLicensed = licensed;
+  }
+
+  /** PIM needs Entra ID P2 or ID Governance, each of which includes P1. */
+  get pimAvailable(): boolean {
+    return this.premium && this.pimLicensed;
+  }
+}
+
+function newAdministrativeUnit(id: string, input: Partial<AdministrativeUnit> & { displayName: string }): AdministrativeUnit {
+  return {
+    description: null,
+    visibility: null,
+    membershipType: 'Assigned',
+    membershipRule: null,
+    membershipRuleProcessingState: null,
+    isMemberManagementRestricted: false,
+    ...input,
+    id: id.toLowerCase(),
+  };
 }

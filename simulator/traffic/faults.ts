@@ -12,7 +12,8 @@ import { createRandom, hashSeed, type Random } from '../generate/random';
  *   Tests use it to keep a run in place for as long as they need, however fast the machine is;
  * - expiredPageToken: a request carrying a `$skiptoken` answers 400 `Directory_ExpiredPageToken`
  *   (a page link kept too long, e.g. across a worker crash); requests without one never match;
- * - malformedMembersDelta: the real answer, with one group's `members@delta` malformed as `malformation` says.
+ * - malformedMembersDelta: the real answer, with one group's `members@delta` (or `owners@delta`, by
+ *   `collection`) malformed as `malformation` says.
  */
 export const FAULT_KINDS = ['status', 'connectionReset', 'truncatedJson', 'malformedJson', 'slowBody', 'hold', 'expiredPageToken', 'malformedMembersDelta'] as const;
 
@@ -27,6 +28,11 @@ export const MEMBERS_MALFORMATIONS = ['notArray', 'memberWithoutId'] as const;
 
 export type MembersMalformation = (typeof MEMBERS_MALFORMATIONS)[number];
 
+/** Which linked collection of a group a malformedMembersDelta fault spoils: `members@delta` or `owners@delta`. */
+export const MALFORMED_COLLECTIONS = ['members', 'owners'] as const;
+
+export type MalformedCollection = (typeof MALFORMED_COLLECTIONS)[number];
+
 /**
  * An injected failure for requests under `pathPrefix`. Scripted (default): the
  * nth..(nth+times-1)th matching request, counted from now, fails. With `probability`: each
@@ -34,7 +40,11 @@ export type MembersMalformation = (typeof MEMBERS_MALFORMATIONS)[number];
  * at most `times` times (unlimited by default).
  */
 export interface FaultSpec {
-  /** Matched case-insensitively against the request path (query excluded). */
+  /**
+   * Matched case-insensitively against the request path (query excluded), whole segments only:
+   * `/v1.0/users` covers `/v1.0/users/delta` but not `/v1.0/usersX`, so roleAssignments is not
+   * roleAssignmentScheduleInstances.
+   */
   pathPrefix: string;
   /** Only this HTTP method; any when omitted. */
   method?: string;
@@ -69,6 +79,8 @@ export interface FaultSpec {
   chunkDelayMs?: number;
   /** kind 'malformedMembersDelta': what goes wrong. Default 'notArray'. */
   malformation?: MembersMalformation;
+  /** kind 'malformedMembersDelta': the collection spoilt. Default 'members'. */
+  collection?: MalformedCollection;
 }
 
 export interface ActiveFault extends Omit<FaultSpec, 'kind' | 'nth' | 'times'> {
@@ -143,7 +155,7 @@ export class FaultInjector {
     let firing: ActiveFault | undefined;
     for (const { fault, random } of this.faults) {
       if (fault.method && fault.method !== request.method.toUpperCase()) continue;
-      if (!path.startsWith(fault.pathPrefix.toLowerCase())) continue;
+      if (!isUnder(path, fault.pathPrefix.toLowerCase())) continue;
       if (fault.kind === 'expiredPageToken' && !hasPageToken(request.url)) continue;
       fault.matched++;
       const due = random ? this.drawn(fault, random) : fault.matched >= fault.nth && fault.matched < fault.nth + (fault.times ?? 1);
@@ -224,6 +236,7 @@ function activate(spec: FaultSpec, id: string): ActiveFault {
       break;
     case 'malformedMembersDelta':
       fault.malformation = spec.malformation ?? 'notArray';
+      fault.collection = spec.collection ?? 'members';
       break;
     case 'malformedJson':
     case 'hold':
@@ -250,4 +263,10 @@ export function faultRetryAfterHeaders(fault: ActiveFault, now = Date.now()): Re
     default:
       return fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
   }
+}
+
+/** The path is the prefix itself or lies below it (a prefix ending in '/' covers any continuation). */
+function isUnder(path: string, prefix: string): boolean {
+  if (!path.startsWith(prefix)) return false;
+  return path.length === prefix.length || prefix.endsWith('/') || path[prefix.length] === '/';
 }

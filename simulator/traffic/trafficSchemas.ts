@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FAULT_KINDS, MEMBERS_MALFORMATIONS, RETRY_AFTER_FORMS } from './faults';
+import { FAULT_KINDS, MALFORMED_COLLECTIONS, MEMBERS_MALFORMATIONS, RETRY_AFTER_FORMS } from './faults';
 import { RETRY_AFTER_FORMATS } from './retryAfter';
 
 // Bodies of the traffic control routes (/_sim/throttling, /_sim/latency, /_sim/faults).
@@ -49,4 +49,5 @@ export const faultSpecSchema = z.strictObject({
   chunkBytes: z.number().int().min(1).optional(),
   chunkDelayMs: nonNegative.optional(),
   malformation: z.enum(MEMBERS_MALFORMATIONS).optional(),
+  collection: z.enum(MALFORMED_COLLECTIONS).optional(),
 });

@@ -56,7 +56,7 @@ export class SyncHarness {
   static async start(
     graph: GraphEndpoint,
     /** `keys`: the worker also reads secrets sealed in the database by the CLI, as production workers do. */
-    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number }; auditOverlapMs?: number; keys?: KeyRing; log?: Logger } = {},
+    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number }; auditOverlapMs?: number; auditPagesPerRun?: number; keys?: KeyRing; log?: Logger } = {},
   ): Promise<SyncHarness> {
     const address = inject('temporalAddress');
     const databaseUrl = await createTestDatabase(inject('postgresUrl'));
@@ -88,6 +88,7 @@ export class SyncHarness {
         discoveryTaskQueue: options.discovery?.taskQueue,
         discoveryStartTimeoutMs: options.discovery?.startTimeoutMs,
         auditOverlapMs: options.auditOverlapMs,
+        auditPagesPerRun: options.auditPagesPerRun,
       }),
     );
     harness.running = harness.worker.run();

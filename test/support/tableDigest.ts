@@ -10,6 +10,7 @@ const INVENTORY: Record<string, string> = {
   applications: `select id, data, deletion_kind from applications where connector_id = $1`,
   service_principals: `select id, data, deletion_kind from service_principals where connector_id = $1`,
   group_members: `select group_id, member_id, member_type from group_members where connector_id = $1`,
+  group_owners: `select group_id, owner_id, owner_type from group_owners where connector_id = $1`,
   credentials: `select owner_type, owner_id, key_id, kind, display_name, hint, starts_at, ends_at from credentials where connector_id = $1`,
 };
 

@@ -56,6 +56,24 @@ describe('Pacer', () => {
     // 20 at once, then 200 more at 10 per second.
     expect(at.at(-1)).toBeCloseTo(20_000, -1);
   });
+
+  it('holds concurrent takers (a shard\'s batches in flight) to the same rate as one taker', async () => {
+    const { pacer, waits } = pacedBy((wait) => new Pacer(10, 20, wait));
+    const at: number[] = [];
+    // 4 lanes of 20-request batches, 11 batches in all: 220 tokens.
+    let left = 11;
+    const lane = async () => {
+      while (left-- > 0) {
+        await pacer.take(20);
+        at.push(Date.now());
+      }
+    };
+    await Promise.all([lane(), lane(), lane(), lane()]);
+    expect(at).toHaveLength(11);
+    // The burst of 20 at once, then 200 tokens at 10 per second, whatever the interleaving.
+    expect(Math.max(...at)).toBeCloseTo(20_000, -1);
+    expect(waits.every((ms) => ms <= 2_000 + 1)).toBe(true);
+  });
 });
 
 describe('tenantBudgetPer10s', () => {

@@ -247,6 +247,9 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       streams: {
         ...Object.fromEntries(DELTA_STREAMS.map((stream) => [stream, { done: true, pages: 1 }])),
         directoryRoleAssignments: { done: true },
+        directoryRoleEligibilities: { done: true },
+        directoryRoleActiveSchedules: { done: true },
+        administrativeUnits: { done: true },
         credentialAuditEvents: { done: true },
         owners: { done: true },
         appRoleAssignments: { done: true },
@@ -258,7 +261,16 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(stubs.called('prepareRun').map((c) => c.input)).toEqual([{ connectorId: CONNECTOR_ID }]);
     expect(stubs.called('pullDelta').map((c) => c.input)).toEqual(expect.arrayContaining(pullInputs));
     expect(stubs.called('pullDelta')).toHaveLength(DELTA_STREAMS.length);
-    expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual([runInput]);
+    // The original stream keeps its recorded input; each PIM stream names itself.
+    expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual(
+      expect.arrayContaining([
+        runInput,
+        { ...runInput, stream: 'directoryRoleEligibilities' },
+        { ...runInput, stream: 'directoryRoleActiveSchedules' },
+        { ...runInput, stream: 'administrativeUnits' },
+      ]),
+    );
+    expect(stubs.called('pullDirectoryRoles')).toHaveLength(4);
     expect(stubs.called('pullAuditEvents').map((c) => c.input)).toEqual([runInput]);
     expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([runInput]);
     const shards = stubs.called('reconcileShard').map((c) => c.input as { shard: number });
@@ -286,7 +298,16 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     });
 
     expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH]);
-    expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual([runInput]);
+    // The original stream keeps its recorded input; each PIM stream names itself.
+    expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual(
+      expect.arrayContaining([
+        runInput,
+        { ...runInput, stream: 'directoryRoleEligibilities' },
+        { ...runInput, stream: 'directoryRoleActiveSchedules' },
+        { ...runInput, stream: 'administrativeUnits' },
+      ]),
+    );
+    expect(stubs.called('pullDirectoryRoles')).toHaveLength(4);
     expect(stubs.called('pullPermissionGrants')).toEqual([]);
     expect(stubs.called('pullSignIns')).toEqual([]);
     expect(stubs.called('finalizeRun').map((c) => c.input)).toEqual([{ runId: RUN_ID }]);

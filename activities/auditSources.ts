@@ -1,0 +1,25 @@
+/**
+ * The directoryAudits queries a run sends: one `startswith(activityDisplayName, '<name>')` per
+ * activity the connector keeps (activities/auditClassification.ts), each ANDed with the time
+ * filter. Microsoft documents eq and startswith on activityDisplayName but not `or` between
+ * clauses, so each activity is its own query (docs/graph-behaviour.md, "Filters on
+ * directoryAudits"); startswith rather than eq because live logs add trailing spaces to some
+ * names. The certificates-and-secrets activity is spelt with an EN DASH in live logs and with
+ * other dashes elsewhere (the classifier accepts any): its query is the prefix before the dash,
+ * which also returns the other "Update application" events; the classifier drops those.
+ */
+export const AUDIT_SOURCES: readonly string[] = [
+  'Update application',
+  'Add service principal credentials',
+  'Remove service principal credentials',
+  'Update external secrets',
+  'Add owner to application',
+  'Add app role assignment to service principal',
+  'Consent to application',
+  'Add delegated permission grant',
+];
+
+/** An OData string literal: single quotes doubled. */
+export function odataString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}

@@ -1,0 +1,83 @@
+import { AUDIT_SOURCES } from '../auditSources';
+import type { Queryable } from '../store/database';
+
+/** First run of a query: how far back it backfills (Entra keeps audit logs 30 days by default). */
+export const AUDIT_LOOKBACK_MS = 30 * 86_400_000;
+
+/** What one audit query has read: every event with floor ≤ time is read once low ≤ floor; [low, high] is read. */
+export type AuditSpan = { source: string; floor: number; low: number; high: number; known: boolean };
+
+/** One read of a run: forward (high − overlap up to the run's bound) or backfill (floor up to low). */
+export type PlannedRead = { source: string; direction: 'forward' | 'backfill'; from: number; until: number };
+
+/** What the run read of one planned read: the oldest and newest event time seen, and whether it ran out. */
+export type AuditRead = PlannedRead & { oldest: string | null; newest: string | null; done: boolean };
+
+/**
+ * Every query's span as committed, or, for a query never committed, the span it starts with at
+ * the run's bound `to`: nothing read yet, 30 days to backfill. A connector upgraded from the
+ * single unfiltered query (a legacy watermark, no span yet) has read every event up to that
+ * watermark already, so its queries start there with nothing to backfill.
+ */
+export async function committedSpans(db: Queryable, connectorId: string, to: number): Promise<AuditSpan[]> {
+  const { rows } = await db.query<{ source: string; floor: Date; low: Date; high: Date }>(
+    'select source, floor, low, high from audit_sources where connector_id = $1',
+    [connectorId],
+  );
+  const legacy =
+    rows.length === 0
+      ? (await db.query<{ watermark: Date }>(`select watermark from audit_watermarks where connector_id = $1 and stream = 'credentialAuditEvents'`, [connectorId])).rows[0]
+      : undefined;
+  const committed = new Map(rows.map((r) => [r.source, r]));
+  return AUDIT_SOURCES.map((source) => {
+    const row = committed.get(source);
+    if (row) return { source, floor: row.floor.getTime(), low: row.low.getTime(), high: row.high.getTime(), known: true };
+    if (legacy) {
+      const at = legacy.watermark.getTime();
+      return { source, floor: at, low: at, high: at, known: true };
+    }
+    return { source, floor: to - AUDIT_LOOKBACK_MS, low: to, high: to, known: false };
+  });
+}
+
+/**
+ * The reads of one run, in the order they draw on its page budget: first every forward read
+ * (the query furthest behind first), so the newest events are never starved by backfill; then
+ * one backfill read per query with a gap, the most recent gap first, each newest first. A query
+ * never committed has no forward read: its whole 30 days are backfill. A query whose backfill the
+ * budget did not reach keeps the most recent gap, so it goes first in the next run.
+ */
+export function planAuditReads(spans: readonly AuditSpan[], to: number, overlapMs: number): PlannedRead[] {
+  const forward = spans
+    .filter((s) => s.known)
+    .sort((a, b) => a.high - b.high)
+    .map((s): PlannedRead => ({ source: s.source, direction: 'forward', from: Math.min(s.high - overlapMs, to), until: to }));
+  const backfill = spans
+    .filter((s) => s.low > s.floor)
+    .sort((a, b) => b.low - a.low)
+    .map((s): PlannedRead => ({ source: s.source, direction: 'backfill', from: s.floor, until: s.low }));
+  return [...forward, ...backfill];
+}
+
+/**
+ * A span after the run's reads. A finished forward read has read up to its bound; one cut short
+ * by the page budget has read (oldest first) up to its newest event. A finished backfill read has
+ * read down to its lower bound; one cut short (newest first) down to its oldest event. Backfill
+ * reads join the span newest first, and only while they touch it, so a gap is never papered over.
+ * Events at a boundary's exact time are read again next time and deduplicated by id.
+ */
+export function advanceSpan(span: AuditSpan, reads: readonly AuditRead[]): AuditSpan {
+  let { low, high } = span;
+  const own = reads.filter((r) => r.source === span.source);
+  for (const read of own.filter((r) => r.direction === 'forward')) {
+    if (read.done) high = Math.max(high, read.until);
+    else if (read.newest) high = Math.max(high, Date.parse(read.newest));
+  }
+  for (const read of own.filter((r) => r.direction === 'backfill').sort((a, b) => b.until - a.until)) {
+    if (read.until < low) break;
+    if (read.done) low = Math.min(low, Math.max(read.from, span.floor));
+    else if (read.oldest) low = Math.min(low, Date.parse(read.oldest));
+    if (!read.done) break;
+  }
+  return { ...span, low: Math.min(low, high), high, known: true };
+}

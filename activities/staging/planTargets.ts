@@ -1,0 +1,91 @@
+import { RECONCILED_STREAMS } from '../../shared/streams';
+import type { Database, Queryable } from '../store/database';
+import { inTransaction } from '../store/database';
+import { auditNamedIds } from './auditNamedTargets';
+import { periodicQuota } from './periodicQuota';
+
+export const SHARD_SIZE = 500;
+
+/** Default ENTRA_RECONCILE_FULL_EVERY: the longest a target goes without a full read. */
+export const DEFAULT_RECONCILE_FULL_EVERY_MS = 86_400_000;
+
+/** Why a run reads a target's owners and assignments (reconcile_targets.reason, reconcile_reads.reason). */
+export type ReconcileReason = 'bootstrap' | 'created' | 'changed' | 'audit' | 'unread' | 'periodic';
+
+/**
+ * Chooses the apps and service principals whose owners and app role assignments this run reads,
+ * each with its reason, cut into shards (docs/inventory.md): those its delta created or changed
+ * (all of a bootstrapped stream), those the run's audit events name, those never read by a
+ * committed run (a connector upgraded from full reads), and the periodic share, oldest read first.
+ * Running it again for the same run returns the plan it made the first time.
+ */
+export async function planTargets(db: Database, runId: number, connectorId: string, fullEveryMs: number): Promise<{ shards: number; users: number }> {
+  return inTransaction(db, async (tx) => {
+    if ((await shardCount(tx, runId)) === 0) await choose(tx, runId, connectorId, fullEveryMs);
+    // Planned: finalize applies owners and assignments once every target is done.
+    await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [runId, RECONCILED_STREAMS]);
+    const users = await tx.query<{ n: number }>(`select (select count(*) from (${resulting('user', 'users', 'users')}) r)::int as n`, [runId, connectorId]);
+    return { shards: await shardCount(tx, runId), users: users.rows[0]!.n };
+  });
+}
+
+async function shardCount(tx: Queryable, runId: number): Promise<number> {
+  const { rows } = await tx.query<{ shards: number }>('select coalesce(max(shard) + 1, 0)::int as shards from reconcile_targets where run_id = $1', [runId]);
+  return rows[0]!.shards;
+}
+
+async function choose(tx: Queryable, runId: number, connectorId: string, fullEveryMs: number): Promise<void> {
+  const events = await tx.query<{ data: Record<string, unknown> }>('select data from staged_audit_events where run_id = $1', [runId]);
+  const named = auditNamedIds(events.rows.map((e) => e.data));
+  const params = [runId, connectorId, named];
+  const { rows } = await tx.query<{ total: number; due: number; elapsedMs: number | null }>(
+    `with ${CLASSIFIED}
+     select (select count(*) from classified)::int as total,
+            (select count(*) from classified where reason is null and read_at <= now() - $4 * interval '1 millisecond')::int as due,
+            (select extract(epoch from now() - max(read_at)) * 1000 from reconcile_reads where connector_id = $2)::float8 as "elapsedMs"`,
+    [...params, fullEveryMs],
+  );
+  const stats = rows[0]!;
+  const quota = periodicQuota({ total: stats.total, due: stats.due, elapsedMs: stats.elapsedMs ?? fullEveryMs, periodMs: fullEveryMs });
+  await tx.query(
+    `with ${CLASSIFIED},
+     chosen as (
+       select object_type, object_id, reason from classified where reason is not null
+       union all
+       select object_type, object_id, 'periodic' from (
+         select object_type, object_id from classified where reason is null order by read_at, object_type, object_id limit $4) p)
+     insert into reconcile_targets (run_id, object_type, object_id, reason, shard)
+     select $1, object_type, object_id, reason, ((row_number() over (order by object_type, object_id)) - 1) / $5 from chosen
+     on conflict do nothing`,
+    [...params, quota, SHARD_SIZE],
+  );
+}
+
+const bootstrapped = (stream: string) =>
+  `exists (select 1 from sync_run_streams r where r.run_id = $1 and r.stream = '${stream}' and r.mode = 'bootstrap')`;
+
+/** The objects of a stream as this run leaves the inventory: live rows, plus staged, minus removed (only staged after a bootstrap). */
+function resulting(objectType: string, stream: string, table: string): string {
+  return `select '${objectType}' as object_type, s.object_id from staged_objects s where s.run_id = $1 and s.stream = '${stream}' and s.data is not null
+          union
+          select '${objectType}', l.id from ${table} l
+           where l.connector_id = $2 and l.deleted_at is null and not ${bootstrapped(stream)}
+             and not exists (select 1 from staged_objects s where s.run_id = $1 and s.stream = '${stream}' and s.object_id = l.id and s.data is null)`;
+}
+
+/** Reason of each app and service principal of the resulting inventory; null: only the periodic share may take it. */
+function classified(objectType: string, stream: string, table: string): string {
+  return `select i.object_type, i.object_id, r.read_at,
+                 case when ${bootstrapped(stream)} then 'bootstrap'
+                      when s.object_id is not null and not exists (select 1 from ${table} l where l.connector_id = $2 and l.id = i.object_id and l.deleted_at is null) then 'created'
+                      when s.object_id is not null then 'changed'
+                      when lower(i.object_id) = any($3::text[]) then 'audit'
+                      when r.object_id is null then 'unread'
+                 end as reason
+            from (${resulting(objectType, stream, table)}) i
+            left join staged_objects s on s.run_id = $1 and s.stream = '${stream}' and s.object_id = i.object_id and s.data is not null
+            left join reconcile_reads r on r.connector_id = $2 and r.object_type = i.object_type and r.object_id = i.object_id`;
+}
+
+const CLASSIFIED = `classified as (${classified('application', 'applications', 'applications')}
+                   union all ${classified('servicePrincipal', 'servicePrincipals', 'service_principals')})`;
