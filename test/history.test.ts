@@ -3,7 +3,7 @@ import { recordHistory } from '../activities/finalize/recordHistory';
 import { resetConnectorData } from '../activities/store/connectorReset';
 import { inTransaction } from '../activities/store/database';
 import type { RunningSimulator } from '../simulator/server';
-import { appRoleAssignments, credentials, directMemberships, ownerships, roleAssignments, roleMemberships } from '../simulator/tenant/groundTruth';
+import { appRoleAssignments, credentials, directMemberships, groupOwnerships, ownerships, roleAssignments, roleMemberships } from '../simulator/tenant/groundTruth';
 import { useSyncFixture } from './support/syncFixture';
 import type { SyncHarness } from './support/syncHarness';
 
@@ -14,7 +14,7 @@ let sim: RunningSimulator;
 let harness: SyncHarness;
 
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
-type Kind = 'group_member' | 'app_owner' | 'app_role_assignment' | 'directory_role' | 'credential';
+type Kind = 'group_member' | 'group_owner' | 'app_owner' | 'app_role_assignment' | 'directory_role' | 'directory_role_eligible' | 'credential';
 type Snapshot = Record<Kind, string[]>;
 type Run = { runId: number; committedAt: string; truth: Snapshot; globalAdministrators: string[] };
 
@@ -25,9 +25,14 @@ function groundTruth(): Snapshot {
   const t = sim.tenant;
   return {
     group_member: sorted(directMemberships(t).map((m) => `${m.groupId}/${m.memberId}`)),
+    group_owner: sorted(groupOwnerships(t).map((o) => `${o.groupId}/${o.ownerId}`)),
     app_owner: sorted(ownerships(t).map((o) => `${o.objectType}/${o.objectId}/${o.ownerId}`)),
     app_role_assignment: sorted(appRoleAssignments(t).map((a) => `${a.principalId}/${a.resourceId}/${a.appRoleId}`)),
     directory_role: sorted(roleAssignments(t).map((r) => `${r.principalId}/${r.roleDefinitionId}/${r.directoryScopeId}/${r.appScopeId ?? ''}`)),
+    // Deleted principals hold nothing (docs/history.md); the simulator keeps their eligibilities.
+    directory_role_eligible: sorted(
+      t.currentRoleEligibilities().filter((e) => t.isActive(e.principalId)).map((e) => `${e.principalId}/${e.roleDefinitionId}/${e.directoryScopeId}/${e.appScopeId ?? ''}`),
+    ),
     credential: sorted(credentials(t).map((c) => `${c.ownerType}/${c.ownerId}/${c.keyId}@${Date.parse(c.endDateTime)}`)),
   };
 }
@@ -38,7 +43,7 @@ async function historyAt(at: string): Promise<{ held: Snapshot; possibly: string
     `select kind, array_to_string(key, '/') as k, detail ->> 'endDateTime' as "end", certainty from relationships_on($1, $2)`,
     [harness.connectorId, at],
   );
-  const held: Snapshot = { group_member: [], app_owner: [], app_role_assignment: [], directory_role: [], credential: [] };
+  const held: Snapshot = { group_member: [], group_owner: [], app_owner: [], app_role_assignment: [], directory_role: [], directory_role_eligible: [], credential: [] };
   const label = (r: (typeof rows)[number]) => (r.kind === 'credential' ? `${r.k}@${Date.parse(r.end!)}` : r.k);
   for (const r of rows.filter((r) => r.certainty === 'held')) held[r.kind].push(label(r));
   for (const kind of Object.keys(held) as Kind[]) held[kind].sort();
@@ -137,6 +142,12 @@ describe('relationship history: who held what, when', () => {
     const [droppedAssignment] = t.activeAppRoleAssignmentsOf(sp.id).filter((a) => a.principalId !== newcomer.id);
     if (droppedAssignment) t.removeAppRoleAssignment(droppedAssignment.id);
     t.assignDirectoryRole({ principalId: owner.id, roleDefinitionId: GLOBAL_ADMINISTRATOR });
+    t.addRoleEligibility({ principalId: newcomer.id, roleDefinitionId: GLOBAL_ADMINISTRATOR });
+    const [lapsed] = t.currentRoleEligibilities();
+    if (lapsed) t.removeRoleEligibility(lapsed.id);
+    t.addGroupOwner(group!.id, newcomer.id);
+    const [ownedGroup] = t.activeObjects('groups').filter((g) => g.id !== doomedGroup!.id && t.groupOwnersOf(g.id).length > 0);
+    t.removeGroupOwner(ownedGroup!.id, t.groupOwnersOf(ownedGroup!.id)[0]!);
     t.removeDirectoryRoleAssignment(t.activeRoleAssignments().find((r) => r.principalId !== owner.id)!.id);
     const secret = t.addPasswordCredential(app!.id, { displayName: 'rotated' });
     // The same key id with a new end date: a new version of the credential's interval.
@@ -151,7 +162,7 @@ describe('relationship history: who held what, when', () => {
     await expectHistoryMatches(first); // the past is still what it was
     expect(await changesOf(second.runId)).toEqual(truthDiff(first.truth, second.truth));
     const renewed = `credential:application/${certificateOwner.id}/${certificate!.keyId}`;
-    expect(await changesOf(second.runId)).toEqual(expect.arrayContaining([`added ${renewed}`, `removed ${renewed}`, `added app_owner:application/${app!.id}/${owner.id}`]));
+    expect(await changesOf(second.runId)).toEqual(expect.arrayContaining([`added ${renewed}`, `removed ${renewed}`, `added app_owner:application/${app!.id}/${owner.id}`, `added group_owner:${group!.id}/${newcomer.id}`, `added directory_role_eligible:${newcomer.id}/${GLOBAL_ADMINISTRATOR}///`]));
     expect(truthDiff(first.truth, second.truth).length).toBeGreaterThanOrEqual(10);
 
     // "When did X become owner of app Y": after the first commit, by the second.
@@ -233,6 +244,8 @@ describe('relationship history: who held what, when', () => {
       ...ownerships(t).filter((o) => o.ownerId === user.id).map((o) => `removed app_owner:${o.objectType}/${o.objectId}/${o.ownerId}`),
       ...appRoleAssignments(t).filter((a) => a.principalId === user.id).map((a) => `removed app_role_assignment:${a.principalId}/${a.resourceId}/${a.appRoleId}`),
       ...roleAssignments(t).filter((r) => r.principalId === user.id).map((r) => `removed directory_role:${r.principalId}/${r.roleDefinitionId}/${r.directoryScopeId}/${r.appScopeId ?? ''}`),
+      ...groupOwnerships(t).filter((o) => o.ownerId === user.id).map((o) => `removed group_owner:${o.groupId}/${o.ownerId}`),
+      ...t.currentRoleEligibilities().filter((e) => e.principalId === user.id).map((e) => `removed directory_role_eligible:${e.principalId}/${e.roleDefinitionId}/${e.directoryScopeId}/${e.appScopeId ?? ''}`),
     ]);
     const client = await harness.db.connect();
     try {

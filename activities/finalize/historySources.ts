@@ -62,6 +62,28 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
             order by r.principal_id, r.role_definition_id, coalesce(r.directory_scope_id, '/'), coalesce(r.app_scope_id, ''), r.id`,
   },
   {
+    // An eligible (PIM) directory-role assignment, keyed like active ones; a new window versions it.
+    kind: 'directory_role_eligible',
+    held: `select distinct on (e.principal_id, e.role_definition_id, coalesce(e.directory_scope_id, '/'), coalesce(e.app_scope_id, ''))
+                  array[e.principal_id, e.role_definition_id, coalesce(e.directory_scope_id, '/'), coalesce(e.app_scope_id, '')] as key,
+                  e.principal_id as holder_id, e.principal_type as holder_type, e.role_definition_id as target_id,
+                  'roleDefinition' as target_type,
+                  jsonb_build_object('directoryScopeId', e.directory_scope_id, 'appScopeId', e.app_scope_id,
+                                     'startDateTime', ${utc('e.start_at')}, 'endDateTime', ${utc('e.end_at')}) as detail
+             from directory_role_schedule_instances e
+            where e.connector_id = $1 and e.kind = 'eligible' and e.principal_id is not null and e.role_definition_id is not null
+              and ${notTombstoned('e.principal_id')}
+            order by e.principal_id, e.role_definition_id, coalesce(e.directory_scope_id, '/'), coalesce(e.app_scope_id, ''), e.start_at nulls first, e.id`,
+  },
+  {
+    // An owner of a live group (from owners@delta in the groups stream).
+    kind: 'group_owner',
+    held: `select array[o.group_id, o.owner_id] as key, o.owner_id as holder_id, o.owner_type as holder_type,
+                  o.group_id as target_id, 'group' as target_type, '{}'::jsonb as detail
+             from group_owners o
+            where o.connector_id = $1 and ${isLive('groups', 'o.group_id')} and ${notTombstoned('o.owner_id')}`,
+  },
+  {
     // A secret or certificate, identified by its key id; new dates version it.
     kind: 'credential',
     held: `select array[c.owner_type, c.owner_id, c.key_id] as key, c.owner_id as holder_id, c.owner_type as holder_type,
