@@ -13,8 +13,13 @@ export const AUDIT_SOURCES: readonly string[] = [
   'Add service principal credentials',
   'Remove service principal credentials',
   'Update external secrets',
-  'Add owner to application',
-  'Add app role assignment to service principal',
+  // Owners of applications and service principals, added and removed: incremental reconciliation
+  // re-reads what these name. One prefix covers both object kinds.
+  'Add owner to',
+  'Remove owner from',
+  // App role assignments to service principals, users ("… grant to user") and groups.
+  'Add app role assignment',
+  'Remove app role assignment',
   'Consent to application',
   'Add delegated permission grant',
 ];

@@ -20,6 +20,7 @@ import { EntraSyncWorkflow } from '../workflows';
 import { activityTimings } from './activityTimings';
 import { runFigures, summaryLine } from './benchSummary';
 import { formatBounds } from './formatBounds';
+import { historyFigures, type HistoryFigures } from './historyCost';
 import { mutateTenant } from './mutateTenant';
 import { currentRssMiB, peakRssMiB, resetPeakRss } from './procMemory';
 import { boundsOfRun, type PartBound } from './runBounds';
@@ -40,9 +41,10 @@ const options = new Command()
   .option('--seed <n>', 'tenant seed', whole('seed'), 7)
   .option('--change-percent <p>', 'share of objects changed before the incremental run', Number, 1)
   .option('--no-throttling', 'turn the simulator resource-unit throttling off')
+  .option('--cursor-reset', 'after the incremental run, expire every delta cursor and run a third time with nothing changed (a re-bootstrap)')
   .option('--json', 'print the results as one line of JSON, then the summary line (users, each run\'s ms, bound and ratio, worker RSS)')
   .parse()
-  .opts<{ users: number; latencyMs: number; seed: number; changePercent: number; throttling: boolean; json?: boolean }>();
+  .opts<{ users: number; latencyMs: number; seed: number; changePercent: number; throttling: boolean; cursorReset?: boolean; json?: boolean }>();
 
 type Phase = {
   phase: string;
@@ -60,6 +62,8 @@ type Phase = {
   reconciliation: { seconds: number; batches: number; subRequests: number; resourceUnits: number; throttled: number };
   /** What Graph allows the whole run and each part of it that sent requests (bench/lowerBound.ts). */
   bound: { run: PartBound; parts: PartBound[] };
+  /** Relationship history the run recorded, and its step's time on its own (bench/historyCost.ts). */
+  history: HistoryFigures;
 };
 
 /** Room for every request of a 1,000,000-user run: the chains are read from the log. */
@@ -148,7 +152,7 @@ runMain(async () => {
       const traffic = sim.counters.snapshot();
       const log = sim.requestLog.entries();
       if (log.length >= REQUEST_LOG_CAPACITY) say(`${phase}: the request log overflowed; chains are undercounted`);
-      const result: Omit<Phase, 'bound'> = {
+      const result: Omit<Phase, 'bound' | 'history'> = {
         phase,
         wallSeconds,
         objects: Object.fromEntries(
@@ -177,16 +181,22 @@ runMain(async () => {
         ['reconciliation', result.reconciliation.seconds * 1000] as const,
       ]);
       const bound = boundsOfRun({ counters: traffic, log, ms: wallMs, partMs }, limits);
+      const history = await historyFigures(db, ENV_CONNECTOR_ID, summary.runId);
+      say(`${phase}: history opened ${history.opened}, closed ${history.closed}, ${history.openIntervals} open; the history step alone ${history.rediffMs} ms`);
       say(
         `${phase}: ${wallSeconds}s, bound ${(bound.run.boundMs / 1000).toFixed(2)}s (ratio ${bound.run.ratio?.toFixed(2) ?? '-'}), ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB`,
       );
-      return { ...result, bound };
+      return { ...result, bound, history };
     };
 
     phases.push(await measure('bootstrap'));
     const changed = mutateTenant(sim as RunningSimulator, options.changePercent / 100, options.seed);
     say(`changed ${changed} objects`);
     phases.push(await measure('incremental'));
+    if (options.cursorReset) {
+      sim.deltaTokens.expireAll();
+      phases.push(await measure('rebootstrap'));
+    }
 
     const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, workerBuild, workerIdleRssMiB, limits, phases };
     const [bootstrap, incremental] = phases as [Phase, Phase];

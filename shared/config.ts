@@ -104,8 +104,8 @@ const EnvSchema = z
     ENTRA_DISCOVERY_START_TIMEOUT: duration('ENTRA_DISCOVERY_START_TIMEOUT', '5m'),
     ENTRA_AUDIT_OVERLAP: duration('ENTRA_AUDIT_OVERLAP', '1h'),
     ENTRA_RECONCILE_FULL_EVERY: duration('ENTRA_RECONCILE_FULL_EVERY', '1d'),
-    // At least one page per audit query (8, activities/auditSources.ts) and one for backfill.
-    ENTRA_AUDIT_PAGES_PER_RUN: integer('ENTRA_AUDIT_PAGES_PER_RUN', 20, 9),
+    // At least one page per audit query (10, activities/auditSources.ts) and one for backfill.
+    ENTRA_AUDIT_PAGES_PER_RUN: integer('ENTRA_AUDIT_PAGES_PER_RUN', 20, 11),
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),

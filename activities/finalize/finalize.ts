@@ -14,6 +14,7 @@ import { applyAdministrativeUnits } from './applyAdministrativeUnits';
 import { applyReconciled } from './applyReconciled';
 import type { Counts } from './counts';
 import { recomputeEntitlements } from './recomputeEntitlements';
+import { recordHistory } from './recordHistory';
 import { readRunSummary, type RunSummary } from './runSummary';
 import { claimRun, discardOtherStaging, discardStaging, notResumable } from '../store/runs';
 import { FailureKind } from '../../shared/failureKinds';
@@ -72,6 +73,8 @@ export async function finalizeRun(db: Database, runId: number, owner: string): P
 
     await applyRelationshipStreams(tx, connectorId, runId);
     await applyDiscoveryStreams(tx, connectorId, runId);
+    // After every applier: history diffs what the live tables now hold (docs/history.md).
+    await recordHistory(tx, connectorId, runId);
 
     // Last, so the connector row is locked only for the commit itself.
     await takeGeneration(tx, connectorId, runId, base);

@@ -1,6 +1,12 @@
 import type { Queryable } from './database';
 import { discardOtherStaging } from './runs';
 
+/**
+ * Relationship history survives a reset of the same tenant (the next bootstrap records only what
+ * truly changed) but not a change of tenant: its rows carry the tenant they were observed in.
+ */
+const HISTORY_TABLES = ['relationship_history', 'history_baselines'];
+
 /** No run id is 0: discard every ended run's staging. */
 const NO_RUN = 0;
 
@@ -9,7 +15,7 @@ const NO_RUN = 0;
  * configuration (the row, its sealed secret) and its run records, which stay as history. Read
  * from the catalogue so a table added by a later migration is reset too.
  */
-const KEPT = ['connectors', 'connector_secrets', 'sync_runs'];
+const KEPT = ['connectors', 'connector_secrets', 'sync_runs', ...HISTORY_TABLES];
 
 async function syncedTables(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ table_name: string }>(
@@ -23,9 +29,10 @@ async function syncedTables(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.table_name);
 }
 
-/** True when anything was synced for the connector: a cursor, a watermark or a row. */
+/** True when anything was synced for the connector: a cursor, a watermark, a row or history. */
 export async function hasSyncedData(db: Queryable, connectorId: string): Promise<boolean> {
-  for (const table of await syncedTables(db)) {
+  // History kept by a reset still belongs to the old tenant: a tenant change must reset it too.
+  for (const table of [...(await syncedTables(db)), ...HISTORY_TABLES]) {
     const { rowCount } = await db.query(`select 1 from ${quoteIdent(table)} where connector_id = $1 limit 1`, [connectorId]);
     if (rowCount) return true;
   }
@@ -49,6 +56,15 @@ export async function resetConnectorData(db: Queryable, connectorId: string): Pr
   const deleted: Record<string, number> = {};
   for (const table of await syncedTables(db)) {
     const { rowCount } = await db.query(`delete from ${quoteIdent(table)} where connector_id = $1`, [connectorId]);
+    deleted[table] = rowCount ?? 0;
+  }
+  // The connector row already names the tenant it points at now (same transaction).
+  for (const table of HISTORY_TABLES) {
+    const { rowCount } = await db.query(
+      `delete from ${quoteIdent(table)} h using connectors c
+        where h.connector_id = $1 and c.id = h.connector_id and lower(h.tenant_id) <> lower(c.tenant_id)`,
+      [connectorId],
+    );
     deleted[table] = rowCount ?? 0;
   }
   // Runs that read the old state can never commit now, not even reopened by a reset.

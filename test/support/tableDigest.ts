@@ -23,7 +23,8 @@ const RELATIONSHIPS_AND_STATE: Record<string, string> = {
   effective_entitlements: `select principal_id, principal_type, resource_id, app_role_id, assignment_id, granted_via, via_group_id from effective_entitlements where connector_id = $1`,
   discovery_evidence: `select source_id, kind, app_key, user_id, occurred_at, scopes, consent_type from discovery_evidence where connector_id = $1`,
   delta_cursor_streams: `select stream from delta_cursors where connector_id = $1`,
-  audit_watermarks: `select stream, watermark from audit_watermarks where connector_id = $1`,
+  // The credential-audit watermark is now the time a run read up to (activities/staging/auditSpans.ts), not an event's.
+  audit_watermarks: `select stream, case when stream = 'credentialAuditEvents' then null else watermark end from audit_watermarks where connector_id = $1`,
 };
 
 export type Digest = Record<string, { rows: number; md5: string }>;

@@ -1,0 +1,30 @@
+import { performance } from 'node:perf_hooks';
+import { recordHistory } from '../activities/finalize/recordHistory';
+import type { Database } from '../activities/store/database';
+
+export type HistoryFigures = { opened: number; closed: number; openIntervals: number; rediffMs: number };
+
+/**
+ * What relationship history cost a committed run: the intervals it opened and closed, and the
+ * time of its step on its own, measured by diffing the same live tables again in a transaction
+ * that is rolled back (nothing left to write, so it is the diff's price at this tenant size).
+ */
+export async function historyFigures(db: Database, connectorId: string, runId: number): Promise<HistoryFigures> {
+  const { rows } = await db.query<{ opened: number; closed: number; open: number }>(
+    `select count(*) filter (where opened_run_id = $2)::int as opened, count(*) filter (where closed_run_id = $2)::int as closed,
+            count(*) filter (where closed_run_id is null)::int as open
+       from relationship_history where connector_id = $1`,
+    [connectorId, runId],
+  );
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const started = performance.now();
+    await recordHistory(client, connectorId, runId);
+    const rediffMs = Math.round(performance.now() - started);
+    await client.query('rollback');
+    return { opened: rows[0]!.opened, closed: rows[0]!.closed, openIntervals: rows[0]!.open, rediffMs };
+  } finally {
+    client.release();
+  }
+}
