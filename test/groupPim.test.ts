@@ -63,6 +63,7 @@ describe('PIM for Groups: eligible and time-bound memberships and ownerships of 
     // More eligibilities on one group than one page holds: the batch answer's nextLink must be followed.
     for (const user of rest.slice(0, BEYOND_ONE_PAGE)) t.addGroupPimSchedule({ kind: 'eligible', groupId: crowd!.id, principalId: user.id, accessId: 'member' });
 
+    sim.subRequestLog.clear();
     const run = await harness.sync();
     const expected = expectedSchedules(t);
     const roleAssignable = t.activeObjects('groups').filter((g) => g.isAssignableToRole).length;
@@ -85,6 +86,17 @@ describe('PIM for Groups: eligible and time-bound memberships and ownerships of 
       [run.workflowId, run.runId],
     );
     expect(traffic!.sub_requests).toBe(2 * roleAssignable);
+    const scopedAsked = sim.subRequestLog
+      .entries()
+      .filter((e) => e.path.startsWith('/v1.0/identityGovernance/privilegedAccess/group/'))
+      .map((e) => {
+        const url = new URL(e.path, 'https://graph.invalid');
+        return `${e.status} ${url.pathname.split('/').at(-1)} ${url.searchParams.get('$filter')}`;
+      });
+    const roleAssignableIds = t.activeObjects('groups').filter((g) => g.isAssignableToRole).map((g) => g.id);
+    expect(sorted(scopedAsked)).toEqual(
+      sorted(roleAssignableIds.flatMap((id) => ['eligibilityScheduleInstances', 'assignmentScheduleInstances'].map((c) => `200 ${c} groupId eq '${id}'`))),
+    );
     const direct = sim.requestLog.entries().filter((e) => e.path.startsWith('/v1.0/identityGovernance/privilegedAccess/group/'));
     expect(direct.length).toBeGreaterThan(0);
     for (const entry of direct) {
