@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureKind } from '../../shared/failureKinds';
 import { PULLED_STREAMS } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
@@ -94,7 +94,8 @@ export async function pullGroupPimSchedules({ db, graph }: ActivityDeps, input: 
       ]);
       what = '$batch';
       await pacer.take(requests.length);
-      const answers = await sendBatch(session.client, requests, retry, observer);
+      // A cancelled run (another pull failed) stops here rather than after the last batch.
+      const answers = await Promise.race([sendBatch(session.client, requests, retry, observer), ctx.cancelled]);
       await assertRunOwner(db, runId, owner);
       for (const request of requests) {
         const kind: Kind = request.id.startsWith('e') ? 'eligible' : 'active';
@@ -107,6 +108,7 @@ export async function pullGroupPimSchedules({ db, graph }: ActivityDeps, input: 
       ctx.heartbeat(details());
     }
   } catch (err) {
+    if (err instanceof CancelledFailure || err instanceof ApplicationFailure) throw err;
     const reason = unavailableReason(err);
     if (!reason) throw session.failed(err, what);
     await clearDocuments(db, runId, { table: 'staged_group_pim_schedules' });
