@@ -147,6 +147,26 @@ describe('PIM for Groups: eligible and time-bound memberships and ownerships of 
     expect(owners).toEqual([{ group_id: admins!.id, owner_id: owner!.id, owner_name: owner!.userPrincipalName, access: 'eligible', holds_directory_role: true }]);
   });
 
+  it('sends a throttled sub-request again after its Retry-After, and still reads every instance', async () => {
+    const t = sim.tenant;
+    const fault = sim.faults.add({ pathPrefix: '/v1.0/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances', status: 429, times: 2, retryAfterSeconds: 1 });
+    try {
+      const run = await harness.sync();
+      expect(sim.faults.list().find((f) => f.id === fault.id)!.fired).toBe(2);
+      expect(run.summary.streams.groupPimSchedules).toMatchObject({ coverage: 'complete' });
+      expect(run.summary.streams.groupPimSchedules!.throttled).toBeGreaterThanOrEqual(2);
+      const stored = await harness.query<{ kind: string; id: string; group_id: string; principal_id: string; access_id: string; end_at: Date | null }>(
+        `select kind, id, group_id, principal_id, access_id, end_at from group_pim_schedule_instances where connector_id = $1`,
+        [harness.connectorId],
+      );
+      expect(sorted(stored.map((s) => scheduleKey({ ...s, groupId: s.group_id, principalId: s.principal_id, accessId: s.access_id, endDateTime: s.end_at })))).toEqual(
+        sorted(expectedSchedules(t).map(scheduleKey)),
+      );
+    } finally {
+      sim.faults.remove(fault.id);
+    }
+  });
+
   it('without Entra ID P2 or ID Governance records the stream unavailable, and the run commits the rest', async () => {
     const t = sim.tenant;
     t.setPimLicensed(false);
