@@ -59,7 +59,8 @@ const GRAPH_KILL_POINTS: GraphKillPoint[] = [
   {
     name: 'sync worker killed in a reconciliation shard',
     path: '/v1.0/$batch',
-    nth: () => 2,
+    // The second batch of the reconciliation: PIM for Groups sends its batches first, during the pulls.
+    nth: (baseline) => Math.ceil((baseline.summary.streams.groupPimSchedules?.subRequests ?? 0) / 20) + 2,
     worker: 'sync',
     proves: 'a shard retried after a crash keeps the targets already done and reads the rest',
     reduced: true,

@@ -44,6 +44,13 @@ export const PULLED_STREAMS = {
     permission: 'RoleAssignmentSchedule.Read.Directory (or RoleManagement.Read.Directory)',
     reading: 'full',
   },
+  // PIM for Groups on role-assignable groups: eligible and time-bound memberships and ownerships,
+  // 20 group-scoped requests per JSON batch; without licence or permission coverage is 'unavailable'.
+  groupPimSchedules: {
+    activity: 'pullDirectoryRoles',
+    permission: 'PrivilegedEligibilitySchedule.Read.AzureADGroup and PrivilegedAssignmentSchedule.Read.AzureADGroup',
+    reading: 'full',
+  },
   // The units that scope role assignments, for their names; without the permission, coverage is 'unavailable'.
   administrativeUnits: { activity: 'pullDirectoryRoles', permission: 'AdministrativeUnit.Read.All (or Directory.Read.All)', reading: 'full' },
   credentialAuditEvents: { activity: 'pullAuditEvents', permission: 'AuditLog.Read.All', reading: 'watermark' },

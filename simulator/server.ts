@@ -89,6 +89,8 @@ export interface RunningSimulator extends Omit<SimulatorControl, 'config'> {
   latency: LatencyModel;
   /** Per-endpoint requests, statuses, resource units, 429s and faults. */
   counters: TrafficCounters;
+  /** `$batch` sub-requests as they were routed (path with query, status), oldest first: what tests assert on. */
+  subRequestLog: RequestLog;
   close(): Promise<void>;
 }
 
@@ -127,6 +129,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     duplicates: options.duplicates ?? false,
   };
   const requestLog = new RequestLog(options.requestLogCapacity);
+  const subRequestLog = new RequestLog(options.requestLogCapacity);
   const faults = new FaultInjector(options.faultSeed ?? seed);
   for (const spec of options.faults ?? []) faults.add(spec);
   const counters = new TrafficCounters();
@@ -164,6 +167,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     chargeSubRequest: (subRequest) => throttle.charge(subRequest),
     afterSubRequest: (subRequest, response) => {
       counters.recordSubResponse({ method: subRequest.method, pathname: subRequest.url.pathname, status: response.status });
+      subRequestLog.record({
+        time: subRequest.receivedAt.toISOString(),
+        method: subRequest.method,
+        path: `${subRequest.url.pathname}${subRequest.url.search}`,
+        status: response.status,
+        durationMs: 0,
+        requestId: subRequest.requestId,
+        clientRequestId: subRequest.clientRequestId,
+      });
     },
   });
   registerControlRoutes(router, {
@@ -208,6 +220,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     throttle,
     latency,
     counters,
+    subRequestLog,
     close: () => Promise.all(servers.map(closeServer)).then(() => undefined),
   };
 }

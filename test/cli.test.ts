@@ -152,7 +152,16 @@ describe('entra-sync CLI, driven as a user would', () => {
     const full = await cli(['connector', 'test', MAIN]);
     expect(full.code, full.stdout).toBe(0);
     expect(full.stdout).toContain('all permissions granted');
-    for (const permission of ['User.Read.All', 'Group.Read.All', 'Application.Read.All', 'AppRoleAssignment.Read.All', 'RoleManagement.Read.Directory', 'AuditLog.Read.All']) {
+    for (const permission of [
+      'User.Read.All',
+      'Group.Read.All',
+      'Application.Read.All',
+      'AppRoleAssignment.Read.All',
+      'RoleManagement.Read.Directory',
+      'AuditLog.Read.All',
+      'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+      'PrivilegedAssignmentSchedule.Read.AzureADGroup',
+    ]) {
       expect(full.stdout).toMatch(new RegExp(`granted\\s+${permission.replace(/\./g, '\\.')}`));
     }
   });

@@ -11,6 +11,7 @@ import { applyAuditEvents } from './applyAuditEvents';
 import { applyDirectoryRoles } from './applyDirectoryRoles';
 import { applyRoleSchedules, ROLE_SCHEDULE_KINDS } from './applyRoleSchedules';
 import { applyAdministrativeUnits } from './applyAdministrativeUnits';
+import { applyGroupPimSchedules } from './applyGroupPimSchedules';
 import { applyReconciled } from './applyReconciled';
 import type { Counts } from './counts';
 import { recomputeEntitlements } from './recomputeEntitlements';
@@ -140,6 +141,7 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, runI
     if (pulled.has(stream)) await recordCounts(tx, runId, stream, await applyRoleSchedules(tx, connectorId, runId, stream));
   }
   if (pulled.has('administrativeUnits')) await recordCounts(tx, runId, 'administrativeUnits', await applyAdministrativeUnits(tx, connectorId, runId));
+  if (pulled.has('groupPimSchedules')) await recordCounts(tx, runId, 'groupPimSchedules', await applyGroupPimSchedules(tx, connectorId, runId));
   const audits = pulled.get(AUDIT_STREAM);
   if (audits) await recordCounts(tx, runId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, runId, audits.watermark));
 }

@@ -4,6 +4,7 @@ import { clearDocuments, stageDocuments } from './stageDocuments';
 import { readPages, type PageStream } from './pageReader';
 import { roleScheduleStream, type RoleSchedulesPulled } from './pullRoleSchedules';
 import { administrativeUnitsStream, type AdministrativeUnitsPulled } from './pullAdministrativeUnits';
+import { pullGroupPimSchedules, type GroupPimPulled } from './pullGroupPimSchedules';
 
 const DEFINITIONS = 'roleManagement/directory/roleDefinitions';
 const ASSIGNMENTS = 'roleManagement/directory/roleAssignments';
@@ -39,9 +40,10 @@ export function pullDirectoryRolesActivity(deps: ActivityDeps) {
     connectorId: string;
     /** Absent in histories recorded before PIM: the role assignments. */
     stream?: DirectoryRoleStream;
-  }): Promise<{ assignments: number } | RoleSchedulesPulled | AdministrativeUnitsPulled> {
+  }): Promise<{ assignments: number } | RoleSchedulesPulled | AdministrativeUnitsPulled | GroupPimPulled> {
     if (!input.stream || input.stream === 'directoryRoleAssignments') return readPages(deps, stream, input);
     if (input.stream === 'administrativeUnits') return readPages(deps, administrativeUnitsStream(deps), input);
+    if (input.stream === 'groupPimSchedules') return pullGroupPimSchedules(deps, input);
     return readPages(deps, roleScheduleStream(deps, input.stream), input);
   };
 }

@@ -7,6 +7,7 @@ export type DocumentStaging =
   | { table: 'staged_administrative_units' }
   | { table: 'staged_directory_roles'; kindColumn: 'kind'; kind: 'definition' | 'assignment' }
   | { table: 'staged_role_schedules'; kindColumn: 'kind'; kind: 'eligible' | 'active' }
+  | { table: 'staged_group_pim_schedules'; kindColumn: 'kind'; kind: 'eligible' | 'active' }
   | { table: 'staged_discovery'; kindColumn: 'source'; kind: 'grant' | 'signIn' };
 
 /** Stages a page of objects; a replayed page overwrites itself. */

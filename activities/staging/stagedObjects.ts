@@ -99,6 +99,7 @@ const RUN_STAGING = [
   'staged_directory_roles',
   'staged_role_schedules',
   'staged_administrative_units',
+  'staged_group_pim_schedules',
   'staged_audit_events',
   'staged_discovery',
   'reconcile_targets',

@@ -17,7 +17,7 @@ type Probe = {
   discoveryOnly?: boolean;
 };
 
-type Found = { servicePrincipalId?: string };
+type Found = { servicePrincipalId?: string; groupId?: string };
 
 const PROBES: Probe[] = [
   { name: 'users', permission: 'User.Read.All', endpoint: '/users', path: () => '/users?$top=1&$select=id' },
@@ -43,6 +43,19 @@ const PROBES: Probe[] = [
     permission: 'RoleAssignmentSchedule.Read.Directory',
     endpoint: '/roleManagement/directory/roleAssignmentScheduleInstances',
     path: () => '/roleManagement/directory/roleAssignmentScheduleInstances?$select=id',
+  },
+  // PIM for Groups requires a groupId (or principalId) filter: scoped to the group the groups probe found.
+  {
+    name: 'groupEligibilitySchedules',
+    permission: 'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+    endpoint: '/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances',
+    path: (f) => (f.groupId ? `/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq '${f.groupId}'&$select=id` : undefined),
+  },
+  {
+    name: 'groupAssignmentSchedules',
+    permission: 'PrivilegedAssignmentSchedule.Read.AzureADGroup',
+    endpoint: '/identityGovernance/privilegedAccess/group/assignmentScheduleInstances',
+    path: (f) => (f.groupId ? `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId eq '${f.groupId}'&$select=id` : undefined),
   },
   {
     name: 'administrativeUnits',
@@ -102,12 +115,13 @@ export async function testConnection(connection: GraphConnection & { discoveryEn
     const endpoint = `GET ${probe.endpoint}`;
     const base = { name: probe.name, permission: probe.permission, endpoint };
     if (!path) {
-      permissions.push({ ...base, status: 'unchecked', detail: 'needs a service principal id, and none could be listed' });
+      permissions.push({ ...base, status: 'unchecked', detail: `needs ${probe.name.startsWith('group') ? 'a group id' : 'a service principal id'}, and none could be listed` });
       continue;
     }
     try {
       const page = (await client.api(path).get()) as { value?: { id?: string }[] };
       if (probe.name === 'servicePrincipals') found.servicePrincipalId = page.value?.[0]?.id;
+      if (probe.name === 'groups') found.groupId = page.value?.[0]?.id;
       permissions.push({ ...base, status: 'granted' });
     } catch (err) {
       permissions.push({ ...base, ...classify(err, { ...context, permission: probe.permission, endpoint: connection.graphBaseUrl }, probe.name, redact) });
@@ -127,7 +141,8 @@ function classify(
     return { status: 'unlicensed', detail: 'sign-in logs need a Microsoft Entra ID P1 or P2 licence in the tenant' };
   }
   if ((err.statusCode === 400 || err.statusCode === 403) && err.code === 'AadPremiumLicenseRequired') {
-    return { status: 'unlicensed', detail: 'PIM schedules (eligible and time-bound role assignments) need a Microsoft Entra ID P2 or ID Governance licence in the tenant' };
+    const pim = what.startsWith('group') ? 'PIM for Groups schedules (eligible and time-bound group memberships)' : 'PIM schedules (eligible and time-bound role assignments)';
+    return { status: 'unlicensed', detail: `${pim} need a Microsoft Entra ID P2 or ID Governance licence in the tenant` };
   }
   const failure = graphFailure(err, context, what);
   return { status: err.statusCode === 403 ? 'missing' : 'error', detail: redact(failure.message) };

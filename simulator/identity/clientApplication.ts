@@ -52,4 +52,6 @@ export const DEFAULT_GRANTED_PERMISSIONS: readonly string[] = [
   'RoleManagement.Read.Directory',
   'AuditLog.Read.All',
   'AdministrativeUnit.Read.All',
+  'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+  'PrivilegedAssignmentSchedule.Read.AzureADGroup',
 ];

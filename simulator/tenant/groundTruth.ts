@@ -26,7 +26,8 @@ export interface GroupOwnershipTruth {
   ownerType: 'user' | 'servicePrincipal';
 }
 
-export type GrantPath = 'direct' | 'group';
+/** groupPim: eligible for, or time-bound active in, the group's membership through PIM for Groups. */
+export type GrantPath = 'direct' | 'group' | 'groupPim';
 
 /** Someone holding a directory role, directly or as a direct member of a role-assignable group. */
 export interface RoleMembershipTruth {

@@ -21,11 +21,18 @@ export interface PrivilegedAccessTruth {
   sourceId: string;
   grantedVia: GrantPath;
   viaGroupId: string | null;
+  /** groupPim paths: the PIM for Groups schedule instance the membership rests on. */
+  viaGroupScheduleInstanceId: string | null;
 }
 
-type Holder = Omit<PrivilegedAccessTruth, 'principalId' | 'principalType' | 'grantedVia' | 'viaGroupId'> & { principalId: string };
+type Holder = Omit<PrivilegedAccessTruth, 'principalId' | 'principalType' | 'grantedVia' | 'viaGroupId' | 'viaGroupScheduleInstanceId'> & { principalId: string };
 
-/** Every active and eligible role holder; a role-assignable group's direct members inherit its rows. */
+/**
+ * Every active and eligible role holder; a role-assignable group's direct members inherit its
+ * rows, and so does whoever PIM for Groups makes eligible for (or time-bound active in) its
+ * membership: active only when both the role and the membership are, for the overlap of both
+ * windows. A direct member whose membership is such a time-bound assignment shows on that path only.
+ */
 export function privilegedAccess(tenant: TenantStore): PrivilegedAccessTruth[] {
   const holders: Holder[] = [
     ...tenant.activeRoleSchedules().map((a) => ({
@@ -53,13 +60,36 @@ export function privilegedAccess(tenant: TenantStore): PrivilegedAccessTruth[] {
   for (const holder of holders) {
     const kind = tenant.objectKind(holder.principalId);
     const principalType = kind === 'group' ? 'Group' : kind === 'servicePrincipal' ? 'ServicePrincipal' : 'User';
-    result.push({ ...holder, principalType, grantedVia: 'direct', viaGroupId: null });
+    result.push({ ...holder, principalType, grantedVia: 'direct', viaGroupId: null, viaGroupScheduleInstanceId: null });
     if (kind !== 'group') continue;
+    const pim = tenant.currentGroupPimSchedules().filter((s) => s.groupId === holder.principalId && s.accessId === 'member');
+    const timeBound = new Set(pim.filter((s) => s.kind === 'active').map((s) => s.principalId));
     for (const memberId of tenant.memberships.sortedMembersOf(holder.principalId)) {
       const memberKind = tenant.objectKind(memberId);
-      if ((memberKind !== 'user' && memberKind !== 'servicePrincipal') || !tenant.isActive(memberId)) continue;
-      result.push({ ...holder, principalId: memberId, principalType: memberKind === 'user' ? 'User' : 'ServicePrincipal', grantedVia: 'group', viaGroupId: holder.principalId });
+      if ((memberKind !== 'user' && memberKind !== 'servicePrincipal') || !tenant.isActive(memberId) || timeBound.has(memberId)) continue;
+      result.push({ ...holder, principalId: memberId, principalType: memberKind === 'user' ? 'User' : 'ServicePrincipal', grantedVia: 'group', viaGroupId: holder.principalId, viaGroupScheduleInstanceId: null });
+    }
+    for (const schedule of pim) {
+      const principalKind = tenant.objectKind(schedule.principalId);
+      if (principalKind !== 'user' && principalKind !== 'servicePrincipal') continue;
+      const active = holder.state === 'active' && schedule.kind === 'active';
+      result.push({
+        ...holder,
+        principalId: schedule.principalId,
+        principalType: principalKind === 'user' ? 'User' : 'ServicePrincipal',
+        state: active ? 'active' : 'eligible',
+        assignmentType: active ? holder.assignmentType : null,
+        startDateTime: latest(holder.startDateTime, schedule.startDateTime),
+        endDateTime: earliestEnd(holder.endDateTime, schedule.endDateTime),
+        grantedVia: 'groupPim',
+        viaGroupId: holder.principalId,
+        viaGroupScheduleInstanceId: schedule.id,
+      });
     }
   }
   return result;
 }
+
+const latest = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
+/** null is permanent, so the other end wins. */
+const earliestEnd = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(a) <= Date.parse(b) ? a : b);

@@ -249,6 +249,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         directoryRoleAssignments: { done: true },
         directoryRoleEligibilities: { done: true },
         directoryRoleActiveSchedules: { done: true },
+        groupPimSchedules: { done: true },
         administrativeUnits: { done: true },
         credentialAuditEvents: { done: true },
         owners: { done: true },
@@ -267,10 +268,11 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         runInput,
         { ...runInput, stream: 'directoryRoleEligibilities' },
         { ...runInput, stream: 'directoryRoleActiveSchedules' },
+        { ...runInput, stream: 'groupPimSchedules' },
         { ...runInput, stream: 'administrativeUnits' },
       ]),
     );
-    expect(stubs.called('pullDirectoryRoles')).toHaveLength(4);
+    expect(stubs.called('pullDirectoryRoles')).toHaveLength(5);
     expect(stubs.called('pullAuditEvents').map((c) => c.input)).toEqual([runInput]);
     expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([runInput]);
     const shards = stubs.called('reconcileShard').map((c) => c.input as { shard: number });
@@ -304,10 +306,11 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         runInput,
         { ...runInput, stream: 'directoryRoleEligibilities' },
         { ...runInput, stream: 'directoryRoleActiveSchedules' },
+        { ...runInput, stream: 'groupPimSchedules' },
         { ...runInput, stream: 'administrativeUnits' },
       ]),
     );
-    expect(stubs.called('pullDirectoryRoles')).toHaveLength(4);
+    expect(stubs.called('pullDirectoryRoles')).toHaveLength(5);
     expect(stubs.called('pullPermissionGrants')).toEqual([]);
     expect(stubs.called('pullSignIns')).toEqual([]);
     expect(stubs.called('finalizeRun').map((c) => c.input)).toEqual([{ runId: RUN_ID }]);
