@@ -145,8 +145,9 @@ describe('relationship history: who held what, when', () => {
     t.addRoleEligibility({ principalId: newcomer.id, roleDefinitionId: GLOBAL_ADMINISTRATOR });
     const [lapsed] = t.currentRoleEligibilities();
     if (lapsed) t.removeRoleEligibility(lapsed.id);
-    t.addGroupOwner(group!.id, newcomer.id);
-    const [ownedGroup] = t.activeObjects('groups').filter((g) => g.id !== doomedGroup!.id && t.groupOwnersOf(g.id).length > 0);
+    const newOwner = users.find((u) => u.id !== departed.id && !t.groupOwnersOf(group!.id).includes(u.id))!;
+    t.addGroupOwner(group!.id, newOwner.id);
+    const [ownedGroup] = t.activeObjects('groups').filter((g) => g.id !== doomedGroup!.id && g.id !== group!.id && t.groupOwnersOf(g.id).length > 0);
     t.removeGroupOwner(ownedGroup!.id, t.groupOwnersOf(ownedGroup!.id)[0]!);
     t.removeDirectoryRoleAssignment(t.activeRoleAssignments().find((r) => r.principalId !== owner.id)!.id);
     const secret = t.addPasswordCredential(app!.id, { displayName: 'rotated' });
@@ -162,7 +163,7 @@ describe('relationship history: who held what, when', () => {
     await expectHistoryMatches(first); // the past is still what it was
     expect(await changesOf(second.runId)).toEqual(truthDiff(first.truth, second.truth));
     const renewed = `credential:application/${certificateOwner.id}/${certificate!.keyId}`;
-    expect(await changesOf(second.runId)).toEqual(expect.arrayContaining([`added ${renewed}`, `removed ${renewed}`, `added app_owner:application/${app!.id}/${owner.id}`, `added group_owner:${group!.id}/${newcomer.id}`, `added directory_role_eligible:${newcomer.id}/${GLOBAL_ADMINISTRATOR}///`]));
+    expect(await changesOf(second.runId)).toEqual(expect.arrayContaining([`added ${renewed}`, `removed ${renewed}`, `added app_owner:application/${app!.id}/${owner.id}`, `added group_owner:${group!.id}/${newOwner.id}`, `added directory_role_eligible:${newcomer.id}/${GLOBAL_ADMINISTRATOR}///`]));
     expect(truthDiff(first.truth, second.truth).length).toBeGreaterThanOrEqual(10);
 
     // "When did X become owner of app Y": after the first commit, by the second.
