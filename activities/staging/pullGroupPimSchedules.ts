@@ -28,10 +28,12 @@ const COLLECTIONS: Record<Kind, string> = {
 const CANDIDATES = 'groups?$filter=isAssignableToRole eq true&$select=id';
 const GROUPS_PER_BATCH = MAX_BATCH_REQUESTS / 2;
 /**
- * Sub-requests per second: this pull runs beside the delta pulls, so it takes a small share (20 of
- * the smallest tenant's 350 resource units per second) of the budget.
+ * Sub-requests per second: this pull runs beside the delta pulls (about one resource unit per
+ * page each), so it takes under a third (100 of the smallest tenant's 350 resource units per
+ * second) of the budget. At 20 per second the 400 sub-requests of a 100,000-user tenant's 200
+ * role-assignable groups took 20 s of every run (docs/BENCHMARKS.md).
  */
-const SUB_REQUESTS_PER_SECOND = 20;
+const SUB_REQUESTS_PER_SECOND = 100;
 
 export const GROUP_PIM_UNLICENSED_REASON =
   'the tenant has no Microsoft Entra ID P2 or Microsoft Entra ID Governance licence, so Microsoft Graph does not list PIM for Groups ' +
