@@ -1,43 +1,75 @@
 import type { StreamMode } from '../../shared/streams';
 import type { Queryable } from '../store/database';
 
+/** A group's links delivered by the groups delta (members@delta, owners@delta): where they are staged and kept. */
+type GroupLinks = {
+  live: 'group_members' | 'group_owners';
+  staged: 'staged_memberships' | 'staged_group_owners';
+  /** The linked object's id and type columns, alike in both tables. */
+  id: 'member_id' | 'owner_id';
+  type: 'member_type' | 'owner_type';
+  /** The type to store, as SQL over staged row `s`. */
+  typeFrom: string;
+};
+
+const MEMBERS: GroupLinks = { live: 'group_members', staged: 'staged_memberships', id: 'member_id', type: 'member_type', typeFrom: 's.member_type' };
+
+/** Graph documents only the id of an owner: one sent without `@odata.type` takes its type from the inventory. */
+const OWNERS: GroupLinks = {
+  live: 'group_owners',
+  staged: 'staged_group_owners',
+  id: 'owner_id',
+  type: 'owner_type',
+  typeFrom: `case when s.owner_type <> 'unknown' then s.owner_type
+                  when exists (select 1 from users u where u.connector_id = $1 and u.id = s.owner_id) then 'user'
+                  when exists (select 1 from service_principals p where p.connector_id = $1 and p.id = s.owner_id) then 'servicePrincipal'
+                  else 'unknown' end`,
+};
+
+export const applyStagedMemberships = (tx: Queryable, connectorId: string, runId: number, groupsMode: StreamMode) =>
+  applyGroupLinks(tx, connectorId, runId, groupsMode, MEMBERS);
+
+export const applyStagedGroupOwners = (tx: Queryable, connectorId: string, runId: number, groupsMode: StreamMode) =>
+  applyGroupLinks(tx, connectorId, runId, groupsMode, OWNERS);
+
 /**
- * Applies staged members@delta onto group_members. A bootstrap round lists every membership, so
- * pairs it did not list are gone; an incremental round lists only additions and removals.
- * Memberships of groups that no longer exist go with them.
+ * Applies a group's staged links onto their live table. A bootstrap round lists every link, so
+ * pairs it did not list are gone; an incremental round lists only additions and removals. Links
+ * of groups that no longer exist go with them.
  */
-export async function applyStagedMemberships(
+async function applyGroupLinks(
   tx: Queryable,
   connectorId: string,
   runId: number,
   groupsMode: StreamMode,
+  { live, staged, id, type, typeFrom }: GroupLinks,
 ): Promise<{ upserted: number; removed: number }> {
   let removed = 0;
   if (groupsMode === 'bootstrap') {
     const gone = await tx.query(
-      `delete from group_members m where m.connector_id = $1
-          and not exists (select 1 from staged_memberships s
-                           where s.run_id = $2 and s.group_id = m.group_id and s.member_id = m.member_id and not s.removed)`,
+      `delete from ${live} m where m.connector_id = $1
+          and not exists (select 1 from ${staged} s
+                           where s.run_id = $2 and s.group_id = m.group_id and s.${id} = m.${id} and not s.removed)`,
       [connectorId, runId],
     );
     removed += gone.rowCount ?? 0;
   } else {
     const gone = await tx.query(
-      `delete from group_members m using staged_memberships s
-        where m.connector_id = $1 and s.run_id = $2 and s.removed and s.group_id = m.group_id and s.member_id = m.member_id`,
+      `delete from ${live} m using ${staged} s
+        where m.connector_id = $1 and s.run_id = $2 and s.removed and s.group_id = m.group_id and s.${id} = m.${id}`,
       [connectorId, runId],
     );
     removed += gone.rowCount ?? 0;
   }
   const added = await tx.query(
-    `insert into group_members (connector_id, group_id, member_id, member_type, first_seen_run_id)
-     select $1, s.group_id, s.member_id, s.member_type, $2 from staged_memberships s where s.run_id = $2 and not s.removed
-     on conflict (connector_id, group_id, member_id) do update set member_type = excluded.member_type
-     where group_members.member_type is distinct from excluded.member_type`,
+    `insert into ${live} (connector_id, group_id, ${id}, ${type}, first_seen_run_id)
+     select $1, s.group_id, s.${id}, ${typeFrom}, $2 from ${staged} s where s.run_id = $2 and not s.removed
+     on conflict (connector_id, group_id, ${id}) do update set ${type} = excluded.${type}
+     where ${live}.${type} is distinct from excluded.${type}`,
     [connectorId, runId],
   );
   const orphaned = await tx.query(
-    `delete from group_members m using groups g
+    `delete from ${live} m using groups g
       where m.connector_id = $1 and g.connector_id = m.connector_id and g.id = m.group_id and g.deleted_at is not null`,
     [connectorId],
   );

@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AUDIT_STREAM, DELTA_STREAMS, DERIVED_STREAMS, DISCOVERY_STREAMS, GRANTS_STREAM, RELATIONSHIP_STREAMS, SIGN_INS_STREAM, type DeltaStream, type StreamMode } from '../../shared/streams';
-import { applyStagedMemberships } from './applyMemberships';
-import { applyStagedGroupOwners } from './applyGroupOwners';
+import { applyStagedGroupOwners, applyStagedMemberships } from './applyMemberships';
 import { recordCursorQuery } from './cursorQueries';
 import { applyStagedObjects } from './applyObjects';
 import { inTransaction, type Database, type Queryable } from '../store/database';
