@@ -86,24 +86,27 @@ export function advanceSpan(span: AuditSpan, reads: readonly AuditRead[]): Audit
 export const AUDIT_PROBE_MAX_WINDOW_MS = 86_400_000;
 
 /**
- * The window of the one unfiltered query a quiet run tries before its filtered forward reads, or
- * none. Tried only when every query reads forward over the same window (so one time range covers
- * them all exactly, and finishing it finishes each of them), that window is at most a day (a
- * longer one rarely fits in a page), and no backfill is pending (a run still backfilling spends
- * its page budget anyway, and a probe that falls back would cost it a page).
+ * The window of the one unfiltered query a run tries before its filtered reads, or none. Tried
+ * only when every query has exactly one read and all of them cover the same window (so one time
+ * range covers them all exactly, and finishing it finishes each of them), and either
+ * - every read is forward over at most a day: a quiet run (a longer window rarely fits in a page,
+ *   and a run still backfilling spends its page budget anyway), or
+ * - every read is the first run's backfill of the whole look-back: a small tenant's 30 days fit in
+ *   one page, so its first run costs one report request instead of one per query; a busy tenant's
+ *   first run pays one page of its budget for the probe that did not fit.
  */
 export function probeWindow(spans: readonly AuditSpan[], reads: readonly PlannedRead[]): { from: number; until: number } | undefined {
-  const forward = reads.filter((r) => r.direction === 'forward');
-  if (forward.length < 2 || forward.length !== spans.length || reads.length !== forward.length) return undefined;
-  const [{ from, until }] = forward as [PlannedRead];
-  if (forward.some((r) => r.from !== from || r.until !== until) || until - from > AUDIT_PROBE_MAX_WINDOW_MS) return undefined;
-  return { from, until };
+  if (reads.length < 2 || reads.length !== spans.length || new Set(reads.map((r) => r.source)).size !== reads.length) return undefined;
+  const [{ from, until, direction }] = reads as [PlannedRead];
+  if (reads.some((r) => r.direction !== direction || r.from !== from || r.until !== until)) return undefined;
+  if (direction === 'forward') return until - from > AUDIT_PROBE_MAX_WINDOW_MS ? undefined : { from, until };
+  return spans.every((s) => !s.known) ? { from, until } : undefined;
 }
 
 /**
- * What each forward read has read when the unfiltered query over their common window came back in
- * one page: every event of the window, so each read finished, exactly as if it had been sent.
+ * What each read has read when the unfiltered query over their common window came back in one
+ * page: every event of the window, so each read finished, exactly as if it had been sent.
  */
 export function readsCoveredByProbe(reads: readonly PlannedRead[]): AuditRead[] {
-  return reads.filter((r) => r.direction === 'forward').map((r) => ({ ...r, oldest: null, newest: null, done: true }));
+  return reads.map((r) => ({ ...r, oldest: null, newest: null, done: true }));
 }

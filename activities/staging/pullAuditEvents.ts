@@ -29,7 +29,7 @@ const STAGING = { table: 'staged_audit_events' } as const;
  * `what`), and the unfiltered probe of a quiet run: the forward reads it stands for, and whether
  * its one page covered them or it had more and the filtered reads go instead.
  */
-type AuditPullState = { to: string; reads: Record<string, AuditRead>; probe?: { forward: PlannedRead[]; outcome?: 'covered' | 'overflow' } };
+type AuditPullState = { to: string; reads: Record<string, AuditRead>; probe?: { covers: PlannedRead[]; outcome?: 'covered' | 'overflow' } };
 
 const PROBE = 'auditLogs/directoryAudits probe';
 
@@ -57,8 +57,9 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
       const state: AuditPullState = { to: new Date(to).toISOString(), reads: {} };
       const probe = probeWindow(spans, reads);
       if (!probe) return { sources, state };
-      // A quiet tenant: one unfiltered page may hold every event of the window (docs/architecture.md, "Audit spans").
-      return { sources: [probeSource(connector, probe), ...sources], state: { ...state, probe: { forward: reads } } };
+      // A quiet window or a small tenant's first 30 days: one unfiltered page may hold every
+      // event of the window (docs/architecture.md, "Audit spans").
+      return { sources: [probeSource(connector, probe), ...sources], state: { ...state, probe: { covers: reads } } };
     },
     async clear(syncRunId) {
       await clearDocuments(db, syncRunId, STAGING);
@@ -80,9 +81,8 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
       await saveReads(db, syncRunId, state.reads);
       return relevant.length;
     },
-    // After the probe: the filtered forward reads if it covered them, else the rest of the probe.
-    skip: (source, state) =>
-      source.what.startsWith(PROBE) ? state.probe?.outcome === 'overflow' : state.probe?.outcome === 'covered' && source.what.startsWith(`${FORWARD} `),
+    // After the probe: the filtered reads if it covered them, else the rest of the probe.
+    skip: (source, state) => (source.what.startsWith(PROBE) ? state.probe?.outcome === 'overflow' : state.probe?.outcome === 'covered'),
     // The page budget ends the pull; the reads not finished continue in the next run.
     exhausted: (progress) => progress.pages >= pagesPerRun,
     record: ({ state }) => ({ watermark: state.to }),
@@ -98,7 +98,7 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
     // Exactly what the filtered queries would have staged: events one of them returns, and kept.
     const relevant = page.objects.filter((e) => matchesAuditSource(e.activityDisplayName) && classifyAuditActivity(e.activityDisplayName));
     await stageDocuments(db, syncRunId, STAGING, relevant);
-    for (const read of readsCoveredByProbe(probe.forward)) state.reads[readName(read)] = read;
+    for (const read of readsCoveredByProbe(probe.covers)) state.reads[readName(read)] = read;
     probe.outcome = 'covered';
     await saveReads(db, syncRunId, state.reads);
     return relevant.length;
@@ -121,7 +121,7 @@ function auditSource(connector: Connector, read: PlannedRead): PageSource {
   return { what: readName(read), link: auditLink(connector, filter, order) };
 }
 
-/** The unfiltered query over the forward reads' common window: the time range alone, oldest first. */
+/** The unfiltered query over the reads' common window: the time range alone, oldest first. */
 function probeSource(connector: Connector, window: { from: number; until: number }): PageSource {
   const filter = `activityDateTime ge ${filterTime(window.from)} and activityDateTime le ${filterTime(Math.ceil(window.until / 1000) * 1000)}`;
   return { what: `${PROBE} ${new Date(window.from).toISOString()}..${new Date(window.until).toISOString()}`, link: auditLink(connector, filter, 'asc') };
@@ -130,8 +130,6 @@ function probeSource(connector: Connector, window: { from: number; until: number
 function auditLink(connector: Connector, filter: string, order: 'asc' | 'desc'): string {
   return `${connector.graphBaseUrl}/auditLogs/directoryAudits?$filter=${encodeURIComponent(filter)}&$orderby=${encodeURIComponent(`activityDateTime ${order}`)}&$top=1000`;
 }
-
-const FORWARD = 'auditLogs/directoryAudits forward';
 
 /** A read's source `what`: readOf parses it back. */
 function readName(read: PlannedRead): string {

@@ -103,4 +103,16 @@ describe('probeWindow', () => {
     const covered = readsCoveredByProbe(reads(spans));
     expect(spans.map((s) => advanceSpan(s, covered))).toEqual(spans.map((s) => ({ ...s, high: TO })));
   });
+
+  it("is the whole look-back on a connector's first run, and covering it finishes every backfill", () => {
+    const first = ['a', 'b', 'c'].map((s) => span(s, TO - 30 * DAY, TO, TO, false));
+    expect(probeWindow(first, reads(first))).toEqual({ from: TO - 30 * DAY, until: TO });
+    const covered = readsCoveredByProbe(reads(first));
+    expect(first.map((s) => advanceSpan(s, covered))).toEqual(first.map((s) => ({ ...s, low: TO - 30 * DAY, known: true })));
+  });
+
+  it('is none for a backfill once a query has committed a span: each resumes from its own point', () => {
+    const resumed = ['a', 'b'].map((s) => span(s, TO - 30 * DAY, TO - 10 * DAY, TO - 10 * DAY));
+    expect(probeWindow(resumed, planAuditReads(resumed, TO - 10 * DAY, 0).filter((r) => r.direction === 'backfill'))).toBeUndefined();
+  });
 });
