@@ -94,6 +94,12 @@ export const RELATIONSHIP_STREAMS: readonly PulledStreamName[] = streamsWhere((s
 export const RECONCILED_STREAMS: readonly PulledStreamName[] = streamsWhere((s) => s.activity === 'reconcileShard');
 
 export const AUDIT_STREAM = 'credentialAuditEvents' satisfies WatermarkStream;
+/**
+ * The pulls reconciliation plans from (activities/staging/planTargets.ts): the apps and service
+ * principals whose owners and assignments it reads, and the audit events that name targets. It
+ * starts once these are staged, beside the longer pulls (users, groups) it does not read.
+ */
+export const RECONCILE_INPUTS: readonly PulledStreamName[] = ['applications', 'servicePrincipals', AUDIT_STREAM];
 export const SIGN_INS_STREAM = 'signIns' satisfies WatermarkStream;
 export const GRANTS_STREAM = 'permissionGrants' satisfies DiscoveryStream;
 /** The streams the pullDirectoryRoles activity reads, one per call. */

@@ -14,7 +14,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { PreparedRun, RunSummary, SyncActivities } from '../activities';
-import { isDeltaStream, PULLED_STREAMS, type DeltaStream, type DirectoryRoleStream, type PullActivity, type PulledStreamName } from '../shared/streams';
+import { isDeltaStream, PULLED_STREAMS, RECONCILE_INPUTS, type DeltaStream, type DirectoryRoleStream, type PullActivity, type PulledStreamName } from '../shared/streams';
 import type { DiscoveryActivities } from '../activities/discovery';
 import { FailureKind } from '../shared/failureKinds';
 
@@ -47,6 +47,8 @@ export const STREAM_REGISTRY_PATCH = 'stream-registry-v1';
  * replays a failure recorded before its reset point starts over (docs/run-lifecycle.md).
  */
 export const RUN_LIFECYCLE_PATCH = 'run-lifecycle-v1';
+/** Reconciliation starts when the pulls it plans from are done, beside the rest (RECONCILE_INPUTS). */
+export const EARLY_RECONCILE_PATCH = 'reconcile-early-v1';
 
 export const noDiscoveryWorkerMessage = (taskQueue: string) =>
   `no discovery worker is polling task queue ${taskQueue}; start it with "npm run worker:discovery" ` +
@@ -119,7 +121,7 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
     pullSignIns: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullSignIns({ runId, connectorId })),
   };
   const reconciled: PulledStreamName[] = [];
-  const pulls: Array<() => Promise<unknown>> = [];
+  const pulls: Array<{ stream: PulledStreamName; task: () => Promise<unknown> }> = [];
   for (const { stream } of prepared.streams) {
     const { activity } = PULLED_STREAMS[stream];
     if (activity === 'reconcileShard') {
@@ -127,17 +129,35 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
       continue;
     }
     if ('discovery' in PULLED_STREAMS[stream]) progress.streams[stream] = { done: false, waitingFor: prepared.discovery?.taskQueue };
-    pulls.push(async () => {
-      const pulled = (await run[activity](stream)) as { pages?: number };
-      progress.streams[stream] = { done: true, ...(typeof pulled?.pages === 'number' ? { pages: pulled.pages } : {}) };
+    pulls.push({
+      stream,
+      task: async () => {
+        const pulled = (await run[activity](stream)) as { pages?: number };
+        progress.streams[stream] = { done: true, ...(typeof pulled?.pages === 'number' ? { pages: pulled.pages } : {}) };
+      },
     });
   }
-  await inParallel(pulls);
-  if (reconciled.length > 0) {
-    progress.phase = 'reconciling';
+  const reconcilePlanned = async () => {
+    if (reconciled.length === 0) return;
     await reconcile(runId, connectorId);
     for (const stream of reconciled) progress.streams[stream] = { done: true };
+  };
+  if (patched(EARLY_RECONCILE_PATCH)) {
+    // Two lanes: the pulls reconciliation plans from, then reconciliation; and every other pull.
+    const isInput = (p: { stream: PulledStreamName }) => RECONCILE_INPUTS.includes(p.stream);
+    const tasks = (list: typeof pulls) => list.map((p) => p.task);
+    await inParallel([
+      async () => {
+        await inParallel(tasks(pulls.filter(isInput)));
+        await reconcilePlanned();
+      },
+      () => inParallel(tasks(pulls.filter((p) => !isInput(p)))),
+    ]);
+    return;
   }
+  await inParallel(pulls.map((p) => p.task));
+  if (reconciled.length > 0) progress.phase = 'reconciling';
+  await reconcilePlanned();
 }
 
 /** Owners and app role assignments have no delta: read them for the inventory as it now stands. */

@@ -4,8 +4,8 @@ import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EntraSyncWorkflow, progressQuery, RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH } from '../../workflows/entraSync';
-import { DELTA_STREAMS } from '../../shared/streams';
+import { EARLY_RECONCILE_PATCH, EntraSyncWorkflow, progressQuery, RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH } from '../../workflows/entraSync';
+import { DELTA_STREAMS, RECONCILE_INPUTS } from '../../shared/streams';
 import { workflowBundle } from '../support/syncHarness';
 import { blockUntilCancelled, deferred, healthy, planFor, REQUESTS_PER_SECOND, RUN_ID, SHARDS, stubActivities, type AllActivities } from './stubActivities';
 
@@ -116,7 +116,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(events).toContain('groups:cancelled');
     expect(events.indexOf('groups:cleaned up'), events.join(' > ')).toBeGreaterThan(-1);
     expect(events.indexOf('groups:cleaned up'), events.join(' > ')).toBeLessThan(events.indexOf('failRun'));
-    expect(stubs.called('planReconciliation')).toEqual([]);
+    // Reconciliation may have run beside the failing pull (its inputs were done); nothing commits.
     expect(stubs.called('finalizeRun')).toEqual([]);
   });
 
@@ -258,7 +258,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         signIns: { done: true },
       },
     });
-    expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH]);
+    expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH, EARLY_RECONCILE_PATCH]);
     expect(stubs.called('prepareRun').map((c) => c.input)).toEqual([{ connectorId: CONNECTOR_ID }]);
     expect(stubs.called('pullDelta').map((c) => c.input)).toEqual(expect.arrayContaining(pullInputs));
     expect(stubs.called('pullDelta')).toHaveLength(DELTA_STREAMS.length);
@@ -282,12 +282,48 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     for (const name of ['pullPermissionGrants', 'pullSignIns'] as const) {
       expect(stubs.called(name), name).toEqual([{ name, input: runInput, taskQueue: discoveryQueue }]);
     }
-    // Reconciliation reads the inventory the pulls staged; finalize commits last.
-    expect(stubs.events.indexOf('planReconciliation')).toBeGreaterThan(Math.max(...stubs.events.flatMap((e, i) => (e.startsWith('pull') ? [i] : []))));
+    // The order of reconciliation and the pulls: see the next test.
     expect(stubs.events.at(-1)).toBe('finalizeRun');
     expect(stubs.called('failRun')).toEqual([]);
     // The recorded history is one today's code replays without a determinism error.
     await Worker.runReplayHistory({ workflowBundle: bundle }, history);
+  });
+
+  it('reconciles once the apps, service principals and audit pulls are done, while the users pull still runs', async () => {
+    const events: string[] = [];
+    const reconciling = deferred();
+    const done = (what: string) => events.push(`${what}:done`);
+    const stubs = stubActivities(
+      {
+        pullDelta: async ({ stream }) => {
+          // The users pull ends only once reconciliation has begun: were reconciliation to wait
+          // for every pull, this run could never finish.
+          if (stream === 'users') await reconciling.promise;
+          done(`pullDelta ${stream}`);
+          return { stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null };
+        },
+        pullAuditEvents: async () => {
+          done('pullAuditEvents');
+          return { events: 0 };
+        },
+        planReconciliation: async () => {
+          reconciling.resolve();
+          return { shards: SHARDS, requestsPerSecondPerShard: REQUESTS_PER_SECOND };
+        },
+      },
+      events,
+    );
+
+    await withWorkers(stubs.activities, async (start) => resultOf(await start()));
+
+    const at = (event: string) => events.indexOf(event);
+    expect(RECONCILE_INPUTS).toEqual(['applications', 'servicePrincipals', 'credentialAuditEvents']);
+    for (const input of ['pullDelta applications:done', 'pullDelta servicePrincipals:done', 'pullAuditEvents:done']) {
+      expect([input, at(input)]).toEqual([input, expect.any(Number)]);
+      expect(at(input), input).toBeLessThan(at('planReconciliation'));
+    }
+    expect(at('pullDelta users:done')).toBeGreaterThan(at('planReconciliation'));
+    expect(events.at(-1)).toBe('finalizeRun');
   });
 
   it('without discovery planned, schedules no discovery activity', async () => {
@@ -299,7 +335,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       return handle.fetchHistory();
     });
 
-    expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH]);
+    expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH, EARLY_RECONCILE_PATCH]);
     // The original stream keeps its recorded input; each PIM stream names itself.
     expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual(
       expect.arrayContaining([
