@@ -88,8 +88,36 @@ describe('the unfiltered probe of a quiet audit window', () => {
     for (const high of await highs()) expect(high).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
   }, 120_000);
 
-  it('falls back to the filtered queries when the window holds more than a page, and stores exactly the ground truth', async () => {
+  it('goes on unfiltered when the rest of the window is worth fewer pages than the filtered queries, and stores exactly the ground truth', async () => {
     addCredentialEvents(PAGE * 2);
+    sim.requestLog.clear();
+    const before = Date.now();
+
+    await harness.sync();
+
+    // The new events are at the end of the window, so its first page (oldest first) reached them:
+    // two or three more pages, against one request per filtered query.
+    const filters = auditFilters();
+    expect(filters.length).toBeGreaterThanOrEqual(3);
+    expect(filters.length).toBeLessThan(AUDIT_SOURCES.length);
+    expect(filters.filter((f) => !TIME_ONLY.test(f))).toEqual([]);
+    expect(await stored()).toEqual(truth(await floor()));
+    for (const high of await highs()) expect(high).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+  }, 120_000);
+
+  it('falls back to the filtered queries when the first page covers too little of the window, and stores exactly the ground truth', async () => {
+    // Late events crowded at the start of the next run's window (its oldest end, read first): a page
+    // of them covers a second or two of the window, so reading it unfiltered would take many pages.
+    const from = Math.min(...(await highs())) - MINUTE;
+    const app = sim.tenant.activeObjects('applications')[0]!;
+    for (let i = 0; i < PAGE * 2; i++) {
+      sim.tenant.recordDirectoryAudit({
+        activityDisplayName: AUDIT_ACTIVITIES.addOwnerToApplication,
+        category: 'ApplicationManagement',
+        activityDateTime: new Date(from + 1000 + i * 100).toISOString(),
+        targetResources: [{ id: app.id, displayName: app.displayName as string, type: 'Application', userPrincipalName: null, groupType: null, modifiedProperties: [] }],
+      });
+    }
     sim.requestLog.clear();
     const before = Date.now();
 

@@ -104,9 +104,27 @@ export function probeWindow(spans: readonly AuditSpan[], reads: readonly Planned
 }
 
 /**
- * What each read has read when the unfiltered query over their common window came back in one
- * page: every event of the window, so each read finished, exactly as if it had been sent.
+ * Whether the unfiltered query, its first page not the last, goes on instead of the filtered
+ * queries: when the rest of the window, at the density of that first page, takes fewer pages than
+ * the filtered queries would take requests (each takes one at least). A log of a few thousand
+ * events a month is read in a few unfiltered pages rather than one query per activity; a busy one
+ * falls back after one page. The first page reads from one end of the window (the newest end for a
+ * backfill, the oldest for a forward read), so what it covers is the time from there to its last event.
  */
-export function readsCoveredByProbe(reads: readonly PlannedRead[]): AuditRead[] {
-  return reads.map((r) => ({ ...r, oldest: null, newest: null, done: true }));
+export function probeGoesOn(window: { from: number; until: number }, direction: PlannedRead['direction'], eventTimes: readonly number[], queries: number): boolean {
+  if (eventTimes.length === 0) return false;
+  const covered = direction === 'backfill' ? window.until - Math.min(...eventTimes) : Math.max(...eventTimes) - window.from;
+  if (covered <= 0) return false;
+  const pages = Math.ceil((window.until - window.from) / covered);
+  return pages - 1 < queries;
+}
+
+/** A read after a page of events at these times: the oldest and newest seen so far, and whether it ran out. */
+export function readAfterPage(read: AuditRead, eventTimes: readonly number[], last: boolean): AuditRead {
+  let { oldest, newest } = read;
+  for (const at of eventTimes) {
+    if (oldest === null || at < Date.parse(oldest)) oldest = new Date(at).toISOString();
+    if (newest === null || at > Date.parse(newest)) newest = new Date(at).toISOString();
+  }
+  return { ...read, oldest, newest, done: last };
 }

@@ -6,7 +6,7 @@ import type { Connector } from '../store/connectors';
 import type { Queryable } from '../store/database';
 import { AUDIT_STREAM, PULLED_STREAMS } from '../../shared/streams';
 import { clearDocuments, stageDocuments } from './stageDocuments';
-import { committedSpans, planAuditReads, probeWindow, readsCoveredByProbe, type AuditRead, type PlannedRead } from './auditSpans';
+import { committedSpans, planAuditReads, probeGoesOn, probeWindow, readAfterPage, type AuditRead, type PlannedRead } from './auditSpans';
 import { readPages, type Page, type PageSource, type PageStream } from './pageReader';
 
 /**
@@ -26,10 +26,12 @@ const STAGING = { table: 'staged_audit_events' } as const;
 
 /**
  * The run's upper bound (`to`, whole seconds), what each read has seen so far (by its source's
- * `what`), and the unfiltered probe of a quiet run: the forward reads it stands for, and whether
- * its one page covered them or it had more and the filtered reads go instead.
+ * `what`), and the unfiltered probe: the reads it stands for, their common window and direction,
+ * and what became of it: its one page covered them, it goes on page by page in their place
+ * (`continued`), or it had more than it is worth reading and the filtered reads go instead.
  */
-type AuditPullState = { to: string; reads: Record<string, AuditRead>; probe?: { covers: PlannedRead[]; outcome?: 'covered' | 'overflow' } };
+type AuditProbe = { covers: PlannedRead[]; outcome?: 'covered' | 'continued' | 'overflow' };
+type AuditPullState = { to: string; reads: Record<string, AuditRead>; probe?: AuditProbe };
 
 const PROBE = 'auditLogs/directoryAudits probe';
 
@@ -55,11 +57,10 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
       const reads = planAuditReads(spans, to, deps.auditOverlapMs ?? DEFAULT_AUDIT_OVERLAP_MS);
       const sources = reads.map((read) => auditSource(connector, read));
       const state: AuditPullState = { to: new Date(to).toISOString(), reads: {} };
-      const probe = probeWindow(spans, reads);
-      if (!probe) return { sources, state };
+      if (!probeWindow(spans, reads)) return { sources, state };
       // A quiet window or a small tenant's first 30 days: one unfiltered page may hold every
       // event of the window (docs/architecture.md, "Audit spans").
-      return { sources: [probeSource(connector, probe), ...sources], state: { ...state, probe: { covers: reads } } };
+      return { sources: [probeSource(connector, reads), ...sources], state: { ...state, probe: { covers: reads } } };
     },
     async clear(syncRunId) {
       await clearDocuments(db, syncRunId, STAGING);
@@ -70,36 +71,41 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
       const relevant = page.objects.filter((e) => classifyAuditActivity(e.activityDisplayName));
       await stageDocuments(db, syncRunId, STAGING, relevant);
       const read = state.reads[source.what] ?? { ...readOf(source), oldest: null, newest: null, done: false };
-      for (const event of page.objects) {
-        const at = typeof event.activityDateTime === 'string' ? Date.parse(event.activityDateTime) : NaN;
-        if (Number.isNaN(at)) continue;
-        if (read.oldest === null || at < Date.parse(read.oldest)) read.oldest = new Date(at).toISOString();
-        if (read.newest === null || at > Date.parse(read.newest)) read.newest = new Date(at).toISOString();
-      }
-      read.done = !page.nextLink;
-      state.reads[source.what] = read;
+      state.reads[source.what] = readAfterPage(read, eventTimes(page), !page.nextLink);
       await saveReads(db, syncRunId, state.reads);
       return relevant.length;
     },
-    // After the probe: the filtered reads if it covered them, else the rest of the probe.
-    skip: (source, state) => (source.what.startsWith(PROBE) ? state.probe?.outcome === 'overflow' : state.probe?.outcome === 'covered'),
+    // The rest of the probe once it is not worth reading; the filtered reads once it stands for them.
+    skip: (source, state) =>
+      source.what.startsWith(PROBE) ? state.probe?.outcome === 'overflow' : state.probe?.outcome === 'covered' || state.probe?.outcome === 'continued',
     // The page budget ends the pull; the reads not finished continue in the next run.
     exhausted: (progress) => progress.pages >= pagesPerRun,
     record: ({ state }) => ({ watermark: state.to }),
     result: (record) => ({ events: record.staged }),
   };
-  /** The probe's first page: the whole window if it is the only page, else dropped (the filtered reads go instead). */
+  /**
+   * A page of the probe. Its first page decides: the only page covers every read; else the probe
+   * goes on in their place if the rest is worth fewer pages than the filtered reads (probeGoesOn),
+   * or is dropped and they go instead. Each page it goes on with moves every read it stands for
+   * exactly as that read's own filtered page would, so a page budget that ends it mid-way leaves
+   * each span where the next run continues.
+   */
   async function stageProbe(syncRunId: number, page: Page, state: AuditPullState): Promise<number> {
     const probe = state.probe!;
-    if (page.nextLink) {
-      probe.outcome = 'overflow';
-      return 0;
+    const times = eventTimes(page);
+    if (probe.outcome === undefined && page.nextLink) {
+      const [{ from, until, direction }] = probe.covers as [PlannedRead];
+      probe.outcome = probeGoesOn({ from, until }, direction, times, probe.covers.length) ? 'continued' : 'overflow';
+      if (probe.outcome === 'overflow') return 0;
     }
     // Exactly what the filtered queries would have staged: events one of them returns, and kept.
     const relevant = page.objects.filter((e) => matchesAuditSource(e.activityDisplayName) && classifyAuditActivity(e.activityDisplayName));
     await stageDocuments(db, syncRunId, STAGING, relevant);
-    for (const read of readsCoveredByProbe(probe.covers)) state.reads[readName(read)] = read;
-    probe.outcome = 'covered';
+    for (const planned of probe.covers) {
+      const name = readName(planned);
+      state.reads[name] = readAfterPage(state.reads[name] ?? { ...planned, oldest: null, newest: null, done: false }, times, !page.nextLink);
+    }
+    if (!page.nextLink) probe.outcome = 'covered';
     await saveReads(db, syncRunId, state.reads);
     return relevant.length;
   }
@@ -121,10 +127,20 @@ function auditSource(connector: Connector, read: PlannedRead): PageSource {
   return { what: readName(read), link: auditLink(connector, filter, order) };
 }
 
-/** The unfiltered query over the reads' common window: the time range alone, oldest first. */
-function probeSource(connector: Connector, window: { from: number; until: number }): PageSource {
-  const filter = `activityDateTime ge ${filterTime(window.from)} and activityDateTime le ${filterTime(Math.ceil(window.until / 1000) * 1000)}`;
-  return { what: `${PROBE} ${new Date(window.from).toISOString()}..${new Date(window.until).toISOString()}`, link: auditLink(connector, filter, 'asc') };
+/** The unfiltered query over the reads' common window: the time range alone, in their order. */
+function probeSource(connector: Connector, reads: readonly PlannedRead[]): PageSource {
+  const [{ from, until, direction }] = reads as [PlannedRead];
+  const filter = `activityDateTime ge ${filterTime(from)} and activityDateTime le ${filterTime(Math.ceil(until / 1000) * 1000)}`;
+  const order = direction === 'forward' ? 'asc' : 'desc';
+  return { what: `${PROBE} ${new Date(from).toISOString()}..${new Date(until).toISOString()}`, link: auditLink(connector, filter, order) };
+}
+
+/** The times of a page's events that have one. */
+function eventTimes(page: Page): number[] {
+  return page.objects.flatMap((e) => {
+    const at = typeof e.activityDateTime === 'string' ? Date.parse(e.activityDateTime) : NaN;
+    return Number.isNaN(at) ? [] : [at];
+  });
 }
 
 function auditLink(connector: Connector, filter: string, order: 'asc' | 'desc'): string {

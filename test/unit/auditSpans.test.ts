@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAuditActivity } from '../../activities/auditClassification';
 import { AUDIT_SOURCES } from '../../activities/auditSources';
-import { advanceSpan, planAuditReads, probeWindow, readsCoveredByProbe, type AuditSpan } from '../../activities/staging/auditSpans';
+import { advanceSpan, planAuditReads, probeGoesOn, probeWindow, readAfterPage, type AuditSpan, type PlannedRead } from '../../activities/staging/auditSpans';
 import { AUDIT_ACTIVITIES } from '../../simulator/model/directoryAudit';
 
 const HOUR = 3_600_000;
@@ -99,20 +99,52 @@ describe('probeWindow', () => {
     expect(probeWindow(old, reads(old))).toBeUndefined();
   });
 
-  it('covers each forward read as finished, so every span reaches the bound', () => {
-    const covered = readsCoveredByProbe(reads(spans));
+  /** Every read after the probe's pages of events at these times, the last page last. */
+  const afterProbe = (list: PlannedRead[], pages: number[][]) =>
+    list.map((r) => pages.reduce((read, times, i) => readAfterPage(read, times, i === pages.length - 1), { ...r, oldest: null as string | null, newest: null as string | null, done: false }));
+
+  it('covers each forward read as finished when its one page is the last, so every span reaches the bound', () => {
+    const covered = afterProbe(reads(spans), [[TO - 90 * 60_000]]);
     expect(spans.map((s) => advanceSpan(s, covered))).toEqual(spans.map((s) => ({ ...s, high: TO })));
   });
 
   it("is the whole look-back on a connector's first run, and covering it finishes every backfill", () => {
     const first = ['a', 'b', 'c'].map((s) => span(s, TO - 30 * DAY, TO, TO, false));
     expect(probeWindow(first, reads(first))).toEqual({ from: TO - 30 * DAY, until: TO });
-    const covered = readsCoveredByProbe(reads(first));
+    const covered = afterProbe(reads(first), [[TO - DAY, TO - 20 * DAY]]);
     expect(first.map((s) => advanceSpan(s, covered))).toEqual(first.map((s) => ({ ...s, low: TO - 30 * DAY, known: true })));
+  });
+
+  it('leaves every backfill span at the oldest event read when the page budget ends the probe mid-way (newest first)', () => {
+    const first = ['a', 'b'].map((s) => span(s, TO - 30 * DAY, TO, TO, false));
+    const partial = afterProbe(reads(first), [[TO - HOUR, TO - 5 * DAY], [TO - 6 * DAY, TO - 9 * DAY]]).map((r) => ({ ...r, done: false }));
+    expect(first.map((s) => advanceSpan(s, partial))).toEqual(first.map((s) => ({ ...s, low: TO - 9 * DAY, known: true })));
   });
 
   it('is none for a backfill once a query has committed a span: each resumes from its own point', () => {
     const resumed = ['a', 'b'].map((s) => span(s, TO - 30 * DAY, TO - 10 * DAY, TO - 10 * DAY));
     expect(probeWindow(resumed, planAuditReads(resumed, TO - 10 * DAY, 0).filter((r) => r.direction === 'backfill'))).toBeUndefined();
+  });
+});
+
+describe('probeGoesOn', () => {
+  const month = { from: TO - 30 * DAY, until: TO };
+
+  it("goes on when the rest of the window, at the first page's density, takes fewer pages than the filtered queries", () => {
+    // Newest first, the page reached back 5 days: 6 pages in all, 5 more, against 10 queries.
+    expect(probeGoesOn(month, 'backfill', [TO - HOUR, TO - 5 * DAY], 10)).toBe(true);
+    // Oldest first (forward), the page reached 4 of 30 days: 8 pages, 7 more.
+    expect(probeGoesOn(month, 'forward', [TO - 30 * DAY, TO - 26 * DAY], 10)).toBe(true);
+  });
+
+  it('falls back to the filtered queries when the log is denser than that, or the page tells nothing', () => {
+    // A page for the last 2 days: 15 pages, 14 more, against 10 queries.
+    expect(probeGoesOn(month, 'backfill', [TO - HOUR, TO - 2 * DAY], 10)).toBe(false);
+    // At the edge: 3 days a page is 9 more pages, below 10 queries; 2.8 days is 10 more, as many
+    // as the queries, which read only what is kept.
+    expect(probeGoesOn(month, 'backfill', [TO - 3 * DAY], 10)).toBe(true);
+    expect(probeGoesOn(month, 'backfill', [TO - 2.8 * DAY], 10)).toBe(false);
+    expect(probeGoesOn(month, 'backfill', [], 10)).toBe(false);
+    expect(probeGoesOn(month, 'backfill', [TO, TO], 10)).toBe(false);
   });
 });
