@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -51,7 +51,27 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   }
 }
 
+/**
+ * Starts this many times at most. The dev server picks free ports for its internal services as it
+ * starts; another process can take one between its pick and its bind, and it then exits. Its next
+ * start picks again.
+ */
+const START_ATTEMPTS = 3;
+
 async function spawnDevServer(cliPath: string, source: string, options: DevServerOptions): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnDevServerOnce(cliPath, source, options);
+    } catch (err) {
+      if (!(err instanceof PortRaceError) || attempt >= START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** The dev server exited while starting because a port it picked was taken meanwhile. */
+class PortRaceError extends Error {}
+
+async function spawnDevServerOnce(cliPath: string, source: string, options: DevServerOptions): Promise<DevServer> {
   if (await isPortOpen(options.port)) {
     throw new Error(
       `port ${options.port} is already in use, so the Temporal dev server cannot start there; stop what holds it, or set TEMPORAL_ADDRESS to use the server already running`,
@@ -99,7 +119,9 @@ async function waitForFrontend(address: string, exited: Promise<number | null>, 
   void exited.then((code) => (exitCode = code));
   while (Date.now() < deadline) {
     if (exitCode !== undefined) {
-      throw new Error(`the Temporal dev server exited with code ${exitCode} while starting; its log ${logFile} says why (or set TEMPORAL_ADDRESS to a Temporal server you run)`);
+      const message = `the Temporal dev server exited with code ${exitCode} while starting; its log ${logFile} says why (or set TEMPORAL_ADDRESS to a Temporal server you run)`;
+      const log = await readFile(logFile, 'utf8').catch(() => '');
+      throw /bind: address already in use/.test(log.slice(-20_000)) ? new PortRaceError(message) : new Error(message);
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
