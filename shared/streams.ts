@@ -3,7 +3,9 @@ export type StreamMode = 'bootstrap' | 'incremental' | 'full';
 
 /**
  * How a run reads a stream: from its delta cursor, from its watermark (both bootstrap without
- * one), or in full every run.
+ * one), or in full every run. The reconciled streams (owners, app role assignments) count as
+ * `full`: their mode says they have no cursor, while the targets a run reads are those its plan
+ * chose (reconcile_targets, each with its reason; docs/inventory.md), not every object.
  */
 export type StreamReading = 'delta' | 'watermark' | 'full';
 
