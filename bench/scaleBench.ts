@@ -207,7 +207,8 @@ runMain(async () => {
     for (const [index, schedule] of schedules.entries()) {
       const connectorId = connectorIdOf(index);
       const description = await schedule.describe();
-      const outcome: ScheduleOutcome = scheduleOutcome(description.info, windowStart, windowEnd, options.interval);
+      // Due from the schedule's own creation: 50 creations may straddle an interval boundary.
+      const outcome: ScheduleOutcome = scheduleOutcome(description.info, description.info.createdAt, windowEnd, options.interval);
       const executions = await scheduledExecutions(client, schedule.scheduleId);
       for (const execution of executions) {
         if (execution.startToWorkflowMs !== undefined) scheduleToStart.push(execution.startToWorkflowMs);
