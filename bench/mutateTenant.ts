@@ -1,11 +1,11 @@
-import type { RunningSimulator } from '../simulator/server';
+import type { SimulatedTenant } from '../simulator/server';
 import { createRandom } from '../simulator/generate/random';
 
 /**
  * Changes about `fraction` of the tenant's objects the way a working day does: profile edits,
  * joiners and leavers, membership moves, new secrets, app setting changes. Returns how many.
  */
-export function mutateTenant(sim: RunningSimulator, fraction: number, seed: number): number {
+export function mutateTenant(sim: Pick<SimulatedTenant, 'tenant'>, fraction: number, seed: number): number {
   const random = createRandom(seed + 1);
   const tenant = sim.tenant;
   const users = tenant.activeObjects('users');

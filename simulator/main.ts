@@ -20,6 +20,7 @@ const program = new Command()
   .description('Microsoft Graph + identity platform simulator serving a generated Entra ID tenant over HTTPS')
   .option('--users <count>', 'number of generated users', integer('users'), 2500)
   .option('--seed <number>', 'seed of the generated tenant', integer('seed'), 1)
+  .option('--tenants <count>', 'tenants to serve, each with its own app registration and data (tenant i has seed + i)', integer('tenants'), 1)
   .option('--port <number>', 'port to listen on (0 = any free port)', integer('port'), 8443)
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--page-size <count>', 'delta page size', integer('page size'), 100)
@@ -37,6 +38,7 @@ const program = new Command()
 const options = program.parse().opts<{
   users: number;
   seed: number;
+  tenants: number;
   port: number;
   host: string;
   pageSize: number;
@@ -58,6 +60,7 @@ const simulator = await startSimulator({
   tlsDir: path.resolve(options.tlsDir),
   seed: options.seed,
   users: options.users,
+  ...(options.tenants > 1 ? { additionalTenants: Array.from({ length: options.tenants - 1 }, (_, i) => ({ seed: options.seed + i + 1 })) } : {}),
   pageSize: options.pageSize,
   tokenLifetimeSeconds: options.tokenLifetime,
   duplicates: options.duplicates,
@@ -72,7 +75,11 @@ const simulator = await startSimulator({
 });
 
 if (options.printConfig) {
-  process.stdout.write(`${JSON.stringify(simulator.config)}\n`);
+  // One line per tenant, the first tenant first (so a single-tenant reader of the first line is unaffected).
+  for (const tenant of simulator.tenants) process.stdout.write(`${JSON.stringify(tenant.config)}\n`);
+}
+if (simulator.tenants.length > 1) {
+  process.stderr.write(`simulator: ${simulator.tenants.length} tenants; list them at ${simulator.config.authorityHost}/_sim/tenants\n`);
 }
 process.stderr.write(
   `simulator: ${simulator.tenant.users.size} users of tenant ${simulator.config.tenantId} at ${simulator.config.graphBaseUrl}` +

@@ -21,6 +21,7 @@ import { AADSTS, aadError } from './identity/identityErrors';
 import { PublicOrigin } from './http/publicOrigin';
 import { createRandom, hashSeed } from './generate/random';
 import { RequestLog } from './http/requestLog';
+import { routeToTenant, TENANT_CONTROL_PREFIX } from './http/tenantRouting';
 import type { TenantStore } from './tenant/tenantStore';
 import { ensureSelfSignedCertificate } from './tls';
 import { isBatchEnvelope, isGraphPath } from './traffic/graphPath';
@@ -63,6 +64,18 @@ export interface SimulatorOptions {
   faults?: FaultSpec[];
   /** Most requests the request log keeps (the oldest go first). Default 10,000. */
   requestLogCapacity?: number;
+  /**
+   * More tenants served beside the first (docs/graph-behaviour.md, "Many tenants"): each with its
+   * own seed (so its own tenant id, app registration and secret), data, tokens, throttle and faults.
+   */
+  additionalTenants?: AdditionalTenant[];
+}
+
+/** A further tenant of a multi-tenant simulator; everything not given is the first tenant's. */
+export interface AdditionalTenant {
+  /** Must differ from every other tenant's seed: it derives the tenant id and the app. */
+  seed: number;
+  users?: number;
 }
 
 /** What a connector needs to talk to this simulator. */
@@ -80,10 +93,9 @@ export interface SimulatorConfig {
   managedIdentity: { endpoint: string; header: string };
 }
 
-/** What the control API drives, in-process, plus the traffic shaping and the server itself. */
-export interface RunningSimulator extends Omit<SimulatorControl, 'config'> {
+/** One served tenant: what its control API drives, in-process, plus its traffic shaping. */
+export interface SimulatedTenant extends Omit<SimulatorControl, 'config'> {
   config: SimulatorConfig;
-  port: number;
   /** Resource-unit throttling; `throttle.charge(request)` also serves `$batch` sub-requests. */
   throttle: GraphThrottle;
   latency: LatencyModel;
@@ -91,6 +103,13 @@ export interface RunningSimulator extends Omit<SimulatorControl, 'config'> {
   counters: TrafficCounters;
   /** `$batch` sub-requests as they were routed (path with query, status), oldest first: what tests assert on. */
   subRequestLog: RequestLog;
+}
+
+/** The server; its own fields are the first tenant's, so a single-tenant caller sees no difference. */
+export interface RunningSimulator extends SimulatedTenant {
+  port: number;
+  /** Every tenant served, the first one first. */
+  tenants: SimulatedTenant[];
   close(): Promise<void>;
 }
 
@@ -101,8 +120,58 @@ const DEFAULT_TOKEN_LIFETIME_SECONDS = 3599;
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
-  const seed = options.seed ?? DEFAULT_SEED;
   const certificate = await ensureSelfSignedCertificate(options.tlsDir);
+  const origin = new PublicOrigin();
+  const first = assembleTenant(options, certificate.certPath, origin);
+  const others = (options.additionalTenants ?? []).map((extra) =>
+    assembleTenant(
+      { ...options, seed: extra.seed, users: extra.users ?? options.users, faults: [], faultSeed: extra.seed, tenantId: undefined, clientId: undefined, clientSecret: undefined },
+      certificate.certPath,
+      origin,
+    ),
+  );
+  const assembled = [first, ...others];
+  const tenantIds = new Set(assembled.map((t) => t.tenant.config.tenantId));
+  if (tenantIds.size !== assembled.length) throw new Error('simulator: two tenants share a tenant id; give every additional tenant its own seed');
+
+  const listener = createRequestListener(tenantSelector(assembled));
+  const tls = { cert: certificate.cert, key: certificate.key };
+  const primary = https.createServer(tls, listener);
+  const host = options.host ?? '127.0.0.1';
+  await listen(primary, options.port ?? 0, host);
+  const port = (primary.address() as { port: number }).port;
+  const servers = [primary];
+  if (host === '127.0.0.1') {
+    // Best effort: some systems resolve "localhost" to ::1 first.
+    const secondary = https.createServer(tls, listener);
+    if (await listen(secondary, port, '::1').then(() => true, () => false)) servers.push(secondary);
+  }
+
+  origin.set(port);
+  for (const { tenant } of assembled) {
+    tenant.config.authorityHost = origin.url;
+    tenant.config.graphBaseUrl = `${origin.url}/v1.0`;
+    tenant.config.managedIdentity.endpoint = `${origin.url}${MANAGED_IDENTITY_PATH}`;
+  }
+
+  return {
+    ...first.tenant,
+    port,
+    tenants: assembled.map((t) => t.tenant),
+    close: () => Promise.all(servers.map(closeServer)).then(() => undefined),
+  };
+}
+
+interface AssembledTenant {
+  tenant: SimulatedTenant;
+  listener: ListenerDependencies;
+  /** Lower-cased tenant id and initial domain: what a token URL may name. */
+  names: string[];
+}
+
+/** One tenant's data, identity, Graph and control routes, throttle, faults and logs, on a shared origin. */
+function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: PublicOrigin): AssembledTenant {
+  const seed = options.seed ?? DEFAULT_SEED;
   const { store: tenant, tenant: generated } = createGeneratedTenantStore({
     seed,
     users: options.users ?? DEFAULT_USERS,
@@ -117,7 +186,6 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     servicePrincipalId: createRandom(hashSeed(seed, 'service-principal')).guid(),
     grantedPermissions: [...(options.grantedPermissions ?? DEFAULT_GRANTED_PERMISSIONS)],
   };
-  const origin = new PublicOrigin();
   const accessTokens = new AccessTokenAuthority(
     tenantId,
     seed,
@@ -144,7 +212,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     tenantId,
     clientId: application.clientId,
     clientSecret: application.clientSecret,
-    caCertPath: certificate.certPath,
+    caCertPath,
     managedIdentity: { endpoint: '', header: createRandom(hashSeed(seed, 'identity-header')).guid() },
   };
 
@@ -189,39 +257,28 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     accessTokens,
   });
 
-  const listener = createRequestListener({ router, origin, faults, requestLog, throttle, latency, counters });
-  const tls = { cert: certificate.cert, key: certificate.key };
-  const primary = https.createServer(tls, listener);
-  const host = options.host ?? '127.0.0.1';
-  await listen(primary, options.port ?? 0, host);
-  const port = (primary.address() as { port: number }).port;
-  const servers = [primary];
-  if (host === '127.0.0.1') {
-    // Best effort: some systems resolve "localhost" to ::1 first.
-    const secondary = https.createServer(tls, listener);
-    if (await listen(secondary, port, '::1').then(() => true, () => false)) servers.push(secondary);
-  }
-
-  origin.set(port);
-  config.authorityHost = origin.url;
-  config.graphBaseUrl = `${origin.url}/v1.0`;
-  config.managedIdentity.endpoint = `${origin.url}${MANAGED_IDENTITY_PATH}`;
-
   return {
-    config,
-    port,
-    tenant,
-    application,
-    requestLog,
-    faults,
-    deltaTokens,
-    deltaSettings,
-    accessTokens,
-    throttle,
-    latency,
-    counters,
-    subRequestLog,
-    close: () => Promise.all(servers.map(closeServer)).then(() => undefined),
+    tenant: { config, tenant, application, requestLog, faults, deltaTokens, deltaSettings, accessTokens, throttle, latency, counters, subRequestLog },
+    listener: { router, origin, faults, requestLog, throttle, latency, counters },
+    names: [tenantId.toLowerCase(), tenant.identity.domain.toLowerCase()],
+  };
+}
+
+type TenantSelector = (incoming: IncomingMessage) => { deps: ListenerDependencies; path?: string };
+
+/** Picks the tenant of each request (simulator/http/tenantRouting.ts); the first tenant also lists them all. */
+function tenantSelector(assembled: AssembledTenant[]): TenantSelector {
+  const names = assembled.map((t) => t.names);
+  const first = assembled[0] as AssembledTenant;
+  first.listener.router.add('GET', TENANT_CONTROL_PREFIX, () => ({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    json: { value: assembled.map((t) => t.tenant.config) },
+  }));
+  return (incoming) => {
+    const route = routeToTenant(incoming.url ?? '/', headerValue(incoming.headers.authorization), names);
+    const target = assembled[route.index] ?? first;
+    return { deps: target.listener, ...(route.path !== undefined ? { path: route.path } : {}) };
   };
 }
 
@@ -235,9 +292,12 @@ interface ListenerDependencies {
   counters: TrafficCounters;
 }
 
-function createRequestListener(deps: ListenerDependencies) {
+function createRequestListener(select: TenantSelector) {
   return (incoming: IncomingMessage, outgoing: ServerResponse): void => {
-    void serve(deps, incoming, outgoing).catch((error: unknown) => {
+    const target = select(incoming);
+    // The tenant-addressed control API (/_sim/tenants/{id}/...) is that tenant's /_sim/...
+    if (target.path !== undefined) incoming.url = target.path;
+    void serve(target.deps, incoming, outgoing).catch((error: unknown) => {
       // Last resort: the socket may already be half-written; just make sure it ends.
       console.error('simulator: failed to answer a request', error);
       if (outgoing.headersSent) return void outgoing.destroy();
