@@ -208,7 +208,7 @@ runMain(async () => {
       const connectorId = connectorIdOf(index);
       const description = await schedule.describe();
       // Due from the schedule's own creation: 50 creations may straddle an interval boundary.
-      const outcome: ScheduleOutcome = scheduleOutcome(description.info, description.info.createdAt, windowEnd, options.interval);
+      const outcome: ScheduleOutcome = scheduleOutcome(description.info, description.info.createdAt, windowEnd, options.interval, description.spec.intervals?.[0]?.offset ?? 0);
       const executions = await scheduledExecutions(client, schedule.scheduleId);
       for (const execution of executions) {
         if (execution.startToWorkflowMs !== undefined) scheduleToStart.push(execution.startToWorkflowMs);

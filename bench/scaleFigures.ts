@@ -50,11 +50,11 @@ export type ScheduleOutcome = {
 
 /**
  * Reads a schedule's fate over [from, to]: Temporal's counters, checked against the number of
- * interval boundaries (multiples of the interval since the epoch, as an interval spec without an
- * offset fires) in that window. An action taken late for a boundary still counts as taken.
+ * interval boundaries (multiples of the interval since the epoch plus the spec's offset, as an
+ * interval spec fires) in that window. An action taken late for a boundary still counts as taken.
  */
-export function scheduleOutcome(counters: ScheduleCounters, from: Date, to: Date, intervalMs: number): ScheduleOutcome {
-  const due = intervalBoundaries(from, to, intervalMs);
+export function scheduleOutcome(counters: ScheduleCounters, from: Date, to: Date, intervalMs: number, offsetMs = 0): ScheduleOutcome {
+  const due = intervalBoundaries(from, to, intervalMs, offsetMs);
   const taken = counters.numActionsTaken;
   const skippedOverlap = counters.numActionsSkippedOverlap;
   const missedCatchupWindow = counters.numActionsMissedCatchupWindow;
@@ -62,10 +62,10 @@ export function scheduleOutcome(counters: ScheduleCounters, from: Date, to: Date
   return { due, taken, skippedOverlap, missedCatchupWindow, unaccounted, missed: skippedOverlap + missedCatchupWindow + unaccounted };
 }
 
-/** Multiples of `intervalMs` in the half-open window (from, to]. */
-export function intervalBoundaries(from: Date, to: Date, intervalMs: number): number {
+/** Times n x `intervalMs` + `offsetMs` in the half-open window (from, to]. */
+export function intervalBoundaries(from: Date, to: Date, intervalMs: number, offsetMs = 0): number {
   if (!(intervalMs > 0)) throw new Error(`the interval must be a positive number of milliseconds, not ${intervalMs}`);
-  const count = Math.floor(to.getTime() / intervalMs) - Math.floor(from.getTime() / intervalMs);
+  const count = Math.floor((to.getTime() - offsetMs) / intervalMs) - Math.floor((from.getTime() - offsetMs) / intervalMs);
   return Math.max(0, count);
 }
 

@@ -8,6 +8,7 @@ import {
 import { syncScheduleId, syncWorkflowId } from '../workflows/ids';
 import { TENANT_ID } from '../workflows/searchAttributes';
 import { explainTemporalError } from './temporalErrors';
+import { scheduleOffsetMs } from './scheduleOffset';
 
 export type SyncScheduleOptions = {
   connectorId: string;
@@ -32,6 +33,7 @@ function syncAction(o: SyncScheduleOptions): ScheduleOptionsAction {
 /**
  * Creates or updates the connector's schedule. Overlap SKIP: two runs of one tenant never
  * overlap. A short catch-up window: after downtime, one run catches up, not a backlog of them.
+ * Each connector's runs fall at its own offset within the interval (scheduleOffsetMs).
  */
 export async function applySyncSchedule(client: Client, o: SyncScheduleOptions): Promise<ScheduleHandle> {
   try {
@@ -44,7 +46,7 @@ export async function applySyncSchedule(client: Client, o: SyncScheduleOptions):
 }
 
 async function createOrUpdateSchedule(client: Client, o: SyncScheduleOptions): Promise<ScheduleHandle> {
-  const spec = { intervals: [{ every: o.intervalMs }] };
+  const spec = { intervals: [{ every: o.intervalMs, offset: scheduleOffsetMs(o.connectorId, o.intervalMs) }] };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' } as const;
   try {
     return await client.schedule.create({

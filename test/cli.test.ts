@@ -187,8 +187,16 @@ describe('entra-sync CLI, driven as a user would', () => {
 
     const described = JSON.parse((await cli(['schedule', 'describe', MAIN, '--json'])).stdout);
     expect(described).toMatchObject({ scheduleId: syncScheduleId(MAIN), paused: false, intervals: [7_200_000], overlap: 'SKIP', catchupWindowMs: 60_000, taskQueue: QUEUE });
+    // The connector's own whole-second offset in each interval, kept by the update, and where
+    // Temporal itself places the next runs (epoch + n x interval + offset).
+    const [offset] = described.offsetsMs as number[];
+    expect(offset! % 1000).toBe(0);
+    expect(offset).toBeGreaterThanOrEqual(0);
+    expect(offset).toBeLessThan(7_200_000);
+    for (const next of described.nextActionTimes as string[]) expect(Date.parse(next) % 7_200_000).toBe(offset);
     const text = await cli(['schedule', 'describe', MAIN]);
     expect(text.stdout).toMatch(/overlap\s+SKIP/);
+    expect(text.stdout).toMatch(/interval\s+2h \(at \+\S+ in each\)/);
 
     expect((await cli(['schedule', 'pause', MAIN])).code).toBe(0);
     expect(JSON.parse((await cli(['schedule', 'describe', MAIN, '--json'])).stdout).paused).toBe(true);

@@ -96,7 +96,7 @@ async function describeCommand(ctx: CliContext, id: string, o: { json?: boolean 
     table([
       ['schedule', view.scheduleId],
       ['state', view.paused ? `paused${view.note ? ` (${view.note})` : ''}` : 'active'],
-      ['interval', view.intervals.map((ms) => formatDuration(ms)).join(', ')],
+      ['interval', view.intervals.map((ms, i) => `${formatDuration(ms)} (at +${formatDuration(view.offsetsMs[i] ?? 0)} in each)`).join(', ')],
       ['overlap', String(view.overlap)],
       ['catch-up window', formatDuration(view.catchupWindowMs)],
       ['task queue', view.taskQueue ?? '-'],
@@ -120,6 +120,7 @@ export function scheduleView(d: ScheduleDescription) {
     paused: d.state.paused,
     note: d.state.note,
     intervals: (d.spec.intervals ?? []).map((i) => i.every),
+    offsetsMs: (d.spec.intervals ?? []).map((i) => i.offset ?? 0),
     overlap: d.policies.overlap,
     catchupWindowMs: d.policies.catchupWindow,
     taskQueue: d.action.type === 'startWorkflow' ? d.action.taskQueue : undefined,

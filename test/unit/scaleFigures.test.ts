@@ -54,6 +54,10 @@ describe("missed runs, from the schedule's counters and the interval boundaries 
     expect(intervalBoundaries(at('10:00:30'), at('10:30:30'), 60_000)).toBe(30);
     expect(intervalBoundaries(at('10:00:00'), at('10:30:00'), 60_000)).toBe(30);
     expect(intervalBoundaries(at('10:00:01'), at('10:00:59'), 60_000)).toBe(0);
+    // With an offset of 20 s the boundaries are at :20 of every minute.
+    expect(intervalBoundaries(at('10:00:01'), at('10:00:59'), 60_000, 20_000)).toBe(1);
+    expect(intervalBoundaries(at('10:00:20'), at('10:01:19'), 60_000, 20_000)).toBe(0);
+    expect(intervalBoundaries(at('10:00:00'), at('10:30:00'), 60_000, 20_000)).toBe(30);
     expect(() => intervalBoundaries(at('10:00:00'), at('10:01:00'), 0)).toThrow(/positive/);
   });
 
