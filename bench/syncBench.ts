@@ -55,6 +55,8 @@ type Phase = {
   resourceUnits: number;
   throttled: number;
   workerPeakRssMiB: number;
+  /** Peak RSS of this process, which hosts the simulator (its tenant, request log, HTTP server). */
+  simulatorPeakRssMiB: number;
   activitySeconds: Record<string, number>;
   /** Where the wall time went, from the workflow history: workflow tasks, queue waits, activities. */
   timeline: RunTimeline;
@@ -92,7 +94,13 @@ runMain(async () => {
       resourceUnits: { limit: throttleLimits.tenantApplication, windowMs: RESOURCE_UNIT_WINDOW_MS },
       reports: { limit: throttleLimits.reports, windowMs: REPORTS_WINDOW_MS },
     };
-    say(`simulator: ${options.users} users generated in ${((performance.now() - generationStarted) / 1000).toFixed(1)}s`);
+    // The simulator runs in this process (the worker, PostgreSQL and Temporal are children), so
+    // this process's RSS is the simulator's plus the harness's small share.
+    const simulatorGeneratedRssMiB = await currentRssMiB(process.pid);
+    const simulatorGenerationPeakRssMiB = await peakRssMiB(process.pid);
+    say(
+      `simulator: ${options.users} users generated in ${((performance.now() - generationStarted) / 1000).toFixed(1)}s, RSS ${simulatorGeneratedRssMiB} MiB (peak while generating ${simulatorGenerationPeakRssMiB} MiB)`,
+    );
 
     const [postgres, temporal] = await Promise.all([
       startEmbeddedPostgres(scratch, 'bench'),
@@ -140,6 +148,7 @@ runMain(async () => {
       sim.counters.reset();
       sim.requestLog.clear();
       await resetPeakRss(worker.pid);
+      await resetPeakRss(process.pid);
       const started = performance.now();
       const workflowId = `bench-${phase}-${Date.now()}`;
       const summary: RunSummary = await client.workflow.execute(EntraSyncWorkflow, {
@@ -163,6 +172,7 @@ runMain(async () => {
         resourceUnits: traffic.totals.resourceUnits,
         throttled: traffic.totals.throttled,
         workerPeakRssMiB: await peakRssMiB(worker.pid),
+        simulatorPeakRssMiB: await peakRssMiB(process.pid),
         activitySeconds: await activityTimings(client, workflowId),
         timeline: await runTimeline(client, workflowId),
         reconciliation: { seconds: 0, batches: traffic.endpoints['POST /v1.0/$batch']?.requests ?? 0, subRequests: 0, resourceUnits: 0, throttled: 0 },
@@ -184,7 +194,7 @@ runMain(async () => {
       const history = await historyFigures(db, ENV_CONNECTOR_ID, summary.runId);
       say(`${phase}: history opened ${history.opened}, closed ${history.closed}, ${history.openIntervals} open; the history step alone ${history.rediffMs} ms`);
       say(
-        `${phase}: ${wallSeconds}s, bound ${(bound.run.boundMs / 1000).toFixed(2)}s (ratio ${bound.run.ratio?.toFixed(2) ?? '-'}), ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB`,
+        `${phase}: ${wallSeconds}s, bound ${(bound.run.boundMs / 1000).toFixed(2)}s (ratio ${bound.run.ratio?.toFixed(2) ?? '-'}), ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB, simulator peak RSS ${result.simulatorPeakRssMiB} MiB`,
       );
       return { ...result, bound, history };
     };
@@ -198,7 +208,10 @@ runMain(async () => {
       phases.push(await measure('rebootstrap'));
     }
 
-    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, workerBuild, workerIdleRssMiB, limits, phases };
+    const { rows: size } = await db.query<{ mib: number }>(`select round(pg_database_size(current_database()) / 1048576.0)::int as mib`);
+    const databaseMiB = size[0]!.mib;
+    say(`PostgreSQL database size after the runs: ${databaseMiB} MiB`);
+    const report = { users: options.users, latencyMs: options.latencyMs, seed: options.seed, throttling: options.throttling, changedObjects: changed, workerBuild, workerIdleRssMiB, simulatorGeneratedRssMiB, simulatorGenerationPeakRssMiB, databaseMiB, limits, phases };
     const [bootstrap, incremental] = phases as [Phase, Phase];
     const summary = summaryLine({
       users: options.users,
@@ -217,7 +230,7 @@ runMain(async () => {
 function formatReport(phases: Phase[]): string {
   const lines: string[] = [];
   for (const p of phases) {
-    lines.push(`## ${p.phase}: ${p.wallSeconds}s wall, ${p.rowsWritten} rows written, ${p.resourceUnits} RU, ${p.throttled} throttled (429), worker peak RSS ${p.workerPeakRssMiB} MiB`);
+    lines.push(`## ${p.phase}: ${p.wallSeconds}s wall, ${p.rowsWritten} rows written, ${p.resourceUnits} RU, ${p.throttled} throttled (429), worker peak RSS ${p.workerPeakRssMiB} MiB, simulator peak RSS ${p.simulatorPeakRssMiB} MiB`);
     for (const [stream, o] of Object.entries(p.objects)) lines.push(`  ${stream.padEnd(18)} ${o.mode.padEnd(12)} upserted ${o.upserted}, removed ${o.removed}, pages ${o.pages}`);
     const r = p.reconciliation;
     lines.push(`  reconciliation: ~${r.seconds.toFixed(1)}s, ${r.batches} $batch requests carrying ${r.subRequests} sub-requests, ${r.resourceUnits} RU, ${r.throttled} throttled`);

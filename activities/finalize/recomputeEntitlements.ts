@@ -23,7 +23,15 @@ export async function recomputeEntitlements(tx: Queryable, connectorId: string):
      where a.connector_id = $1 and a.principal_type = 'Group'`;
   // Materialised once, so the diff below joins against it instead of re-running it per row.
   await tx.query('drop table if exists entitlements_now');
+  // A bootstrap wrote the live tables in this very transaction, so the planner has no statistics
+  // for them and takes `connector_id = $1` to keep 0.5% of the rows: it then picks nested loops
+  // that scan every live user once per group member, quadratic in the tenant (minutes at 200,000
+  // users, hours at 1,000,000). Hash joins are linear whatever the estimates; ANALYZE is no way
+  // out, its lock would be held until commit (as in recordHistory).
+  const { rows: setting } = await tx.query<{ nestloop: string }>(`select current_setting('enable_nestloop') as nestloop`);
+  await tx.query(`select set_config('enable_nestloop', 'off', true)`);
   await tx.query(`create temp table entitlements_now on commit drop as ${current.replaceAll('$1', format(connectorId))}`);
+  await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
   await tx.query('analyze entitlements_now');
   const gone = await tx.query(
     `delete from effective_entitlements e where e.connector_id = $1 and not exists (

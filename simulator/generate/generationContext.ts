@@ -15,22 +15,28 @@ export interface GenerationContext {
   staff: readonly UserProperties[];
 }
 
+/** A list read by position: an array, or a view of one that is not worth copying. */
+export interface Indexed<T> {
+  readonly length: number;
+  at(index: number): T | undefined;
+}
+
 /** k distinct items drawn uniformly (k clamped to the list length). */
-export function sample<T>(random: Random, items: readonly T[], count: number): T[] {
+export function sample<T>(random: Random, items: Indexed<T>, count: number): T[] {
   const k = Math.min(count, items.length);
   if (k <= 0) return [];
   if (k * 3 > items.length) {
     // Dense: partial Fisher-Yates over indices.
-    const indices = Array.from(items.keys());
+    const indices = Array.from({ length: items.length }, (_, index) => index);
     for (let i = 0; i < k; i++) {
       const j = random.int(i, indices.length - 1);
       [indices[i], indices[j]] = [indices[j] as number, indices[i] as number];
     }
-    return indices.slice(0, k).map((index) => items[index] as T);
+    return indices.slice(0, k).map((index) => items.at(index) as T);
   }
   const chosen = new Set<number>();
   while (chosen.size < k) chosen.add(random.int(0, items.length - 1));
-  return [...chosen].map((index) => items[index] as T);
+  return [...chosen].map((index) => items.at(index) as T);
 }
 
 /** Pareto-distributed integer >= minimum: most values small, a few huge. */
