@@ -213,7 +213,9 @@ describe('npm start against a Temporal frontend with mutual TLS', () => {
   });
 });
 
-describe('entra-sync temporal setup says which layer failed, and the fix', () => {
+// Each case waits out a real connection failure (a refused or unanswered connect, a handshake that
+// fails), not the CPU: the cases share nothing but the proxies, so they wait side by side.
+describe.concurrent('entra-sync temporal setup says which layer failed, and the fix', () => {
   const setupFails = async (env: Record<string, string>): Promise<string> => {
     const run = await cli(['temporal', 'setup'], env);
     expect(run.code, run.stdout).toBe(1);
