@@ -9,18 +9,19 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 export const SLOWEST_FILES = [
   'test/temporalTls.test.ts',
+  'test/cli.test.ts',
   'test/workerCrash.test.ts',
   'test/runLifecycle.test.ts',
-  'test/cli.test.ts',
   'test/runLifecycleEndings.test.ts',
-  'test/auditBackfill.test.ts',
   'test/start.test.ts',
-  'test/connectorTenantChange.test.ts',
+  'test/auditBackfill.test.ts',
   'test/reportsBudget.test.ts',
   'test/discovery.test.ts',
+  'test/connectorTenantChange.test.ts',
   'test/credentialKinds.test.ts',
-  'test/auditProbe.test.ts',
-  'test/batchNotFound.test.ts',
+  'test/auditOverlap.test.ts',
+  'test/relationships.test.ts',
+  'test/history.test.ts',
 ];
 
 /** Vitest's order (failed first, then by recorded duration or size), with the slowest files moved to the front. */
