@@ -1,5 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { ensureSelfSignedCertificate } from './simulator/tls';
+import { SlowestFirstSequencer } from './test/support/slowestFirst';
 import { TEST_TLS_DIR } from './test/support/testTls';
 
 /** The deliberately failing canary runs only when asked for (.ci/run proves with it that a failure fails the command). */
@@ -23,6 +24,8 @@ export default defineConfig(async () => {
       hookTimeout: 180_000,
       fileParallelism: true,
       poolOptions: { forks: { maxForks: 2 } },
+      // The slowest files first, so the two forks finish together (test/support/slowestFirst.ts).
+      sequence: { sequencer: SlowestFirstSequencer },
     },
   };
 });

@@ -212,7 +212,7 @@ const RESET_POINTS: Array<{ point: ResetPoint; proves: string }> = [
   { point: { after: 'reconcileShard' }, proves: 'a reset after reconciliation re-runs only finalize' },
 ];
 
-/** None is in the reduced set: the test suite runs all of them (test/runLifecycle.test.ts). */
+/** None is in the reduced set: the test suite runs all of them (test/runLifecycle.test.ts, test/runLifecycleEndings.test.ts). */
 export function lifecycleScenarios(): Scenario[] {
   return [
     ...RESET_POINTS.map(({ point, proves }): Scenario => ({

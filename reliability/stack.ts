@@ -14,6 +14,7 @@ import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
+import type { ThrottlingOptions } from '../simulator/traffic/throttle';
 import { createTestDatabase } from '../test/support/testDatabase';
 import { EntraSyncWorkflow } from '../workflows';
 import { until } from './waits';
@@ -24,6 +25,9 @@ export type StackOptions = {
   pageSize: number;
   /** A dev server and PostgreSQL already running (the test suite's); started here when absent. */
   shared?: { temporalAddress: string; postgresUrl: string };
+  /** The simulator's throttling, and variables every worker process gets (a test's faster report pace, test/support/fastReports.ts). */
+  throttling?: ThrottlingOptions;
+  workerEnv?: Record<string, string>;
 };
 
 /** The real parts every scenario shares: PostgreSQL, a Temporal dev server and one simulated tenant. */
@@ -76,7 +80,14 @@ export async function startStack(options: StackOptions, say: (line: string) => v
   try {
     // Discovery is on in every deployment, so the app is granted what grants need too.
     const grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS, 'DelegatedPermissionGrant.Read.All'];
-    const sim = await startSimulator({ tlsDir: path.join(scratch, 'tls'), seed: options.seed, users: options.users, pageSize: options.pageSize, grantedPermissions });
+    const sim = await startSimulator({
+      tlsDir: path.join(scratch, 'tls'),
+      seed: options.seed,
+      users: options.users,
+      pageSize: options.pageSize,
+      grantedPermissions,
+      ...(options.throttling ? { throttling: options.throttling } : {}),
+    });
     stops.push(() => sim.close());
     const servers = options.shared ? undefined : await startServers(scratch, stops);
     const postgres = servers?.postgres ?? { url: options.shared!.postgresUrl };
@@ -90,7 +101,7 @@ export async function startStack(options: StackOptions, say: (line: string) => v
     const client = new Client({ connection });
     say(`stack: PostgreSQL, Temporal ${temporal.address}, simulator with ${options.users} users (seed ${options.seed}, pages of ${options.pageSize})`);
     const deploy = async () => {
-      const deployment = await deployConnector(sim, client, temporal.address, postgres.url, scratch);
+      const deployment = await deployConnector(sim, client, temporal.address, postgres.url, scratch, options.workerEnv ?? {});
       stops.push(deployment.close);
       return deployment;
     };
@@ -122,6 +133,7 @@ async function deployConnector(
   temporalAddress: string,
   serverUrl: string,
   scratch: string,
+  workerEnv: Record<string, string>,
 ): Promise<Deployment & { close: () => Promise<void> }> {
   const tag = randomBytes(4).toString('hex');
   const databaseUrl = await createTestDatabase(serverUrl, 'reliability');
@@ -145,6 +157,7 @@ async function deployConnector(
     [SECRET_KEY_VARIABLES.current]: secretKey,
     METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
+    ...workerEnv,
   };
   const workers = new Map<WorkerKind, WorkerProcess>();
   const logDir = path.join(scratch, 'logs', tag);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_SOURCES } from '../activities/auditSources';
 import { AUDIT_ACTIVITIES, type DirectoryAudit } from '../simulator/model/directoryAudit';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { paceReportsFast } from './support/fastReports';
 import { SyncHarness } from './support/syncHarness';
 import { TEST_TLS_DIR } from './support/testTls';
 
@@ -32,7 +33,8 @@ let harness: SyncHarness;
 beforeAll(async () => {
   // Small report pages, so a handful of new events is more than a page; a one-minute overlap, so
   // the forward window holds only what the test adds between runs.
-  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 53, users: 20, reportPageSize: PAGE });
+  // Which requests the probe sends is proven here, not their pace: reports at the tests' faster pace on both sides.
+  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 53, users: 20, reportPageSize: PAGE, throttling: paceReportsFast() });
   harness = await SyncHarness.start(sim.config, { auditPagesPerRun: 200, auditOverlapMs: MINUTE });
 });
 

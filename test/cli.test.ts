@@ -11,6 +11,7 @@ import { spawnWorkerProcess, waitForPoller, type WorkerProcess } from '../client
 import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { syncScheduleId } from '../workflows/ids';
+import { fastReportsThrottling, fastReportsWorkerEnv } from './support/fastReports';
 import { createTestDatabase } from './support/testDatabase';
 import { TEST_TLS_DIR } from './support/testTls';
 
@@ -76,8 +77,9 @@ const addConnector = (id: string, target: RunningSimulator, secret: string, extr
 
 beforeAll(async () => {
   [sim, restricted] = await Promise.all([
-    startSimulator({ tlsDir: TEST_TLS_DIR, seed: 41, users: 120, pageSize: 20 }),
-    startSimulator({ tlsDir: TEST_TLS_DIR, seed: 42, users: 10, grantedPermissions: DEFAULT_GRANTED_PERMISSIONS.filter((p) => p !== DROPPED_PERMISSION) }),
+    // The CLI, not the reports pace, is what this proves: reports at the tests' faster pace on both sides.
+    startSimulator({ tlsDir: TEST_TLS_DIR, seed: 41, users: 120, pageSize: 20, throttling: fastReportsThrottling }),
+    startSimulator({ tlsDir: TEST_TLS_DIR, seed: 42, users: 10, grantedPermissions: DEFAULT_GRANTED_PERMISSIONS.filter((p) => p !== DROPPED_PERMISSION), throttling: fastReportsThrottling }),
   ]);
   databaseUrl = await createTestDatabase(inject('postgresUrl'), 'cli');
   connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -96,6 +98,7 @@ beforeAll(async () => {
       METRICS_PORT: String(metricsPort),
       METRICS_HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
+      ...fastReportsWorkerEnv,
     },
     await mkdtemp(path.join(os.tmpdir(), 'entra-sync-cli-')),
   );

@@ -9,6 +9,7 @@ import { loadKeyRing } from '../activities/secrets/secretCipher';
 import { registerCertificate, addFederatedCredential } from '../simulator/identity/appCredentials';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { runCli } from './support/cliProcess';
+import { paceReportsFast } from './support/fastReports';
 import { expectInventoryMatchesTruth } from './support/inventoryTruth';
 import { sdkLogLines, SyncHarness } from './support/syncHarness';
 import { jtiOf, makeCertificate, makeIssuer, type TestCertificate } from './support/testCredentials';
@@ -61,7 +62,8 @@ async function expectFastFailure(kind: string, message: string | RegExp): Promis
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'entra-sync-credentials-'));
   // Short-lived access tokens: MSAL asks the token endpoint at every activity, so every run presents a fresh assertion.
-  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 71, users: 30, pageSize: 20, tokenLifetimeSeconds: 120 });
+  // Credentials, not the reports pace, are what this proves: reports at the tests' faster pace on both sides.
+  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 71, users: 30, pageSize: 20, tokenLifetimeSeconds: 120, throttling: paceReportsFast() });
   harness = await SyncHarness.start(sim.config, { keys: loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: KEY }), log });
   for (const name of ['pem', 'pfx', 'unregistered']) certificates[name] = makeCertificate();
   certificates.expired = makeCertificate({ notBefore: new Date(Date.now() - 2 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { recordHistoryIfAsked } from './support/histories';
+import { paceReportsFast } from './support/fastReports';
 import { SyncHarness } from './support/syncHarness';
 import { createDiscoveryWorker } from '../workers/createDiscoveryWorker';
 import { TEST_TLS_DIR } from './support/testTls';
@@ -39,7 +40,8 @@ const sorted = (items: string[]) => [...items].sort();
 beforeAll(async () => {
   // Discovery needs DelegatedPermissionGrant.Read.All on top of what a sync needs.
   const grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS, 'DelegatedPermissionGrant.Read.All'];
-  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 51, users: 300, pageSize: 100, grantedPermissions });
+  // What discovery reads is proven here, not the reports pace (reportsBudget.test.ts): both sides at a fifth of the time.
+  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 51, users: 300, pageSize: 100, grantedPermissions, throttling: paceReportsFast() });
 });
 
 afterAll(async () => {

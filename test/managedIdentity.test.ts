@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { runCli } from './support/cliProcess';
+import { paceReportsFast } from './support/fastReports';
 import { expectInventoryMatchesTruth } from './support/inventoryTruth';
 import { SyncHarness } from './support/syncHarness';
 import { TEST_TLS_DIR } from './support/testTls';
@@ -15,7 +16,8 @@ const cli = (args: string[], env: Record<string, string> = hostEnv()) =>
   runCli(args, { DATABASE_URL: harness.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress'), ...env });
 
 beforeAll(async () => {
-  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 81, users: 25, pageSize: 20 });
+  // The identity, not the reports pace, is what this proves: reports at the tests' faster pace on both sides.
+  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 81, users: 25, pageSize: 20, throttling: paceReportsFast() });
   Object.assign(process.env, hostEnv());
   harness = await SyncHarness.start(sim.config);
 });

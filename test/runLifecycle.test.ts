@@ -1,36 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { lifecycleScenarios } from '../reliability/lifecycleScenarios';
-import { cleanRun, runScenario, type Baseline } from '../reliability/runner';
-import { startStack, type Stack } from '../reliability/stack';
+import { describeLifecycle } from './support/lifecycleSuite';
 
-/**
- * Every way a run can end (reset at each point the Web UI offers, overlap, terminate, cancel,
- * concurrent finalizes), with real worker processes, the dev server, PostgreSQL and the
- * simulator: the same scenarios as `npm run reliability -- --suite lifecycle`, each checked
- * against a clean run's table digests, with nothing left in staging and nothing left running.
- */
-describe('run lifecycle', () => {
-  let stack: Stack | undefined;
-  let baseline: Baseline;
-
-  beforeAll(async () => {
-    stack = await startStack(
-      { users: 40, seed: 11, pageSize: 10, shared: { temporalAddress: inject('temporalAddress'), postgresUrl: inject('postgresUrl') } },
-      () => undefined,
-    );
-    baseline = await cleanRun(stack);
-  }, 240_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  for (const scenario of lifecycleScenarios()) {
-    it(scenario.name, async () => {
-      const result = await runScenario(stack!, baseline, scenario);
-      expect(result.detail, scenario.proves).not.toMatch(/differs:|left in|still marked running/);
-      expect(result.passed, `${scenario.proves}: ${result.detail}`).toBe(true);
-      expect(result.digestEqual).toBe(true);
-    }, 420_000);
-  }
-});
+// The resets of the lifecycle scenarios; test/runLifecycleEndings.test.ts has the rest.
+describeLifecycle('resets');

@@ -189,6 +189,27 @@ describe('throttling', () => {
     expect((await graphGet(sim, '/auditLogs/directoryAudits', token)).status).not.toBe(429);
   });
 
+  it('keeps 5 report requests per window when tests shorten the window with their report pace', async () => {
+    // Tests not about pacing run the reports window and the workers' spacing at the same fraction.
+    sim.throttle.update({ reportsWindowMs: 2_000 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await graphGet(sim, `/auditLogs/${i % 2 ? 'signIns' : 'directoryAudits'}`, token)).status);
+      expect(statuses.slice(0, 5)).not.toContain(429);
+      expect(statuses[5]).toBe(429);
+      // The 10 s window's 4 s wait, at a fifth: still throttled just before, admitted at it.
+      clock.advance(799);
+      expect((await graphGet(sim, '/auditLogs/directoryAudits', token)).status).toBe(429);
+      sim.throttle.reset();
+      for (let i = 0; i < 6; i++) await graphGet(sim, '/auditLogs/signIns', token);
+      clock.advance(800);
+      expect((await graphGet(sim, '/auditLogs/directoryAudits', token)).status).not.toBe(429);
+      expect((await control(sim, 'GET', '/throttling').then((r) => r.json())) as unknown).toMatchObject({ settings: { reportsWindowMs: 2_000 } });
+    } finally {
+      sim.throttle.update({ reportsWindowMs: 10_000 });
+    }
+  });
+
   it('scales the tier with the multiplier and follows the tenant size', async () => {
     sim.throttle.update({ fixedLimit: null, limitMultiplier: 0.01 });
     expect(sim.throttle.limits()).toMatchObject({ tenantSize: 'S', tenantApplication: 35, application: 1500 });

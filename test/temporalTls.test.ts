@@ -11,6 +11,7 @@ import { freePort } from '../shared/freePort';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { syncScheduleId } from '../workflows/ids';
 import { createTestPki, type TestPki } from './support/testCertificates';
+import { fastReportsThrottling, fastReportsWorkerEnv } from './support/fastReports';
 import { createTestDatabase } from './support/testDatabase';
 import { TEST_TLS_DIR } from './support/testTls';
 import { startApiKeyProxy, type ApiKeyProxy } from './support/apiKeyProxy';
@@ -41,7 +42,7 @@ const cli = (args: string[], env: Record<string, string>, input = '') => runCli(
 async function startWorker(name: string, env: Record<string, string>): Promise<WorkerProcess> {
   const worker = await spawnWorkerProcess(
     'syncWorker.ts',
-    { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, DATABASE_URL: databaseUrl, ENTRA_SYNC_ENCRYPTION_KEY: KEY, METRICS_PORT: '0', ...env },
+    { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, DATABASE_URL: databaseUrl, ENTRA_SYNC_ENCRYPTION_KEY: KEY, METRICS_PORT: '0', ...fastReportsWorkerEnv, ...env },
     path.join(logDir, name),
   );
   workers.push(worker);
@@ -72,7 +73,8 @@ beforeAll(async () => {
   [pki, stranger, sim, databaseUrl] = await Promise.all([
     createTestPki(path.join(dir, 'pki'), 'temporal'),
     createTestPki(path.join(dir, 'stranger'), 'stranger'),
-    startSimulator({ tlsDir: TEST_TLS_DIR, seed: 16, users: 25 }),
+    // Connections, not the reports pace, are what this proves: reports at the tests' faster pace on both sides.
+    startSimulator({ tlsDir: TEST_TLS_DIR, seed: 16, users: 25, throttling: fastReportsThrottling }),
     createTestDatabase(inject('postgresUrl'), 'tls'),
   ]);
   const server = { target: inject('temporalAddress'), cert: pki.server.cert, key: pki.server.key };
@@ -211,7 +213,9 @@ describe('npm start against a Temporal frontend with mutual TLS', () => {
   });
 });
 
-describe('entra-sync temporal setup says which layer failed, and the fix', () => {
+// Each case waits out a real connection failure (a refused or unanswered connect, a handshake that
+// fails), not the CPU: the cases share nothing but the proxies, so they wait side by side.
+describe.concurrent('entra-sync temporal setup says which layer failed, and the fix', () => {
   const setupFails = async (env: Record<string, string>): Promise<string> => {
     const run = await cli(['temporal', 'setup'], env);
     expect(run.code, run.stdout).toBe(1);

@@ -48,7 +48,8 @@ export async function waitForPoller(
       taskQueueType: kind === 'workflow' ? 1 : 2,
     });
     if ((response.pollers ?? []).length > 0) return;
-    await new Promise((r) => setTimeout(r, 500));
+    // A cheap call: every scenario and test waits on it for each worker it starts.
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no worker polled task queue ${taskQueue} within ${timeoutMs / 1000}s; see ${worker.logFile}`);
 }

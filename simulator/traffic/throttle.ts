@@ -33,6 +33,12 @@ export interface ThrottlingOptions {
   fixedLimit?: number;
   /** Requests per 10 s per app + tenant on auditLogs/directoryAudits and auditLogs/signIns. Default 5. */
   reportsLimit?: number;
+  /**
+   * The reports window, default 10 s. Tests that are not about pacing shorten it by the same
+   * factor as the workers' report spacing (ENTRA_SYNC_TEST_REPORT_PACE), so the limit stays as
+   * strict relative to the connector's pace as Graph's is.
+   */
+  reportsWindowMs?: number;
   /** Default 'seconds' (whole seconds, as Graph sends). */
   retryAfterFormat?: RetryAfterFormat;
   /** Millisecond clock of the buckets; tests pass a manual one. Default Date.now. */
@@ -45,6 +51,7 @@ export interface ThrottlingSettings {
   limitMultiplier: number;
   fixedLimit: number | null;
   reportsLimit: number;
+  reportsWindowMs: number;
   retryAfterFormat: RetryAfterFormat;
 }
 
@@ -93,6 +100,7 @@ export class GraphThrottle {
       limitMultiplier: 1,
       fixedLimit: null,
       reportsLimit: REPORTS_LIMIT,
+      reportsWindowMs: REPORTS_WINDOW_MS,
       retryAfterFormat: 'seconds',
     };
     this.update({
@@ -100,6 +108,7 @@ export class GraphThrottle {
       ...(options.limitMultiplier !== undefined ? { limitMultiplier: options.limitMultiplier } : {}),
       ...(options.fixedLimit !== undefined ? { fixedLimit: options.fixedLimit } : {}),
       ...(options.reportsLimit !== undefined ? { reportsLimit: options.reportsLimit } : {}),
+      ...(options.reportsWindowMs !== undefined ? { reportsWindowMs: options.reportsWindowMs } : {}),
       ...(options.retryAfterFormat !== undefined ? { retryAfterFormat: options.retryAfterFormat } : {}),
     });
   }
@@ -109,6 +118,7 @@ export class GraphThrottle {
     if (patch.limitMultiplier !== undefined && !(patch.limitMultiplier > 0)) throw new RangeError('limitMultiplier must be > 0');
     if (patch.fixedLimit != null && !(patch.fixedLimit >= 1)) throw new RangeError('fixedLimit must be >= 1');
     if (patch.reportsLimit !== undefined && !(patch.reportsLimit >= 1)) throw new RangeError('reportsLimit must be >= 1');
+    if (patch.reportsWindowMs !== undefined && !(patch.reportsWindowMs >= 100)) throw new RangeError('reportsWindowMs must be >= 100');
     Object.assign(this.settings, patch);
     return { ...this.settings };
   }
@@ -140,7 +150,7 @@ export class GraphThrottle {
     return [
       ...list('Tenant_Application', this.tenantApplication, limits.tenantApplication, RESOURCE_UNIT_WINDOW_MS),
       ...list('Application', this.application, limits.application, APPLICATION_WINDOW_MS),
-      ...list('Reports', this.reports, limits.reports, REPORTS_WINDOW_MS),
+      ...list('Reports', this.reports, limits.reports, this.settings.reportsWindowMs),
     ];
   }
 
@@ -210,7 +220,7 @@ export class GraphThrottle {
     return {
       bucket: bucketFor(this.reports, `${caller.appId}/${caller.tenantId}`, this.clock()),
       limit: this.settings.reportsLimit,
-      windowMs: REPORTS_WINDOW_MS,
+      windowMs: this.settings.reportsWindowMs,
       cost: 1,
       throttleScope: `Tenant_Application/Read/${caller.appId}/${caller.tenantId}`,
       information: 'RequestLimitExceeded',

@@ -10,6 +10,7 @@ export const throttlingPatchSchema = z.strictObject({
   /** null returns to the tenant-size tiers. */
   fixedLimit: z.number().min(1).nullable().optional(),
   reportsLimit: z.number().min(1).optional(),
+  reportsWindowMs: z.number().min(100).optional(),
   retryAfterFormat: z.enum(RETRY_AFTER_FORMATS).optional(),
   /** Empty every bucket as well. */
   resetUsage: z.boolean().optional(),

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { lifecycleScenarios } from '../../reliability/lifecycleScenarios';
+import { cleanRun, runScenario, type Baseline } from '../../reliability/runner';
+import type { Scenario } from '../../reliability/scenario';
+import { startStack, type Stack } from '../../reliability/stack';
+import { fastReportsThrottling, fastReportsWorkerEnv } from './fastReports';
+
+/**
+ * The lifecycle scenarios in two halves, one per test file, so the suite's two forks share them
+ * instead of one fork running all ten at the end. A scenario not a reset is in the other half:
+ * together the halves are always every scenario.
+ */
+export const LIFECYCLE_HALVES = {
+  resets: (scenario: Scenario) => scenario.name.startsWith('reset'),
+  endings: (scenario: Scenario) => !scenario.name.startsWith('reset'),
+} as const;
+
+/**
+ * Every way a run can end (reset at each point the Web UI offers, overlap, terminate, cancel,
+ * concurrent finalizes), with real worker processes, the dev server, PostgreSQL and the
+ * simulator: the same scenarios as `npm run reliability -- --suite lifecycle`, each checked
+ * against a clean run's table digests, with nothing left in staging and nothing left running.
+ * None is about the reports pace, so reports run at the tests' faster pace on both sides.
+ */
+export function describeLifecycle(half: keyof typeof LIFECYCLE_HALVES): void {
+  describe('run lifecycle', () => {
+    let stack: Stack | undefined;
+    let baseline: Baseline;
+
+    beforeAll(async () => {
+      stack = await startStack(
+        {
+          users: 40,
+          seed: 11,
+          pageSize: 10,
+          shared: { temporalAddress: inject('temporalAddress'), postgresUrl: inject('postgresUrl') },
+          throttling: fastReportsThrottling,
+          workerEnv: fastReportsWorkerEnv,
+        },
+        () => undefined,
+      );
+      baseline = await cleanRun(stack);
+    }, 240_000);
+
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    for (const scenario of lifecycleScenarios().filter(LIFECYCLE_HALVES[half])) {
+      it(scenario.name, async () => {
+        const result = await runScenario(stack!, baseline, scenario);
+        expect(result.detail, scenario.proves).not.toMatch(/differs:|left in|still marked running/);
+        expect(result.passed, `${scenario.proves}: ${result.detail}`).toBe(true);
+        expect(result.digestEqual).toBe(true);
+      }, 420_000);
+    }
+  });
+}
