@@ -3,9 +3,11 @@
  * of connector `$1` giving exactly what the connector holds now, one row per natural key, with
  * the columns `key text[]`, `holder_id`, `holder_type`, `target_id`, `target_type`, `detail jsonb`.
  * `detail` versions the interval: when it changes, the old interval closes and a new one opens.
- * Adding a table to history is adding an entry here (docs/history.md).
+ * `holder_id` and `target_id` must be the key's two ends: an incremental run diffs only the keys
+ * with an end among the objects it touched (historyScope.ts). A kind whose table is replaced whole
+ * every run says `diffedWhole`. Adding a table to history is adding an entry here (docs/history.md).
  */
-export type HistorySource = { kind: string; held: string };
+export type HistorySource = { kind: string; held: string; diffedWhole?: true };
 
 const OBJECT_TABLES = ['users', 'groups', 'service_principals'] as const;
 
@@ -51,7 +53,9 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
   },
   {
     // An active directory-role assignment, keyed by (principal, role, directory scope, app scope).
+    // Re-read whole every run, so every key is touched.
     kind: 'directory_role',
+    diffedWhole: true,
     held: `select distinct on (r.principal_id, r.role_definition_id, coalesce(r.directory_scope_id, '/'), coalesce(r.app_scope_id, ''))
                   array[r.principal_id, r.role_definition_id, coalesce(r.directory_scope_id, '/'), coalesce(r.app_scope_id, '')] as key,
                   r.principal_id as holder_id, r.principal_type as holder_type, r.role_definition_id as target_id,
@@ -64,6 +68,7 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
   {
     // An eligible (PIM) directory-role assignment, keyed like active ones; a new window versions it.
     kind: 'directory_role_eligible',
+    diffedWhole: true,
     held: `select distinct on (e.principal_id, e.role_definition_id, coalesce(e.directory_scope_id, '/'), coalesce(e.app_scope_id, ''))
                   array[e.principal_id, e.role_definition_id, coalesce(e.directory_scope_id, '/'), coalesce(e.app_scope_id, '')] as key,
                   e.principal_id as holder_id, e.principal_type as holder_type, e.role_definition_id as target_id,
