@@ -5,10 +5,12 @@ import type { Queryable } from '../store/database';
  * Which keys relationship history diffs in a run (docs/history.md, "Whole or touched"):
  * - `whole`: every key of every kind, when the live tables may have changed anywhere (a stream
  *   bootstrapped or re-bootstrapped, a data reset, a run that read no delta stream);
- * - `touched`: only keys with an end among `objectIds`, the objects this run's appliers could
- *   have changed a relationship of, when every delta stream read incrementally.
+ * - `touched`: only the keys this run's appliers could have changed, when every delta stream read
+ *   incrementally: those with an end among `objectIds`; for a group's links (members, owners),
+ *   those whose member or owner is among `objectIds`, whose group is among `removedIds` (a deleted
+ *   group ends them all), or that the groups delta listed as a pair (recordHistory.ts).
  */
-export type HistoryScope = { diff: 'whole'; reason: string } | { diff: 'touched'; objectIds: string[] };
+export type HistoryScope = { diff: 'whole'; reason: string } | { diff: 'touched'; objectIds: string[]; removedIds: string[] };
 
 /**
  * Decides the run's scope from its stream rows. An incremental round changes the live tables only
@@ -28,12 +30,14 @@ export async function historyScopeOf(tx: Queryable, runId: number): Promise<Hist
     const bootstrapped = streams.filter((s) => s.mode !== 'incremental').map((s) => s.stream);
     return { diff: 'whole', reason: bootstrapped.length > 0 ? `bootstrap of ${bootstrapped.join(', ')}` : 'no incremental delta round' };
   }
-  const { rows } = await tx.query<{ id: string }>(
-    `select object_id as id from staged_objects where run_id = $1
-     union select group_id from staged_memberships where run_id = $1
-     union select group_id from staged_group_owners where run_id = $1
-     union select object_id from reconcile_targets where run_id = $1`,
+  const { rows } = await tx.query<{ id: string; removed: boolean }>(
+    `select object_id as id, bool_or(removed) as removed from (
+       select object_id, data is null as removed from staged_objects where run_id = $1
+       union all select group_id, false from staged_memberships where run_id = $1
+       union all select group_id, false from staged_group_owners where run_id = $1
+       union all select object_id, false from reconcile_targets where run_id = $1) touched
+      group by object_id`,
     [runId],
   );
-  return { diff: 'touched', objectIds: rows.map((r) => r.id) };
+  return { diff: 'touched', objectIds: rows.map((r) => r.id), removedIds: rows.filter((r) => r.removed).map((r) => r.id) };
 }

@@ -7,7 +7,17 @@
  * with an end among the objects it touched (historyScope.ts). A kind whose table is replaced whole
  * every run says `diffedWhole`. Adding a table to history is adding an entry here (docs/history.md).
  */
-export type HistorySource = { kind: string; held: string; diffedWhole?: true };
+export type HistorySource = {
+  kind: string;
+  held: string;
+  diffedWhole?: true;
+  /**
+   * A group's links delivered pair by pair by the groups delta (key `[group id, holder id]`): the
+   * staging table with `group_id` and the holder's column. A change of one member of a big group
+   * then touches that pair, not the whole group's keys.
+   */
+  links?: { staged: 'staged_memberships' | 'staged_group_owners'; holder: 'member_id' | 'owner_id' };
+};
 
 const OBJECT_TABLES = ['users', 'groups', 'service_principals'] as const;
 
@@ -26,6 +36,7 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
   {
     // A direct membership of a live group by a member that is not deleted.
     kind: 'group_member',
+    links: { staged: 'staged_memberships', holder: 'member_id' },
     held: `select array[m.group_id, m.member_id] as key, m.member_id as holder_id, m.member_type as holder_type,
                   m.group_id as target_id, 'group' as target_type, '{}'::jsonb as detail
              from group_members m
@@ -83,6 +94,7 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
   {
     // An owner of a live group (from owners@delta in the groups stream).
     kind: 'group_owner',
+    links: { staged: 'staged_group_owners', holder: 'owner_id' },
     held: `select array[o.group_id, o.owner_id] as key, o.owner_id as holder_id, o.owner_type as holder_type,
                   o.group_id as target_id, 'group' as target_type, '{}'::jsonb as detail
              from group_owners o

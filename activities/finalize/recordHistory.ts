@@ -28,7 +28,7 @@ export async function recordHistory(tx: Queryable, connectorId: string, runId: n
     taken.diff,
     taken.diff === 'touched' ? taken.objectIds.length : null,
   ]);
-  if (taken.diff === 'touched') return recordTouched(tx, run, taken.objectIds);
+  if (taken.diff === 'touched') return recordTouched(tx, run, taken);
   const counts: HistoryCounts = {};
   for (const source of HISTORY_SOURCES) {
     const { openedAfter } = await openedAfterOf(tx, source, run);
@@ -82,14 +82,13 @@ async function recordKindWhole(tx: Queryable, source: HistorySource, run: RunCon
 }
 
 /**
- * The diff of an incremental run: per kind, the keys held now with an end among the touched
- * objects, against the open intervals with an end among them. A key is its ends (docs/history.md),
- * so both sides see the same keys. Kinds re-read whole every run, and a kind's first recorded run,
- * are diffed whole. The held rows are materialised and analysed, so the two anti-joins are planned
- * on their true size rather than on the live tables' estimates.
+ * The diff of an incremental run: per kind, the keys held now that the run could have changed
+ * (historyScope.ts) against the open intervals of the same keys. A key is its ends
+ * (docs/history.md), so both sides select the same keys. Kinds re-read whole every run, and a
+ * kind's first recorded run, are diffed whole. The held rows are materialised and analysed, so the
+ * two anti-joins are planned on their true size rather than on the live tables' estimates.
  */
-async function recordTouched(tx: Queryable, run: RunContext, objectIds: string[]): Promise<HistoryCounts> {
-  const { connectorId, runId, tenantId, previousRunId } = run;
+async function recordTouched(tx: Queryable, run: RunContext, scope: Extract<HistoryScope, { diff: 'touched' }>): Promise<HistoryCounts> {
   await tx.query(
     `create temp table if not exists history_held (key text[], holder_id text, holder_type text, target_id text, target_type text, detail jsonb)
      on commit drop`,
@@ -101,29 +100,74 @@ async function recordTouched(tx: Queryable, run: RunContext, objectIds: string[]
       counts[source.kind] = await recordKindWhole(tx, source, run, openedAfter);
       continue;
     }
-    await tx.query('truncate history_held');
-    await tx.query(
-      `insert into history_held select held.* from (${source.held}) held where held.holder_id = any($2) or held.target_id = any($2)`,
-      [connectorId, objectIds],
-    );
-    await tx.query('analyze history_held');
-    const closed = await tx.query(
-      `update relationship_history h set closed_run_id = $3, closed_after_run_id = $4
-        where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null and (h.holder_id = any($5) or h.target_id = any($5))
-          and not exists (select 1 from history_held held where held.key = h.key and held.detail = h.detail)`,
-      [connectorId, source.kind, runId, previousRunId, objectIds],
-    );
-    const opened = await tx.query(
-      `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, holder_type, target_id, target_type, detail,
-                                         opened_run_id, opened_after_run_id)
-       select $1, $5, $2, held.key, held.holder_id, held.holder_type, held.target_id, held.target_type, held.detail, $3, $4
-         from history_held held
-        where not exists (select 1 from relationship_history h
-                           where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null and h.key = held.key)
-       on conflict (connector_id, kind, key) where closed_run_id is null do nothing`,
-      [connectorId, source.kind, runId, openedAfter, tenantId],
-    );
-    counts[source.kind] = { opened: opened.rowCount ?? 0, closed: closed.rowCount ?? 0 };
+    counts[source.kind] = await recordKindTouched(tx, source, run, scope, openedAfter);
   }
   return counts;
+}
+
+/** The touched diff of one kind. */
+async function recordKindTouched(
+  tx: Queryable,
+  source: HistorySource,
+  run: RunContext,
+  scope: Extract<HistoryScope, { diff: 'touched' }>,
+  openedAfter: string | null,
+): Promise<{ opened: number; closed: number }> {
+  const { connectorId, runId, tenantId, previousRunId } = run;
+  const { held, open } = touchedKeys(source);
+  // $1 connector, $2 touched objects, $3 removed objects, $4 run, $5 kind.
+  const params = [connectorId, scope.objectIds, scope.removedIds, runId, source.kind];
+  await tx.query('truncate history_held');
+  await tx.query(`insert into history_held ${held}`, params.slice(0, source.links ? 4 : 2));
+  await tx.query('analyze history_held');
+  const closed = await tx.query(
+    `update relationship_history h set closed_run_id = $4, closed_after_run_id = $6
+      where h.id in (${open})
+        and not exists (select 1 from history_held held where held.key = h.key and held.detail = h.detail)`,
+    [...params, previousRunId],
+  );
+  const opened = await tx.query(
+    `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, holder_type, target_id, target_type, detail,
+                                       opened_run_id, opened_after_run_id)
+     select $1, $5, $2, held.key, held.holder_id, held.holder_type, held.target_id, held.target_type, held.detail, $3, $4
+       from history_held held
+      where not exists (select 1 from relationship_history h
+                         where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null and h.key = held.key)
+     on conflict (connector_id, kind, key) where closed_run_id is null do nothing`,
+    [connectorId, source.kind, runId, openedAfter, tenantId],
+  );
+  return { opened: opened.rowCount ?? 0, closed: closed.rowCount ?? 0 };
+}
+
+/**
+ * The touched keys of a kind, as the held rows (a select) and the ids of their open intervals.
+ * Each branch of a union is one index lookup on the live table or on history, so the cost follows
+ * the change, not the tenant: ORing the branches instead would scan the whole table.
+ */
+function touchedKeys(source: HistorySource): { held: string; open: string } {
+  const heldWhere = (where: string) => `select held.* from (${source.held}) held where ${where}`;
+  const openWhere = (where: string) =>
+    `select h.id from relationship_history h where h.connector_id = $1 and h.kind = $5 and h.closed_run_id is null and ${where}`;
+  if (!source.links) {
+    return {
+      held: heldWhere('held.holder_id = any($2) or held.target_id = any($2)'),
+      // Removed objects ($3) are among the touched ones: named only so every parameter has a type.
+      open: openWhere('(h.holder_id = any($2) or h.target_id = any($2) or h.target_id = any($3))'),
+    };
+  }
+  // A group's links: its member or owner touched, the group removed, or the pair in the round.
+  const { staged, holder } = source.links;
+  const pairs = `select s.group_id, s.${holder} from ${staged} s where s.run_id = $4`;
+  return {
+    held: [
+      heldWhere('held.holder_id = any($2)'),
+      heldWhere('held.target_id = any($3)'),
+      heldWhere(`(held.target_id, held.holder_id) in (${pairs})`),
+    ].join(' union '),
+    open: [
+      openWhere('h.holder_id = any($2)'),
+      openWhere('h.target_id = any($3)'),
+      openWhere(`h.key in (select array[p.group_id, p.${holder}] from (${pairs}) p)`),
+    ].join(' union '),
+  };
 }
