@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../activities/finalize/recordHistory';
 import type { RunningSimulator } from '../simulator/server';
-import { appRoleAssignments, credentials, directMemberships, groupOwnerships, ownerships, roleAssignments } from '../simulator/tenant/groundTruth';
+import { appRoleAssignments, credentials, directMemberships, effectiveEntitlements, groupOwnerships, ownerships, roleAssignments } from '../simulator/tenant/groundTruth';
 import { useSyncFixture } from './support/syncFixture';
 import type { SyncHarness } from './support/syncHarness';
 
@@ -66,6 +66,16 @@ async function scopeOf(runId: number): Promise<{ diff: string | null; touched: n
   return row!;
 }
 
+/** Effective entitlements as stored, and as the tenant computes them: "principal/assignment/via group". */
+async function storedEntitlements(): Promise<string[]> {
+  const rows = await harness.query<{ k: string }>(
+    `select principal_id || '/' || assignment_id || '/' || via_group_id as k from effective_entitlements where connector_id = $1`,
+    [harness.connectorId],
+  );
+  return sorted(rows.map((r) => r.k));
+}
+const entitlementsTruth = () => sorted(effectiveEntitlements(sim.tenant).map((e) => `${e.principalId}/${e.assignmentId}/${e.viaGroupId ?? ''}`));
+
 /** What a whole diff would still change after the run committed: nothing, if the touched diff missed nothing. */
 async function wholeDiffLeftover(runId: number): Promise<{ opened: number; closed: number }> {
   const client = await harness.db.connect();
@@ -85,10 +95,18 @@ describe('relationship history diffs only what an incremental run touched', () =
   let before: string[] = [];
 
   it('a bootstrap diffs whole', async () => {
+    // The groups changed below hold an app role, so their members' entitlements change with them.
+    // Silently (no audit event) and on an app nothing below touches: no later run re-reads it, so
+    // only the membership pairs and the group's removal bring those entitlements into the touched scope.
+    const t = sim.tenant;
+    const [group, doomedGroup] = t.activeObjects('groups').filter((g) => t.memberships.sortedMembersOf(g.id).length > 1);
+    const resource = t.activeObjects('servicePrincipals').filter((s) => t.activeOwnersOf(s.id).length === 0).at(-1)!;
+    for (const g of [group!, doomedGroup!]) t.assignAppRole({ resourceId: resource.id, principalId: g.id }, { silent: true });
     const { summary } = await harness.sync();
     expect(await scopeOf(summary.runId)).toEqual({ diff: 'whole', touched: null });
     before = groundTruth();
     expect(await openIntervals()).toEqual(before);
+    expect(await storedEntitlements()).toEqual(entitlementsTruth());
   });
 
   it('an incremental run diffs the touched keys and records exactly what changed in the tenant', async () => {
@@ -133,6 +151,8 @@ describe('relationship history diffs only what an incremental run touched', () =
     expect(await changesOf(summary.runId)).toEqual(expected);
     expect(await openIntervals()).toEqual(after);
     expect(await wholeDiffLeftover(summary.runId)).toEqual({ opened: 0, closed: 0 });
+    // Entitlements are recomputed over the same touched scope, and still equal the tenant's.
+    expect(await storedEntitlements()).toEqual(entitlementsTruth());
     before = after;
   });
 

@@ -139,7 +139,7 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, runI
     const counts = await applyReconciled(tx, connectorId, runId);
     await recordCounts(tx, runId, 'owners', counts.owners);
     await recordCounts(tx, runId, 'appRoleAssignments', counts.appRoleAssignments);
-    await recordDerived(tx, runId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId));
+    await recordDerived(tx, runId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId, runId));
   }
   if (pulled.has('directoryRoleAssignments')) {
     await recordCounts(tx, runId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, runId));

@@ -32,3 +32,7 @@ create table group_pim_reads (
   primary key (connector_id, group_id)
 );
 create index group_pim_reads_oldest on group_pim_reads (connector_id, read_at);
+
+-- An incremental run recomputes only the entitlements it could have changed, among them those
+-- reached through a group it removed: found by this index rather than by a scan of the table.
+create index effective_entitlements_via_group on effective_entitlements (connector_id, via_group_id) where via_group_id <> '';
