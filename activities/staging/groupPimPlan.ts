@@ -3,7 +3,8 @@ import { periodicQuota } from './periodicQuota';
 
 /**
  * Why a run reads a role-assignable group's PIM for Groups schedules (staged_group_pim_groups.reason):
- * - `bootstrap`: the groups delta read every group this run (or did not run), so every group is read;
+ * - `bootstrap`: the groups delta read every group this run (or did not run, or did not finish in
+ *   time for the plan), so every group is read;
  * - `unread`: no committed run read it (new, or the stream was unavailable);
  * - `changed`: the groups delta reported the group or its members or owners this run;
  * - `periodic`: its share of the periodic full read, oldest read first (at least one group a run).
@@ -11,6 +12,12 @@ import { periodicQuota } from './periodicQuota';
 export type GroupPimReason = 'bootstrap' | 'unread' | 'changed' | 'periodic';
 
 const POLL_MS = 250;
+/**
+ * The longest the plan waits for the run's groups pull. Past it every group is read, as after a
+ * bootstrap: always correct, and a worker whose activity slots are all taken by waiting pulls can
+ * never leave this one waiting for a groups pull that cannot start.
+ */
+const GROUPS_WAIT_MS = 120_000;
 
 /**
  * Chooses which of the role-assignable groups Graph listed this run reads (docs/graph-behaviour.md,
@@ -72,10 +79,10 @@ async function readPlan(db: Database, runId: number): Promise<string[] | undefin
 
 /**
  * How this run's groups delta read: `bootstrap` (planned so, or re-bootstrapped inside the run, or
- * not part of the run) or `incremental`, once its pull finished.
+ * not part of the run, or not finished within GROUPS_WAIT_MS) or `incremental`, once its pull finished.
  */
 async function groupsRoundOf(db: Database, runId: number, waitOne: (ms: number) => Promise<void>): Promise<'bootstrap' | 'incremental'> {
-  for (;;) {
+  for (let waited = 0; waited <= GROUPS_WAIT_MS; waited += POLL_MS) {
     const { rows } = await db.query<{ mode: string; pulled: boolean }>(
       `select mode, pulled_at is not null as pulled from sync_run_streams where run_id = $1 and stream = 'groups'`,
       [runId],
@@ -85,4 +92,5 @@ async function groupsRoundOf(db: Database, runId: number, waitOne: (ms: number) 
     if (groups.pulled) return 'incremental';
     await waitOne(POLL_MS);
   }
+  return 'bootstrap';
 }
