@@ -192,7 +192,10 @@ runMain(async () => {
       ]);
       const bound = boundsOfRun({ counters: traffic, log, ms: wallMs, partMs }, limits);
       const history = await historyFigures(db, ENV_CONNECTOR_ID, summary.runId);
-      say(`${phase}: history opened ${history.opened}, closed ${history.closed}, ${history.openIntervals} open; the history step alone ${history.rediffMs} ms`);
+      say(
+        `${phase}: history opened ${history.opened}, closed ${history.closed}, ${history.openIntervals} open; diff ${history.diff ?? '?'}` +
+          `${history.touchedObjects === null ? '' : ` (${history.touchedObjects} objects touched)`}; a whole diff alone ${history.rediffMs} ms`,
+      );
       say(
         `${phase}: ${wallSeconds}s, bound ${(bound.run.boundMs / 1000).toFixed(2)}s (ratio ${bound.run.ratio?.toFixed(2) ?? '-'}), ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB, simulator peak RSS ${result.simulatorPeakRssMiB} MiB`,
       );

@@ -65,7 +65,7 @@ describe('entitlements derived in the transaction that wrote a whole tenant', ()
         (await tx.query<{ n: string }>(`select coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) as n from pg_stat_xact_user_tables where relname = 'users'`)).rows[0]!.n;
       const before = Number(await usersRead());
 
-      await recomputeEntitlements(tx, CONNECTOR);
+      await recomputeEntitlements(tx, CONNECTOR, Number(run));
 
       const readByRecompute = Number(await usersRead()) - before;
       const { rows } = await tx.query<{ principal_id: string; granted_via: string; assignment_id: string }>(

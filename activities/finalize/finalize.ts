@@ -15,6 +15,7 @@ import { applyReconciled } from './applyReconciled';
 import type { Counts } from './counts';
 import { recomputeEntitlements } from './recomputeEntitlements';
 import { recordHistory } from './recordHistory';
+import { analyzeAfterBootstrap } from './analyzeAfterBootstrap';
 import { readRunSummary, type RunSummary } from './runSummary';
 import { claimRun, discardOtherStaging, discardStaging, notResumable } from '../store/runs';
 import { FailureKind } from '../../shared/failureKinds';
@@ -41,6 +42,13 @@ export async function finalizeRun(db: Database, runId: number, owner: string): P
   // Outside the transaction: ANALYZE's lock conflicts with itself, and held until commit it
   // would make every other connector's finalize wait for this one.
   await db.query('analyze staged_objects, staged_memberships, staged_group_owners');
+  const summary = await commitRun(db, runId, owner);
+  await analyzeAfterBootstrap(db, runId);
+  return summary;
+}
+
+/** The finalize transaction: everything the run read, applied and committed at once, or nothing. */
+function commitRun(db: Database, runId: number, owner: string): Promise<RunSummary> {
   return inTransaction(db, async (tx) => {
     const run = await tx.query<{ status: string; owner: string; connectorId: string; base: string | null }>(
       `select status, workflow_run_id as owner, connector_id as "connectorId", base_generation as base
@@ -131,7 +139,7 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, runI
     const counts = await applyReconciled(tx, connectorId, runId);
     await recordCounts(tx, runId, 'owners', counts.owners);
     await recordCounts(tx, runId, 'appRoleAssignments', counts.appRoleAssignments);
-    await recordDerived(tx, runId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId));
+    await recordDerived(tx, runId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId, runId));
   }
   if (pulled.has('directoryRoleAssignments')) {
     await recordCounts(tx, runId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, runId));

@@ -3,9 +3,21 @@
  * of connector `$1` giving exactly what the connector holds now, one row per natural key, with
  * the columns `key text[]`, `holder_id`, `holder_type`, `target_id`, `target_type`, `detail jsonb`.
  * `detail` versions the interval: when it changes, the old interval closes and a new one opens.
- * Adding a table to history is adding an entry here (docs/history.md).
+ * `holder_id` and `target_id` must be the key's two ends: an incremental run diffs only the keys
+ * with an end among the objects it touched (historyScope.ts). A kind whose table is replaced whole
+ * every run says `diffedWhole`. Adding a table to history is adding an entry here (docs/history.md).
  */
-export type HistorySource = { kind: string; held: string };
+export type HistorySource = {
+  kind: string;
+  held: string;
+  diffedWhole?: true;
+  /**
+   * A group's links delivered pair by pair by the groups delta (key `[group id, holder id]`): the
+   * staging table with `group_id` and the holder's column. A change of one member of a big group
+   * then touches that pair, not the whole group's keys.
+   */
+  links?: { staged: 'staged_memberships' | 'staged_group_owners'; holder: 'member_id' | 'owner_id' };
+};
 
 const OBJECT_TABLES = ['users', 'groups', 'service_principals'] as const;
 
@@ -24,6 +36,7 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
   {
     // A direct membership of a live group by a member that is not deleted.
     kind: 'group_member',
+    links: { staged: 'staged_memberships', holder: 'member_id' },
     held: `select array[m.group_id, m.member_id] as key, m.member_id as holder_id, m.member_type as holder_type,
                   m.group_id as target_id, 'group' as target_type, '{}'::jsonb as detail
              from group_members m
@@ -51,7 +64,9 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
   },
   {
     // An active directory-role assignment, keyed by (principal, role, directory scope, app scope).
+    // Re-read whole every run, so every key is touched.
     kind: 'directory_role',
+    diffedWhole: true,
     held: `select distinct on (r.principal_id, r.role_definition_id, coalesce(r.directory_scope_id, '/'), coalesce(r.app_scope_id, ''))
                   array[r.principal_id, r.role_definition_id, coalesce(r.directory_scope_id, '/'), coalesce(r.app_scope_id, '')] as key,
                   r.principal_id as holder_id, r.principal_type as holder_type, r.role_definition_id as target_id,
@@ -64,6 +79,7 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
   {
     // An eligible (PIM) directory-role assignment, keyed like active ones; a new window versions it.
     kind: 'directory_role_eligible',
+    diffedWhole: true,
     held: `select distinct on (e.principal_id, e.role_definition_id, coalesce(e.directory_scope_id, '/'), coalesce(e.app_scope_id, ''))
                   array[e.principal_id, e.role_definition_id, coalesce(e.directory_scope_id, '/'), coalesce(e.app_scope_id, '')] as key,
                   e.principal_id as holder_id, e.principal_type as holder_type, e.role_definition_id as target_id,
@@ -78,6 +94,7 @@ export const HISTORY_SOURCES: readonly HistorySource[] = [
   {
     // An owner of a live group (from owners@delta in the groups stream).
     kind: 'group_owner',
+    links: { staged: 'staged_group_owners', holder: 'owner_id' },
     held: `select array[o.group_id, o.owner_id] as key, o.owner_id as holder_id, o.owner_type as holder_type,
                   o.group_id as target_id, 'group' as target_type, '{}'::jsonb as detail
              from group_owners o

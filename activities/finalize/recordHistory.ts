@@ -1,16 +1,19 @@
 import type { Queryable } from '../store/database';
 import { HISTORY_SOURCES, type HistorySource } from './historySources';
+import { historyScopeOf, type HistoryScope } from './historyScope';
 
 export type HistoryCounts = Record<string, { opened: number; closed: number }>;
 
 /**
  * Brings relationship history in line with the live tables as this run leaves them: closes the
- * open intervals of what is no longer held, opens one for what is held without one. It diffs the
- * whole live table, not the rows the run touched, so a bootstrap that rewrote a table (an expired
- * cursor, a data reset) records only what truly changed, and it holds whether a table was
- * replaced wholesale or in part. Runs inside finalize's transaction, after every applier.
+ * open intervals of what is no longer held, opens one for what is held without one. After a
+ * bootstrap (an expired cursor, a data reset) it diffs the whole live tables, so a rewrite records
+ * only what truly changed; an incremental run diffs only the keys of the objects it touched
+ * (historyScope.ts), which is every key it could have changed. Runs inside finalize's
+ * transaction, after every applier; the scope it took is kept on the run row.
  */
-export async function recordHistory(tx: Queryable, connectorId: string, runId: number): Promise<HistoryCounts> {
+export async function recordHistory(tx: Queryable, connectorId: string, runId: number, scope?: HistoryScope): Promise<HistoryCounts> {
+  const taken = scope ?? (await historyScopeOf(tx, runId));
   const { rows } = await tx.query<{ tenantId: string; previousRunId: string | null }>(
     `select c.tenant_id as "tenantId",
             (select r.id from sync_runs r where r.connector_id = c.id and r.status = 'succeeded' and r.id <> $2
@@ -19,31 +22,43 @@ export async function recordHistory(tx: Queryable, connectorId: string, runId: n
     [connectorId, runId],
   );
   const { tenantId, previousRunId } = rows[0]!;
-  // The live tables and history were just rewritten in this transaction (a bootstrap writes
-  // whole tables), so their statistics may say "empty": a nested-loop anti-join planned on that
-  // is quadratic (minutes at 10,000 users). Hash joins are linear whatever the estimates.
-  // ANALYZE is no way out: held until commit, its lock would serialise every connector's finalize.
-  const { rows: setting } = await tx.query<{ nestloop: string }>(`select current_setting('enable_nestloop') as nestloop`);
-  await tx.query(`select set_config('enable_nestloop', 'off', true)`);
+  const run = { connectorId, runId, tenantId, previousRunId };
+  await tx.query('update sync_runs set history_diff = $2, history_touched_objects = $3 where id = $1', [
+    runId,
+    taken.diff,
+    taken.diff === 'touched' ? taken.objectIds.length : null,
+  ]);
+  if (taken.diff === 'touched') return recordTouched(tx, run, taken);
   const counts: HistoryCounts = {};
   for (const source of HISTORY_SOURCES) {
-    counts[source.kind] = await recordKind(tx, source, { connectorId, runId, tenantId, previousRunId });
+    const { openedAfter } = await openedAfterOf(tx, source, run);
+    counts[source.kind] = await recordKindWhole(tx, source, run, openedAfter);
   }
-  await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
   return counts;
 }
 
 type RunContext = { connectorId: string; runId: number; tenantId: string; previousRunId: string | null };
 
-async function recordKind(tx: Queryable, source: HistorySource, run: RunContext): Promise<{ opened: number; closed: number }> {
-  const { connectorId, runId, tenantId, previousRunId } = run;
+/** Takes the baseline of a kind its first recorded run (the run before, otherwise): what it opens began after that. */
+async function openedAfterOf(tx: Queryable, source: HistorySource, run: RunContext): Promise<{ first: boolean; openedAfter: string | null }> {
   // The first run to record a kind found what it opens already held: when it began is unknown.
   const baseline = await tx.query(
     `insert into history_baselines (connector_id, kind, tenant_id, run_id) values ($1, $2, $3, $4)
      on conflict (connector_id, kind) do nothing`,
-    [connectorId, source.kind, tenantId, runId],
+    [run.connectorId, source.kind, run.tenantId, run.runId],
   );
-  const openedAfter = baseline.rowCount ? null : previousRunId;
+  return baseline.rowCount ? { first: true, openedAfter: null } : { first: false, openedAfter: run.previousRunId };
+}
+
+/** The whole diff of one kind: every key held now against every open interval. */
+async function recordKindWhole(tx: Queryable, source: HistorySource, run: RunContext, openedAfter: string | null): Promise<{ opened: number; closed: number }> {
+  const { connectorId, runId, tenantId, previousRunId } = run;
+  // The live tables and history may have been rewritten in this transaction (a bootstrap writes
+  // whole tables), so their statistics may say "empty": a nested-loop anti-join planned on that
+  // is quadratic (minutes at 10,000 users). Hash joins are linear whatever the estimates.
+  // ANALYZE is no way out: held until commit, its lock would serialise every connector's finalize.
+  const { rows: setting } = await tx.query<{ nestloop: string }>(`select current_setting('enable_nestloop') as nestloop`);
+  await tx.query(`select set_config('enable_nestloop', 'off', true)`);
   // Closed first, so a changed detail closes the old version before the new one opens.
   const closed = await tx.query(
     `update relationship_history h set closed_run_id = $3, closed_after_run_id = $4
@@ -62,5 +77,97 @@ async function recordKind(tx: Queryable, source: HistorySource, run: RunContext)
      on conflict (connector_id, kind, key) where closed_run_id is null do nothing`,
     [connectorId, source.kind, runId, openedAfter, tenantId],
   );
+  await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
   return { opened: opened.rowCount ?? 0, closed: closed.rowCount ?? 0 };
+}
+
+/**
+ * The diff of an incremental run: per kind, the keys held now that the run could have changed
+ * (historyScope.ts) against the open intervals of the same keys. A key is its ends
+ * (docs/history.md), so both sides select the same keys. Kinds re-read whole every run, and a
+ * kind's first recorded run, are diffed whole. The held rows are materialised and analysed, so the
+ * two anti-joins are planned on their true size rather than on the live tables' estimates.
+ */
+async function recordTouched(tx: Queryable, run: RunContext, scope: Extract<HistoryScope, { diff: 'touched' }>): Promise<HistoryCounts> {
+  await tx.query(
+    `create temp table if not exists history_held (key text[], holder_id text, holder_type text, target_id text, target_type text, detail jsonb)
+     on commit drop`,
+  );
+  const counts: HistoryCounts = {};
+  for (const source of HISTORY_SOURCES) {
+    const { first, openedAfter } = await openedAfterOf(tx, source, run);
+    if (source.diffedWhole || first) {
+      counts[source.kind] = await recordKindWhole(tx, source, run, openedAfter);
+      continue;
+    }
+    counts[source.kind] = await recordKindTouched(tx, source, run, scope, openedAfter);
+  }
+  return counts;
+}
+
+/** The touched diff of one kind. */
+async function recordKindTouched(
+  tx: Queryable,
+  source: HistorySource,
+  run: RunContext,
+  scope: Extract<HistoryScope, { diff: 'touched' }>,
+  openedAfter: string | null,
+): Promise<{ opened: number; closed: number }> {
+  const { connectorId, runId, tenantId, previousRunId } = run;
+  const { held, open } = touchedKeys(source);
+  // $1 connector, $2 touched objects, $3 removed objects, $4 run, $5 kind.
+  const params = [connectorId, scope.objectIds, scope.removedIds, runId, source.kind];
+  await tx.query('truncate history_held');
+  await tx.query(`insert into history_held ${held}`, params.slice(0, source.links ? 4 : 2));
+  await tx.query('analyze history_held');
+  const closed = await tx.query(
+    `update relationship_history h set closed_run_id = $4, closed_after_run_id = $6
+      where h.id in (${open})
+        and not exists (select 1 from history_held held where held.key = h.key and held.detail = h.detail)`,
+    [...params, previousRunId],
+  );
+  const opened = await tx.query(
+    `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, holder_type, target_id, target_type, detail,
+                                       opened_run_id, opened_after_run_id)
+     select $1, $5, $2, held.key, held.holder_id, held.holder_type, held.target_id, held.target_type, held.detail, $3, $4
+       from history_held held
+      where not exists (select 1 from relationship_history h
+                         where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null and h.key = held.key)
+     on conflict (connector_id, kind, key) where closed_run_id is null do nothing`,
+    [connectorId, source.kind, runId, openedAfter, tenantId],
+  );
+  return { opened: opened.rowCount ?? 0, closed: closed.rowCount ?? 0 };
+}
+
+/**
+ * The touched keys of a kind, as the held rows (a select) and the ids of their open intervals.
+ * Each branch of a union is one index lookup on the live table or on history, so the cost follows
+ * the change, not the tenant: ORing the branches instead would scan the whole table.
+ */
+function touchedKeys(source: HistorySource): { held: string; open: string } {
+  const heldWhere = (where: string) => `select held.* from (${source.held}) held where ${where}`;
+  const openWhere = (where: string) =>
+    `select h.id from relationship_history h where h.connector_id = $1 and h.kind = $5 and h.closed_run_id is null and ${where}`;
+  if (!source.links) {
+    return {
+      held: heldWhere('held.holder_id = any($2) or held.target_id = any($2)'),
+      // Removed objects ($3) are among the touched ones: named only so every parameter has a type.
+      open: openWhere('(h.holder_id = any($2) or h.target_id = any($2) or h.target_id = any($3))'),
+    };
+  }
+  // A group's links: its member or owner touched, the group removed, or the pair in the round.
+  const { staged, holder } = source.links;
+  const pairs = `select s.group_id, s.${holder} from ${staged} s where s.run_id = $4`;
+  return {
+    held: [
+      heldWhere('held.holder_id = any($2)'),
+      heldWhere('held.target_id = any($3)'),
+      heldWhere(`(held.target_id, held.holder_id) in (${pairs})`),
+    ].join(' union '),
+    open: [
+      openWhere('h.holder_id = any($2)'),
+      openWhere('h.target_id = any($3)'),
+      openWhere(`h.key in (select array[p.group_id, p.${holder}] from (${pairs}) p)`),
+    ].join(' union '),
+  };
 }

@@ -15,6 +15,8 @@ import { assertRunOwner, claimRun } from '../store/runs';
 import { finishedPull, recordPull, type PullRecord } from './pullRecords';
 import { PIM_LICENCE_CODE } from './pullRoleSchedules';
 import { clearDocuments, stageDocuments } from './stageDocuments';
+import { planGroupPimReads } from './groupPimPlan';
+import { DEFAULT_RECONCILE_FULL_EVERY_MS } from './planTargets';
 
 export const GROUP_PIM_STREAM = 'groupPimSchedules' satisfies keyof typeof PULLED_STREAMS;
 export type GroupPimPulled = { staged: number; coverage: 'complete' | 'unavailable' };
@@ -57,12 +59,14 @@ class SubRequestFailed extends Error {
 const scoped = (kind: Kind, groupId: string) => `/${COLLECTIONS[kind]}?$filter=groupId eq '${groupId}'&$expand=principal`;
 
 /**
- * PIM for Groups: every role-assignable group's eligibility and assignment schedule instances,
- * scoped by `groupId` as Graph requires, 20 requests per JSON batch. A tenant without the
- * licence, or an app without the permissions, ends the pull `unavailable` with the reason. A
- * retried attempt starts over: the set is small (one batch per ten role-assignable groups).
+ * PIM for Groups: the eligibility and assignment schedule instances of the role-assignable groups
+ * this run reads (all of them after a groups bootstrap; otherwise those the groups delta reported,
+ * those never read and the periodic share: groupPimPlan.ts), scoped by `groupId` as Graph
+ * requires, 20 requests per JSON batch. A tenant without the licence, or an app without the
+ * permissions, ends the pull `unavailable` with the reason. A retried attempt reads its plan's
+ * groups again: the set is small (one batch per ten groups).
  */
-export async function pullGroupPimSchedules({ db, graph }: ActivityDeps, input: { runId: number; connectorId: string }): Promise<GroupPimPulled> {
+export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }: ActivityDeps, input: { runId: number; connectorId: string }): Promise<GroupPimPulled> {
   const { runId } = input;
   const ctx = Context.current();
   const owner = owningRun();
@@ -85,9 +89,22 @@ export async function pullGroupPimSchedules({ db, graph }: ActivityDeps, input: 
   // Whatever an earlier attempt staged may be from another round.
   await clearDocuments(db, runId, { table: 'staged_group_pim_schedules' });
 
-  let what = CANDIDATES;
+  let listed: string[];
   try {
-    const groups = await candidateGroups();
+    listed = await candidateGroups();
+  } catch (err) {
+    if (err instanceof CancelledFailure || err instanceof ApplicationFailure) throw err;
+    throw session.failed(err, CANDIDATES);
+  }
+  const groups = await planGroupPimReads(db, {
+    runId,
+    connectorId: input.connectorId,
+    listed,
+    fullEveryMs: reconcileFullEveryMs ?? DEFAULT_RECONCILE_FULL_EVERY_MS,
+    waitOne: wait,
+  });
+  let what = '$batch';
+  try {
     for (let i = 0; i < groups.length; i += GROUPS_PER_BATCH) {
       const chunk = groups.slice(i, i + GROUPS_PER_BATCH);
       const requests: BatchRequest[] = chunk.flatMap((groupId, n) => [

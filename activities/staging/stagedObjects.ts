@@ -100,6 +100,7 @@ const RUN_STAGING = [
   'staged_role_schedules',
   'staged_administrative_units',
   'staged_group_pim_schedules',
+  'staged_group_pim_groups',
   'staged_audit_events',
   'staged_discovery',
   'reconcile_targets',

@@ -8,20 +8,20 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * files fill both forks at the end. Update the list when a file becomes one of the slowest.
  */
 export const SLOWEST_FILES = [
-  'test/temporalTls.test.ts',
   'test/cli.test.ts',
+  'test/temporalTls.test.ts',
   'test/workerCrash.test.ts',
-  'test/runLifecycle.test.ts',
-  'test/runLifecycleEndings.test.ts',
-  'test/start.test.ts',
   'test/auditBackfill.test.ts',
   'test/reportsBudget.test.ts',
+  'test/runLifecycle.test.ts',
+  'test/runLifecycleEndings.test.ts',
   'test/discovery.test.ts',
-  'test/connectorTenantChange.test.ts',
   'test/credentialKinds.test.ts',
-  'test/auditOverlap.test.ts',
+  'test/connectorTenantChange.test.ts',
+  'test/connectorCloud.test.ts',
+  'test/start.test.ts',
+  'test/auditProbe.test.ts',
   'test/relationships.test.ts',
-  'test/history.test.ts',
 ];
 
 /** Vitest's order (failed first, then by recorded duration or size), with the slowest files moved to the front. */
