@@ -1,19 +1,23 @@
 import { DELTA_STREAMS } from '../../shared/streams';
 import type { Database } from '../store/database';
 
-/** The live tables a bootstrap rewrites, and history, which it fills on a connector's first run. */
+/** The live tables a bootstrap rewrites, history, which it fills on a connector's first run, and the entitlements derived from them. */
 const REWRITTEN = [
-  'users',
-  'groups',
-  'applications',
-  'service_principals',
+  // The largest first, so the tables analysed side by side end together.
+  'relationship_history',
   'group_members',
+  'users',
+  'effective_entitlements',
+  'groups',
   'group_owners',
   'owners',
   'app_role_assignments',
+  'service_principals',
+  'applications',
   'credentials',
-  'relationship_history',
 ];
+
+const ANALYZE_SIDE_BY_SIDE = 3;
 
 /**
  * After a run that bootstrapped a delta stream committed, refreshes the statistics of the tables
@@ -28,5 +32,12 @@ export async function analyzeAfterBootstrap(db: Database, runId: number): Promis
     runId,
     DELTA_STREAMS,
   ]);
-  if (rowCount) await db.query(`analyze ${REWRITTEN.join(', ')}`);
+  if (!rowCount) return;
+  // One ANALYZE works on one table at a time: a few side by side take what the server has, while
+  // leaving most of the pool to other connectors' activities.
+  const waiting = [...REWRITTEN];
+  const analyzeNext = async (): Promise<void> => {
+    for (let table = waiting.shift(); table; table = waiting.shift()) await db.query(`analyze ${table}`);
+  };
+  await Promise.all(Array.from({ length: ANALYZE_SIDE_BY_SIDE }, analyzeNext));
 }

@@ -61,9 +61,11 @@ async function applyGroupLinks(
     );
     removed += gone.rowCount ?? 0;
   }
+  // In primary-key order, so a bootstrap's inserts fill index pages one after another (recordHistory.ts).
   const added = await tx.query(
     `insert into ${live} (connector_id, group_id, ${id}, ${type}, first_seen_run_id)
      select $1, s.group_id, s.${id}, ${typeFrom}, $2 from ${staged} s where s.run_id = $2 and not s.removed
+      order by s.group_id, s.${id}
      on conflict (connector_id, group_id, ${id}) do update set ${type} = excluded.${type}
      where ${live}.${type} is distinct from excluded.${type}`,
     [connectorId, runId],

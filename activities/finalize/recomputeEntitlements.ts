@@ -51,9 +51,11 @@ export async function recomputeEntitlements(tx: Queryable, connectorId: string, 
                          where c.principal_id = e.principal_id and c.assignment_id = e.assignment_id and c.via_group_id = e.via_group_id)`,
     params,
   );
+  // In primary-key order (as recordHistory.ts writes history).
   const added = await tx.query(
     `insert into effective_entitlements (connector_id, principal_id, principal_type, resource_id, app_role_id, assignment_id, granted_via, via_group_id)
      select $1, c.* from entitlements_now c
+      order by c.principal_id, c.assignment_id, c.via_group_id
      on conflict (connector_id, principal_id, assignment_id, via_group_id) do nothing`,
     [connectorId],
   );
