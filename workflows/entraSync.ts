@@ -29,12 +29,19 @@ export type SyncProgress = {
 
 export const progressQuery = defineQuery<SyncProgress>('progress');
 
-const { prepareRun, planReconciliation, finalizeRun, failRun } = proxyActivities<SyncActivities>({
+const RUN_RECORD_OPTIONS = {
   startToCloseTimeout: '10 minutes',
   // They heartbeat while they work (activities/heartbeatWhile.ts): a lost worker costs seconds.
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+} as const;
+
+const { prepareRun, planReconciliation, failRun } = proxyActivities<SyncActivities>(RUN_RECORD_OPTIONS);
+
+// Finalize writes the whole tenant in a bootstrap: 7 minutes at 1,000,000 users (docs/BENCHMARKS.md).
+// Its heartbeat notices a lost worker; the start-to-close only bounds one attempt, so it is generous.
+// Timeouts are not part of replay: histories recorded with 10 minutes replay unchanged.
+const { finalizeRun } = proxyActivities<SyncActivities>({ ...RUN_RECORD_OPTIONS, startToCloseTimeout: '2 hours' });
 
 /** Added after the first recorded histories: owners, assignments, directory roles, audit events. */
 export const RELATIONSHIPS_PATCH = 'relationships-v1';

@@ -326,6 +326,24 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(events.at(-1)).toBe('finalizeRun');
   });
 
+  it('gives one finalize attempt 2 hours (a bootstrap of a million users takes minutes) and the run-record activities 10', async () => {
+    const stubs = stubActivities();
+
+    const history = await withWorkers(stubs.activities, async (start) => {
+      const handle = await start();
+      await resultOf(handle);
+      return handle.fetchHistory();
+    });
+
+    const startToClose = Object.fromEntries(
+      (history.events ?? []).flatMap((e) => {
+        const scheduled = e.activityTaskScheduledEventAttributes;
+        return scheduled ? [[scheduled.activityType?.name, Number(scheduled.startToCloseTimeout?.seconds)]] : [];
+      }),
+    );
+    expect(startToClose).toMatchObject({ prepareRun: 10 * 60, planReconciliation: 10 * 60, finalizeRun: 2 * 60 * 60 });
+  });
+
   it('without discovery planned, schedules no discovery activity', async () => {
     const stubs = stubActivities();
 
