@@ -2,8 +2,8 @@ import { REPORT_PACE_VARIABLE } from '../../activities/graph/reportBudget';
 import { REPORTS_WINDOW_MS, type ThrottlingOptions } from '../../simulator/traffic/throttle';
 
 /**
- * Report requests (directoryAudits, signIns) are paced at one per 2.5 s against Graph's 5 per 10 s.
- * A test that is not about that pace may run both sides this much faster: the workers' spacing and
+ * Report requests (directoryAudits, signIns) are paced at 4 per 12.5 s against Graph's 5 per 10 s.
+ * A test that is not about that pace may run both sides this much faster: the workers' window and
  * the simulator's reports window shrink together, so the limit stays exactly as strict relative to
  * the connector's pace (docs/testing.md, "Report pacing in tests"). Never for tests of the pace.
  */
