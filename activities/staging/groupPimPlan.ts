@@ -11,7 +11,9 @@ import { periodicQuota } from './periodicQuota';
  */
 export type GroupPimReason = 'bootstrap' | 'unread' | 'changed' | 'periodic';
 
-const POLL_MS = 250;
+// A quiet incremental run's groups pull ends a round trip or two in: each poll is one indexed read,
+// and a coarser one left PIM for Groups, and so finalize, up to a poll behind it.
+const POLL_MS = 50;
 /**
  * The longest the plan waits for the run's groups pull. Past it every group is read, as after a
  * bootstrap: always correct, and a worker whose activity slots are all taken by waiting pulls can
