@@ -4,6 +4,8 @@ import { advanceSpan, committedSpans, type AuditRead } from '../staging/auditSpa
 import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
 
+const EVENTS_PER_CHUNK = 1_000;
+
 /**
  * Inserts new credential audit events (an event id is stored once), moves every audit query's
  * span by what the run read of it, and the connector's audit watermark to the oldest forward edge
@@ -11,21 +13,31 @@ import type { Counts } from './counts';
  * queries (no audit_reads) moves only the watermark, as that build did.
  */
 export async function applyAuditEvents(tx: Queryable, connectorId: string, runId: number, watermark: Date | null): Promise<Counts> {
-  const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>('select id, data from staged_audit_events where run_id = $1', [runId]);
-  const inserted = await tx.query(
-    `insert into credential_audit_events (connector_id, id, activity, data, key_ids, first_seen_run_id)
-     select $1, e.i, e.a, e.d, array(select jsonb_array_elements_text(e.k)), $2
-       from unnest($3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) e(i, a, d, k)
-     on conflict (connector_id, id) do nothing`,
-    [
-      connectorId,
-      runId,
-      rows.map((r) => r.id),
-      rows.map((r) => classifyAuditActivity(r.data.activityDisplayName) ?? 'other'),
-      rows.map((r) => JSON.stringify(r.data)),
-      rows.map((r) => JSON.stringify(credentialKeyIds(r.data))),
-    ],
-  );
+  let upserted = 0;
+  // In chunks, so the worker holds one chunk of events at a time however many the run read.
+  for (let after = ''; ; ) {
+    const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>(
+      'select id, data from staged_audit_events where run_id = $1 and id > $2 order by id limit $3',
+      [runId, after, EVENTS_PER_CHUNK],
+    );
+    if (rows.length === 0) break;
+    const inserted = await tx.query(
+      `insert into credential_audit_events (connector_id, id, activity, data, key_ids, first_seen_run_id)
+       select $1, e.i, e.a, e.d, array(select jsonb_array_elements_text(e.k)), $2
+         from unnest($3::text[], $4::text[], $5::jsonb[], $6::jsonb[]) e(i, a, d, k)
+       on conflict (connector_id, id) do nothing`,
+      [
+        connectorId,
+        runId,
+        rows.map((r) => r.id),
+        rows.map((r) => classifyAuditActivity(r.data.activityDisplayName) ?? 'other'),
+        rows.map((r) => JSON.stringify(r.data)),
+        rows.map((r) => JSON.stringify(credentialKeyIds(r.data))),
+      ],
+    );
+    upserted += inserted.rowCount ?? 0;
+    after = rows[rows.length - 1]!.id;
+  }
   const reads = await runReads(tx, runId);
   let newWatermark = watermark;
   if (watermark && reads) {
@@ -46,7 +58,7 @@ export async function applyAuditEvents(tx: Queryable, connectorId: string, runId
       [connectorId, AUDIT_STREAM, newWatermark, runId],
     );
   }
-  return { upserted: inserted.rowCount ?? 0, removed: 0 };
+  return { upserted, removed: 0 };
 }
 
 async function runReads(tx: Queryable, runId: number): Promise<AuditRead[] | undefined> {
