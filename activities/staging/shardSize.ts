@@ -13,3 +13,8 @@ export const MAX_SHARDS = 10;
 export function shardSize(targets: number): number {
   return Math.max(SHARD_SIZE, Math.ceil(targets / MAX_SHARDS));
 }
+
+/** How many shards a run that reconciles `targets` has (at least one, so it can deal targets out). */
+export function shardsFor(targets: number): number {
+  return Math.max(1, Math.ceil(targets / shardSize(targets)));
+}

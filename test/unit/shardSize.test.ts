@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { shardSize } from '../../activities/staging/shardSize';
-
-const shardsFor = (targets: number) => Math.ceil(targets / shardSize(targets));
+import { shardSize, shardsFor } from '../../activities/staging/shardSize';
 
 describe('reconcile shards of one run', () => {
   it('are 500 targets each up to ten shards, as before: 4,440 targets (100,000 users) make 9', () => {
     expect(shardSize(1)).toBe(500);
+    expect(shardsFor(0)).toBe(1);
+    expect(shardsFor(1)).toBe(1);
     expect(shardsFor(500)).toBe(1);
     expect(shardsFor(501)).toBe(2);
     expect(shardsFor(4_440)).toBe(9);
@@ -18,8 +18,8 @@ describe('reconcile shards of one run', () => {
     expect(shardSize(44_041)).toBe(4_405);
     for (let targets = 1; targets <= 2_000_000; targets = Math.ceil(targets * 1.37)) {
       expect(shardsFor(targets)).toBeLessThanOrEqual(10);
-      // Every target has a shard: the shards together hold them all.
-      expect(shardsFor(targets) * shardSize(targets)).toBeGreaterThanOrEqual(targets);
+      // Dealt out in turn, no shard holds more than its size: the shards together hold them all.
+      expect(Math.ceil(targets / shardsFor(targets))).toBeLessThanOrEqual(shardSize(targets));
     }
   });
 });
