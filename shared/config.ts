@@ -106,6 +106,8 @@ const EnvSchema = z
     ENTRA_RECONCILE_FULL_EVERY: duration('ENTRA_RECONCILE_FULL_EVERY', '1d'),
     // At least one page per audit query (10, activities/auditSources.ts) and one for backfill.
     ENTRA_AUDIT_PAGES_PER_RUN: integer('ENTRA_AUDIT_PAGES_PER_RUN', 20, 11),
+    // Flat worker memory (workers/heapGrowth.ts, docs/BENCHMARKS.md "Worker memory at 100,000 users").
+    ENTRA_WORKER_HEAP_GROWTH_PERCENT: integer('ENTRA_WORKER_HEAP_GROWTH_PERCENT', 20, 0),
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
@@ -154,6 +156,8 @@ export type Config = {
   reconcileFullEveryMs: number;
   /** Most directoryAudits pages one run reads; older events are backfilled over later runs. */
   auditPagesPerRun: number;
+  /** How far a worker's heap may grow past what its last full collection kept (0: V8's own choice). */
+  workerHeapGrowthPercent: number;
   syncIntervalMs: number;
   /** What the janitor keeps and ends (docs/run-lifecycle.md). */
   janitor: { failedRunRetentionMs: number; abandonAfterMs: number };
@@ -200,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditOverlapMs: e.ENTRA_AUDIT_OVERLAP,
     reconcileFullEveryMs: e.ENTRA_RECONCILE_FULL_EVERY,
     auditPagesPerRun: e.ENTRA_AUDIT_PAGES_PER_RUN,
+    workerHeapGrowthPercent: e.ENTRA_WORKER_HEAP_GROWTH_PERCENT,
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
     janitor: { failedRunRetentionMs: e.ENTRA_FAILED_RUN_RETENTION, abandonAfterMs: e.ENTRA_RUN_ABANDON_AFTER },
     database: { statementTimeoutMs: e.ENTRA_DB_STATEMENT_TIMEOUT, idleInTransactionTimeoutMs: e.ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT },

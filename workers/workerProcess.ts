@@ -15,6 +15,7 @@ import { loggerInterceptors } from './loggerInterceptor';
 import { loadMetricsConfig } from './metrics';
 import { metricsInterceptors } from './metricsInterceptor';
 import { installWorkerTelemetry } from './metricsRuntime';
+import { limitHeapGrowth } from './heapGrowth';
 
 export type WorkerProcessContext = {
   config: Config;
@@ -33,6 +34,7 @@ export type WorkerProcessContext = {
  */
 export async function runWorkerProcess(name: string, create: (context: WorkerProcessContext) => Promise<Worker>): Promise<void> {
   const config = loadConfig();
+  limitHeapGrowth(config.workerHeapGrowthPercent);
   const keys = loadKeyRing();
   const dataConverter = dataConverterFromEnv();
   const log = createLogger(config.logLevel);
@@ -46,7 +48,7 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   const interceptors = { activity: [loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
   const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}) });
   const metricsServer = await telemetry.serve(() => workerHealth(worker, db));
-  log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, payloadEncryption: Boolean(dataConverter) }, `${name} ready`);
+  log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, payloadEncryption: Boolean(dataConverter), heapGrowthPercent: config.workerHeapGrowthPercent }, `${name} ready`);
   try {
     await worker.run();
   } finally {

@@ -7,6 +7,7 @@ import { fetchListPage } from '../graph/listPages';
 import { isStalePageLink } from '../graph/stalePageLinks';
 import { ReportBudget } from '../graph/reportBudget';
 import { activityWait } from '../activityWait';
+import { untilCancelled } from '../untilCancelled';
 import { requireConnector } from '../requireConnector';
 import type { Connector } from '../store/connectors';
 import { finishedPull, recordPull, type PullRecord } from './pullRecords';
@@ -161,7 +162,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
     ahead = undefined;
     let page: Page;
     try {
-      const fetched = await Promise.race([requested, ctx.cancelled]);
+      const fetched = await untilCancelled(ctx.cancellationSignal, requested);
       if ('error' in fetched) throw fetched.error;
       page = fetched.page;
     } catch (err) {

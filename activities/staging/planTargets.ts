@@ -3,8 +3,7 @@ import type { Database, Queryable } from '../store/database';
 import { inTransaction } from '../store/database';
 import { auditNamedIds } from './auditNamedTargets';
 import { periodicQuota } from './periodicQuota';
-
-export const SHARD_SIZE = 500;
+import { shardsFor } from './shardSize';
 
 /** Default ENTRA_RECONCILE_FULL_EVERY: the longest a target goes without a full read. */
 export const DEFAULT_RECONCILE_FULL_EVERY_MS = 86_400_000;
@@ -38,15 +37,20 @@ async function choose(tx: Queryable, runId: number, connectorId: string, fullEve
   const events = await tx.query<{ data: Record<string, unknown> }>('select data from staged_audit_events where run_id = $1', [runId]);
   const named = auditNamedIds(events.rows.map((e) => e.data));
   const params = [runId, connectorId, named];
-  const { rows } = await tx.query<{ total: number; due: number; elapsedMs: number | null }>(
+  const { rows } = await tx.query<{ total: number; reasoned: number; due: number; elapsedMs: number | null }>(
     `with ${CLASSIFIED}
      select (select count(*) from classified)::int as total,
+            (select count(*) from classified where reason is not null)::int as reasoned,
             (select count(*) from classified where reason is null and read_at <= now() - $4 * interval '1 millisecond')::int as due,
             (select extract(epoch from now() - max(read_at)) * 1000 from reconcile_reads where connector_id = $2)::float8 as "elapsedMs"`,
     [...params, fullEveryMs],
   );
   const stats = rows[0]!;
   const quota = periodicQuota({ total: stats.total, due: stats.due, elapsedMs: stats.elapsedMs ?? fullEveryMs, periodMs: fullEveryMs });
+  // What the insert below chooses: every target with a reason, and the periodic share of the rest.
+  const chosen = stats.reasoned + Math.min(quota, stats.total - stats.reasoned);
+  // Dealt out in turn, so each shard gets its share of apps (one sub-request) and service
+  // principals (two): shards paced alike then finish together.
   await tx.query(
     `with ${CLASSIFIED},
      chosen as (
@@ -55,9 +59,9 @@ async function choose(tx: Queryable, runId: number, connectorId: string, fullEve
        select object_type, object_id, 'periodic' from (
          select object_type, object_id from classified where reason is null order by read_at, object_type, object_id limit $4) p)
      insert into reconcile_targets (run_id, object_type, object_id, reason, shard)
-     select $1, object_type, object_id, reason, ((row_number() over (order by object_type, object_id)) - 1) / $5 from chosen
+     select $1, object_type, object_id, reason, ((row_number() over (order by object_type, object_id)) - 1) % $5 from chosen
      on conflict do nothing`,
-    [...params, quota, SHARD_SIZE],
+    [...params, quota, shardsFor(chosen)],
   );
 }
 

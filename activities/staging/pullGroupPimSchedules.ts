@@ -9,6 +9,7 @@ import { MAX_BATCH_REQUESTS, sendBatch, type BatchObserver, type BatchRequest, t
 import { fetchListPage, parseListPage, type ListPage } from '../graph/listPages';
 import { Pacer } from '../graph/pacer';
 import { activityWait } from '../activityWait';
+import { untilCancelled } from '../untilCancelled';
 import { owningRun } from '../owningRun';
 import { requireConnector } from '../requireConnector';
 import { assertRunOwner, claimRun } from '../store/runs';
@@ -114,7 +115,7 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
       what = '$batch';
       await pacer.take(requests.length);
       // A cancelled run (another pull failed) stops here rather than after the last batch.
-      const answers = await Promise.race([sendBatch(session.client, requests, retry, observer), ctx.cancelled]);
+      const answers = await untilCancelled(ctx.cancellationSignal, sendBatch(session.client, requests, retry, observer));
       await assertRunOwner(db, runId, owner);
       for (const request of requests) {
         const kind: Kind = request.id.startsWith('e') ? 'eligible' : 'active';
