@@ -1,10 +1,9 @@
 import { classifyAuditActivity, credentialKeyIds } from '../auditClassification';
 import { AUDIT_STREAM } from '../../shared/streams';
 import { advanceSpan, committedSpans, type AuditRead } from '../staging/auditSpans';
+import { stagedAuditChunks } from '../staging/stagedAuditChunks';
 import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
-
-const EVENTS_PER_CHUNK = 1_000;
 
 /**
  * Inserts new credential audit events (an event id is stored once), moves every audit query's
@@ -14,13 +13,7 @@ const EVENTS_PER_CHUNK = 1_000;
  */
 export async function applyAuditEvents(tx: Queryable, connectorId: string, runId: number, watermark: Date | null): Promise<Counts> {
   let upserted = 0;
-  // In chunks, so the worker holds one chunk of events at a time however many the run read.
-  for (let after = ''; ; ) {
-    const { rows } = await tx.query<{ id: string; data: Record<string, unknown> }>(
-      'select id, data from staged_audit_events where run_id = $1 and id > $2 order by id limit $3',
-      [runId, after, EVENTS_PER_CHUNK],
-    );
-    if (rows.length === 0) break;
+  for await (const rows of stagedAuditChunks<{ id: string; data: Record<string, unknown> }>(tx, runId, 'id, data')) {
     const inserted = await tx.query(
       `insert into credential_audit_events (connector_id, id, activity, data, key_ids, first_seen_run_id)
        select $1, e.i, e.a, e.d, array(select jsonb_array_elements_text(e.k)), $2
@@ -36,7 +29,6 @@ export async function applyAuditEvents(tx: Queryable, connectorId: string, runId
       ],
     );
     upserted += inserted.rowCount ?? 0;
-    after = rows[rows.length - 1]!.id;
   }
   const reads = await runReads(tx, runId);
   let newWatermark = watermark;

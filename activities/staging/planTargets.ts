@@ -2,6 +2,7 @@ import { RECONCILED_STREAMS } from '../../shared/streams';
 import type { Database, Queryable } from '../store/database';
 import { inTransaction } from '../store/database';
 import { auditNamedIds } from './auditNamedTargets';
+import { stagedAuditChunks } from './stagedAuditChunks';
 import { periodicQuota } from './periodicQuota';
 import { shardsFor } from './shardSize';
 
@@ -34,9 +35,12 @@ async function shardCount(tx: Queryable, runId: number): Promise<number> {
 }
 
 async function choose(tx: Queryable, runId: number, connectorId: string, fullEveryMs: number): Promise<void> {
-  const events = await tx.query<{ data: Record<string, unknown> }>('select data from staged_audit_events where run_id = $1', [runId]);
-  const named = auditNamedIds(events.rows.map((e) => e.data));
-  const params = [runId, connectorId, named];
+  const named = new Set<string>();
+  const columns = `id, data->'activityDisplayName' as "activityDisplayName", data->'targetResources' as "targetResources"`;
+  for await (const events of stagedAuditChunks<{ id: string; activityDisplayName?: unknown; targetResources?: unknown }>(tx, runId, columns)) {
+    for (const id of auditNamedIds(events)) named.add(id);
+  }
+  const params = [runId, connectorId, [...named].sort()];
   const { rows } = await tx.query<{ total: number; reasoned: number; due: number; elapsedMs: number | null }>(
     `with ${CLASSIFIED}
      select (select count(*) from classified)::int as total,
