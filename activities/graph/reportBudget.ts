@@ -35,7 +35,8 @@ export type ReportApp = { tenantId: string; clientId: string };
  * The reports budget of one app and tenant, shared by every worker process through PostgreSQL:
  * `take` reserves the next free slot in one atomic statement (the row lock orders concurrent
  * callers) and waits, heartbeating through `wait`, until it comes. A slot is never before the
- * latest one reserved, nor within a window of the one REPORT_BURST - 1 reservations before it.
+ * latest one reserved, nor less than a window after the slot reserved REPORT_BURST reservations
+ * before it.
  * Slots are read from the database's clock, so the processes' clocks need not agree.
  */
 export class ReportBudget {
