@@ -53,6 +53,15 @@ async function resultOf(handle: Handle, ms = 20_000) {
   return Promise.race([handle.result(), hung]).finally(() => clearTimeout(timer));
 }
 
+/** The history of one run to its end with these activities. */
+function historyOfOneRun(activities: AllActivities) {
+  return withWorkers(activities, async (start) => {
+    const handle = await start();
+    await resultOf(handle);
+    return handle.fetchHistory();
+  });
+}
+
 /** Polls `check` until it holds, failing clearly after a deadline. */
 async function waitFor(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -329,11 +338,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
   it('gives one finalize attempt 2 hours (a bootstrap of a million users takes minutes) and the run-record activities 10', async () => {
     const stubs = stubActivities();
 
-    const history = await withWorkers(stubs.activities, async (start) => {
-      const handle = await start();
-      await resultOf(handle);
-      return handle.fetchHistory();
-    });
+    const history = await historyOfOneRun(stubs.activities);
 
     const startToClose = Object.fromEntries(
       (history.events ?? []).flatMap((e) => {
@@ -347,11 +352,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
   it('without discovery planned, schedules no discovery activity', async () => {
     const stubs = stubActivities();
 
-    const history = await withWorkers(stubs.activities, async (start) => {
-      const handle = await start();
-      await resultOf(handle);
-      return handle.fetchHistory();
-    });
+    const history = await historyOfOneRun(stubs.activities);
 
     expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH, EARLY_RECONCILE_PATCH]);
     // The original stream keeps its recorded input; each PIM stream names itself.
