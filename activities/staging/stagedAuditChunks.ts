@@ -14,8 +14,9 @@ export async function* stagedAuditChunks<T extends { id: string }>(tx: Queryable
       after,
       EVENTS_PER_CHUNK,
     ]);
-    if (rows.length === 0) return;
-    yield rows;
+    if (rows.length > 0) yield rows;
+    // A short chunk is the last: no query to find the end (every run's finalize and plan read here).
+    if (rows.length < EVENTS_PER_CHUNK) return;
     after = rows[rows.length - 1]!.id;
   }
 }
