@@ -5,7 +5,7 @@
  * Not `Promise.race([work, ctx.cancelled])`: `ctx.cancelled` stays pending for the whole activity,
  * and every race leaves a reaction on it that holds the race's promise and so its result. A pull
  * racing each page that way kept every page it read until the activity ended: memory grew with
- * the tenant (docs/BENCHMARKS.md, "Worker memory at 100,000 users"). The abort listener here is
+ * the tenant (docs/benchmarks-history.md, "Worker memory at 100,000 users"). The abort listener here is
  * removed as soon as `work` settles, so nothing outlives the call.
  */
 export function untilCancelled<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {

@@ -13,7 +13,7 @@ const ROLE = '00000000-0000-0000-0000-000000000000';
  * A bootstrap's finalize writes the live tables and derives entitlements from them in one
  * transaction, before PostgreSQL has any statistics on them. The derivation must still read each
  * live table a bounded number of times: a plan that scans every user once per group member is
- * quadratic, minutes at 200,000 users and hours at 1,000,000 (docs/BENCHMARKS.md, "1,000,000 users").
+ * quadratic, minutes at 200,000 users and hours at 1,000,000 (docs/benchmarks-history.md, "1,000,000 users").
  * The tuple counts come from PostgreSQL's own per-transaction statistics, so nothing here depends
  * on the machine's speed.
  */

@@ -68,7 +68,7 @@ async function recordKindWhole(tx: Queryable, source: HistorySource, run: RunCon
   );
   // "on conflict do nothing": a finalize racing this one waits here, then loses on the commit generation.
   // In the order of the open-interval index, each new entry lands beside the one before it rather
-  // than on a random index page: half the insert time at 393,363 rows (bench/insertOrderCost.ts).
+  // than on a random index page: half the insert time at 393,363 rows (docs/benchmarks-history.md, "Finalize in index order").
   const opened = await tx.query(
     `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, holder_type, target_id, target_type, detail,
                                        opened_run_id, opened_after_run_id)

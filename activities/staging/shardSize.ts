@@ -5,7 +5,7 @@ export const SHARD_SIZE = 500;
  * Most reconcile shards one run starts. The workflow starts them all at once and each holds its
  * own batches, Graph sessions and pacer, while their total pace is the tenant's budget whatever
  * their number: more shards only cost worker memory (89 at 1,000,000 users before this bound;
- * docs/BENCHMARKS.md, "Worker memory at 100,000 users").
+ * docs/benchmarks-history.md, "Worker memory at 100,000 users").
  */
 export const MAX_SHARDS = 10;
 
