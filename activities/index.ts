@@ -4,14 +4,14 @@ import { planReconciliationActivity } from './staging/planReconciliation';
 import { prepareRunActivity } from './prepareRun';
 import { pullAuditEventsActivity } from './staging/pullAuditEvents';
 import { pullDeltaActivity } from './staging/pullDelta';
-import { pullDirectoryRolesActivity } from './staging/pullDirectoryRoles';
+import { pullFullStreamActivity } from './staging/pullFullStream';
 import { reconcileShardActivity } from './staging/reconcileShard';
 
 export function createSyncActivities(deps: ActivityDeps) {
   return {
     prepareRun: prepareRunActivity(deps),
     pullDelta: pullDeltaActivity(deps),
-    pullDirectoryRoles: pullDirectoryRolesActivity(deps),
+    pullFullStream: pullFullStreamActivity(deps),
     pullAuditEvents: pullAuditEventsActivity(deps),
     planReconciliation: planReconciliationActivity(deps),
     reconcileShard: reconcileShardActivity(deps),

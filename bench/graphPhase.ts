@@ -8,7 +8,7 @@ export function graphPhaseOf(method: string, pathname: string): string {
   const [first, second] = segments.map((segment) => segment.toLowerCase());
   const last = segments.at(-1)?.toLowerCase();
   if (last === 'delta' && segments.length === 2) return `pullDelta ${segments[0]}`;
-  if (first === 'rolemanagement') return 'pullDirectoryRoles';
+  if (first === 'rolemanagement') return 'pullFullStream';
   if (first === 'auditlogs' && second === 'directoryaudits') return 'pullAuditEvents';
   if ((first === 'auditlogs' && second === 'signins') || first === 'oauth2permissiongrants') return 'discovery';
   // The reconcile shards: $batch envelopes, their sub-requests, the nextLinks out of them, and

@@ -10,7 +10,7 @@ export type StreamMode = 'bootstrap' | 'incremental' | 'full';
 export type StreamReading = 'delta' | 'watermark' | 'full';
 
 /** Activities that pull streams. These names are registered on the workers and recorded in histories. */
-export type PullActivity = 'pullDelta' | 'pullDirectoryRoles' | 'pullAuditEvents' | 'reconcileShard' | 'pullPermissionGrants' | 'pullSignIns';
+export type PullActivity = 'pullDelta' | 'pullFullStream' | 'pullAuditEvents' | 'reconcileShard' | 'pullPermissionGrants' | 'pullSignIns';
 
 type PulledStream = {
   activity: PullActivity;
@@ -34,27 +34,27 @@ export const PULLED_STREAMS = {
   // Owners and app role assignments have no delta: the reconcile shards read both, after the pulls.
   owners: { activity: 'reconcileShard', permission: 'Application.Read.All', reading: 'full' },
   appRoleAssignments: { activity: 'reconcileShard', permission: 'Application.Read.All', reading: 'full' },
-  directoryRoleAssignments: { activity: 'pullDirectoryRoles', permission: 'RoleManagement.Read.Directory', reading: 'full' },
+  directoryRoleAssignments: { activity: 'pullFullStream', permission: 'RoleManagement.Read.Directory', reading: 'full' },
   // PIM for directory roles (Entra ID P2 or ID Governance; without it coverage is 'unavailable').
   directoryRoleEligibilities: {
-    activity: 'pullDirectoryRoles',
+    activity: 'pullFullStream',
     permission: 'RoleEligibilitySchedule.Read.Directory (or RoleManagement.Read.Directory)',
     reading: 'full',
   },
   directoryRoleActiveSchedules: {
-    activity: 'pullDirectoryRoles',
+    activity: 'pullFullStream',
     permission: 'RoleAssignmentSchedule.Read.Directory (or RoleManagement.Read.Directory)',
     reading: 'full',
   },
   // PIM for Groups on role-assignable groups: eligible and time-bound memberships and ownerships,
   // 20 group-scoped requests per JSON batch; without licence or permission coverage is 'unavailable'.
   groupPimSchedules: {
-    activity: 'pullDirectoryRoles',
+    activity: 'pullFullStream',
     permission: 'PrivilegedEligibilitySchedule.Read.AzureADGroup and PrivilegedAssignmentSchedule.Read.AzureADGroup',
     reading: 'full',
   },
   // The units that scope role assignments, for their names; without the permission, coverage is 'unavailable'.
-  administrativeUnits: { activity: 'pullDirectoryRoles', permission: 'AdministrativeUnit.Read.All (or Directory.Read.All)', reading: 'full' },
+  administrativeUnits: { activity: 'pullFullStream', permission: 'AdministrativeUnit.Read.All (or Directory.Read.All)', reading: 'full' },
   credentialAuditEvents: { activity: 'pullAuditEvents', permission: 'AuditLog.Read.All', reading: 'watermark' },
   permissionGrants: {
     activity: 'pullPermissionGrants',
@@ -104,8 +104,8 @@ export const AUDIT_STREAM = 'credentialAuditEvents' satisfies WatermarkStream;
 export const RECONCILE_INPUTS: readonly PulledStreamName[] = ['applications', 'servicePrincipals', AUDIT_STREAM];
 export const SIGN_INS_STREAM = 'signIns' satisfies WatermarkStream;
 export const GRANTS_STREAM = 'permissionGrants' satisfies DiscoveryStream;
-/** The streams the pullDirectoryRoles activity reads, one per call. */
-export type DirectoryRoleStream = StreamsWhere<{ activity: 'pullDirectoryRoles' }>;
+/** The streams read in full every run from Graph lists, by the pullFullStream activity, one per call. */
+export type FullStream = StreamsWhere<{ activity: 'pullFullStream' }>;
 
 export function isDeltaStream(stream: string): stream is DeltaStream {
   return (DELTA_STREAMS as readonly string[]).includes(stream);

@@ -131,6 +131,7 @@ describe('SaaS discovery on its own worker and task queue', () => {
     const { harness, taskQueue, stop } = await discoveryDeployment({ withWorker: false, startTimeoutMs: 3_000 });
     try {
       const failure = await harness.failingSync();
+      await recordHistoryIfAsked(harness.client, failure, 'no-discovery-worker-failed');
       expect(failure.type).toBe('NoDiscoveryWorker');
       // Within the bound: the discovery activity timed out waiting to be picked up, never retried.
       const events = (await harness.client.workflow.getHandle(failure.workflowId, failure.runId).fetchHistory()).events ?? [];

@@ -3,18 +3,40 @@ import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { HISTORIES_DIR } from './support/histories';
+import { patchIdsIn, patchMarkers } from './support/patchMarkers';
 import { workflowBundle } from './support/syncHarness';
 
 const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).sort();
+const histories = await Promise.all(files.map(async (file) => ({ file, history: JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) })));
+const WORKFLOWS_DIR = path.resolve('workflows');
+const workflowSources = await Promise.all(
+  (await readdir(WORKFLOWS_DIR)).filter((f) => f.endsWith('.ts')).map((f) => readFile(path.join(WORKFLOWS_DIR, f), 'utf8')),
+);
 
 describe('recorded EntraSyncWorkflow histories replay against the current workflow code', () => {
-  it('has recorded histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(2);
+  it('has the 1.0.0 baseline: success, failure, resync, cancel, reset that continues as new, no discovery worker', () => {
+    const endings = ['users-bootstrap-succeeded', 'users-incremental-failed', 'users-resync-with-activity-retry', 'cancelled-mid-pull', 'reset-past-failure-continued-as-new', 'no-discovery-worker-failed'];
+    expect(endings.filter((name) => !files.includes(`1.0.0-${name}.json`))).toEqual([]);
   });
 
   it.each(files)('%s', async (file) => {
-    const history = JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8'));
+    const { history } = histories.find((h) => h.file === file)!;
     // Throws DeterminismViolationError when today's code would take other steps than the recorded run.
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+  });
+
+  it('every patch in workflows/ is replayed both ways: a history that took it and one recorded before it', () => {
+    const recorded = histories.map(({ file, history }) => ({ file, markers: patchMarkers(history) }));
+    const uncovered = workflowSources.flatMap(patchIdsIn).filter((id) => {
+      const taken = recorded.some((h) => h.markers.includes(id));
+      const notTaken = recorded.some((h) => !h.markers.includes(id));
+      return !(taken && notTaken);
+    });
+    expect(uncovered, 'record a history with RECORD_HISTORIES=1 under the new release (docs/testing.md)').toEqual([]);
+  });
+
+  it('finds the patch ids a workflow passes to patched(), literal or constant', () => {
+    const source = "export const LATER_PATCH = 'later-v1';\nif (patched(LATER_PATCH)) a();\nif (patched('inline-v2')) b();\ndeprecatePatch('old-v0');";
+    expect(patchIdsIn(source)).toEqual(['later-v1', 'inline-v2', 'old-v0']);
   });
 });

@@ -8,13 +8,12 @@ import {
   defineQuery,
   isCancellation,
   log,
-  patched,
   workflowInfo,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { PreparedRun, RunSummary, SyncActivities } from '../activities';
-import { isDeltaStream, PULLED_STREAMS, RECONCILE_INPUTS, type DeltaStream, type DirectoryRoleStream, type PullActivity, type PulledStreamName } from '../shared/streams';
+import { PULLED_STREAMS, RECONCILE_INPUTS, type DeltaStream, type FullStream, type PullActivity, type PulledStreamName } from '../shared/streams';
 import type { DiscoveryActivities } from '../activities/discovery';
 import { FailureKind } from '../shared/failureKinds';
 
@@ -38,30 +37,15 @@ const RUN_RECORD_OPTIONS = {
 
 const { prepareRun, planReconciliation, failRun } = proxyActivities<SyncActivities>(RUN_RECORD_OPTIONS);
 
-// Finalize writes the whole tenant in a bootstrap: 7 minutes at 1,000,000 users (docs/BENCHMARKS.md).
+// Finalize writes the whole tenant in a bootstrap: about 4 minutes at 1,000,000 users (docs/BENCHMARKS.md).
 // Its heartbeat notices a lost worker; the start-to-close only bounds one attempt, so it is generous.
-// Timeouts are not part of replay: histories recorded with 10 minutes replay unchanged.
 const { finalizeRun } = proxyActivities<SyncActivities>({ ...RUN_RECORD_OPTIONS, startToCloseTimeout: '2 hours' });
-
-/** Added after the first recorded histories: owners, assignments, directory roles, audit events. */
-export const RELATIONSHIPS_PATCH = 'relationships-v1';
-/** Discovery activities on the entra-discovery task queue, for connectors that enable it. */
-export const DISCOVERY_PATCH = 'discovery-v1';
-/** prepareRun plans every stream of the registry, and the workflow runs each plan entry's activity. */
-export const STREAM_REGISTRY_PATCH = 'stream-registry-v1';
-/**
- * Finalize runs to its end under cancel; a cancelled run ends cancelled; a reset execution that
- * replays a failure recorded before its reset point starts over (docs/run-lifecycle.md).
- */
-export const RUN_LIFECYCLE_PATCH = 'run-lifecycle-v1';
-/** Reconciliation starts when the pulls it plans from are done, beside the rest (RECONCILE_INPUTS). */
-export const EARLY_RECONCILE_PATCH = 'reconcile-early-v1';
 
 export const noDiscoveryWorkerMessage = (taskQueue: string) =>
   `no discovery worker is polling task queue ${taskQueue}; start it with "npm run worker:discovery" ` +
   '(or the discovery-worker service of docker-compose.yml), or turn discovery off for this connector (ENTRA_DISCOVERY_ENABLED=false)';
 
-const { pullDelta, pullDirectoryRoles, pullAuditEvents, reconcileShard } = proxyActivities<SyncActivities>({
+const { pullDelta, pullFullStream, pullAuditEvents, reconcileShard } = proxyActivities<SyncActivities>({
   startToCloseTimeout: '4 hours',
   // Short enough to notice a dead worker quickly; pullDelta heartbeats on every page and while waiting.
   heartbeatTimeout: '30 seconds',
@@ -77,7 +61,6 @@ const { pullDelta, pullDirectoryRoles, pullAuditEvents, reconcileShard } = proxy
 export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSummary> {
   const progress: SyncProgress = { phase: 'preparing', streams: {} };
   setHandler(progressQuery, () => progress);
-  const lifecycle = patched(RUN_LIFECYCLE_PATCH);
 
   const prepared = await prepareRun({ connectorId: input.connectorId });
   progress.runId = prepared.runId;
@@ -85,23 +68,21 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
 
   try {
     progress.phase = 'pulling';
-    if (patched(STREAM_REGISTRY_PATCH)) await pullPlannedStreams(prepared, input.connectorId, progress);
-    else await pullAsRecorded(prepared, input.connectorId, progress);
+    await pullPlannedStreams(prepared, input.connectorId, progress);
     progress.phase = 'finalizing';
     // Once finalize starts it runs to its end, cancel or not, so Temporal and PostgreSQL tell the
     // same outcome: it commits and the workflow completes, or it fails and the run is failed.
-    const finalize = () => finalizeRun({ runId: prepared.runId });
-    const summary = lifecycle ? await CancellationScope.nonCancellable(finalize) : await finalize();
+    const summary = await CancellationScope.nonCancellable(() => finalizeRun({ runId: prepared.runId }));
     progress.phase = 'succeeded';
     return summary;
   } catch (err) {
-    const cancelled = lifecycle && isCancellation(err);
+    const cancelled = isCancellation(err);
     progress.phase = cancelled ? 'cancelled' : 'failed';
     const { kind, message } = cancelled ? { kind: FailureKind.Cancelled, message: 'the workflow was cancelled before the run committed' } : describeFailure(err);
     // Record the failure even when the workflow itself is being cancelled.
     const recorded = await CancellationScope.nonCancellable(() => failRun({ runId: prepared.runId, kind, message }));
     if (cancelled) throw err;
-    if (lifecycle && recorded.failedBy !== workflowInfo().runId) {
+    if (recorded.failedBy !== workflowInfo().runId) {
       // This execution is a reset to a point after the failure was recorded (or after the run's
       // staging was discarded): nothing of the old run is left to resume, so sync afresh.
       log.warn('reset past the recorded failure of a sync run; starting over as a fresh sync', { syncRunId: prepared.runId, kind });
@@ -120,9 +101,7 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
   const discovery = prepared.discovery ? discoveryActivities(prepared.discovery) : undefined;
   const run: Record<Exclude<PullActivity, 'reconcileShard'>, (stream: PulledStreamName) => Promise<{ pages?: number } | unknown>> = {
     pullDelta: (stream) => pullDelta({ runId, connectorId, stream: stream as DeltaStream }),
-    // The original stream keeps the input it was recorded with; the PIM streams name themselves.
-    pullDirectoryRoles: (stream) =>
-      pullDirectoryRoles(stream === 'directoryRoleAssignments' ? { runId, connectorId } : { runId, connectorId, stream: stream as DirectoryRoleStream }),
+    pullFullStream: (stream) => pullFullStream({ runId, connectorId, stream: stream as FullStream }),
     pullAuditEvents: () => pullAuditEvents({ runId, connectorId }),
     pullPermissionGrants: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullPermissionGrants({ runId, connectorId })),
     pullSignIns: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullSignIns({ runId, connectorId })),
@@ -149,22 +128,16 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
     await reconcile(runId, connectorId);
     for (const stream of reconciled) progress.streams[stream] = { done: true };
   };
-  if (patched(EARLY_RECONCILE_PATCH)) {
-    // Two lanes: the pulls reconciliation plans from, then reconciliation; and every other pull.
-    const isInput = (p: { stream: PulledStreamName }) => RECONCILE_INPUTS.includes(p.stream);
-    const tasks = (list: typeof pulls) => list.map((p) => p.task);
-    await inParallel([
-      async () => {
-        await inParallel(tasks(pulls.filter(isInput)));
-        await reconcilePlanned();
-      },
-      () => inParallel(tasks(pulls.filter((p) => !isInput(p)))),
-    ]);
-    return;
-  }
-  await inParallel(pulls.map((p) => p.task));
-  if (reconciled.length > 0) progress.phase = 'reconciling';
-  await reconcilePlanned();
+  // Two lanes: the pulls reconciliation plans from, then reconciliation; and every other pull.
+  const isInput = (p: { stream: PulledStreamName }) => RECONCILE_INPUTS.includes(p.stream);
+  const tasks = (list: typeof pulls) => list.map((p) => p.task);
+  await inParallel([
+    async () => {
+      await inParallel(tasks(pulls.filter(isInput)));
+      await reconcilePlanned();
+    },
+    () => inParallel(tasks(pulls.filter((p) => !isInput(p)))),
+  ]);
 }
 
 /** Owners and app role assignments have no delta: read them for the inventory as it now stands. */
@@ -172,42 +145,6 @@ async function reconcile(runId: number, connectorId: string): Promise<void> {
   const plan = await planReconciliation({ runId, connectorId });
   const shards = Array.from({ length: plan.shards }, (_, shard) => shard);
   await inParallel(shards.map((shard) => () => reconcileShard({ runId, connectorId, shard, requestsPerSecond: plan.requestsPerSecondPerShard })));
-}
-
-/**
- * Histories recorded before the stream registry (no STREAM_REGISTRY_PATCH marker): prepareRun
- * planned the delta streams only and the workflow added the rest itself, in this order.
- */
-async function pullAsRecorded(prepared: PreparedRun, connectorId: string, progress: SyncProgress): Promise<void> {
-  const { runId } = prepared;
-  const relationships = patched(RELATIONSHIPS_PATCH);
-  const pulls: Array<() => Promise<unknown>> = prepared.streams.flatMap(({ stream }) =>
-    isDeltaStream(stream)
-      ? [
-          async () => {
-            const pull = await pullDelta({ runId, connectorId, stream });
-            progress.streams[pull.stream] = { done: true, pages: pull.pages };
-          },
-        ]
-      : [],
-  );
-  if (relationships) {
-    for (const [stream, pull] of [['directoryRoleAssignments', pullDirectoryRoles], ['credentialAuditEvents', pullAuditEvents]] as const) {
-      progress.streams[stream] = { done: false };
-      pulls.push(async () => {
-        await pull({ runId, connectorId });
-        progress.streams[stream] = { done: true };
-      });
-    }
-  }
-  if (prepared.discovery && patched(DISCOVERY_PATCH)) {
-    pulls.push(...discoveryPulls(runId, connectorId, prepared.discovery, progress));
-  }
-  await inParallel(pulls);
-  if (relationships) {
-    progress.phase = 'reconciling';
-    await reconcile(runId, connectorId);
-  }
 }
 
 type DiscoveryQueue = { taskQueue: string; startTimeoutMs: number };
@@ -237,20 +174,6 @@ async function onDiscoveryWorker<T>(queue: DiscoveryQueue | undefined, pull: () 
     }
     throw err;
   }
-}
-
-/** Grants and sign-ins as histories before the stream registry schedule them. */
-function discoveryPulls(runId: number, connectorId: string, queue: DiscoveryQueue, progress: SyncProgress): Array<() => Promise<unknown>> {
-  const discovery = discoveryActivities(queue);
-  const sources = [
-    ['permissionGrants', discovery.pullPermissionGrants],
-    ['signIns', discovery.pullSignIns],
-  ] as const;
-  return sources.map(([stream, pull]) => async () => {
-    progress.streams[stream] = { done: false, waitingFor: queue.taskQueue };
-    await onDiscoveryWorker(queue, () => pull({ runId, connectorId }));
-    progress.streams[stream] = { done: true };
-  });
 }
 
 /** Runs activities side by side; the first failure cancels the rest and waits for them to stop writing. */

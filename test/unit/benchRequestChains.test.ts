@@ -57,7 +57,7 @@ describe('meanRoundTripMs', () => {
 describe('graphPhaseOf', () => {
   it('names the activity that sends each endpoint', () => {
     expect(graphPhaseOf('GET', '/v1.0/servicePrincipals/delta')).toBe('pullDelta servicePrincipals');
-    expect(graphPhaseOf('GET', '/v1.0/roleManagement/directory/roleAssignments')).toBe('pullDirectoryRoles');
+    expect(graphPhaseOf('GET', '/v1.0/roleManagement/directory/roleAssignments')).toBe('pullFullStream');
     expect(graphPhaseOf('GET', '/v1.0/auditLogs/directoryAudits')).toBe('pullAuditEvents');
     expect(graphPhaseOf('GET', '/v1.0/auditLogs/signIns')).toBe('discovery');
     expect(graphPhaseOf('POST', '/v1.0/$batch')).toBe('reconciliation');

@@ -1,12 +1,13 @@
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EARLY_RECONCILE_PATCH, EntraSyncWorkflow, progressQuery, RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH } from '../../workflows/entraSync';
+import { EntraSyncWorkflow, progressQuery } from '../../workflows/entraSync';
 import { DELTA_STREAMS, RECONCILE_INPUTS } from '../../shared/streams';
 import { workflowBundle } from '../support/syncHarness';
+import { recordHistoryIfAsked } from '../support/histories';
+import { patchMarkers } from '../support/patchMarkers';
 import { blockUntilCancelled, deferred, healthy, planFor, REQUESTS_PER_SECOND, RUN_ID, SHARDS, stubActivities, type AllActivities } from './stubActivities';
 
 const CONNECTOR_ID = 'c-stub';
@@ -83,17 +84,6 @@ async function failureOf(handle: Handle): Promise<ApplicationFailure> {
   return cause as ApplicationFailure;
 }
 
-/** Patch ids of the markers patched() recorded, decoded from the history. */
-function patchMarkers(history: temporal.api.history.v1.IHistory): string[] {
-  return (history.events ?? []).flatMap((event) => {
-    const marker = event.markerRecordedEventAttributes;
-    if (!marker) return [];
-    return Object.values(marker.details ?? {}).flatMap((payloads) =>
-      (payloads.payloads ?? []).map((p) => (defaultPayloadConverter.fromPayload(p) as { id?: string }).id).filter((id): id is string => id !== undefined),
-    );
-  });
-}
-
 const pullInputs = DELTA_STREAMS.map((stream) => ({ runId: RUN_ID, connectorId: CONNECTOR_ID, stream }));
 const runInput = { runId: RUN_ID, connectorId: CONNECTOR_ID };
 
@@ -142,6 +132,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       await Promise.all(blocked.map((b) => b.promise));
       await handle.cancel();
       await resultOf(handle).catch(() => undefined);
+      await recordHistoryIfAsked(env.client, handle, 'cancelled-mid-pull');
       return (await handle.describe()).status.name;
     });
 
@@ -175,6 +166,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       await waitFor(async () => (await handle.fetchHistory()).events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes) ?? false);
       release.resolve();
       const summary = await resultOf(handle);
+      await recordHistoryIfAsked(env.client, handle, 'cancelled-during-finalize-completed');
       return { summary, status: (await handle.describe()).status.name };
     });
 
@@ -198,6 +190,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       // result() follows the chain of continued runs to the last one.
       const summary = await resultOf(handle);
       const firstRun = env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+      await recordHistoryIfAsked(env.client, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId }, 'reset-past-failure-continued-as-new');
       return { first: (await firstRun.describe()).status.name, summary, history: await firstRun.fetchHistory() };
     });
 
@@ -267,21 +260,21 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         signIns: { done: true },
       },
     });
-    expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH, EARLY_RECONCILE_PATCH]);
+    // 1.0.0 is the baseline: its workflow records no patch marker.
+    expect(patchMarkers(history)).toEqual([]);
     expect(stubs.called('prepareRun').map((c) => c.input)).toEqual([{ connectorId: CONNECTOR_ID }]);
     expect(stubs.called('pullDelta').map((c) => c.input)).toEqual(expect.arrayContaining(pullInputs));
     expect(stubs.called('pullDelta')).toHaveLength(DELTA_STREAMS.length);
-    // The original stream keeps its recorded input; each PIM stream names itself.
-    expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual(
+    expect(stubs.called('pullFullStream').map((c) => c.input)).toEqual(
       expect.arrayContaining([
-        runInput,
+        { ...runInput, stream: 'directoryRoleAssignments' },
         { ...runInput, stream: 'directoryRoleEligibilities' },
         { ...runInput, stream: 'directoryRoleActiveSchedules' },
         { ...runInput, stream: 'groupPimSchedules' },
         { ...runInput, stream: 'administrativeUnits' },
       ]),
     );
-    expect(stubs.called('pullDirectoryRoles')).toHaveLength(5);
+    expect(stubs.called('pullFullStream')).toHaveLength(5);
     expect(stubs.called('pullAuditEvents').map((c) => c.input)).toEqual([runInput]);
     expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([runInput]);
     const shards = stubs.called('reconcileShard').map((c) => c.input as { shard: number });
@@ -354,18 +347,18 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
 
     const history = await historyOfOneRun(stubs.activities);
 
-    expect(patchMarkers(history)).toEqual([RUN_LIFECYCLE_PATCH, STREAM_REGISTRY_PATCH, EARLY_RECONCILE_PATCH]);
-    // The original stream keeps its recorded input; each PIM stream names itself.
-    expect(stubs.called('pullDirectoryRoles').map((c) => c.input)).toEqual(
+    // 1.0.0 is the baseline: its workflow records no patch marker.
+    expect(patchMarkers(history)).toEqual([]);
+    expect(stubs.called('pullFullStream').map((c) => c.input)).toEqual(
       expect.arrayContaining([
-        runInput,
+        { ...runInput, stream: 'directoryRoleAssignments' },
         { ...runInput, stream: 'directoryRoleEligibilities' },
         { ...runInput, stream: 'directoryRoleActiveSchedules' },
         { ...runInput, stream: 'groupPimSchedules' },
         { ...runInput, stream: 'administrativeUnits' },
       ]),
     );
-    expect(stubs.called('pullDirectoryRoles')).toHaveLength(5);
+    expect(stubs.called('pullFullStream')).toHaveLength(5);
     expect(stubs.called('pullPermissionGrants')).toEqual([]);
     expect(stubs.called('pullSignIns')).toEqual([]);
     expect(stubs.called('finalizeRun').map((c) => c.input)).toEqual([{ runId: RUN_ID }]);

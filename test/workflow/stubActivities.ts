@@ -34,7 +34,7 @@ export const currentRun = (): string => Context.current().info.workflowExecution
 export const healthy: AllActivities = {
   prepareRun: async () => ({ runId: RUN_ID, streams: planFor(false) }),
   pullDelta: async ({ stream }) => ({ stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null }),
-  pullDirectoryRoles: async () => ({ assignments: 0 }),
+  pullFullStream: async () => ({ assignments: 0 }),
   pullAuditEvents: async () => ({ events: 0 }),
   planReconciliation: async () => ({ shards: SHARDS, requestsPerSecondPerShard: REQUESTS_PER_SECOND }),
   reconcileShard: async () => ({ targets: 0, gone: 0 }),

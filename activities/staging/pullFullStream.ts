@@ -1,4 +1,4 @@
-import { PULLED_STREAMS, type DirectoryRoleStream } from '../../shared/streams';
+import { PULLED_STREAMS, type FullStream } from '../../shared/streams';
 import type { ActivityDeps } from '../deps';
 import { clearDocuments, stageDocuments } from './stageDocuments';
 import { readPages, type PageStream } from './pageReader';
@@ -10,11 +10,11 @@ const DEFINITIONS = 'roleManagement/directory/roleDefinitions';
 const ASSIGNMENTS = 'roleManagement/directory/roleAssignments';
 
 /**
- * Role definitions, then active role assignments with their principals, in full every run; or,
- * given a PIM stream or the administrative units that scope roles, that stream (one activity name for every directory-role stream, so the
- * workflow dispatches them as it always did).
+ * The streams read in full every run from Graph lists, one per call: role definitions then active
+ * role assignments with their principals, PIM schedule instances for directory roles and for
+ * groups, and the administrative units that scope roles.
  */
-export function pullDirectoryRolesActivity(deps: ActivityDeps) {
+export function pullFullStreamActivity(deps: ActivityDeps) {
   const { db } = deps;
   const stream: PageStream<Record<string, never>, { assignments: number }> = {
     stream: 'directoryRoleAssignments',
@@ -35,13 +35,12 @@ export function pullDirectoryRolesActivity(deps: ActivityDeps) {
     },
     result: (record) => ({ assignments: record.staged }),
   };
-  return async function pullDirectoryRoles(input: {
+  return async function pullFullStream(input: {
     runId: number;
     connectorId: string;
-    /** Absent in histories recorded before PIM: the role assignments. */
-    stream?: DirectoryRoleStream;
+    stream: FullStream;
   }): Promise<{ assignments: number } | RoleSchedulesPulled | AdministrativeUnitsPulled | GroupPimPulled> {
-    if (!input.stream || input.stream === 'directoryRoleAssignments') return readPages(deps, stream, input);
+    if (input.stream === 'directoryRoleAssignments') return readPages(deps, stream, input);
     if (input.stream === 'administrativeUnits') return readPages(deps, administrativeUnitsStream(deps), input);
     if (input.stream === 'groupPimSchedules') return pullGroupPimSchedules(deps, input);
     return readPages(deps, roleScheduleStream(deps, input.stream), input);
