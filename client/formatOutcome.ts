@@ -1,3 +1,4 @@
+import { auditLagNote } from '../shared/auditLag';
 import type { RunOutcome } from './runOutcome';
 
 /** The run summary as a person reads it: one line per stream, columns aligned. */
@@ -14,7 +15,8 @@ export function formatOutcome(o: RunOutcome): string {
       `  ${name.padEnd(nameWidth)} ${s.mode.padEnd(modeWidth)} upserted ${s.upserted}, removed ${s.removed}, pages ${s.pages}, requests ${s.requests}, throttled ${s.throttled}` +
         (s.subRequests ? `, sub-requests ${s.subRequests}` : '') +
         (s.resyncReason ? `, re-bootstrapped (${s.resyncReason})` : '') +
-        (s.coverage === 'unavailable' ? `, unavailable: ${s.coverageReason ?? 'no reason given'}` : ''),
+        (s.coverage === 'unavailable' ? `, unavailable: ${s.coverageReason ?? 'no reason given'}` : '') +
+        (auditLagNote(s.auditLagSeconds) ? `, ${auditLagNote(s.auditLagSeconds)}` : ''),
     );
   }
   if (o.error) lines.push(`  error ${o.error.kind}: ${o.error.message}`);

@@ -31,6 +31,20 @@ describe('metric labels', () => {
   });
 });
 
+describe('audit lag', () => {
+  it('is a gauge per connector and audit query, set from each committed run (0 once the query caught up)', async () => {
+    const metrics = new SyncMetrics();
+    const audit = { mode: 'incremental', upserted: 0, removed: 0, pages: 20, requests: 20, subRequests: 0, throttled: 0 } as const;
+    metrics.recordCommitted('contoso', { runId: 1, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add owner to': 0, 'Add app role assignment': 5400 } } } });
+    metrics.recordCommitted('contoso', { runId: 2, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add owner to': 0, 'Add app role assignment': 0 } } } });
+    metrics.recordCommitted('fabrikam', { runId: 3, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add app role assignment': 120 } } } });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('entra_sync_audit_lag_seconds{connector="contoso",query="Add app role assignment"} 0');
+    expect(text).toContain('entra_sync_audit_lag_seconds{connector="contoso",query="Add owner to"} 0');
+    expect(text).toContain('entra_sync_audit_lag_seconds{connector="fabrikam",query="Add app role assignment"} 120');
+  });
+});
+
 describe('METRICS_PORT', () => {
   it('defaults to 9464 on all interfaces, 0 turns metrics off, and nonsense is refused', () => {
     expect(loadMetricsConfig({})).toEqual({ port: 9464, host: '0.0.0.0' });

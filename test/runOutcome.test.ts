@@ -29,3 +29,21 @@ describe('formatOutcome', () => {
     for (const row of rows) expect(row).toMatch(/^ {2}\S+ +\S+ +upserted/);
   });
 });
+
+describe('formatOutcome of audit lag', () => {
+  const outcome = (auditLagSeconds: Record<string, number>): RunOutcome => ({
+    status: 'succeeded',
+    connectorId: 'default',
+    workflowId: 'entra-sync-default',
+    runId: 'run',
+    durationMs: 1_000,
+    streams: { credentialAuditEvents: { ...stream('incremental'), auditLagSeconds } },
+  });
+
+  it('says which audit queries are behind and by how much at most, and nothing once all caught up', () => {
+    expect(formatOutcome(outcome({ 'Add owner to': 0, 'Add app role assignment': 5400, 'Consent to application': 60 }))).toContain(
+      ', behind by 5400s (Add app role assignment, Consent to application)',
+    );
+    expect(formatOutcome(outcome({ 'Add owner to': 0 }))).not.toContain('behind');
+  });
+});

@@ -36,6 +36,13 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  readonly auditLag = new client.Gauge({
+    name: 'entra_sync_audit_lag_seconds',
+    help: 'How far each audit query of a connector is behind its last committed run: seconds from where its forward read reached to the run\'s upper bound (0: caught up)',
+    labelNames: ['connector', 'query'] as const,
+    registers: [this.registry],
+  });
+
   readonly runDuration = new client.Histogram({
     name: 'entra_sync_run_duration_seconds',
     help: 'Duration of finished sync runs, from prepare to commit or failure, per connector and outcome',
@@ -75,6 +82,7 @@ export class SyncMetrics {
       this.streamTraffic.inc({ connector, stream, kind: 'requests' }, s.requests);
       this.streamTraffic.inc({ connector, stream, kind: 'sub_requests' }, s.subRequests ?? 0);
       this.streamTraffic.inc({ connector, stream, kind: 'throttled' }, s.throttled);
+      for (const [query, seconds] of Object.entries(s.auditLagSeconds ?? {})) this.auditLag.set({ connector, query }, seconds);
     }
   }
 

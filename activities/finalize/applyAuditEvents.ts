@@ -1,6 +1,6 @@
 import { classifyAuditActivity, credentialKeyIds } from '../auditClassification';
 import { AUDIT_STREAM } from '../../shared/streams';
-import { advanceSpan, committedSpans, type AuditRead } from '../staging/auditSpans';
+import { advanceSpan, auditLag, committedSpans, type AuditRead } from '../staging/auditSpans';
 import { stagedAuditChunks } from '../staging/stagedAuditChunks';
 import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
@@ -8,8 +8,9 @@ import type { Counts } from './counts';
 /**
  * Inserts new credential audit events (an event id is stored once), moves every audit query's
  * span by what the run read of it, and the connector's audit watermark to the oldest forward edge
- * of them all. `watermark` is the run's upper bound; a run pulled by a build before the filtered
- * queries (no audit_reads) moves only the watermark, as that build did.
+ * of them all, and records on the run's stream row how far each query is behind the run's bound.
+ * `watermark` is the run's upper bound; a run pulled by a build before the filtered queries (no
+ * audit_reads) moves only the watermark, as that build did.
  */
 export async function applyAuditEvents(tx: Queryable, connectorId: string, runId: number, watermark: Date | null): Promise<Counts> {
   let upserted = 0;
@@ -35,12 +36,20 @@ export async function applyAuditEvents(tx: Queryable, connectorId: string, runId
   if (watermark && reads) {
     const spans = (await committedSpans(tx, connectorId, watermark.getTime())).map((span) => advanceSpan(span, reads));
     await tx.query(
-      `insert into audit_sources (connector_id, source, floor, low, high, run_id)
-       select $1, s.source, s.floor, s.low, s.high, $2
-         from unnest($3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[]) s(source, floor, low, high)
-       on conflict (connector_id, source) do update set floor = excluded.floor, low = excluded.low, high = excluded.high, run_id = excluded.run_id`,
-      [connectorId, runId, spans.map((s) => s.source), ...(['floor', 'low', 'high'] as const).map((k) => spans.map((s) => new Date(s[k])))],
+      `insert into audit_sources (connector_id, source, floor, low, high, resume_at, run_id)
+       select $1, s.source, s.floor, s.low, s.high, s.resume_at, $2
+         from unnest($3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[]) s(source, floor, low, high, resume_at)
+       on conflict (connector_id, source) do update
+         set floor = excluded.floor, low = excluded.low, high = excluded.high, resume_at = excluded.resume_at, run_id = excluded.run_id`,
+      [
+        connectorId,
+        runId,
+        spans.map((s) => s.source),
+        ...(['floor', 'low', 'high'] as const).map((k) => spans.map((s) => new Date(s[k]))),
+        spans.map((s) => (s.resume === null ? null : new Date(s.resume))),
+      ],
     );
+    await tx.query('update sync_run_streams set audit_lag = $3 where run_id = $1 and stream = $2', [runId, AUDIT_STREAM, JSON.stringify(auditLag(spans, watermark.getTime()))]);
     newWatermark = new Date(Math.min(...spans.map((s) => s.high)));
   }
   if (newWatermark) {

@@ -16,6 +16,11 @@ export type StreamSummary = {
   /** Discovery sources: whether the tenant could offer them, and why not. */
   coverage?: 'complete' | 'unavailable';
   coverageReason?: string;
+  /**
+   * Audit events: how far behind the run's upper bound each query's forward read is after the run,
+   * in seconds (0: caught up; more: the page budget cut its read short, it continues next run).
+   */
+  auditLagSeconds?: Record<string, number>;
 };
 
 export type RunSummary = {
@@ -28,7 +33,7 @@ export type RunSummary = {
 export async function readRunSummary(db: Queryable, runId: number): Promise<RunSummary> {
   const { rows } = await db.query(
     `select stream, mode, upserted, removed, pages, requests, sub_requests as "subRequests", throttled, resync_reason as "resyncReason",
-            coverage, coverage_reason as "coverageReason"
+            coverage, coverage_reason as "coverageReason", audit_lag as "auditLag"
        from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
     [runId],
   );
@@ -45,6 +50,7 @@ export async function readRunSummary(db: Queryable, runId: number): Promise<RunS
       ...(r.resyncReason ? { resyncReason: r.resyncReason } : {}),
       ...(r.coverage ? { coverage: r.coverage } : {}),
       ...(r.coverageReason ? { coverageReason: r.coverageReason } : {}),
+      ...(r.auditLag ? { auditLagSeconds: r.auditLag } : {}),
     };
   }
   return { runId, status: 'succeeded', streams };

@@ -75,8 +75,8 @@ export type PageStream<S, R> = {
   /** Stages a page (`number` counts from 1 in the round); returns how many objects count as staged. May update `state`. */
   stage(syncRunId: number, source: PageSource, page: Page, state: S, number: number): Promise<number>;
   recover?(err: unknown, progress: PullProgress<S>, connector: Connector): Promise<Recovery<S, R> | undefined>;
-  /** True drops the rest of a source before its next page: an earlier source already read what it would. */
-  skip?(source: PageSource, state: S): boolean;
+  /** True drops the rest of a source before its next page: an earlier source already read what it would, or later ones need the pages left. */
+  skip?(source: PageSource, state: S, progress: PullProgress<S>): boolean;
   /** A stream with a page budget: true ends the pull before the next page, with what it read so far. */
   exhausted?(progress: PullProgress<S>): boolean;
   /** What the run record keeps beyond pages, staged objects and traffic. */
@@ -150,7 +150,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   // cancellation reaches the activity only with a heartbeat's answer.
 
   for (;;) {
-    if (stream.skip?.(progress.sources[0]!, progress.state)) {
+    if (stream.skip?.(progress.sources[0]!, progress.state, progress)) {
       progress.sources.shift();
       ahead = undefined; // settles on its own (never rejects); its page is not needed
       if (progress.sources.length === 0) return finish({ objects: [] });

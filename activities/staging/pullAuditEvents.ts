@@ -6,7 +6,7 @@ import type { Connector } from '../store/connectors';
 import type { Queryable } from '../store/database';
 import { AUDIT_STREAM, PULLED_STREAMS } from '../../shared/streams';
 import { clearDocuments, stageDocuments } from './stageDocuments';
-import { committedSpans, planAuditReads, probeGoesOn, probeWindow, readAfterPage, type AuditRead, type PlannedRead } from './auditSpans';
+import { committedSpans, forwardMayGoOn, planAuditReads, probeGoesOn, probeWindow, readAfterPage, type AuditRead, type PlannedRead } from './auditSpans';
 import { readPages, type Page, type PageSource, type PageStream } from './pageReader';
 
 /**
@@ -75,9 +75,15 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
       await saveReads(db, syncRunId, state.reads);
       return relevant.length;
     },
-    // The rest of the probe once it is not worth reading; the filtered reads once it stands for them.
-    skip: (source, state) =>
-      source.what.startsWith(PROBE) ? state.probe?.outcome === 'overflow' : state.probe?.outcome === 'covered' || state.probe?.outcome === 'continued',
+    // The rest of the probe once it is not worth reading; the filtered reads once it stands for
+    // them; the rest of a forward read once the forward reads after it need the pages left.
+    skip: (source, state, progress) => {
+      if (source.what.startsWith(PROBE)) return state.probe?.outcome === 'overflow';
+      if (state.probe?.outcome === 'covered' || state.probe?.outcome === 'continued') return true;
+      if (readOf(source).direction !== 'forward') return false;
+      const waiting = progress.sources.slice(1).filter((s) => !s.what.startsWith(PROBE) && readOf(s).direction === 'forward').length;
+      return !forwardMayGoOn(state.reads[source.what]?.pages ?? 0, progress.pages, pagesPerRun, waiting);
+    },
     // The page budget ends the pull; the reads not finished continue in the next run.
     exhausted: (progress) => progress.pages >= pagesPerRun,
     record: ({ state }) => ({ watermark: state.to }),

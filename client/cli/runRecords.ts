@@ -29,6 +29,8 @@ export type RunStreamRow = {
   removed: number | null;
   resyncReason: string | null;
   pulledAt: Date | null;
+  /** Audit events: seconds each query's forward read is behind the run's bound (activities/finalize/applyAuditEvents.ts). */
+  auditLag: Record<string, number> | null;
 };
 
 const RUN_SELECT = `
@@ -64,7 +66,7 @@ export async function findRun(db: Queryable, ref: string): Promise<RunRow | unde
 export async function runStreams(db: Queryable, runId: number): Promise<RunStreamRow[]> {
   const { rows } = await db.query(
     `select stream, mode, derived_from as "derivedFrom", pages, requests, sub_requests as "subRequests", throttled, staged, upserted, removed,
-            resync_reason as "resyncReason", pulled_at as "pulledAt"
+            resync_reason as "resyncReason", pulled_at as "pulledAt", audit_lag as "auditLag"
        from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
     [runId],
   );

@@ -4,6 +4,7 @@ import { CliError } from './cliErrors';
 import type { Runner } from './connectorCommands';
 import type { CliContext } from './context';
 import { formatSeconds, formatTime, out, printJson, table } from './output';
+import { auditLagNote } from '../../shared/auditLag';
 import { findRun, listRuns, runStreams, type RunRow } from './runRecords';
 import { RUN_STATUSES, type RunStatus } from '../../activities/store/runs';
 import * as valid from './validation';
@@ -79,7 +80,7 @@ async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }):
           String(s.staged),
           s.upserted === null ? '-' : String(s.upserted),
           s.removed === null ? '-' : String(s.removed),
-          [s.derivedFrom ? `from ${s.derivedFrom}` : '', s.resyncReason ? `re-bootstrapped (${s.resyncReason})` : ''].filter(Boolean).join('; '),
+          [s.derivedFrom ? `from ${s.derivedFrom}` : '', s.resyncReason ? `re-bootstrapped (${s.resyncReason})` : '', auditLagNote(s.auditLag)].filter(Boolean).join('; '),
         ]),
       ]),
     );

@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAuditActivity } from '../../activities/auditClassification';
 import { AUDIT_SOURCES } from '../../activities/auditSources';
-import { advanceSpan, planAuditReads, probeGoesOn, probeWindow, readAfterPage, type AuditSpan, type PlannedRead } from '../../activities/staging/auditSpans';
+import {
+  advanceSpan,
+  auditLag,
+  forwardMayGoOn,
+  planAuditReads,
+  probeGoesOn,
+  probeWindow,
+  readAfterPage,
+  type AuditRead,
+  type AuditSpan,
+  type PlannedRead,
+} from '../../activities/staging/auditSpans';
 import { AUDIT_ACTIVITIES } from '../../simulator/model/directoryAudit';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const TO = Date.parse('2026-11-30T00:00:00Z');
-const span = (source: string, floor: number, low: number, high: number, known = true): AuditSpan => ({ source, floor, low, high, known });
+const span = (source: string, floor: number, low: number, high: number, known = true, resume: number | null = null): AuditSpan => ({ source, floor, low, high, resume, known });
 
 describe('audit queries', () => {
   it('ask for every activity the connector keeps, as live logs name them', () => {
@@ -77,6 +88,108 @@ describe('advanceSpan', () => {
 
   it('leaves a query the run did not reach as it was', () => {
     expect(advanceSpan(before, [{ ...forward(true, null, null), source: 'other' }])).toEqual(before);
+  });
+});
+
+describe('forward reads cut short by the page budget', () => {
+  const at = (ms: number) => new Date(ms).toISOString();
+
+  it('continue next run where they stopped, first, even inside the overlap window', () => {
+    const high = TO - 2 * HOUR;
+    // The read re-read the overlap from high − 1 h and the budget ended it at high − 40 min.
+    const cut: AuditRead = { source: 'dense', direction: 'forward', from: high - HOUR, until: TO - HOUR, oldest: at(high - HOUR), newest: at(high - 40 * 60_000), done: false };
+    const after = advanceSpan(span('dense', TO - 30 * DAY, TO - 30 * DAY, high), [cut]);
+    expect(after).toEqual(span('dense', TO - 30 * DAY, TO - 30 * DAY, high, true, high - 40 * 60_000));
+    const quiet = span('quiet', TO - 30 * DAY, TO - 30 * DAY, TO - HOUR);
+    expect(planAuditReads([quiet, after], TO, HOUR).map((r) => [r.source, r.from])).toEqual([
+      ['dense', high - 40 * 60_000],
+      ['quiet', TO - 2 * HOUR],
+    ]);
+    // Once a read finishes, the next re-reads the overlap before the bound again.
+    const done: AuditRead = { ...cut, from: high - 40 * 60_000, until: TO, done: true };
+    expect(advanceSpan(after, [done])).toEqual(span('dense', TO - 30 * DAY, TO - 30 * DAY, TO));
+  });
+
+  it('leave a query where it was when they read nothing', () => {
+    const before = span('q', TO - 30 * DAY, TO - 30 * DAY, TO - HOUR, true, TO - 2 * HOUR);
+    expect(advanceSpan(before, [{ source: 'q', direction: 'forward', from: TO - 2 * HOUR, until: TO, oldest: null, newest: null, done: false }])).toEqual(before);
+  });
+
+  it('leave a page for every forward read still waiting', () => {
+    expect(forwardMayGoOn(0, 19, 20, 9)).toBe(true); // its first page, whatever the others wait for
+    expect(forwardMayGoOn(3, 10, 20, 9)).toBe(true);
+    expect(forwardMayGoOn(3, 11, 20, 9)).toBe(false);
+    expect(forwardMayGoOn(5, 19, 20, 0)).toBe(true); // the last read takes what is left
+  });
+
+  it('say how far each query is behind the bound', () => {
+    const spans = [span('caught up', TO - DAY, TO - DAY, TO), span('cut short', TO - DAY, TO - DAY, TO, true, TO - 90_500), span('new', TO, TO, TO, false)];
+    expect(auditLag(spans, TO)).toEqual({ 'caught up': 0, 'cut short': 91 });
+  });
+});
+
+/**
+ * Runs of the forward reads against a hand-made log, as the pull reads them: each read's events in
+ * its window (Graph's filter has whole seconds), oldest first, PAGE a page, at most BUDGET pages a
+ * run, each read going on only while forwardMayGoOn says so.
+ */
+describe('audit progress under any density', () => {
+  const MINUTE = 60_000;
+  const PAGE = 10;
+  const BUDGET = 20;
+  const T0 = TO - 2 * DAY;
+  const RUN_EVERY = 15 * MINUTE;
+  const QUERIES = AUDIT_SOURCES;
+  const DENSE = QUERIES[6]!;
+  type Event = { id: string; source: string; at: number };
+
+  function run(spans: AuditSpan[], log: readonly Event[], to: number, stored: Set<string>): { spans: AuditSpan[]; pages: Map<string, number> } {
+    const planned = planAuditReads(spans, to, HOUR);
+    const reads: AuditRead[] = [];
+    const pages = new Map<string, number>();
+    let spent = 0;
+    planned.forEach((p, i) => {
+      const waiting = planned.slice(i + 1).filter((r) => r.direction === 'forward').length;
+      const from = Math.floor(p.from / 1000) * 1000;
+      const events = log.filter((e) => e.source === p.source && e.at >= from && e.at <= Math.ceil(p.until / 1000) * 1000).sort((a, b) => a.at - b.at);
+      let read: AuditRead = { ...p, oldest: null, newest: null, done: false };
+      for (let n = 0; spent < BUDGET && forwardMayGoOn(n, spent, BUDGET, waiting) && !read.done; n++) {
+        const page = events.slice(n * PAGE, (n + 1) * PAGE);
+        spent += 1;
+        page.forEach((e) => stored.add(e.id));
+        read = readAfterPage(read, page.map((e) => e.at), (n + 1) * PAGE >= events.length);
+      }
+      pages.set(p.source, read.pages ?? 0);
+      reads.push(read);
+    });
+    return { spans: spans.map((s) => advanceSpan(s, reads)), pages };
+  }
+
+  it('reads a window denser than the page budget to its end over runs, while every other query is read each run', () => {
+    // 1,000 events of one query within 40 minutes, inside the overlap window before every query's
+    // edge: 100 pages against 20 a run, and one new event of every query before each run.
+    const log: Event[] = Array.from({ length: 1000 }, (_, i) => ({ id: `dense-${i}`, source: DENSE, at: T0 - 50 * MINUTE + i * 2_400 }));
+    let spans = QUERIES.map((q) => span(q, T0 - 30 * DAY, T0 - 30 * DAY, T0));
+    const stored = new Set<string>();
+    let runs = 0;
+    for (; runs < 20 && !log.every((e) => stored.has(e.id)); runs++) {
+      const to = T0 + (runs + 1) * RUN_EVERY;
+      const fresh = QUERIES.map((q) => ({ id: `${q} ${runs}`, source: q, at: to - MINUTE }));
+      log.push(...fresh);
+      const after = run(spans, log, to, stored);
+      spans = after.spans;
+      // Every other query got its turn: its new event is stored in the run it appeared.
+      expect(fresh.filter((e) => e.source !== DENSE && !stored.has(e.id)).map((e) => e.id)).toEqual([]);
+      for (const q of QUERIES) expect([q, after.pages.get(q)! >= 1]).toEqual([q, true]);
+      // The dense query says it is behind while it is; the others are caught up.
+      const lag = auditLag(spans, to);
+      expect(QUERIES.filter((q) => q !== DENSE && lag[q] !== 0)).toEqual([]);
+      if (!log.every((e) => stored.has(e.id))) expect(lag[DENSE]).toBeGreaterThan(0);
+    }
+    expect(log.filter((e) => !stored.has(e.id)).map((e) => e.id)).toEqual([]);
+    // 11 pages a run for the dense query (9 go to the others): 1,000 events and its new ones in 10 runs.
+    expect(runs).toBeLessThanOrEqual(10);
+    expect(Object.values(auditLag(spans, T0 + runs * RUN_EVERY))).toEqual(QUERIES.map(() => 0));
   });
 });
 
