@@ -6,7 +6,8 @@ import type { Counts } from './counts';
  * it read are replaced by what Graph answered (nothing, for a target confirmed deleted); every
  * other live row stays as it was, since it was not read. Rows of objects that are no longer live go too: apps and service principals the delta
  * removed or a bootstrap did not see, and owners or assignment principals this run's delta removed
- * (Graph stops listing them). Then it records each target's read in reconcile_reads, in the same
+ * or the inventory holds deleted (Graph stops listing them). A read taken before the delta removed
+ * such a principal still lists it: those staged rows are not inserted. Then it records each target's read in reconcile_reads, in the same
  * transaction, so only a committed read counts as one.
  */
 export async function applyReconciled(tx: Queryable, connectorId: string, runId: number): Promise<{ owners: Counts; appRoleAssignments: Counts }> {
@@ -17,12 +18,13 @@ export async function applyReconciled(tx: Queryable, connectorId: string, runId:
        (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = o.object_type and t.object_id = o.object_id)
         and not exists (select 1 from staged_owners s where s.run_id = $2 and s.object_type = o.object_type and s.object_id = o.object_id and s.owner_id = o.owner_id))
        or not ${live('o.object_type', 'o.object_id')}
-       or exists (select 1 from staged_objects r where r.run_id = $2 and r.stream in ('users', 'servicePrincipals') and r.object_id = o.owner_id and r.data is null))`,
+       or ${removedThisRun(['users', 'servicePrincipals'], 'o.owner_id')})`,
     [connectorId, runId],
   );
   const ownersAdded = await tx.query(
     `insert into owners (connector_id, object_type, object_id, owner_id, owner_type, first_seen_run_id)
-     select $1, s.object_type, s.object_id, s.owner_id, s.owner_type, $2 from staged_owners s where s.run_id = $2
+     select $1, s.object_type, s.object_id, s.owner_id, s.owner_type, $2 from staged_owners s
+      where s.run_id = $2 and not ${removed(['users', 'servicePrincipals'], 's.owner_id')}
      on conflict (connector_id, object_type, object_id, owner_id) do nothing`,
     [connectorId, runId],
   );
@@ -31,12 +33,13 @@ export async function applyReconciled(tx: Queryable, connectorId: string, runId:
        (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = 'servicePrincipal' and t.object_id = a.resource_id)
         and not exists (select 1 from staged_app_role_assignments s where s.run_id = $2 and s.id = a.id))
        or not ${live(`'servicePrincipal'`, 'a.resource_id')}
-       or exists (select 1 from staged_objects r where r.run_id = $2 and r.stream in ('users', 'groups', 'servicePrincipals') and r.object_id = a.principal_id and r.data is null))`,
+       or ${removedThisRun(['users', 'groups', 'servicePrincipals'], 'a.principal_id')})`,
     [connectorId, runId],
   );
   const assignmentsWritten = await tx.query(
     `insert into app_role_assignments as live (connector_id, id, data, first_seen_run_id)
-     select $1, s.id, s.data, $2 from staged_app_role_assignments s where s.run_id = $2
+     select $1, s.id, s.data, $2 from staged_app_role_assignments s
+      where s.run_id = $2 and not ${removed(['users', 'groups', 'servicePrincipals'], "s.data ->> 'principalId'")}
      on conflict (connector_id, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
     [connectorId, runId],
   );
@@ -45,6 +48,26 @@ export async function applyReconciled(tx: Queryable, connectorId: string, runId:
     owners: { upserted: ownersAdded.rowCount ?? 0, removed: ownersGone.rowCount ?? 0 },
     appRoleAssignments: { upserted: assignmentsWritten.rowCount ?? 0, removed: assignmentsGone.rowCount ?? 0 },
   };
+}
+
+const PRINCIPAL_TABLES: Record<string, string> = { users: 'users', groups: 'groups', servicePrincipals: 'service_principals' };
+
+/**
+ * Whether the principal (an owner, an assignment's principal) is removed: this run's delta removed
+ * it, or the inventory, as this run leaves it, holds it deleted. Reconciliation runs beside the
+ * users and groups pulls, so it can read a principal that the same run's delta removes later: that
+ * row must not come back. A principal the inventory has never seen is kept (it may be newer than
+ * the pull that would deliver it).
+ */
+function removed(streams: Array<keyof typeof PRINCIPAL_TABLES>, principalId: string): string {
+  const deleted = streams.map((s) => `exists (select 1 from ${PRINCIPAL_TABLES[s]} p where p.connector_id = $1 and p.id = ${principalId} and p.deleted_at is not null)`);
+  return `(${removedThisRun(streams, principalId)} or ${deleted.join(' or ')})`;
+}
+
+/** Whether this run's delta removed the principal. (Rows of principals removed earlier went with that run.) */
+function removedThisRun(streams: Array<keyof typeof PRINCIPAL_TABLES>, principalId: string): string {
+  const list = streams.map((s) => `'${s}'`).join(', ');
+  return `exists (select 1 from staged_objects r where r.run_id = $2 and r.stream in (${list}) and r.object_id = ${principalId} and r.data is null)`;
 }
 
 /** Whether the app or service principal is live in the inventory (finalize applied the run's objects first). */
