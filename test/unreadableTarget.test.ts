@@ -61,13 +61,19 @@ describe('a target whose read keeps failing', () => {
 
     // All three get a logged owner: this run has a reason to read each.
     for (const target of [forbidden, missing, healthy]) addLoggedOwner(target.id);
+    // A new app, owned, whose owners Graph refuses from the start: no run has ever read them.
+    const fresh = t.createApplication({ displayName: 'Never read' });
+    const freshOwner = addLoggedOwner(fresh.id);
     const forbiddenPath = `/v1.0/servicePrincipals/${forbidden.id}/owners`;
     const missingPath = `/v1.0/applications/${missing.id}/owners`;
+    const freshPath = `/v1.0/applications/${fresh.id}/owners`;
     // Every request for them fails, inside $batch and direct, until the faults are removed.
     const faults = [
       sim.faults.add({ pathPrefix: forbiddenPath, status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.', probability: 1 }),
       sim.faults.add({ pathPrefix: missingPath, status: 404, code: 'Request_ResourceNotFound', message: `Resource '${missing.id}' does not exist.`, probability: 1 }),
+      sim.faults.add({ pathPrefix: freshPath, status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.', probability: 1 }),
     ];
+    const ownerless = async (id: string) => (await rows('select 1 from ownerless_apps where connector_id = $1 and id = $2', [id])).length > 0;
 
     const failing = await harness.sync();
 
@@ -81,13 +87,17 @@ describe('a target whose read keeps failing', () => {
     expect(await lastReadBy(forbidden.id)).toBe(String(bootstrap.summary.runId));
     // Reported: the summary, the metric, `runs show`.
     const reported = unread(failing.summary);
-    expect([...reported.keys()].sort()).toEqual(sorted([forbidden.id, missing.id]));
+    expect([...reported.keys()].sort()).toEqual(sorted([forbidden.id, missing.id, fresh.id]));
+    // Never read is not "no owner": the new app is live, without owner rows, and not called ownerless.
+    expect(await rows('select 1 from applications where connector_id = $1 and id = $2 and deleted_at is null', [fresh.id])).toHaveLength(1);
+    expect(await ownersOf(fresh.id)).toEqual([]);
+    expect(await ownerless(fresh.id)).toBe(false);
     expect(reported.get(forbidden.id)).toMatchObject({ objectType: 'servicePrincipal', kind: 'forbidden', failures: 1, attempted: true });
     expect(reported.get(missing.id)).toMatchObject({ objectType: 'application', kind: 'notFound', failures: 1, attempted: true });
     const metrics = new SyncMetrics();
     metrics.recordCommitted(harness.connectorId, failing.summary);
     const scraped = await metrics.registry.metrics();
-    expect(scraped).toContain(`entra_sync_reconcile_unread_targets{connector="${harness.connectorId}",kind="forbidden"} 1`);
+    expect(scraped).toContain(`entra_sync_reconcile_unread_targets{connector="${harness.connectorId}",kind="forbidden"} 2`);
     expect(scraped).toContain(`entra_sync_reconcile_unread_targets{connector="${harness.connectorId}",kind="notFound"} 1`);
     const shown = await runCli(['runs', 'show', String(failing.summary.runId)], { DATABASE_URL: harness.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress') });
     expect(shown.code, shown.stderr).toBe(0);
@@ -99,7 +109,7 @@ describe('a target whose read keeps failing', () => {
     // Within the back-off nothing reads them, though their audit events are still in the overlap window.
     clearLogs();
     const waiting = await harness.sync();
-    expect(ownersRequests(forbiddenPath) + ownersRequests(missingPath)).toBe(0);
+    expect(ownersRequests(forbiddenPath) + ownersRequests(missingPath) + ownersRequests(freshPath)).toBe(0);
     expect(unread(waiting.summary).get(forbidden.id)).toMatchObject({ failures: 1, attempted: false });
 
     // Once due they are read again; still failing, the back-off doubles.
@@ -119,6 +129,7 @@ describe('a target whose read keeps failing', () => {
     expect(await ownersOf(forbidden.id)).toEqual(sorted(t.activeOwnersOf(forbidden.id)));
     expect(await assignmentsOf(forbidden.id)).toEqual(sorted(t.activeAppRoleAssignmentsOf(forbidden.id).map((a) => a.id)));
     expect(await ownersOf(missing.id)).toEqual(sorted(t.activeOwnersOf(missing.id)));
+    expect(await ownersOf(fresh.id)).toEqual([freshOwner]);
     expect(await lastReadBy(forbidden.id)).toBe(String(recovered.summary.runId));
     expect(await lastReadBy(missing.id)).toBe(String(recovered.summary.runId));
     expect(recovered.summary.unreadTargets).toBeUndefined();
