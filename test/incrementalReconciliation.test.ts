@@ -35,7 +35,8 @@ function auditNamedSince(since: number): Set<string> {
   const live = new Set([...sim.tenant.activeObjects('applications'), ...sim.tenant.activeObjects('servicePrincipals')].map((o) => o.id));
   const named = [...sim.tenant.directoryAudits.newestFirst()]
     .filter((e) => Date.parse(e.activityDateTime) >= since && /^(add|remove) (owner|app role assignment)/i.test(e.activityDisplayName))
-    .flatMap((e) => e.targetResources.map((r) => r.id));
+    // Targets, and the owned object an owner event carries only as `Application.ObjectID` / `ServicePrincipal.ObjectID`.
+    .flatMap((e) => e.targetResources.flatMap((r) => [r.id, ...r.modifiedProperties.filter((p) => p.displayName.endsWith('.ObjectID')).map((p) => JSON.parse(p.newValue ?? p.oldValue ?? '""') as string)]));
   return new Set(named.filter((id) => live.has(id)));
 }
 
@@ -86,6 +87,9 @@ describe('incremental reconciliation', () => {
     // An owner removed, logged.
     const unownedSp = sps.find((s) => s.id !== assignedSp.id && withOwners(s))!;
     t.removeOwner(unownedSp.id, t.activeOwnersOf(unownedSp.id)[0]!);
+    // An owner added to an app, logged as Entra logs it: the app only in `Application.ObjectID`.
+    const loggedApp = t.activeObjects('applications').find((a) => a.id !== changedApp.id && !t.activeOwnersOf(a.id).includes(otherUser!.id))!;
+    t.addOwner(loggedApp.id, otherUser!.id);
     // A new service principal, and one deleted with its owners and assignments.
     const created = t.createServicePrincipal({ displayName: 'Incremental reconciliation test' }, { silent: true });
     t.addOwner(created.id, user!.id, { silent: true });
@@ -94,7 +98,7 @@ describe('incremental reconciliation', () => {
     expect((await rows('select 1 from owners where connector_id = $1 and object_id = $2', [deleted.id])).length).toBeGreaterThan(0);
 
     const named = await namedForNextRun();
-    expect(named.has(assignedSp.id) && named.has(unownedSp.id)).toBe(true);
+    expect(named.has(assignedSp.id) && named.has(unownedSp.id) && named.has(loggedApp.id)).toBe(true);
     expect(named.has(changedApp.id) || named.has(created.id)).toBe(false);
     sim.counters.reset();
 
@@ -107,6 +111,7 @@ describe('incremental reconciliation', () => {
     expect(read.get(created.id)).toBe('created');
     expect(read.get(assignedSp.id)).toBe('audit');
     expect(read.get(unownedSp.id)).toBe('audit');
+    expect(read.get(loggedApp.id)).toBe('audit');
     // Nothing else: every other target keeps its bootstrap read.
     expect(sorted([...read.keys()])).toEqual(sorted([...new Set([changedApp.id, created.id, ...named])]));
     expect(read.size).toBeLessThan(targets / 4);

@@ -262,12 +262,17 @@ describe('control API for the directory model', () => {
     const sp = sim.tenant.activeObjects('servicePrincipals').find((s) => !sim.tenant.activeOwnersOf(s.id).includes(user!.id))!;
     const targetIds = () => newest().targetResources.map((r) => r.id);
 
+    // Owner events name the owner; the owned object only in its modified properties, as Entra logs them.
+    const ownedId = (side: 'oldValue' | 'newValue') => newest().targetResources[0]?.modifiedProperties.find((p) => p.displayName === 'ServicePrincipal.ObjectID')?.[side];
+
     expect((await control(sim, 'POST', `/servicePrincipals/${sp.id}/owners`, { ownerId: user!.id })).status).toBe(204);
     expect(newest().activityDisplayName).toBe('Add owner to service principal');
-    expect(next(targetIds())).toEqual([user!.id, sp.id]);
+    expect(ownedId('newValue')).toBe(JSON.stringify(sp.id));
+    expect(next(targetIds())).toEqual([user!.id]);
     expect((await control(sim, 'DELETE', `/servicePrincipals/${sp.id}/owners/${user!.id}`)).status).toBe(204);
     expect(newest().activityDisplayName).toBe('Remove owner from service principal');
-    expect(next(targetIds())).toEqual([user!.id, sp.id]);
+    expect(ownedId('oldValue')).toBe(JSON.stringify(sp.id));
+    expect(next(targetIds())).toEqual([user!.id]);
 
     const assignment = (await control(sim, 'POST', `/servicePrincipals/${sp.id}/appRoleAssignedTo`, { principalId: user!.id })).body as { id: string };
     expect(newest().activityDisplayName).toBe('Add app role assignment grant to user');

@@ -43,6 +43,20 @@ export class SyncMetrics {
     registers: [this.registry],
   });
 
+  readonly unreadTargets = new client.Gauge({
+    name: 'entra_sync_reconcile_unread_targets',
+    help: 'Apps and service principals whose owners and assignments the last committed run kept as last read because reading them failed (403, or 404 while they exist), per connector and kind',
+    labelNames: ['connector', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly targetReadFailures = new client.Counter({
+    name: 'entra_sync_reconcile_target_read_failures_total',
+    help: 'Failed reads of one app or service principal in committed runs (each is retried after a back-off), per connector and kind',
+    labelNames: ['connector', 'kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly runDuration = new client.Histogram({
     name: 'entra_sync_run_duration_seconds',
     help: 'Duration of finished sync runs, from prepare to commit or failure, per connector and outcome',
@@ -84,6 +98,11 @@ export class SyncMetrics {
       this.streamTraffic.inc({ connector, stream, kind: 'throttled' }, s.throttled);
       for (const [query, seconds] of Object.entries(s.auditLagSeconds ?? {})) this.auditLag.set({ connector, query }, seconds);
     }
+    for (const kind of UNREAD_KINDS) {
+      const unread = (summary.unreadTargets ?? []).filter((t) => t.kind === kind);
+      this.unreadTargets.set({ connector, kind }, unread.length);
+      this.targetReadFailures.inc({ connector, kind }, unread.filter((t) => t.attempted).length);
+    }
   }
 
   recordRunFinished(connector: string, outcome: RunOutcome, seconds: number, errorKind = ''): void {
@@ -91,6 +110,8 @@ export class SyncMetrics {
     this.runs.inc({ connector, outcome, error_kind: errorKind });
   }
 }
+
+const UNREAD_KINDS = ['forbidden', 'notFound'] as const;
 
 /** How a run ended, as the run metrics label it. */
 export const RUN_OUTCOMES = ['succeeded', 'failed', 'cancelled'] as const;

@@ -1,12 +1,16 @@
 import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
+import { recordReadFailures } from './reconcileFailures';
+import { liveTarget as live } from './liveTarget';
 
 /**
  * Applies what this run's reconciliation read: the owners and app role assignments of each target
  * it read are replaced by what Graph answered (nothing, for a target confirmed deleted); every
- * other live row stays as it was, since it was not read. Rows of objects that are no longer live go too: apps and service principals the delta
+ * other live row stays as it was, since it was not read, and so do those of a target whose read
+ * failed (its last known rows; reconcileFailures.ts schedules its retry). Rows of objects that are no longer live go too: apps and service principals the delta
  * removed or a bootstrap did not see, and owners or assignment principals this run's delta removed
- * (Graph stops listing them). Then it records each target's read in reconcile_reads, in the same
+ * or the inventory holds deleted (Graph stops listing them). A read taken before the delta removed
+ * such a principal still lists it: those staged rows are not inserted. Then it records each target's read in reconcile_reads, in the same
  * transaction, so only a committed read counts as one.
  */
 export async function applyReconciled(tx: Queryable, connectorId: string, runId: number): Promise<{ owners: Counts; appRoleAssignments: Counts }> {
@@ -14,56 +18,72 @@ export async function applyReconciled(tx: Queryable, connectorId: string, runId:
   if (unfinished.rowCount) throw new Error(`run ${runId}: reconciliation has not finished`);
   const ownersGone = await tx.query(
     `delete from owners o where o.connector_id = $1 and (
-       (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = o.object_type and t.object_id = o.object_id)
+       (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = o.object_type and t.object_id = o.object_id and t.failure is null)
         and not exists (select 1 from staged_owners s where s.run_id = $2 and s.object_type = o.object_type and s.object_id = o.object_id and s.owner_id = o.owner_id))
        or not ${live('o.object_type', 'o.object_id')}
-       or exists (select 1 from staged_objects r where r.run_id = $2 and r.stream in ('users', 'servicePrincipals') and r.object_id = o.owner_id and r.data is null))`,
+       or ${removedThisRun(['users', 'servicePrincipals'], 'o.owner_id')})`,
     [connectorId, runId],
   );
   const ownersAdded = await tx.query(
     `insert into owners (connector_id, object_type, object_id, owner_id, owner_type, first_seen_run_id)
-     select $1, s.object_type, s.object_id, s.owner_id, s.owner_type, $2 from staged_owners s where s.run_id = $2
+     select $1, s.object_type, s.object_id, s.owner_id, s.owner_type, $2 from staged_owners s
+      where s.run_id = $2 and not ${removed(['users', 'servicePrincipals'], 's.owner_id')}
      on conflict (connector_id, object_type, object_id, owner_id) do nothing`,
     [connectorId, runId],
   );
   const assignmentsGone = await tx.query(
     `delete from app_role_assignments a where a.connector_id = $1 and (
-       (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = 'servicePrincipal' and t.object_id = a.resource_id)
+       (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = 'servicePrincipal' and t.object_id = a.resource_id and t.failure is null)
         and not exists (select 1 from staged_app_role_assignments s where s.run_id = $2 and s.id = a.id))
        or not ${live(`'servicePrincipal'`, 'a.resource_id')}
-       or exists (select 1 from staged_objects r where r.run_id = $2 and r.stream in ('users', 'groups', 'servicePrincipals') and r.object_id = a.principal_id and r.data is null))`,
+       or ${removedThisRun(['users', 'groups', 'servicePrincipals'], 'a.principal_id')})`,
     [connectorId, runId],
   );
   const assignmentsWritten = await tx.query(
     `insert into app_role_assignments as live (connector_id, id, data, first_seen_run_id)
-     select $1, s.id, s.data, $2 from staged_app_role_assignments s where s.run_id = $2
+     select $1, s.id, s.data, $2 from staged_app_role_assignments s
+      where s.run_id = $2 and not ${removed(['users', 'groups', 'servicePrincipals'], "s.data ->> 'principalId'")}
      on conflict (connector_id, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
     [connectorId, runId],
   );
   await recordReads(tx, connectorId, runId);
+  await recordReadFailures(tx, connectorId, runId);
   return {
     owners: { upserted: ownersAdded.rowCount ?? 0, removed: ownersGone.rowCount ?? 0 },
     appRoleAssignments: { upserted: assignmentsWritten.rowCount ?? 0, removed: assignmentsGone.rowCount ?? 0 },
   };
 }
 
-/** Whether the app or service principal is live in the inventory (finalize applied the run's objects first). */
-function live(objectType: string, objectId: string): string {
-  return `(case ${objectType}
-             when 'application' then exists (select 1 from applications l where l.connector_id = $1 and l.id = ${objectId} and l.deleted_at is null)
-             else exists (select 1 from service_principals l where l.connector_id = $1 and l.id = ${objectId} and l.deleted_at is null) end)`;
+const PRINCIPAL_TABLES: Record<string, string> = { users: 'users', groups: 'groups', servicePrincipals: 'service_principals' };
+
+/**
+ * Whether the principal (an owner, an assignment's principal) is removed: this run's delta removed
+ * it, or the inventory, as this run leaves it, holds it deleted. Reconciliation runs beside the
+ * users and groups pulls, so it can read a principal that the same run's delta removes later: that
+ * row must not come back. A principal the inventory has never seen is kept (it may be newer than
+ * the pull that would deliver it).
+ */
+function removed(streams: Array<keyof typeof PRINCIPAL_TABLES>, principalId: string): string {
+  const deleted = streams.map((s) => `exists (select 1 from ${PRINCIPAL_TABLES[s]} p where p.connector_id = $1 and p.id = ${principalId} and p.deleted_at is not null)`);
+  return `(${removedThisRun(streams, principalId)} or ${deleted.join(' or ')})`;
+}
+
+/** Whether this run's delta removed the principal. (Rows of principals removed earlier went with that run.) */
+function removedThisRun(streams: Array<keyof typeof PRINCIPAL_TABLES>, principalId: string): string {
+  const list = streams.map((s) => `'${s}'`).join(', ');
+  return `exists (select 1 from staged_objects r where r.run_id = $2 and r.stream in (${list}) and r.object_id = ${principalId} and r.data is null)`;
 }
 
 /**
  * When each target was last read: the run's start, since what it read is at least that fresh. A
- * target found deleted is not recorded; state of objects no longer live is dropped.
+ * target found deleted, or whose read failed, is not recorded; state of objects no longer live is dropped.
  */
 async function recordReads(tx: Queryable, connectorId: string, runId: number): Promise<void> {
   await tx.query(
     `insert into reconcile_reads (connector_id, object_type, object_id, read_at, run_id, reason)
      select $1, t.object_type, t.object_id, r.started_at, $2, t.reason
        from reconcile_targets t join sync_runs r on r.id = t.run_id
-      where t.run_id = $2 and not t.gone
+      where t.run_id = $2 and not t.gone and t.failure is null
      on conflict (connector_id, object_type, object_id) do update
        set read_at = excluded.read_at, run_id = excluded.run_id, reason = excluded.reason`,
     [connectorId, runId],

@@ -23,11 +23,26 @@ export type StreamSummary = {
   auditLagSeconds?: Record<string, number>;
 };
 
+/** An app or service principal whose owners and assignments the run could not read (docs/inventory.md). */
+export type UnreadTarget = {
+  objectType: 'application' | 'servicePrincipal';
+  objectId: string;
+  kind: 'forbidden' | 'notFound';
+  message: string;
+  /** Consecutive failed reads. */
+  failures: number;
+  /** This run tried it and failed; false: it waits for its retry. */
+  attempted: boolean;
+  retryAt: string;
+};
+
 export type RunSummary = {
   runId: number;
   status: 'succeeded';
   /** Pulled streams (users, groups, ...) and what finalize derived (memberships, credentials). */
   streams: Record<string, StreamSummary>;
+  /** Targets whose owners and assignments are kept as last read, because reading them failed; absent when none. */
+  unreadTargets?: UnreadTarget[];
 };
 
 export async function readRunSummary(db: Queryable, runId: number): Promise<RunSummary> {
@@ -53,5 +68,11 @@ export async function readRunSummary(db: Queryable, runId: number): Promise<RunS
       ...(r.auditLag ? { auditLagSeconds: r.auditLag } : {}),
     };
   }
-  return { runId, status: 'succeeded', streams };
+  const unread = await db.query<UnreadTarget & { retryAt: Date }>(
+    `select object_type as "objectType", object_id as "objectId", kind, message, failures, attempted, retry_at as "retryAt"
+       from sync_run_reconcile_failures where run_id = $1 order by object_type, object_id`,
+    [runId],
+  );
+  const unreadTargets = unread.rows.map((r) => ({ ...r, retryAt: new Date(r.retryAt).toISOString() }));
+  return { runId, status: 'succeeded', streams, ...(unreadTargets.length ? { unreadTargets } : {}) };
 }

@@ -14,15 +14,19 @@ const RECONCILE_ACTIVITIES = new Set([
   'group_app_role_assignment_removed',
 ]);
 
-/** Modified properties that carry the resource service principal's id (as JSON text). */
-const RESOURCE_PROPERTIES = new Set(['serviceprincipal.objectid']);
+/**
+ * Modified properties that carry an app's or service principal's id (as JSON text): owner events
+ * can name the owned app or service principal only there, on the owner's target, and assignment
+ * events about a user the resource service principal.
+ */
+const RESOURCE_PROPERTIES = new Set(['serviceprincipal.objectid', 'application.objectid']);
 
 type AuditTarget = { id?: unknown; modifiedProperties?: Array<{ displayName?: unknown; oldValue?: unknown; newValue?: unknown }> };
 
 /**
  * The object ids an owner or app-role-assignment event names: every target resource (the owned
- * object and its owner; the resource and its principal) and the resource id some events carry
- * only in a modified property. Which of them are apps or service principals is decided against
+ * object and its owner; the resource and its principal) and the owned object or resource id some
+ * events carry only in a modified property (`Application.ObjectID`, `ServicePrincipal.ObjectID`). Which of them are apps or service principals is decided against
  * the inventory, not the event's `type` text; an extra id costs at most one extra read.
  */
 export function auditNamedIds(events: ReadonlyArray<{ activityDisplayName?: unknown; targetResources?: unknown }>): string[] {

@@ -1,11 +1,10 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { FailureKind } from '../../shared/failureKinds';
 import type { GraphObject } from '../graph/deltaPages';
 import type { RetryOptions } from '../graph/graphRetry';
 import { objectExists, objectPath } from '../graph/objectExists';
 import { NOT_FOUND, type CollectionReader, type Collected } from './collectionReader';
 import { OWNERS, type ReconcileStream } from './reconcileTraffic';
 import type { ReconcileTarget } from './reconcileTargets';
+import { TargetUnreadable } from './targetFailure';
 
 /** Pause before confirming a 404 by a direct GET, so a lagging replica can catch up. */
 const CONFIRM_AFTER_MS = 2_000;
@@ -28,15 +27,12 @@ export class NotFoundConfirmation {
     return (await this.reader.counted(OWNERS, path, (client) => objectExists(client, path, this.retry))) === false;
   }
 
-  /** A collection that answered 404 while its object exists: read again directly, or retry the shard later. */
+  /** A collection that answered 404 while its object exists: read again directly, or give the target up for this run. */
   async reread(collected: Collected, what: string, stream: ReconcileStream): Promise<GraphObject[]> {
     if (collected !== NOT_FOUND) return collected;
     const objects = await this.reader.read(what, stream);
     if (objects !== NOT_FOUND) return objects;
-    // Never a deletion: the object is there. Temporal retries the shard, which resumes at this target.
-    throw ApplicationFailure.create({
-      type: FailureKind.GraphUnavailable,
-      message: `Microsoft Graph answered 404 for ${what} although the object exists (replication delay); the shard is retried`,
-    });
+    // Never a deletion: the object is there. One target must not fail the run: it is retried later.
+    throw new TargetUnreadable('notFound', `Microsoft Graph answered 404 for ${what} twice although the object exists`);
   }
 }

@@ -10,13 +10,14 @@ import { shardsFor } from './shardSize';
 export const DEFAULT_RECONCILE_FULL_EVERY_MS = 86_400_000;
 
 /** Why a run reads a target's owners and assignments (reconcile_targets.reason, reconcile_reads.reason). */
-export type ReconcileReason = 'bootstrap' | 'created' | 'changed' | 'audit' | 'unread' | 'periodic';
+export type ReconcileReason = 'bootstrap' | 'created' | 'changed' | 'audit' | 'retry' | 'unread' | 'periodic';
 
 /**
  * Chooses the apps and service principals whose owners and app role assignments this run reads,
  * each with its reason, cut into shards (docs/inventory.md): those its delta created or changed
- * (all of a bootstrapped stream), those the run's audit events name, those never read by a
- * committed run (a connector upgraded from full reads), and the periodic share, oldest read first.
+ * (all of a bootstrapped stream), those the run's audit events name, those whose failed read is
+ * due for a retry, those never read by a committed run (a connector upgraded from full reads), and
+ * the periodic share, oldest read first. A target waiting out its back-off is not read.
  * Running it again for the same run returns the plan it made the first time.
  */
 export async function planTargets(db: Database, runId: number, connectorId: string, fullEveryMs: number): Promise<{ shards: number; users: number }> {
@@ -81,18 +82,25 @@ function resulting(objectType: string, stream: string, table: string): string {
              and not exists (select 1 from staged_objects s where s.run_id = $1 and s.stream = '${stream}' and s.object_id = l.id and s.data is null)`;
 }
 
-/** Reason of each app and service principal of the resulting inventory; null: only the periodic share may take it. */
+/**
+ * Reason of each app and service principal of the resulting inventory; null: only the periodic
+ * share may take it. A target whose read failed is left out, whatever its reason, until its
+ * retry is due (reconcile_failures.retry_at); then it is read with reason 'retry' at least.
+ */
 function classified(objectType: string, stream: string, table: string): string {
   return `select i.object_type, i.object_id, r.read_at,
                  case when ${bootstrapped(stream)} then 'bootstrap'
                       when s.object_id is not null and not exists (select 1 from ${table} l where l.connector_id = $2 and l.id = i.object_id and l.deleted_at is null) then 'created'
                       when s.object_id is not null then 'changed'
                       when lower(i.object_id) = any($3::text[]) then 'audit'
+                      when f.object_id is not null then 'retry'
                       when r.object_id is null then 'unread'
                  end as reason
             from (${resulting(objectType, stream, table)}) i
             left join staged_objects s on s.run_id = $1 and s.stream = '${stream}' and s.object_id = i.object_id and s.data is not null
-            left join reconcile_reads r on r.connector_id = $2 and r.object_type = i.object_type and r.object_id = i.object_id`;
+            left join reconcile_reads r on r.connector_id = $2 and r.object_type = i.object_type and r.object_id = i.object_id
+            left join reconcile_failures f on f.connector_id = $2 and f.object_type = i.object_type and f.object_id = i.object_id
+           where f.retry_at is null or f.retry_at <= now()`;
 }
 
 const CLASSIFIED = `classified as (${classified('application', 'applications', 'applications')}

@@ -7,6 +7,7 @@ import { NOT_FOUND, type CollectionReader } from './collectionReader';
 import type { NotFoundConfirmation } from './confirmNotFound';
 import type { ReconcileTarget, ReconciledTarget } from './reconcileTargets';
 import { ASSIGNMENTS, OWNERS } from './reconcileTraffic';
+import { targetFailure } from './targetFailure';
 
 /** Targets per batch: a service principal takes two sub-requests (owners, appRoleAssignedTo). */
 export const TARGETS_PER_BATCH = 10;
@@ -27,9 +28,13 @@ export function batchRequests(chunk: ReconcileTarget[]): BatchRequest[] {
   return chunk.flatMap((t, n) => [{ id: `o${n}`, url: ownersUrl(t) }, ...(t.objectType === 'servicePrincipal' ? [{ id: `a${n}`, url: assignedToUrl(t) }] : [])]);
 }
 
-/** Reads the owners (and a service principal's assignments) of up to 10 targets in one JSON batch. */
+/**
+ * Reads the owners (and a service principal's assignments) of up to 10 targets in one JSON batch.
+ * A target Graph refuses (403) or keeps answering 404 for while it exists comes back with its
+ * failure; any other error fails the batch.
+ */
 export async function readTargetBatch(chunk: ReconcileTarget[], requests: BatchRequest[], reading: BatchReading): Promise<ReconciledTarget[]> {
-  const { session, retry, observer, reader, notFound } = reading;
+  const { session, retry, observer } = reading;
   let answers: Map<string, BatchResult>;
   try {
     answers = await sendBatch(session.client, requests, retry, observer);
@@ -38,21 +43,31 @@ export async function readTargetBatch(chunk: ReconcileTarget[], requests: BatchR
   }
   const results: ReconciledTarget[] = [];
   for (const [n, target] of chunk.entries()) {
-    const owners = await reader.collect(answers.get(`o${n}`), ownersUrl(target), OWNERS);
-    const assignments = target.objectType === 'servicePrincipal' ? await reader.collect(answers.get(`a${n}`), assignedToUrl(target), ASSIGNMENTS) : [];
-    // One 404 means "maybe deleted" (replication delay): only a confirmed one marks the target gone.
-    if ((owners === NOT_FOUND || assignments === NOT_FOUND) && (await notFound.deleted(target))) {
-      results.push({ ...target, gone: true, owners: [], assignments: [] });
-      continue;
+    try {
+      results.push(await readTarget(target, n, answers, reading));
+    } catch (err) {
+      // A 403 or a lasting 404 of this target alone: reported and retried later, the rest commits.
+      const failure = targetFailure(err);
+      if (!failure) throw err;
+      results.push({ ...target, gone: false, owners: [], assignments: [], failure });
     }
-    const readOwners = await notFound.reread(owners, ownersUrl(target), OWNERS);
-    const readAssignments = await notFound.reread(assignments, assignedToUrl(target), ASSIGNMENTS);
-    results.push({
-      ...target,
-      gone: false,
-      owners: readOwners.map((o: GraphObject) => ({ id: o.id, type: memberType(o['@odata.type']) })),
-      assignments: readAssignments.map((a) => ({ id: a.id, data: a })),
-    });
   }
   return results;
+}
+
+async function readTarget(target: ReconcileTarget, n: number, answers: Map<string, BatchResult>, { reader, notFound }: BatchReading): Promise<ReconciledTarget> {
+  const owners = await reader.collect(answers.get(`o${n}`), ownersUrl(target), OWNERS);
+  const assignments = target.objectType === 'servicePrincipal' ? await reader.collect(answers.get(`a${n}`), assignedToUrl(target), ASSIGNMENTS) : [];
+  // One 404 means "maybe deleted" (replication delay): only a confirmed one marks the target gone.
+  if ((owners === NOT_FOUND || assignments === NOT_FOUND) && (await notFound.deleted(target))) {
+    return { ...target, gone: true, owners: [], assignments: [] };
+  }
+  const readOwners = await notFound.reread(owners, ownersUrl(target), OWNERS);
+  const readAssignments = await notFound.reread(assignments, assignedToUrl(target), ASSIGNMENTS);
+  return {
+    ...target,
+    gone: false,
+    owners: readOwners.map((o: GraphObject) => ({ id: o.id, type: memberType(o['@odata.type']) })),
+    assignments: readAssignments.map((a) => ({ id: a.id, data: a })),
+  };
 }

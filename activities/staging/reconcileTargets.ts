@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../store/database';
 import { inTransaction } from '../store/database';
+import type { TargetFailure } from './targetFailure';
 
 export type ReconcileTarget = { objectType: 'application' | 'servicePrincipal'; objectId: string };
 
@@ -16,6 +17,8 @@ export type ReconciledTarget = ReconcileTarget & {
   gone: boolean;
   owners: Array<{ id: string; type: string }>;
   assignments: Array<{ id: string; data: unknown }>;
+  /** Its read failed this run: nothing is staged for it, and finalize keeps its last known rows. */
+  failure?: TargetFailure;
 };
 
 /** Stores what a batch found for its targets and marks them done, in one transaction. */
@@ -45,10 +48,10 @@ export async function storeReconciled(db: Database, runId: number, results: Reco
       [runId, assignments.map((a) => a.id), assignments.map((a) => a.resourceId), assignments.map((a) => JSON.stringify(a.data))],
     );
     await tx.query(
-      `update reconcile_targets t set done = true, gone = g.gone
-         from unnest($2::text[], $3::text[], $4::boolean[]) g(object_type, object_id, gone)
+      `update reconcile_targets t set done = true, gone = g.gone, failure = g.failure, failure_message = g.message
+         from unnest($2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[]) g(object_type, object_id, gone, failure, message)
         where t.run_id = $1 and t.object_type = g.object_type and t.object_id = g.object_id`,
-      [runId, types, ids, results.map((r) => r.gone)],
+      [runId, types, ids, results.map((r) => r.gone), results.map((r) => r.failure?.kind ?? null), results.map((r) => r.failure?.message ?? null)],
     );
   });
 }

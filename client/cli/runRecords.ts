@@ -73,6 +73,18 @@ export async function runStreams(db: Queryable, runId: number): Promise<RunStrea
   return rows as RunStreamRow[];
 }
 
+export type RunUnreadTarget = { objectType: string; objectId: string; kind: string; message: string; failures: number; attempted: boolean; retryAt: Date };
+
+/** The apps and service principals a committed run kept as last read because reading them failed. */
+export async function runUnreadTargets(db: Queryable, runId: number): Promise<RunUnreadTarget[]> {
+  const { rows } = await db.query(
+    `select object_type as "objectType", object_id as "objectId", kind, message, failures, attempted, retry_at as "retryAt"
+       from sync_run_reconcile_failures where run_id = $1 order by object_type, object_id`,
+    [runId],
+  );
+  return rows as RunUnreadTarget[];
+}
+
 function revive(row: RunRow & { durationMs: string | number | null }): RunRow {
   return { ...row, durationMs: row.durationMs === null ? null : Number(row.durationMs) };
 }

@@ -5,7 +5,7 @@ import type { Runner } from './connectorCommands';
 import type { CliContext } from './context';
 import { formatSeconds, formatTime, out, printJson, table } from './output';
 import { auditLagNote } from '../../shared/auditLag';
-import { findRun, listRuns, runStreams, type RunRow } from './runRecords';
+import { findRun, listRuns, runStreams, runUnreadTargets, type RunRow } from './runRecords';
 import { RUN_STATUSES, type RunStatus } from '../../activities/store/runs';
 import * as valid from './validation';
 
@@ -51,7 +51,8 @@ async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }):
   const r = await findRun(db, ref);
   if (!r) throw new CliError(`no run ${ref}; see entra-sync runs list`);
   const streams = await runStreams(db, r.id);
-  const view = { ...withLink(ctx, r), streams };
+  const unreadTargets = await runUnreadTargets(db, r.id);
+  const view = { ...withLink(ctx, r), streams, unreadTargets };
   if (o.json) return printJson(view);
   out(
     table([
@@ -82,6 +83,16 @@ async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }):
           s.removed === null ? '-' : String(s.removed),
           [s.derivedFrom ? `from ${s.derivedFrom}` : '', s.resyncReason ? `re-bootstrapped (${s.resyncReason})` : '', auditLagNote(s.auditLag)].filter(Boolean).join('; '),
         ]),
+      ]),
+    );
+  }
+  if (unreadTargets.length) {
+    out('');
+    out(`${unreadTargets.length} target(s) kept as last read: reading their owners and app role assignments failed (docs/inventory.md)`);
+    out(
+      table([
+        ['TARGET', 'KIND', 'FAILURES', 'THIS RUN', 'RETRY AT', 'ERROR'],
+        ...unreadTargets.map((t) => [`${t.objectType}/${t.objectId}`, t.kind, String(t.failures), t.attempted ? 'failed' : 'waiting', formatTime(t.retryAt), t.message]),
       ]),
     );
   }

@@ -12,6 +12,7 @@ import {
   type DirectoryAudit,
 } from '../model/directoryAudit';
 import { ROLE_TEMPLATE_IDS } from '../model/directoryRoles';
+import { ownerEventTargets } from '../model/ownerAudit';
 import type { GeneratedAccess } from './generateAccess';
 import type { GeneratedApplications } from './generateApplications';
 import type { GeneratedGroups } from './generateGroups';
@@ -116,7 +117,11 @@ export function generateActivity(
         activityDisplayName: AUDIT_ACTIVITIES.addOwnerToApplication,
         category: 'ApplicationManagement',
         operationType: 'Assign',
-        targetResources: [target(owner, user ? 'User' : 'ServicePrincipal', user?.displayName ?? null, [], { userPrincipalName: user?.userPrincipalName ?? null }), target(app.id, 'Application', app.displayName)],
+        targetResources: ownerEventTargets(
+          { id: owner, kind: user ? 'User' : 'ServicePrincipal', displayName: user?.displayName ?? null, userPrincipalName: user?.userPrincipalName ?? null },
+          { id: app.id, kind: 'Application', appId: app.appId, displayName: app.displayName },
+          true,
+        ),
       }),
     );
   }

@@ -1,6 +1,7 @@
 // Owners of applications and service principals (users or service principals).
 
-import { AUDIT_ACTIVITIES, directoryAudit, target } from '../model/directoryAudit';
+import { AUDIT_ACTIVITIES, directoryAudit } from '../model/directoryAudit';
+import { ownerEventTargets } from '../model/ownerAudit';
 import { InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
 import { appendChangeAudit } from './changeAudit';
 import type { ChangeOptions } from './tenantModel';
@@ -11,6 +12,7 @@ export interface OwnableObject {
   id: string;
   stream: 'applications' | 'servicePrincipals';
   displayName: string;
+  appId: string;
 }
 
 export function requireOwnable(tenant: TenantStore, objectId: string): OwnableObject {
@@ -18,7 +20,7 @@ export function requireOwnable(tenant: TenantStore, objectId: string): OwnableOb
   if (kind !== 'application' && kind !== 'servicePrincipal') throw new ObjectNotFoundError('applications or servicePrincipals', objectId);
   const stream = kind === 'application' ? 'applications' : 'servicePrincipals';
   const record = tenant.requireActive(stream, objectId);
-  return { id: record.id, stream, displayName: record.properties.displayName };
+  return { id: record.id, stream, displayName: record.properties.displayName, appId: record.properties.appId };
 }
 
 export function addOwner(tenant: TenantStore, objectId: string, ownerId: string, options: ChangeOptions): void {
@@ -40,18 +42,17 @@ export function removeOwner(tenant: TenantStore, objectId: string, ownerId: stri
   auditOwnerChange(tenant, options, owned, owner, isApp ? AUDIT_ACTIVITIES.removeOwnerFromApplication : AUDIT_ACTIVITIES.removeOwnerFromServicePrincipal, 'Unassign');
 }
 
-/** Entra names the owner first, then the owned object. */
+/** Entra names the owner only, the owned object in its modified properties (simulator/model/ownerAudit.ts). */
 function auditOwnerChange(tenant: TenantStore, options: ChangeOptions, owned: OwnableObject, owner: string, activityDisplayName: string, operationType: string): void {
-  const ownerKind = tenant.objectKind(owner) === 'user' ? 'User' : 'ServicePrincipal';
+  const user = tenant.objectKind(owner) === 'user' ? tenant.getObject('users', owner) : undefined;
+  const principal = { id: owner, kind: user ? 'User' : 'ServicePrincipal', displayName: tenant.displayNameOf(owner), userPrincipalName: user?.userPrincipalName } as const;
+  const ownedObject = { id: owned.id, kind: owned.stream === 'applications' ? 'Application' : 'ServicePrincipal', appId: owned.appId, displayName: owned.displayName } as const;
   appendChangeAudit(tenant, options, (context) =>
     directoryAudit(context, {
       activityDisplayName,
       category: 'ApplicationManagement',
       operationType,
-      targetResources: [
-        target(owner, ownerKind, tenant.displayNameOf(owner)),
-        target(owned.id, owned.stream === 'applications' ? 'Application' : 'ServicePrincipal', owned.displayName),
-      ],
+      targetResources: ownerEventTargets(principal, ownedObject, operationType === 'Assign'),
     }),
   );
 }

@@ -34,6 +34,31 @@ describe('auditNamedIds: objects an owner or app role assignment event names', (
     expect(auditNamedIds([userOnly])).toEqual([SP, USER].sort());
   });
 
+  // The shape Entra logs owner events in: the owner is the target, the app only in its modified
+  // properties (new values on add, old values on removal, JSON text).
+  it('finds the app of an owner change in the Application.ObjectID property when only the owner is a target', () => {
+    const added = event('Add owner to application', [
+      {
+        id: USER,
+        displayName: 'Adele Vance',
+        type: 'User',
+        userPrincipalName: 'AdeleV@contoso.com',
+        modifiedProperties: [
+          { displayName: 'Application.ObjectID', oldValue: null, newValue: `"${APP}"` },
+          { displayName: 'Application.AppId', oldValue: null, newValue: '"00001111-aaaa-2222-bbbb-3333cccc4444"' },
+          { displayName: 'Application.DisplayName', oldValue: null, newValue: '"Contoso Payroll"' },
+        ],
+      },
+    ]);
+    expect(auditNamedIds([added])).toEqual([APP, USER].sort());
+    const removed = event('Remove owner from application', [
+      target(USER, 'User', [{ displayName: 'Application.ObjectID', oldValue: `"${APP.toUpperCase()}"`, newValue: null }]),
+    ]);
+    expect(auditNamedIds([removed])).toEqual([APP, USER].sort());
+    const spOwner = event('Add owner to service principal', [target(USER, 'User', [{ displayName: 'ServicePrincipal.ObjectID', oldValue: null, newValue: `"${SP}"` }])]);
+    expect(auditNamedIds([spOwner])).toEqual([SP, USER].sort());
+  });
+
   it('ignores events of other activities and malformed targets', () => {
     expect(auditNamedIds([event('Update application \u2013 Certificates and secrets management', [target(APP, 'Application')])])).toEqual([]);
     expect(auditNamedIds([{ activityDisplayName: 'Add owner to application', targetResources: 'nope' }, event('Add owner to application', [null, { id: 7 }])])).toEqual([]);
