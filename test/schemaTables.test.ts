@@ -28,7 +28,6 @@ describe('the tables the reliability checks cover', () => {
       'directory_role_schedule_instances', 'group_pim_schedule_instances', 'discovered_apps', 'relationship_history',
       'history_baselines', 'audit_sources', 'reconcile_reads', 'group_pim_reads', 'connectors',
     ]) expect(committed, table).toContain(table);
-    expect(tables.committed.find((c) => c.table === 'connectors')!.select).toContain('commit_generation');
     // Staging is every table the guard trigger of migration 0011 is on (test/migrations.test.ts: every staged_* has it).
     expect(tables.staging).toEqual([
       'reconcile_targets', 'staged_administrative_units', 'staged_app_role_assignments', 'staged_audit_events',
@@ -77,6 +76,17 @@ describe('the tables the reliability checks cover', () => {
     } finally {
       await client.query('drop table staged_scratch');
       await client.query(`delete from connectors where id = 'c2'`);
+    }
+  });
+
+  it('a commit counted on the connector without a run that succeeded (or the reverse) is reported', async () => {
+    await client.query(`insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host, commit_generation) values ('c3', 't', 'c', 'https://graph', 'https://login', 1)`);
+    try {
+      expect(await leftovers(client)).toEqual(['connector c3: commit generation 1, 0 succeeded run(s)']);
+      await client.query(`insert into sync_runs (connector_id, workflow_id, workflow_run_id, status) values ('c3', 'w', 'r', 'succeeded'), ('c3', 'w2', 'r', 'succeeded')`);
+      expect(await leftovers(client)).toEqual(['connector c3: commit generation 1, 2 succeeded run(s)']);
+    } finally {
+      await client.query(`delete from connectors where id = 'c3'`);
     }
   });
 });
