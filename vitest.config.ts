@@ -1,5 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 import { ensureSelfSignedCertificate } from './simulator/tls';
+import JsonReportWithUnhandledErrors from './test/support/jsonReport';
 import { SlowestFirstSequencer } from './test/support/slowestFirst';
 import { TEST_TLS_DIR } from './test/support/testTls';
 
@@ -17,9 +18,8 @@ export default defineConfig(async () => {
       include: CANARY ? ['test/canary/**/*.test.ts'] : ['test/**/*.test.ts'],
       exclude: CANARY ? configDefaults.exclude : [...configDefaults.exclude, 'test/canary/**'],
       globalSetup: ['test/support/globalSetup.ts'],
-      // The JSON report is what .ci/run counts passed and failed tests from.
-      reporters: ['default', 'json'],
-      outputFile: { json: process.env.ENTRA_SYNC_TEST_REPORT ?? '.entra-sync/test-report.json' },
+      // The JSON report (with the unhandled errors, test/support/jsonReport.ts) is what .ci/run counts tests from.
+      reporters: ['default', new JsonReportWithUnhandledErrors({ outputFile: process.env.ENTRA_SYNC_TEST_REPORT ?? '.entra-sync/test-report.json' })],
       testTimeout: 120_000,
       hookTimeout: 180_000,
       fileParallelism: true,

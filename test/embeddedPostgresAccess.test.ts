@@ -2,8 +2,9 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
+import { machineSuite } from './support/machineSuite';
 
 const asRoot = process.getuid?.() === 0;
 const scratch: string[] = [];
@@ -17,7 +18,7 @@ async function privateFolder(): Promise<string> {
 }
 
 /** As root, embedded PostgreSQL runs as the user postgres: a private data folder must still work. */
-describe.runIf(asRoot)('embedded PostgreSQL in a data folder only root can enter', () => {
+machineSuite(asRoot, 'to run as root')('embedded PostgreSQL in a data folder only root can enter', () => {
   afterAll(async () => {
     for (const dir of scratch) await rm(dir, { recursive: true, force: true });
   });

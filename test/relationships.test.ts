@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAuditActivity } from '../activities/auditClassification';
 import { appRoleAssignments, directMemberships, effectiveEntitlements, ownerships, roleAssignments } from '../simulator/tenant/groundTruth';
 import type { RunningSimulator } from '../simulator/server';
 import { recordHistoryIfAsked } from './support/histories';
+import { keptActivity } from './support/keptAuditActivities';
 import { useSyncFixture } from './support/syncFixture';
 import type { SyncHarness } from './support/syncHarness';
 
@@ -37,7 +37,7 @@ async function expectRelationshipsMatchTruth(): Promise<void> {
 
 const credentialEventIds = () =>
   [...sim.tenant.directoryAudits.newestFirst()]
-    .filter((e) => Date.parse(e.activityDateTime) >= Date.now() - 30 * 86_400_000 && classifyAuditActivity(e.activityDisplayName))
+    .filter((e) => Date.parse(e.activityDateTime) >= Date.now() - 30 * 86_400_000 && keptActivity(e.activityDisplayName))
     .map((e) => e.id);
 
 useSyncFixture({ seed: 41, users: 400, pageSize: 50 }, (started) => ({ sim, harness } = started));
