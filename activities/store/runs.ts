@@ -37,7 +37,7 @@ export async function claimRun(db: Database, runId: number, owner: string): Prom
     if (run.status === 'abandoned' || run.discarded) throw notResumable(runId, `is ${run.status} and its staged data was discarded`);
     await tx.query(
       `update sync_runs set status = 'running', workflow_run_id = $2, finished_at = null, error_kind = null, error_message = null,
-              reopened = reopened + 1
+              reopened = reopened + 1, claimed_at = now()
         where id = $1`,
       [runId, owner],
     );
