@@ -45,14 +45,6 @@ export async function claimRun(db: Database, runId: number, owner: string): Prom
   });
 }
 
-/** Checked before each page: a run taken over by a reset, or closed, takes no more writes from us. */
-export async function assertRunOwner(db: Queryable, runId: number, owner: string): Promise<void> {
-  const { rows } = await db.query<{ status: string; owner: string }>('select status, workflow_run_id as owner from sync_runs where id = $1', [runId]);
-  const run = rows[0];
-  if (!run || run.owner !== owner) throw notResumable(runId, run ? 'was taken over by a reset of its workflow' : 'does not exist');
-  if (run.status !== 'running') throw notResumable(runId, `is ${run.status}`);
-}
-
 export function notResumable(runId: number, why: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: FailureKind.RunNotResumable,
