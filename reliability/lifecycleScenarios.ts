@@ -159,6 +159,51 @@ async function terminateMidway(d: Deployment, path: string, nth: number): Promis
   }
 }
 
+/**
+ * A run terminated mid-pull while its connector is then disabled and its schedule paused: no
+ * prepareRun comes to end it, so the CLI's own janitor must (issue 25, item 3). `runs list`
+ * shows it abandoned; a second such run does not block `connector update --reset-data`.
+ */
+async function terminatedThenDisabled(d: Deployment): Promise<ScenarioOutcome> {
+  await d.startWorkers();
+  const terminateHeld = async () => {
+    const hold = d.sim.faults.add({ pathPrefix: '/v1.0/users/delta', kind: 'hold', nth: 2 });
+    try {
+      const doomed = await d.startRun();
+      await untilHeld(d.sim, hold.id);
+      await until('staging rows of the doomed run', async () => ((await d.db.query('select 1 from staged_objects limit 1')).rowCount ? true : undefined));
+      await doomed.terminate('reliability: terminated mid-run');
+      await cli(d, ['connector', 'update', d.connectorId, '--disable']);
+      const [row] = await runsOf(d, doomed.workflowId);
+      check(row!.status === 'running', `before the CLI, the terminated run's row is still running: ${JSON.stringify(row)}`);
+      return row!.id;
+    } finally {
+      d.sim.faults.remove(hold.id);
+    }
+  };
+  const listed = await terminateHeld();
+  const runs = JSON.parse(await cli(d, ['runs', 'list', '--connector', d.connectorId, '--json'])) as Array<{ id: number; status: string; errorKind: string | null }>;
+  const shown = runs.find((r) => r.id === listed);
+  check(shown?.status === 'abandoned' && shown.errorKind === 'Abandoned', `runs list shows the terminated run as ${JSON.stringify(shown)}`);
+  await cli(d, ['connector', 'update', d.connectorId, '--enable']);
+  const reset = await terminateHeld();
+  await cli(d, ['connector', 'update', d.connectorId, '--reset-data']);
+  const ended = (await d.db.query<{ status: string; discarded: boolean }>('select status, staging_discarded_at is not null as discarded from sync_runs where id = $1', [reset])).rows[0];
+  check(ended?.status === 'abandoned' && ended.discarded, `the terminated run's row after the reset: ${JSON.stringify(ended)}`);
+  const staged = await d.db.query('select 1 from staged_objects where run_id = any($1) limit 1', [[listed, reset]]);
+  check(staged.rowCount === 0, 'staged rows of the terminated runs are left');
+  await cli(d, ['connector', 'update', d.connectorId, '--enable']);
+  await succeeds(await d.startRun(), 'the run after the reset');
+  return { outcome: 'succeeded', detail: `runs list ended run ${listed}; connector update --reset-data ended run ${reset} and reset` };
+}
+
+/** Runs the CLI; fails the scenario with its output unless it exits 0. */
+async function cli(d: Deployment, args: string[]): Promise<string> {
+  const run = await d.cli(args);
+  check(run.code === 0, `entra-sync ${args.join(' ')} exited ${run.code}: ${run.stderr.trim() || run.stdout.trim()}`);
+  return run.stdout;
+}
+
 async function cancelDuringFinalize(d: Deployment): Promise<ScenarioOutcome> {
   await d.startWorkers();
   const held = await holdCommit(d, d.connectorId);
@@ -238,6 +283,12 @@ export function lifecycleScenarios(): Scenario[] {
       name: 'terminated mid-pull',
       proves: 'the janitor marks the run abandoned and deletes its staging; nothing stays running',
       run: (d) => terminateMidway(d, '/v1.0/users/delta', 2),
+    },
+    {
+      suite: 'lifecycle',
+      name: 'terminated mid-pull, connector then disabled',
+      proves: 'runs list and connector update --reset-data end the stale running row themselves: the reset is not refused',
+      run: terminatedThenDisabled,
     },
     {
       suite: 'lifecycle',

@@ -16,6 +16,7 @@ import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplica
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import type { ThrottlingOptions } from '../simulator/traffic/throttle';
 import { createTestDatabase } from '../test/support/testDatabase';
+import { runCli, type CliRun } from '../test/support/cliProcess';
 import { EntraSyncWorkflow } from '../workflows';
 import { until } from './waits';
 
@@ -67,6 +68,8 @@ export type Deployment = {
   startRun: (connectorId?: string) => Promise<WorkflowHandleWithFirstExecutionRunId<typeof EntraSyncWorkflow>>;
   /** Another connector of the same tenant in the same database, its secret stored encrypted. */
   addConnector: (connectorId: string) => Promise<void>;
+  /** `entra-sync ARGS` in its own process, against this deployment's database and Temporal. */
+  cli: (args: string[]) => Promise<CliRun>;
 };
 
 export async function startStack(options: StackOptions, say: (line: string) => void): Promise<Stack> {
@@ -196,5 +199,6 @@ async function deployConnector(
     for (const worker of workers.values()) await worker.stop().catch(() => undefined);
     await db.end();
   };
-  return { sim, client, db, databaseUrl, connectorId, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, close };
+  const cli = (args: string[]) => runCli(args, { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, [SECRET_KEY_VARIABLES.current]: secretKey });
+  return { sim, client, db, databaseUrl, connectorId, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, cli, close };
 }

@@ -20,16 +20,15 @@ type Pulled = { staged: number; coverage: 'complete' | 'unavailable' };
 
 /** Streams one discovery source into staging, resumable from its heartbeat, recording coverage. */
 export function pullDiscoverySource(deps: ActivityDeps, source: Source) {
-  const { db } = deps;
   const staging = { table: 'staged_discovery', kindColumn: 'source', kind: source.source } as const;
   const stream: PageStream<Record<string, never>, Pulled> = {
     stream: source.stream,
     permission: source.permission,
     ...(source.isReport ? { pacing: 'reports' as const } : {}),
     start: async (connector) => ({ sources: [{ what: source.what, link: await source.firstLink(connector) }], state: {} }),
-    clear: (syncRunId) => clearDocuments(db, syncRunId, staging),
-    async stage(syncRunId, _source, page) {
-      await stageDocuments(db, syncRunId, staging, page.objects);
+    clear: (tx, syncRunId) => clearDocuments(tx, syncRunId, staging),
+    async stage(tx, syncRunId, _source, page) {
+      await stageDocuments(tx, syncRunId, staging, page.objects);
       return page.objects.length;
     },
     async recover(err) {

@@ -13,7 +13,9 @@ import type { Connector } from '../store/connectors';
 import { finishedPull, recordPull, type PullRecord } from './pullRecords';
 import { owningRun } from '../owningRun';
 import { killPoint } from '../killPoint';
-import { assertRunOwner, claimRun } from '../store/runs';
+import { claimRun } from '../store/runs';
+import type { Queryable } from '../store/database';
+import { claimStagingLease, underLease } from './stagingLease';
 
 /** One Graph collection of a stream: its current page link, and its name in errors. */
 export type PageSource = {
@@ -68,12 +70,15 @@ export type PageStream<S, R> = {
   pacing?: 'reports';
   /** A fresh attempt: where to start. Staging of an earlier attempt is cleared first. */
   start(connector: Connector, syncRunId: number): Promise<PullStart<S>>;
-  /** Drops what this stream staged in the run. */
-  clear(syncRunId: number): Promise<void>;
+  /** Drops what this stream staged in the run; `tx` holds the attempt's lease (stagingLease.ts). */
+  clear(tx: Queryable, syncRunId: number): Promise<void>;
   /** One page; list pages by default. */
   fetch?(client: Client, link: string, what: string, retry: RetryOptions): Promise<Page>;
-  /** Stages a page (`number` counts from 1 in the round); returns how many objects count as staged. May update `state`. */
-  stage(syncRunId: number, source: PageSource, page: Page, state: S, number: number): Promise<number>;
+  /**
+   * Stages a page (`number` counts from 1 in the round) through `tx`, which holds the attempt's
+   * lease; returns how many objects count as staged. May update `state`.
+   */
+  stage(tx: Queryable, syncRunId: number, source: PageSource, page: Page, state: S, number: number): Promise<number>;
   recover?(err: unknown, progress: PullProgress<S>, connector: Connector): Promise<Recovery<S, R> | undefined>;
   /** True drops the rest of a source before its next page: an earlier source already read what it would, or later ones need the pages left. */
   skip?(source: PageSource, state: S, progress: PullProgress<S>): boolean;
@@ -101,6 +106,10 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   await claimRun(db, syncRunId, owner);
   const finished = await finishedPull(db, syncRunId, stream.stream);
   if (finished) return stream.result(finished);
+  // From here on no earlier attempt of this pull (one Temporal gave up on but still running) writes.
+  const lease = await claimStagingLease(db, syncRunId, stream.stream, owner);
+  if (!lease) return stream.result((await finishedPull(db, syncRunId, stream.stream))!);
+  const staging = <T>(work: (tx: Queryable) => Promise<T>) => underLease(db, lease, work);
   const connector = await requireConnector(db, input.connectorId);
   let progress: PullProgress<S>;
   if (resumable<S>(ctx.info.heartbeatDetails, stream.stream)) {
@@ -108,7 +117,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   } else {
     const start = await stream.start(connector, syncRunId);
     // Whatever an earlier attempt staged may be from another round.
-    await stream.clear(syncRunId);
+    await staging((tx) => stream.clear(tx, syncRunId));
     progress = { stream: stream.stream, ...start, pages: 0, staged: 0, requests: 0, throttled: 0 };
   }
   const session = await graph.open(connector, stream.permission);
@@ -167,14 +176,15 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
       page = fetched.page;
     } catch (err) {
       const recovery = (await stream.recover?.(err, current(), connector)) ?? (await restartAfterStaleLink(err, source));
-      if (recovery) await stream.clear(syncRunId);
+      if (recovery) await staging((tx) => stream.clear(tx, syncRunId));
       if (recovery && 'restart' in recovery) {
         progress = { ...progress, ...recovery.restart, pages: 0, staged: 0 };
         ctx.heartbeat(current());
         continue;
       }
       if (recovery) {
-        await recordPull(db, syncRunId, stream.stream, { ...totals(current()), ...recovery.finish.record });
+        const { finish } = recovery;
+        await staging((tx) => recordPull(tx, syncRunId, stream.stream, { ...totals(current()), ...finish.record }));
         return recovery.finish.result;
       }
       throw session.failed(err, source.what, source.link);
@@ -183,8 +193,9 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
     const following = pacer ? undefined : followingSource(progress.sources, page);
     if (following) ahead = request(following, aheadRetry);
     try {
-      await assertRunOwner(db, syncRunId, owner);
-      progress.staged += await stream.stage(syncRunId, source, page, progress.state, progress.pages + 1);
+      // The lease check and the page's writes are one transaction: no page lands after a reset took the run over.
+      const state = progress.state;
+      progress.staged += await staging((tx) => stream.stage(tx, syncRunId, source, page, state, progress.pages + 1));
     } catch (err) {
       abandoned = true;
       throw err;
@@ -203,7 +214,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
 
   async function finish(last: Page): Promise<R> {
     const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, last) };
-    await recordPull(db, syncRunId, stream.stream, record);
+    await staging((tx) => recordPull(tx, syncRunId, stream.stream, record));
     killPoint('pull:afterRecord');
     return stream.result(record);
   }

@@ -1,5 +1,4 @@
 import { PULLED_STREAMS } from '../../shared/streams';
-import type { ActivityDeps } from '../deps';
 import { clearDocuments, stageDocuments } from './stageDocuments';
 import type { PageStream } from './pageReader';
 
@@ -16,15 +15,15 @@ export const ADMINISTRATIVE_UNITS_UNAVAILABLE_REASON =
  * missing permission leaves the scopes unnamed (coverage `unavailable`, with the fix) instead of
  * failing a run that already read everything that decides who is privileged.
  */
-export function administrativeUnitsStream(deps: ActivityDeps): PageStream<Record<string, never>, AdministrativeUnitsPulled> {
+export function administrativeUnitsStream(): PageStream<Record<string, never>, AdministrativeUnitsPulled> {
   return {
     stream: 'administrativeUnits',
     permission: PULLED_STREAMS.administrativeUnits.permission,
     // $top is not among the documented options of this list: the page size is Graph's.
     start: async (connector) => ({ sources: [{ what: UNITS, link: `${connector.graphBaseUrl}/${UNITS}?$select=id,displayName,description,visibility,membershipType` }], state: {} }),
-    clear: (syncRunId) => clearDocuments(deps.db, syncRunId, STAGING),
-    async stage(syncRunId, _source, page) {
-      await stageDocuments(deps.db, syncRunId, STAGING, page.objects);
+    clear: (tx, syncRunId) => clearDocuments(tx, syncRunId, STAGING),
+    async stage(tx, syncRunId, _source, page) {
+      await stageDocuments(tx, syncRunId, STAGING, page.objects);
       return page.objects.length;
     },
     async recover(err) {

@@ -62,17 +62,17 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
       // event of the window (docs/architecture.md, "Audit spans").
       return { sources: [probeSource(connector, reads), ...sources], state: { ...state, probe: { covers: reads } } };
     },
-    async clear(syncRunId) {
-      await clearDocuments(db, syncRunId, STAGING);
-      await saveReads(db, syncRunId, {});
+    async clear(tx, syncRunId) {
+      await clearDocuments(tx, syncRunId, STAGING);
+      await saveReads(tx, syncRunId, {});
     },
-    async stage(syncRunId, source, page, state) {
-      if (source.what.startsWith(PROBE)) return stageProbe(syncRunId, page, state);
+    async stage(tx, syncRunId, source, page, state) {
+      if (source.what.startsWith(PROBE)) return stageProbe(tx, syncRunId, page, state);
       const relevant = page.objects.filter((e) => classifyAuditActivity(e.activityDisplayName));
-      await stageDocuments(db, syncRunId, STAGING, relevant);
+      await stageDocuments(tx, syncRunId, STAGING, relevant);
       const read = state.reads[source.what] ?? { ...readOf(source), oldest: null, newest: null, done: false };
       state.reads[source.what] = readAfterPage(read, eventTimes(page), !page.nextLink);
-      await saveReads(db, syncRunId, state.reads);
+      await saveReads(tx, syncRunId, state.reads);
       return relevant.length;
     },
     // The rest of the probe once it is not worth reading; the filtered reads once it stands for
@@ -96,7 +96,7 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
    * exactly as that read's own filtered page would, so a page budget that ends it mid-way leaves
    * each span where the next run continues.
    */
-  async function stageProbe(syncRunId: number, page: Page, state: AuditPullState): Promise<number> {
+  async function stageProbe(tx: Queryable, syncRunId: number, page: Page, state: AuditPullState): Promise<number> {
     const probe = state.probe!;
     const times = eventTimes(page);
     if (probe.outcome === undefined && page.nextLink) {
@@ -106,13 +106,13 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
     }
     // Exactly what the filtered queries would have staged: events one of them returns, and kept.
     const relevant = page.objects.filter((e) => matchesAuditSource(e.activityDisplayName) && classifyAuditActivity(e.activityDisplayName));
-    await stageDocuments(db, syncRunId, STAGING, relevant);
+    await stageDocuments(tx, syncRunId, STAGING, relevant);
     for (const planned of probe.covers) {
       const name = readName(planned);
       state.reads[name] = readAfterPage(state.reads[name] ?? { ...planned, oldest: null, newest: null, done: false }, times, !page.nextLink);
     }
     if (!page.nextLink) probe.outcome = 'covered';
-    await saveReads(db, syncRunId, state.reads);
+    await saveReads(tx, syncRunId, state.reads);
     return relevant.length;
   }
   return async function pullAuditEvents(input: { runId: number; connectorId: string }): Promise<{ events: number }> {

@@ -46,11 +46,11 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
         state: { mode: usable ? planned.mode : 'bootstrap', resyncReason, resyncs: 0 },
       };
     },
-    clear: (syncRunId) => clearStagedStream(db, syncRunId, stream),
+    clear: (tx, syncRunId) => clearStagedStream(tx, syncRunId, stream),
     fetch: fetchDeltaPage,
-    async stage(syncRunId, _source, page, _state, number) {
+    async stage(tx, syncRunId, _source, page, _state, number) {
       try {
-        return await stagePage(db, syncRunId, stream, page.objects);
+        return await stagePage(tx, syncRunId, stream, page.objects);
       } catch (err) {
         throw err instanceof MalformedMembersDelta ? malformedMembersFailure(err, number, query.resource) : err;
       }

@@ -15,7 +15,6 @@ const ASSIGNMENTS = 'roleManagement/directory/roleAssignments';
  * groups, and the administrative units that scope roles.
  */
 export function pullFullStreamActivity(deps: ActivityDeps) {
-  const { db } = deps;
   const stream: PageStream<Record<string, never>, { assignments: number }> = {
     stream: 'directoryRoleAssignments',
     permission: PULLED_STREAMS.directoryRoleAssignments.permission,
@@ -26,10 +25,10 @@ export function pullFullStreamActivity(deps: ActivityDeps) {
       ],
       state: {},
     }),
-    clear: (syncRunId) => clearDocuments(db, syncRunId, { table: 'staged_directory_roles' }),
-    async stage(syncRunId, source, page) {
+    clear: (tx, syncRunId) => clearDocuments(tx, syncRunId, { table: 'staged_directory_roles' }),
+    async stage(tx, syncRunId, source, page) {
       const kind = source.what === ASSIGNMENTS ? 'assignment' : 'definition';
-      await stageDocuments(db, syncRunId, { table: 'staged_directory_roles', kindColumn: 'kind', kind }, page.objects);
+      await stageDocuments(tx, syncRunId, { table: 'staged_directory_roles', kindColumn: 'kind', kind }, page.objects);
       // The stream counts assignments; definitions only explain them.
       return kind === 'assignment' ? page.objects.length : 0;
     },
@@ -41,8 +40,8 @@ export function pullFullStreamActivity(deps: ActivityDeps) {
     stream: FullStream;
   }): Promise<{ assignments: number } | RoleSchedulesPulled | AdministrativeUnitsPulled | GroupPimPulled> {
     if (input.stream === 'directoryRoleAssignments') return readPages(deps, stream, input);
-    if (input.stream === 'administrativeUnits') return readPages(deps, administrativeUnitsStream(deps), input);
+    if (input.stream === 'administrativeUnits') return readPages(deps, administrativeUnitsStream(), input);
     if (input.stream === 'groupPimSchedules') return pullGroupPimSchedules(deps, input);
-    return readPages(deps, roleScheduleStream(deps, input.stream), input);
+    return readPages(deps, roleScheduleStream(input.stream), input);
   };
 }

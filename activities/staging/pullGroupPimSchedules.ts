@@ -12,7 +12,9 @@ import { activityWait } from '../activityWait';
 import { untilCancelled } from '../untilCancelled';
 import { owningRun } from '../owningRun';
 import { requireConnector } from '../requireConnector';
-import { assertRunOwner, claimRun } from '../store/runs';
+import { claimRun } from '../store/runs';
+import type { Queryable } from '../store/database';
+import { claimStagingLease, underLease } from './stagingLease';
 import { finishedPull, recordPull, type PullRecord } from './pullRecords';
 import { PIM_LICENCE_CODE } from './pullRoleSchedules';
 import { clearDocuments, stageDocuments } from './stageDocuments';
@@ -74,6 +76,10 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
   await claimRun(db, runId, owner);
   const finished = await finishedPull(db, runId, GROUP_PIM_STREAM);
   if (finished) return resultOf(finished);
+  // From here on no earlier attempt (one Temporal gave up on but still running) writes this staging.
+  const lease = await claimStagingLease(db, runId, GROUP_PIM_STREAM, owner);
+  if (!lease) return resultOf((await finishedPull(db, runId, GROUP_PIM_STREAM))!);
+  const staged = <T>(work: (tx: Queryable) => Promise<T>) => underLease(db, lease, work);
   const connector = await requireConnector(db, input.connectorId);
   const session = await graph.open(connector, PULLED_STREAMS[GROUP_PIM_STREAM].permission);
   const tally = { pages: 0, staged: 0, subRequests: 0, groups: 0 };
@@ -88,7 +94,7 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
   };
   const staging = (kind: Kind) => ({ table: 'staged_group_pim_schedules', kindColumn: 'kind', kind }) as const;
   // Whatever an earlier attempt staged may be from another round.
-  await clearDocuments(db, runId, { table: 'staged_group_pim_schedules' });
+  await staged((tx) => clearDocuments(tx, runId, { table: 'staged_group_pim_schedules' }));
 
   let listed: string[];
   try {
@@ -116,14 +122,16 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
       await pacer.take(requests.length);
       // A cancelled run (another pull failed) stops here rather than after the last batch.
       const answers = await untilCancelled(ctx.cancellationSignal, sendBatch(session.client, requests, retry, observer));
-      await assertRunOwner(db, runId, owner);
+      const read: Array<{ kind: Kind; objects: GraphObject[] }> = [];
       for (const request of requests) {
-        const kind: Kind = request.id.startsWith('e') ? 'eligible' : 'active';
         what = request.url;
-        const objects = await collect(answers.get(request.id), request.url);
-        await stageDocuments(db, runId, staging(kind), objects);
-        tally.staged += objects.length;
+        read.push({ kind: request.id.startsWith('e') ? 'eligible' : 'active', objects: await collect(answers.get(request.id), request.url) });
       }
+      // The lease check and the batch's writes are one transaction.
+      await staged(async (tx) => {
+        for (const { kind, objects } of read) await stageDocuments(tx, runId, staging(kind), objects);
+      });
+      tally.staged += read.reduce((n, r) => n + r.objects.length, 0);
       tally.groups += chunk.length;
       ctx.heartbeat(details());
     }
@@ -131,13 +139,15 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
     if (err instanceof CancelledFailure || err instanceof ApplicationFailure) throw err;
     const reason = unavailableReason(err);
     if (!reason) throw session.failed(err, what);
-    await clearDocuments(db, runId, { table: 'staged_group_pim_schedules' });
     const record: PullRecord = { ...totals(), staged: 0, coverage: 'unavailable', coverageReason: reason };
-    await recordPull(db, runId, GROUP_PIM_STREAM, record);
+    await staged(async (tx) => {
+      await clearDocuments(tx, runId, { table: 'staged_group_pim_schedules' });
+      await recordPull(tx, runId, GROUP_PIM_STREAM, record);
+    });
     return resultOf(record);
   }
   const record: PullRecord = { ...totals(), coverage: 'complete' };
-  await recordPull(db, runId, GROUP_PIM_STREAM, record);
+  await staged((tx) => recordPull(tx, runId, GROUP_PIM_STREAM, record));
   return resultOf(record);
 
   /** The ids of every role-assignable group, as Graph lists them now. */

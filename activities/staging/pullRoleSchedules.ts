@@ -1,5 +1,4 @@
 import { PULLED_STREAMS } from '../../shared/streams';
-import type { ActivityDeps } from '../deps';
 import { clearDocuments, stageDocuments } from './stageDocuments';
 import type { PageStream } from './pageReader';
 
@@ -21,7 +20,7 @@ export const PIM_UNAVAILABLE_REASON =
  * One of PIM's schedule-instance collections for directory roles, in full every run, with each
  * instance's principal. A tenant without the licence ends the pull as `unavailable`, not failed.
  */
-export function roleScheduleStream(deps: ActivityDeps, stream: RoleScheduleStream): PageStream<Record<string, never>, RoleSchedulesPulled> {
+export function roleScheduleStream(stream: RoleScheduleStream): PageStream<Record<string, never>, RoleSchedulesPulled> {
   const { what, kind } = SOURCES[stream];
   const staging = { table: 'staged_role_schedules', kindColumn: 'kind', kind } as const;
   return {
@@ -29,9 +28,9 @@ export function roleScheduleStream(deps: ActivityDeps, stream: RoleScheduleStrea
     permission: PULLED_STREAMS[stream].permission,
     // $select, $filter and $expand are the documented options; no $top, so the page size is Graph's.
     start: async (connector) => ({ sources: [{ what, link: `${connector.graphBaseUrl}/${what}?$expand=principal` }], state: {} }),
-    clear: (syncRunId) => clearDocuments(deps.db, syncRunId, staging),
-    async stage(syncRunId, _source, page) {
-      await stageDocuments(deps.db, syncRunId, staging, page.objects);
+    clear: (tx, syncRunId) => clearDocuments(tx, syncRunId, staging),
+    async stage(tx, syncRunId, _source, page) {
+      await stageDocuments(tx, syncRunId, staging, page.objects);
       return page.objects.length;
     },
     async recover(err) {

@@ -9,7 +9,7 @@ export type ExecutionProbe = (workflowId: string, runId: string) => Promise<Exec
 export type JanitorPolicy = {
   /** How long a failed or cancelled run keeps its staging for a reset to resume (ENTRA_FAILED_RUN_RETENTION). */
   failedRunRetentionMs: number;
-  /** A running row older than this is abandoned even when Temporal cannot say (ENTRA_RUN_ABANDON_AFTER). */
+  /** A running row claimed longer ago than this is abandoned even when Temporal cannot say (ENTRA_RUN_ABANDON_AFTER). */
   abandonAfterMs: number;
 };
 
@@ -23,8 +23,9 @@ export type JanitorReport = { abandoned: number[]; discarded: number[] };
  * `abandoned`; staging of runs that ended is deleted once it can no longer serve a reset.
  */
 export async function sweepRuns(db: Database, connectorId: string, probe: ExecutionProbe | undefined, policy: JanitorPolicy): Promise<JanitorReport> {
+  // Aged from its last claim, not its start: a reset may have reopened a run that started days ago.
   const running = await db.query<{ id: string; workflowId: string; owner: string; ageMs: number }>(
-    `select id, workflow_id as "workflowId", workflow_run_id as owner, (extract(epoch from now() - started_at) * 1000)::float8 as "ageMs"
+    `select id, workflow_id as "workflowId", workflow_run_id as owner, (extract(epoch from now() - claimed_at) * 1000)::float8 as "ageMs"
        from sync_runs where connector_id = $1 and status = 'running'`,
     [connectorId],
   );
@@ -32,7 +33,7 @@ export async function sweepRuns(db: Database, connectorId: string, probe: Execut
   for (const run of running.rows) {
     const state = probe ? await probe(run.workflowId, run.owner) : 'unknown';
     if (state === 'open' || (state === 'unknown' && run.ageMs < policy.abandonAfterMs)) continue;
-    const why = state === 'closed' ? 'its workflow execution closed without recording an outcome' : `it ran longer than ${Math.round(policy.abandonAfterMs / 60_000)} minutes`;
+    const why = state === 'closed' ? 'its workflow execution closed without recording an outcome' : `Temporal could not be asked about it and its execution claimed it more than ${Math.round(policy.abandonAfterMs / 60_000)} minutes ago`;
     const abandoned = await inTransaction(db, async (tx) => {
       // Only if nothing took the row over (a reset) since we looked.
       const updated = await tx.query(

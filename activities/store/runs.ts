@@ -37,20 +37,12 @@ export async function claimRun(db: Database, runId: number, owner: string): Prom
     if (run.status === 'abandoned' || run.discarded) throw notResumable(runId, `is ${run.status} and its staged data was discarded`);
     await tx.query(
       `update sync_runs set status = 'running', workflow_run_id = $2, finished_at = null, error_kind = null, error_message = null,
-              reopened = reopened + 1
+              reopened = reopened + 1, claimed_at = now()
         where id = $1`,
       [runId, owner],
     );
     return 'running';
   });
-}
-
-/** Checked before each page: a run taken over by a reset, or closed, takes no more writes from us. */
-export async function assertRunOwner(db: Queryable, runId: number, owner: string): Promise<void> {
-  const { rows } = await db.query<{ status: string; owner: string }>('select status, workflow_run_id as owner from sync_runs where id = $1', [runId]);
-  const run = rows[0];
-  if (!run || run.owner !== owner) throw notResumable(runId, run ? 'was taken over by a reset of its workflow' : 'does not exist');
-  if (run.status !== 'running') throw notResumable(runId, `is ${run.status}`);
 }
 
 export function notResumable(runId: number, why: string): ApplicationFailure {

@@ -3,6 +3,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import { saveConnectorSecret, resealConnectorSecrets } from '../../activities/secrets/connectorSecrets';
 import { inTransaction } from '../../activities/store/database';
 import { hasSyncedData, resetConnectorData, runInFlight } from '../../activities/store/connectorReset';
+import { endStaleRuns } from './staleRuns';
 import { SecretCipherError, SECRET_KEY_VARIABLES } from '../../activities/secrets/secretCipher';
 import { formatDuration } from '../../shared/duration';
 import { syncScheduleId } from '../../workflows/ids';
@@ -184,15 +185,13 @@ async function updateConnectorCommand(ctx: CliContext, rawId: string, o: UpdateO
   // Another tenant's cursors and rows under this connector would mix two directories: refuse, or reset in the same step.
   if (tenantChanges && !o.resetData && (await hasSyncedData(db, id))) throw tenantChangeRefused(id, current.tenantId, changes.tenantId!);
   const sealed = choice ? await choice.readSealed() : undefined;
+  // A row left `running` by a terminated execution must not block the reset: end it first.
+  const swept = o.resetData ? await endStaleRuns(ctx, id) : undefined;
   const { stored, reset } = await inTransaction(db, async (tx) => {
     await tx.query('select 1 from connectors where id = $1 for update', [id]);
     if (o.resetData) {
       const running = await runInFlight(tx, id);
-      if (running) {
-        throw new CliError(
-          `run ${running.id} of connector ${id} is in flight (${running.workflowId}); nothing was changed: wait for it to end (pause the schedule first: entra-sync schedule pause ${id}), then run this command again`,
-        );
-      }
+      if (running) throw runInFlightRefused(id, running, swept?.temporalAsked ?? false);
     }
     if (Object.keys(changes).length) await updateConnector(tx, id, changes);
     return {
@@ -208,6 +207,15 @@ async function updateConnectorCommand(ctx: CliContext, rawId: string, o: UpdateO
   }
   if (changes.syncIntervalSeconds !== undefined) note(`the schedule keeps its old interval until: entra-sync schedule apply ${id}`);
   if (changes.enabled === false) note(`scheduled runs of ${id} now fail with ConnectorDisabled; stop them with: entra-sync schedule pause ${id}`);
+}
+
+/** Names why the run counts as in flight: Temporal says its execution is open, or could not be asked. */
+function runInFlightRefused(id: string, run: { id: number; workflowId: string }, temporalAsked: boolean): CliError {
+  const why = temporalAsked ? 'Temporal reports its execution open' : 'Temporal could not be asked whether its execution is still open';
+  return new CliError(
+    `run ${run.id} of connector ${id} is in flight (${run.workflowId}; ${why}); nothing was changed: wait for it to end or cancel it ` +
+      `(pause the schedule first: entra-sync schedule pause ${id}), then run this command again`,
+  );
 }
 
 /** A kind without sealed material leaves nothing of the previous secret or key at rest. */

@@ -6,6 +6,7 @@ import type { CliContext } from './context';
 import { formatSeconds, formatTime, out, printJson, table } from './output';
 import { auditLagNote } from '../../shared/auditLag';
 import { findRun, listRuns, runStreams, runUnreadTargets, type RunRow } from './runRecords';
+import { endStaleRuns } from './staleRuns';
 import { RUN_STATUSES, type RunStatus } from '../../activities/store/runs';
 import * as valid from './validation';
 
@@ -35,7 +36,10 @@ async function listCommand(ctx: CliContext, o: { connector?: string; status?: st
   const limit = Number(o.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit "${o.limit}" must be a whole number of at least 1`);
   if (o.status && !RUN_STATUSES.includes(o.status as RunStatus)) throw new CliError(`--status "${o.status}" must be one of ${RUN_STATUSES.join(', ')}`);
-  const rows = await listRuns(await ctx.db(), { connectorId: o.connector && valid.connectorId(o.connector), status: o.status, limit });
+  const connectorId = o.connector && valid.connectorId(o.connector);
+  // A row still `running` after its execution closed shows its true state once the janitor ended it.
+  await endStaleRuns(ctx, connectorId || undefined);
+  const rows = await listRuns(await ctx.db(), { connectorId, status: o.status, limit });
   if (o.json) return printJson(rows.map((r) => withLink(ctx, r)));
   if (rows.length === 0) return out('no runs yet; start one with: entra-sync sync --connector <id>');
   out(
@@ -48,8 +52,9 @@ async function listCommand(ctx: CliContext, o: { connector?: string; status?: st
 
 async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }): Promise<void> {
   const db = await ctx.db();
-  const r = await findRun(db, ref);
-  if (!r) throw new CliError(`no run ${ref}; see entra-sync runs list`);
+  const found = await findRun(db, ref);
+  if (!found) throw new CliError(`no run ${ref}; see entra-sync runs list`);
+  const r = found.status === 'running' && (await endStaleRuns(ctx, found.connectorId)).abandoned.includes(found.id) ? (await findRun(db, ref))! : found;
   const streams = await runStreams(db, r.id);
   const unreadTargets = await runUnreadTargets(db, r.id);
   const view = { ...withLink(ctx, r), streams, unreadTargets };
