@@ -1,0 +1,37 @@
+import type { ScheduleDescription, ScheduleHandle } from '@temporalio/client';
+
+/** A run a schedule started: its workflow id and the run id of its first execution. */
+export type ScheduledRun = { workflowId: string; runId: string };
+
+const keyOf = (run: ScheduledRun) => `${run.workflowId}/${run.runId}`;
+
+function startedRuns(d: ScheduleDescription): ScheduledRun[] {
+  return [...d.info.recentActions.map((r) => r.action), ...d.info.runningActions].map((a) => ({ workflowId: a.workflow.workflowId, runId: a.workflow.firstExecutionRunId }));
+}
+
+/** Which of the schedule's runs `npm start` prints as it watches: each run once. */
+export class ScheduleWatcher {
+  private readonly seen = new Set<string>();
+
+  private constructor(private readonly schedule: ScheduleHandle) {}
+
+  static async start(schedule: ScheduleHandle): Promise<ScheduleWatcher> {
+    return new ScheduleWatcher(schedule);
+  }
+
+  /** A run printed some other way (the first run `npm start` triggers). */
+  markSeen(run: ScheduledRun): void {
+    this.seen.add(keyOf(run));
+  }
+
+  /** The schedule's runs not returned before, marked seen. */
+  async newRuns(): Promise<ScheduledRun[]> {
+    const fresh: ScheduledRun[] = [];
+    for (const run of startedRuns(await this.schedule.describe())) {
+      if (this.seen.has(keyOf(run))) continue;
+      this.seen.add(keyOf(run));
+      fresh.push(run);
+    }
+    return fresh;
+  }
+}
