@@ -17,6 +17,7 @@ export function formatOutcome(o: RunOutcome): string {
         (s.coverage === 'unavailable' ? `, unavailable: ${s.coverageReason ?? 'no reason given'}` : ''),
     );
   }
+  if (o.resets?.length) lines.push(`  reset from event ${o.resets.map((r) => r.fromEventId).join(', then from event ')}: ${o.status} (run ${o.runId})`);
   if (o.error) lines.push(`  error ${o.error.kind}: ${o.error.message}`);
   if (o.temporalUiUrl) lines.push(`  Temporal UI: ${o.temporalUiUrl}`);
   return lines.join('\n');

@@ -119,15 +119,16 @@ runMain(async () => {
     if (!options.once) say(`schedule: ${syncScheduleId(ENV_CONNECTOR_ID)} syncs every ${formatDuration(config.syncIntervalMs)}`);
 
     const ui = { namespace: stack.temporal.namespace, uiUrl: stack.temporal.uiUrl };
+    // Before the first run: the runs the schedule lists now are a previous session's.
+    const watcher = await ScheduleWatcher.start(schedule);
     const first = await triggerSync(client, ENV_CONNECTOR_ID);
+    watcher.markSeen(first);
     say(`sync: started ${first.workflowId}${first.alreadyRunning ? ' (already running)' : ''}`);
     const outcome = await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...first }, ui, say);
     print(outcome);
     if (options.once) return shutdown(outcome.status === 'succeeded' ? 0 : 1);
 
     say('watching the schedule; Ctrl-C stops every process this command started');
-    const watcher = await ScheduleWatcher.start(schedule);
-    watcher.markSeen(first);
     for (;;) {
       for (const run of await watcher.newRuns()) print(await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...run }, ui, say));
       await new Promise((r) => setTimeout(r, 2_000));

@@ -9,14 +9,22 @@ function startedRuns(d: ScheduleDescription): ScheduledRun[] {
   return [...d.info.recentActions.map((r) => r.action), ...d.info.runningActions].map((a) => ({ workflowId: a.workflow.workflowId, runId: a.workflow.firstExecutionRunId }));
 }
 
-/** Which of the schedule's runs `npm start` prints as it watches: each run once. */
+/**
+ * Which of the schedule's runs `npm start` prints as it watches: each run once, and only runs
+ * that started after the watcher did. The schedule's recent actions outlive the command (they are
+ * Temporal's), so the runs the schedule lists when the watcher starts are a previous session's.
+ * A reset execution is not a new run: the schedule lists its run by the first execution.
+ */
 export class ScheduleWatcher {
   private readonly seen = new Set<string>();
 
   private constructor(private readonly schedule: ScheduleHandle) {}
 
+  /** Start before the command starts runs of its own: what the schedule lists now, it never returns. */
   static async start(schedule: ScheduleHandle): Promise<ScheduleWatcher> {
-    return new ScheduleWatcher(schedule);
+    const watcher = new ScheduleWatcher(schedule);
+    for (const run of startedRuns(await schedule.describe())) watcher.markSeen(run);
+    return watcher;
   }
 
   /** A run printed some other way (the first run `npm start` triggers). */
