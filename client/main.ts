@@ -17,6 +17,7 @@ import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { formatOutcome } from './formatOutcome';
 import { awaitRunOutcome, type RunOutcome } from './runOutcome';
 import { applySyncSchedule } from './schedules';
+import { ScheduleWatcher } from './scheduleWatcher';
 import { connectClientToTemporal } from './temporalConnection';
 import { explainTemporalError } from './temporalErrors';
 import { triggerSync } from './triggerSync';
@@ -118,23 +119,18 @@ runMain(async () => {
     if (!options.once) say(`schedule: ${syncScheduleId(ENV_CONNECTOR_ID)} syncs every ${formatDuration(config.syncIntervalMs)}`);
 
     const ui = { namespace: stack.temporal.namespace, uiUrl: stack.temporal.uiUrl };
+    // Before the first run: the runs the schedule lists now are a previous session's.
+    const watcher = await ScheduleWatcher.start(schedule);
     const first = await triggerSync(client, ENV_CONNECTOR_ID);
+    watcher.markSeen(first);
     say(`sync: started ${first.workflowId}${first.alreadyRunning ? ' (already running)' : ''}`);
     const outcome = await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...first }, ui, say);
     print(outcome);
     if (options.once) return shutdown(outcome.status === 'succeeded' ? 0 : 1);
 
     say('watching the schedule; Ctrl-C stops every process this command started');
-    const seen = new Set([`${first.workflowId}/${first.runId}`]);
     for (;;) {
-      const d = await schedule.describe();
-      for (const action of [...d.info.recentActions.map((r) => r.action), ...d.info.runningActions]) {
-        const key = `${action.workflow.workflowId}/${action.workflow.firstExecutionRunId}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const run = { connectorId: ENV_CONNECTOR_ID, workflowId: action.workflow.workflowId, runId: action.workflow.firstExecutionRunId };
-        print(await awaitRunOutcome(client, run, ui, say));
-      }
+      for (const run of await watcher.newRuns()) print(await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...run }, ui, say));
       await new Promise((r) => setTimeout(r, 2_000));
     }
   } catch (err) {

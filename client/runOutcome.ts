@@ -1,18 +1,22 @@
-import { ActivityFailure, ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, TerminatedFailure, WorkflowContinuedAsNewError, WorkflowFailedError, type Client } from '@temporalio/client';
 import type { RunSummary, StreamSummary } from '../activities';
 import type { SyncProgress } from '../workflows/entraSync';
+import { resetOf, type RunReset } from './runResets';
 
 /** What `npm start` and `sync --wait` print about one run (`--json` prints it as is). */
 export type RunOutcome = {
   status: 'succeeded' | 'failed';
   connectorId: string;
   workflowId: string;
+  /** The execution that ended the run: the first one, or the last a reset started. */
   runId: string;
   syncRunId?: number;
   durationMs: number;
   streams: Record<string, StreamSummary>;
   error?: { kind: string; message: string };
   temporalUiUrl?: string;
+  /** The resets the run went through, oldest first (absent when none). */
+  resets?: RunReset[];
 };
 
 export function workflowUiUrl(uiUrl: string | undefined, namespace: string, workflowId: string, runId: string): string | undefined {
@@ -20,15 +24,43 @@ export function workflowUiUrl(uiUrl: string | undefined, namespace: string, work
   return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
 }
 
-/** Waits for a sync run to close and describes how it went. */
+/**
+ * Waits for a sync run to close and describes how it went. A run reset meanwhile (from the Web
+ * UI) is followed to the execution that ends it: the reset terminated the execution awaited.
+ */
 export async function awaitRunOutcome(
   client: Client,
   run: { connectorId: string; workflowId: string; runId: string },
   ui: { namespace: string; uiUrl?: string },
-  onRetrying?: (line: string) => void,
+  note?: (line: string) => void,
 ): Promise<RunOutcome> {
+  const started = (await client.workflow.getHandle(run.workflowId, run.runId).describe()).startTime;
+  const resets: RunReset[] = [];
+  for (let runId = run.runId; ; ) {
+    const outcome = await awaitExecution(client, { ...run, runId }, ui, started, note);
+    if ('continuedAs' in outcome) {
+      // A reset past the point a run can resume from continues as new (docs/run-lifecycle.md).
+      runId = outcome.continuedAs;
+      continue;
+    }
+    const reset = outcome.terminated ? await resetOf(client, run.workflowId, runId) : undefined;
+    if (!reset) return { ...outcome.result, ...(resets.length ? { resets } : {}) };
+    resets.push(reset);
+    note?.(`  ${run.workflowId} was reset from event ${reset.fromEventId}; following run ${reset.runId}`);
+    runId = reset.runId;
+  }
+}
+
+/** One execution to its close; `terminated` when something ended it from outside (a reset does), `continuedAs` the execution it continued as. */
+async function awaitExecution(
+  client: Client,
+  run: { connectorId: string; workflowId: string; runId: string },
+  ui: { namespace: string; uiUrl?: string },
+  started: Date,
+  note?: (line: string) => void,
+): Promise<{ result: RunOutcome; terminated: boolean } | { continuedAs: string }> {
   const handle = client.workflow.getHandle(run.workflowId, run.runId, { followRuns: false });
-  const watcher = onRetrying ? setInterval(() => void reportRetries(handle, onRetrying), RETRY_REPORT_MS) : undefined;
+  const watcher = note ? setInterval(() => void reportRetries(handle, note), RETRY_REPORT_MS) : undefined;
   const base = {
     connectorId: run.connectorId,
     workflowId: run.workflowId,
@@ -37,10 +69,12 @@ export async function awaitRunOutcome(
   };
   try {
     const summary = (await handle.result()) as RunSummary;
-    return { status: 'succeeded', ...base, syncRunId: summary.runId, durationMs: await durationOf(handle), streams: summary.streams };
+    return { result: { status: 'succeeded', ...base, syncRunId: summary.runId, durationMs: await durationOf(handle, started), streams: summary.streams }, terminated: false };
   } catch (err) {
+    if (err instanceof WorkflowContinuedAsNewError) return { continuedAs: err.newExecutionRunId };
     if (!(err instanceof WorkflowFailedError)) throw err;
-    return { status: 'failed', ...base, durationMs: await durationOf(handle), streams: {}, error: rootCause(err) };
+    const result: RunOutcome = { status: 'failed', ...base, durationMs: await durationOf(handle, started), streams: {}, error: rootCause(err) };
+    return { result, terminated: err.cause instanceof TerminatedFailure };
   } finally {
     clearInterval(watcher);
   }
@@ -68,9 +102,10 @@ async function reportRetries(handle: ReturnType<Client['workflow']['getHandle']>
   }
 }
 
-async function durationOf(handle: ReturnType<Client['workflow']['getHandle']>): Promise<number> {
+/** From the run's first start (a reset execution keeps running the same sync) to the execution's close. */
+async function durationOf(handle: ReturnType<Client['workflow']['getHandle']>, started: Date): Promise<number> {
   const d = await handle.describe();
-  return d.closeTime ? d.closeTime.getTime() - d.startTime.getTime() : Date.now() - d.startTime.getTime();
+  return (d.closeTime ?? new Date()).getTime() - started.getTime();
 }
 
 /** The workflow wraps the failing activity's error; the operator wants the innermost one. */

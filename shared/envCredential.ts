@@ -2,13 +2,15 @@
  * The credential of the connector configured by environment variables (`default`). Names follow
  * @azure/identity's environment conventions where it has one (AZURE_CLIENT_CERTIFICATE_PATH,
  * AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_FEDERATED_TOKEN_FILE); ENTRA_CREDENTIAL picks the kind
- * when more than one is set, and is the only way to ask for a managed identity.
+ * when more than one is set, and is the only way to ask for a managed identity (managedIdentity:
+ * user-assigned, ENTRA_CLIENT_ID its client id; systemAssignedIdentity: the host's own).
  */
 export type EnvCredential =
   | { kind: 'clientSecret'; secret: string }
   | { kind: 'certificate'; path: string; password?: string }
   | { kind: 'workloadIdentity'; tokenFile: string }
-  | { kind: 'managedIdentity' };
+  | { kind: 'managedIdentity' }
+  | { kind: 'systemAssignedIdentity' };
 
 type Env = {
   ENTRA_TENANT_ID?: string;
@@ -20,12 +22,13 @@ type Env = {
   AZURE_FEDERATED_TOKEN_FILE?: string;
 };
 
-const KINDS = ['clientSecret', 'certificate', 'workloadIdentity', 'managedIdentity'] as const;
+const KINDS = ['clientSecret', 'certificate', 'workloadIdentity', 'managedIdentity', 'systemAssignedIdentity'] as const;
 const NEEDS: Record<(typeof KINDS)[number], string> = {
   clientSecret: 'ENTRA_CLIENT_SECRET',
   certificate: 'AZURE_CLIENT_CERTIFICATE_PATH',
   workloadIdentity: 'AZURE_FEDERATED_TOKEN_FILE',
   managedIdentity: '',
+  systemAssignedIdentity: '',
 };
 
 export function envCredential(env: Env): { entra?: { tenantId: string; clientId: string; credential: EnvCredential }; problem?: string } {
@@ -49,7 +52,7 @@ export function envCredential(env: Env): { entra?: { tenantId: string; clientId:
     return {
       problem: present.length
         ? `${present.map((k) => NEEDS[k]).join(' and ')} are all set: set ENTRA_CREDENTIAL to the one to use (${KINDS.join(', ')})`
-        : `ENTRA_CLIENT_SECRET is not set: set all three of ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (or, instead of the secret, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE or ENTRA_CREDENTIAL=managedIdentity) to sync a real tenant, or none of them to sync the built-in simulator's demo tenant`,
+        : `ENTRA_CLIENT_SECRET is not set: set all three of ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET (or, instead of the secret, AZURE_CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE, or ENTRA_CREDENTIAL=managedIdentity or systemAssignedIdentity) to sync a real tenant, or none of them to sync the built-in simulator's demo tenant`,
     };
   }
   if (missing.length) {

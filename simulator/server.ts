@@ -89,8 +89,12 @@ export interface SimulatorConfig {
   clientSecret: string;
   /** The certificate to trust (NODE_EXTRA_CA_CERTS). */
   caCertPath: string;
-  /** A host's managed identity endpoint for the app (App Service's shape): IDENTITY_ENDPOINT and IDENTITY_HEADER. */
-  managedIdentity: { endpoint: string; header: string };
+  /**
+   * A host's managed identity endpoint for the app (App Service's shape): IDENTITY_ENDPOINT and
+   * IDENTITY_HEADER. `systemAssigned`: whether the host has a system-assigned identity (the app
+   * stands in for it too); on by default, a test may turn it off.
+   */
+  managedIdentity: { endpoint: string; header: string; systemAssigned: boolean };
 }
 
 /** One served tenant: what its control API drives, in-process, plus its traffic shaping. */
@@ -213,14 +217,14 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
     clientId: application.clientId,
     clientSecret: application.clientSecret,
     caCertPath,
-    managedIdentity: { endpoint: '', header: createRandom(hashSeed(seed, 'identity-header')).guid() },
+    managedIdentity: { endpoint: '', header: createRandom(hashSeed(seed, 'identity-header')).guid(), systemAssigned: true },
   };
 
   const router = new Router();
   // First, so that its /_sim/faults (the extended fault spec) answers before the general control routes.
   registerTrafficControlRoutes(router, { throttle, latency, faults, counters });
   registerIdentityRoutes(router, { tenant: tenant.identity, application, authority: accessTokens, origin, now: () => new Date() });
-  registerManagedIdentityRoute(router, { application, authority: accessTokens, identityHeader: config.managedIdentity.header, now: () => new Date() });
+  registerManagedIdentityRoute(router, { application, authority: accessTokens, identityHeader: config.managedIdentity.header, host: config.managedIdentity, now: () => new Date() });
   registerGraphRoutes(router, {
     tenant,
     codec: new DeltaTokenCodec(deriveDeltaTokenKey(tenantId, seed)),

@@ -1,12 +1,13 @@
 import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
+import { hasEnded, stagedInForce } from './endedInstances';
 
 /**
  * Applies the PIM for Groups schedule instances (eligible and active, memberships and ownerships)
  * this run read, keyed by (connector, kind, instance id). The run read some role-assignable groups
  * (activities/staging/groupPimPlan.ts): each group it read gets exactly what Graph listed for it;
- * groups it listed but did not read keep theirs, except instances whose end has passed (Graph
- * lists only current instances); groups no longer listed (deleted) lose theirs. A pull the tenant
+ * groups it listed but did not read keep theirs; groups no longer listed (deleted) lose theirs. An
+ * instance ended by the run's start is never held, read or not (endedInstances.ts). A pull the tenant
  * could not offer (no licence or permission) staged nothing: the copy then holds none, and forgets
  * every read, so the run after it reads every group again. A run whose pull listed no group (none
  * is role-assignable, or a pull from before the per-group plan) replaces the whole set.
@@ -25,15 +26,17 @@ export async function applyGroupPimSchedules(tx: Queryable, connectorId: string,
           where l.connector_id = $1 and r.id = $2
             and (not exists (select 1 from staged_group_pim_groups g where g.run_id = $2 and g.group_id = l.group_id)
                  or (exists (select 1 from staged_group_pim_groups g where g.run_id = $2 and g.group_id = l.group_id and g.reason is not null)
-                     and not exists (select 1 from staged_group_pim_schedules s where s.run_id = $2 and s.kind = l.kind and s.id = l.id))
-                 or l.end_at <= r.started_at)`
-      : `delete from group_pim_schedule_instances l where l.connector_id = $1 and not exists (
-           select 1 from staged_group_pim_schedules s where s.run_id = $2 and s.kind = l.kind and s.id = l.id)`,
+                     and not exists (select 1 from staged_group_pim_schedules s where s.run_id = $2 and s.kind = l.kind and s.id = l.id and ${stagedInForce('s', 'r.started_at')}))
+                 or ${hasEnded('l.end_at', 'r.started_at')})`
+      : `delete from group_pim_schedule_instances l using sync_runs r
+          where l.connector_id = $1 and r.id = $2
+            and not exists (select 1 from staged_group_pim_schedules s where s.run_id = $2 and s.kind = l.kind and s.id = l.id and ${stagedInForce('s', 'r.started_at')})`,
     [connectorId, runId],
   );
   const written = await tx.query(
     `insert into group_pim_schedule_instances as live (connector_id, kind, id, data, first_seen_run_id)
-     select $1, s.kind, s.id, s.data, $2 from staged_group_pim_schedules s where s.run_id = $2
+     select $1, s.kind, s.id, s.data, $2 from staged_group_pim_schedules s join sync_runs r on r.id = s.run_id
+      where s.run_id = $2 and ${stagedInForce('s', 'r.started_at')}
      on conflict (connector_id, kind, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
     [connectorId, runId],
   );

@@ -119,11 +119,16 @@ function localCredentialFailure(err: unknown, text: string, context: AuthContext
       message: `the certificate of app ${context.clientId} cannot be used: ${firstLine(text.trim())}; give a PEM file with the certificate and its private key, or a PFX file and its password (entra-sync connector update <id> --certificate <file>, or AZURE_CLIENT_CERTIFICATE_PATH and AZURE_CLIENT_CERTIFICATE_PASSWORD)`,
     });
   }
-  if (context.credentialKind === 'managedIdentity' && (name === 'CredentialUnavailableError' || /managed identity|IMDS|ManagedIdentity/i.test(text)) && !/AADSTS/.test(text)) {
+  const managed = context.credentialKind === 'managedIdentity' || context.credentialKind === 'systemAssignedIdentity';
+  if (managed && (name === 'CredentialUnavailableError' || /managed identity|IMDS|ManagedIdentity/i.test(text)) && !/AADSTS/.test(text)) {
+    const which =
+      context.credentialKind === 'managedIdentity'
+        ? `no managed identity is available to this worker for client id ${context.clientId} (${firstLine(text.trim())}); run the worker on an Azure host with that user-assigned identity attached`
+        : `no system-assigned managed identity is available to this worker (${firstLine(text.trim())}); turn on the system-assigned identity of the Azure host the worker runs on (VM, App Service, container app) and grant its service principal the Graph permissions`;
     return ApplicationFailure.create({
       type: FailureKind.ManagedIdentityUnavailable,
       nonRetryable: true,
-      message: `no managed identity is available to this worker for client id ${context.clientId} (${firstLine(text.trim())}); run the worker on an Azure host with that user-assigned identity attached, or choose another credential (entra-sync connector update <id> --credential clientSecret|certificate|workloadIdentity)`,
+      message: `${which}, or choose another credential (entra-sync connector update <id> --credential clientSecret|certificate|workloadIdentity)`,
     });
   }
   return undefined;

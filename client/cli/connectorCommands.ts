@@ -44,10 +44,11 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
     .option('--disabled', 'add it disabled: its runs fail until it is enabled', false)
     .option('--graph-base-url <url>', 'Microsoft Graph endpoint (national clouds, proxies); default: ENTRA_GRAPH_BASE_URL')
     .option('--authority-host <url>', 'identity platform endpoint; default: ENTRA_AUTHORITY_HOST')
-    .option('--credential <kind>', 'clientSecret (default), certificate, workloadIdentity or managedIdentity')
+    .option('--credential <kind>', 'clientSecret (default), certificate, workloadIdentity, managedIdentity or systemAssignedIdentity')
     .option('--certificate <file>', 'authenticate with a certificate: PEM with its private key, or PFX (its password is read from the prompt or standard input); stored encrypted')
     .option('--federated-token-file <path>', 'workload identity federation: the federated token file on the workers (AZURE_FEDERATED_TOKEN_FILE), re-read at every token request')
     .option('--managed-identity', 'authenticate as the user-assigned managed identity whose client id is --client-id (workers running in Azure)')
+    .option('--system-assigned-identity', "authenticate as the system-assigned managed identity of the workers' Azure host (--client-id: that identity's client id)")
     .option('--cloud <name>', 'AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentDoD or AzureChinaCloud: picks the authority host and Graph endpoint (explicit --graph-base-url / --authority-host win)')
     .action(run(addConnector as Action));
 
@@ -65,10 +66,11 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
     .option('--disable', 'disable the connector: its runs fail with ConnectorDisabled until enabled')
     .option('--graph-base-url <url>', 'Microsoft Graph endpoint')
     .option('--authority-host <url>', 'identity platform endpoint')
-    .option('--credential <kind>', 'clientSecret (default), certificate, workloadIdentity or managedIdentity')
+    .option('--credential <kind>', 'clientSecret (default), certificate, workloadIdentity, managedIdentity or systemAssignedIdentity')
     .option('--certificate <file>', 'authenticate with a certificate: PEM with its private key, or PFX (its password is read from the prompt or standard input); stored encrypted')
     .option('--federated-token-file <path>', 'workload identity federation: the federated token file on the workers (AZURE_FEDERATED_TOKEN_FILE), re-read at every token request')
     .option('--managed-identity', 'authenticate as the user-assigned managed identity whose client id is --client-id (workers running in Azure)')
+    .option('--system-assigned-identity', "authenticate as the system-assigned managed identity of the workers' Azure host (--client-id: that identity's client id)")
     .option('--cloud <name>', 'AzurePublicCloud, AzureUSGovernment, AzureUSGovernmentDoD or AzureChinaCloud: picks the authority host and Graph endpoint (explicit --graph-base-url / --authority-host win)')
     .option('--reset-data', 'delete the connector\'s cursors and synced data in the same transaction (required to change the tenant of a connector that has synced)')
     .action(run(updateConnectorCommand as Action));

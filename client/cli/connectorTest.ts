@@ -32,7 +32,7 @@ async function loadMaterial(ctx: CliContext, c: ConnectorRecord): Promise<Creden
     if (!c.federatedTokenFile) throw new CliError(`connector ${c.id} has no federated token file; set one with: entra-sync connector update ${c.id} --federated-token-file <path>`);
     return { kind: 'workloadIdentity', tokenFile: c.federatedTokenFile };
   }
-  if (c.credentialKind === 'managedIdentity') return { kind: 'managedIdentity' };
+  if (c.credentialKind === 'managedIdentity' || c.credentialKind === 'systemAssignedIdentity') return { kind: c.credentialKind };
   const db = await ctx.db();
   const sealed = await loadSealedSecret(db, c.id);
   let opened: string | undefined;

@@ -1,7 +1,7 @@
 import { readCertificateFile } from '../../activities/secrets/environmentSecretStore';
 import { sealCertificate, type CertificateMaterial } from '../../activities/graph/credentials/credentialMaterial';
 import { pfxToPem } from '../../activities/graph/credentials/pfxToPem';
-import { isCredentialKind, type CredentialKind } from '../../activities/graph/credentials/credentialKinds';
+import { CREDENTIAL_KINDS, isCredentialKind, type CredentialKind } from '../../activities/graph/credentials/credentialKinds';
 import { CLOUD_NAMES, cloudNamed, resolveEndpoints, type CloudName } from '../../shared/clouds';
 import { CliError } from './cliErrors';
 import { readSecret } from './secretInput';
@@ -14,6 +14,7 @@ export type CredentialOptions = {
   certificate?: string;
   federatedTokenFile?: string;
   managedIdentity?: boolean;
+  systemAssignedIdentity?: boolean;
 };
 
 export type CredentialChoice = {
@@ -28,11 +29,15 @@ const PASSWORD_PROMPT = 'Certificate password (input hidden): ';
 
 /** The credential the options ask for, or undefined when they name none (update keeps the current one). */
 export function credentialChoice(o: CredentialOptions, fallback: CredentialKind | undefined): CredentialChoice | undefined {
-  const implied = [o.secret && 'clientSecret', o.certificate && 'certificate', o.federatedTokenFile && 'workloadIdentity', o.managedIdentity && 'managedIdentity'].filter(
-    (k): k is CredentialKind => Boolean(k),
-  );
+  const implied = [
+    o.secret && 'clientSecret',
+    o.certificate && 'certificate',
+    o.federatedTokenFile && 'workloadIdentity',
+    o.managedIdentity && 'managedIdentity',
+    o.systemAssignedIdentity && 'systemAssignedIdentity',
+  ].filter((k): k is CredentialKind => Boolean(k));
   if (o.credential !== undefined && !isCredentialKind(o.credential)) {
-    throw new CliError(`--credential "${o.credential}" is not a credential kind; use clientSecret, certificate, workloadIdentity or managedIdentity`);
+    throw new CliError(`--credential "${o.credential}" is not a credential kind; use ${CREDENTIAL_KINDS.join(', ')}`);
   }
   const kinds = new Set([...implied, ...(o.credential ? [o.credential as CredentialKind] : [])]);
   if (kinds.size > 1) throw new CliError(`the options ask for several credentials (${[...kinds].join(', ')}); give one`);

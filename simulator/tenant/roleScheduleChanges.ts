@@ -82,10 +82,21 @@ export function isCurrent(window: { startDateTime: string; endDateTime: string |
   return Date.parse(window.startDateTime) <= now.getTime() && (window.endDateTime === null || Date.parse(window.endDateTime) > now.getTime());
 }
 
-/** Eligibilities in force now, of active principals: what roleEligibilityScheduleInstances lists. */
+/**
+ * Whether a schedule instance list shows the window now: from its start until its end, and on for
+ * `listedAfterEndMs` past the end (TenantStore.endedInstancesListedForMs).
+ */
+export function isListed(window: { startDateTime: string; endDateTime: string | null }, now: Date, listedAfterEndMs: number): boolean {
+  const started = Date.parse(window.startDateTime) <= now.getTime();
+  return started && (window.endDateTime === null || Date.parse(window.endDateTime) + Math.max(0, listedAfterEndMs) > now.getTime());
+}
+
+/** Eligibilities in force now (or lingering past their end), of active principals: what roleEligibilityScheduleInstances lists. */
 export function currentRoleEligibilities(tenant: TenantStore): RoleEligibility[] {
   const now = tenant.currentTime();
-  return [...tenant.roleEligibilities.all()].filter((e) => tenant.isActive(e.principalId) && isCurrent(e, now)).map((e) => ({ ...e }));
+  return [...tenant.roleEligibilities.all()]
+    .filter((e) => tenant.isActive(e.principalId) && isListed(e, now, tenant.endedInstancesListedForMs))
+    .map((e) => ({ ...e }));
 }
 
 /** Active assignments with their windows: what roleAssignmentScheduleInstances lists. */

@@ -16,6 +16,7 @@ describe('token failures of each credential kind name their fix', () => {
     ['workloadIdentity', new Error('cannot read the federated token file /var/run/token (ENOENT)'), 'FederatedTokenUnavailable', /AZURE_FEDERATED_TOKEN_FILE/],
     ['certificate', new Error('The file at the specified path does not contain a PEM-encoded certificate.'), 'UnreadableCertificate', /PEM file with the certificate and its private key/],
     ['managedIdentity', Object.assign(new Error('ManagedIdentityCredential: no managed identity endpoint found.'), { name: 'CredentialUnavailableError' }), 'ManagedIdentityUnavailable', /user-assigned identity attached/],
+    ['systemAssignedIdentity', Object.assign(new Error('ManagedIdentityCredential: no managed identity endpoint found.'), { name: 'CredentialUnavailableError' }), 'ManagedIdentityUnavailable', /^no system-assigned managed identity .*turn on the system-assigned identity of the Azure host/],
   ])('%s: %s', (kind, err, expected, fix) => {
     const failure = authenticationFailure(err, context(kind));
     expect(failure.type).toBe(expected);

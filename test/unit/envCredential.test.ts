@@ -13,6 +13,7 @@ describe('the ENTRA_* connector’s credential', () => {
     });
     expect(loadConfig({ ...IDS, AZURE_FEDERATED_TOKEN_FILE: '/var/run/token' }).entra?.credential).toEqual({ kind: 'workloadIdentity', tokenFile: '/var/run/token' });
     expect(loadConfig({ ...IDS, ENTRA_CREDENTIAL: 'managedIdentity' }).entra?.credential).toEqual({ kind: 'managedIdentity' });
+    expect(loadConfig({ ...IDS, ENTRA_CREDENTIAL: 'systemAssignedIdentity' }).entra?.credential).toEqual({ kind: 'systemAssignedIdentity' });
   });
 
   it('asks ENTRA_CREDENTIAL to choose when several are set', () => {

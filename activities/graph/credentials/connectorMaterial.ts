@@ -7,7 +7,7 @@ import { unsealCertificate, type CredentialMaterial } from './credentialMaterial
 /**
  * What the connector authenticates with, loaded when an activity needs it: a client secret or a
  * certificate from the secret store (sealed in PostgreSQL, or handed to the worker), a federated
- * token file's path, or nothing for a managed identity.
+ * token file's path, or nothing for a managed identity (user- or system-assigned).
  */
 export async function connectorMaterial(connector: Connector, secrets: SecretStore): Promise<CredentialMaterial> {
   switch (connector.credentialKind) {
@@ -15,7 +15,8 @@ export async function connectorMaterial(connector: Connector, secrets: SecretSto
       if (!connector.federatedTokenFile) throw missing(connector, 'federated token file', '--federated-token-file <path>', 'AZURE_FEDERATED_TOKEN_FILE');
       return { kind: 'workloadIdentity', tokenFile: connector.federatedTokenFile };
     case 'managedIdentity':
-      return { kind: 'managedIdentity' };
+    case 'systemAssignedIdentity':
+      return { kind: connector.credentialKind };
     case 'certificate': {
       // The store words its "nothing stored" for a client secret: say certificate here.
       const sealed = await secrets.clientSecret(connector.id).catch((err: unknown) => {

@@ -34,6 +34,9 @@ export function createCredential(identity: CredentialIdentity, material: Credent
     case 'managedIdentity':
       // A user-assigned identity is named by its client id; the identity endpoint belongs to the host.
       return new ManagedIdentityCredential({ clientId: identity.clientId });
+    case 'systemAssignedIdentity':
+      // No client, object or resource id: the host's endpoint answers for its own identity.
+      return new ManagedIdentityCredential();
   }
 }
 

@@ -1,13 +1,15 @@
 /**
  * How a connector proves its identity to Microsoft Entra. Each kind is one of @azure/identity's
  * own credential types (no hand-written OAuth): ClientSecretCredential, ClientCertificateCredential,
- * ClientAssertionCredential over a federated token file, ManagedIdentityCredential.
+ * ClientAssertionCredential over a federated token file, ManagedIdentityCredential (a user-assigned
+ * identity named by the connector's client id, or the host's system-assigned one, named by nothing).
  */
 export const CredentialKind = {
   clientSecret: 'clientSecret',
   certificate: 'certificate',
   workloadIdentity: 'workloadIdentity',
   managedIdentity: 'managedIdentity',
+  systemAssignedIdentity: 'systemAssignedIdentity',
 } as const;
 
 export type CredentialKind = (typeof CredentialKind)[keyof typeof CredentialKind];
@@ -26,5 +28,6 @@ export const CREDENTIAL_LABELS: Record<CredentialKind, string> = {
   clientSecret: 'client secret',
   certificate: 'certificate',
   workloadIdentity: 'workload identity federation (federated token file)',
-  managedIdentity: 'managed identity',
+  managedIdentity: 'user-assigned managed identity',
+  systemAssignedIdentity: 'system-assigned managed identity',
 };

@@ -10,7 +10,8 @@ export type CredentialMaterial =
   | { kind: 'clientSecret'; secret: string }
   | { kind: 'certificate'; certificate: CertificateMaterial }
   | { kind: 'workloadIdentity'; tokenFile: string }
-  | { kind: 'managedIdentity' };
+  | { kind: 'managedIdentity' }
+  | { kind: 'systemAssignedIdentity' };
 
 /** The strings a redactor must remove from any message: every piece of secret material. */
 export function secretStrings(material: CredentialMaterial): string[] {
