@@ -158,4 +158,16 @@ describe('versioned workers (ENTRA_WORKER_DEPLOYMENT, ENTRA_WORKER_BUILD_ID) acr
     expect(await liveUsers(ENV_CONNECTOR_ID)).toBe(held.tenant.activeUsers().length);
     expect(await liveUsers(FRESH_CONNECTOR)).toBe(fresh.tenant.activeUsers().length);
   }, 240_000);
+
+  it('set-current names the variables to start a build with when none of its workers polls, and status a deployment no worker joined', async () => {
+    const absent = await runCli(['workers', 'set-current', '--build-id', 'never-started', '--deployment', deploymentName, '--wait', '1'], { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue });
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toContain(
+      `entra-sync: no sync worker of build never-started in deployment ${deploymentName} has polled task queue ${taskQueue} within 1s; ` +
+        `start the workers with ENTRA_WORKER_DEPLOYMENT=${deploymentName} ENTRA_WORKER_BUILD_ID=never-started`,
+    );
+    const unknown = await runCli(['workers', 'status', '--deployment', `nobody-${tag}`], { TEMPORAL_ADDRESS: inject('temporalAddress') });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`entra-sync: deployment nobody-${tag} does not exist in namespace default: no versioned worker of it has polled yet`);
+  });
 });
