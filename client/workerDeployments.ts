@@ -4,8 +4,9 @@ import type { temporal } from '@temporalio/proto';
 import type { WorkerDeployment } from '../shared/workerDeployment';
 
 const GRPC_NOT_FOUND = 5;
-// temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+// temporal.api.enums.v1.TaskQueueType: TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
+const TASK_QUEUE_TYPE_ACTIVITY = 2;
 const IDENTITY = 'entra-sync CLI';
 
 // temporal.api.enums.v1.WorkerDeploymentVersionStatus and VersionDrainageStatus, in operators' words.
@@ -49,9 +50,15 @@ export async function describeVersion(client: Client, namespace: string, version
   }
 }
 
-/** Whether a workflow worker of this version has polled `taskQueue` (a version registers a moment after its workers start). */
-export const pollsWorkflowQueue = (info: VersionInfo | undefined, taskQueue: string): boolean =>
-  (info?.taskQueueInfos ?? []).some((q) => q.name === taskQueue && q.type === TASK_QUEUE_TYPE_WORKFLOW);
+export type PolledQueue = { name: string; kind: 'workflows' | 'activities' };
+
+const KINDS: Record<number, PolledQueue['kind']> = { [TASK_QUEUE_TYPE_WORKFLOW]: 'workflows', [TASK_QUEUE_TYPE_ACTIVITY]: 'activities' };
+
+/** The task queues a version's workers have polled (a version registers each a moment after its workers start). */
+export const polledQueues = (info: VersionInfo | undefined): PolledQueue[] =>
+  (info?.taskQueueInfos ?? []).flatMap((q) => (q.name && q.type && KINDS[q.type] ? [{ name: q.name, kind: KINDS[q.type]! }] : []));
+
+export const describeQueue = (q: PolledQueue): string => `${q.name} (${q.kind})`;
 
 /** Routes new runs to `buildId` (undefined: to the unversioned workers); returns the build that was current. */
 export async function setCurrentVersion(client: Client, namespace: string, deploymentName: string, buildId: string | undefined): Promise<string | undefined> {
@@ -60,7 +67,8 @@ export async function setCurrentVersion(client: Client, namespace: string, deplo
   return before;
 }
 
-async function currentBuildId(client: Client, namespace: string, deploymentName: string): Promise<string | undefined> {
+/** The deployment's current build; undefined: the unversioned workers (or no such deployment). */
+export async function currentBuildId(client: Client, namespace: string, deploymentName: string): Promise<string | undefined> {
   try {
     const { workerDeploymentInfo } = await client.workflowService.describeWorkerDeployment({ namespace, deploymentName });
     return workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId || undefined;

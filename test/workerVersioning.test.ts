@@ -157,16 +157,23 @@ describe('versioned workers (ENTRA_WORKER_DEPLOYMENT, ENTRA_WORKER_BUILD_ID) acr
 
     expect(await liveUsers(ENV_CONNECTOR_ID)).toBe(held.tenant.activeUsers().length);
     expect(await liveUsers(FRESH_CONNECTOR)).toBe(fresh.tenant.activeUsers().length);
+
+    // A next build must poll every queue the current one polls before it takes runs.
+    const unstarted = await cli('set-current', '--build-id', 'C', '--wait', '1');
+    expect(unstarted.code).toBe(1);
+    expect(unstarted.stderr).toContain(`no worker of build C in deployment ${deploymentName} has polled ${taskQueue} (workflows), ${taskQueue} (activities) within 1s (build B polls them)`);
+    expect((await status()).currentBuildId).toBe('B');
   }, 240_000);
 
   it('set-current names the variables to start a build with when none of its workers polls, and status a deployment no worker joined', async () => {
-    const absent = await runCli(['workers', 'set-current', '--build-id', 'never-started', '--deployment', deploymentName, '--wait', '1'], { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue });
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue };
+    const absent = await runCli(['workers', 'set-current', '--build-id', 'never-started', '--deployment', `nobody-${tag}`, '--wait', '1'], env);
     expect(absent.code).toBe(1);
     expect(absent.stderr).toContain(
-      `entra-sync: no sync worker of build never-started in deployment ${deploymentName} has polled task queue ${taskQueue} within 1s; ` +
-        `start the workers with ENTRA_WORKER_DEPLOYMENT=${deploymentName} ENTRA_WORKER_BUILD_ID=never-started`,
+      `entra-sync: no worker of build never-started in deployment nobody-${tag} has polled ${taskQueue} (workflows) within 1s; ` +
+        `start the workers with ENTRA_WORKER_DEPLOYMENT=nobody-${tag} ENTRA_WORKER_BUILD_ID=never-started`,
     );
-    const unknown = await runCli(['workers', 'status', '--deployment', `nobody-${tag}`], { TEMPORAL_ADDRESS: inject('temporalAddress') });
+    const unknown = await runCli(['workers', 'status', '--deployment', `nobody-${tag}`], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`entra-sync: deployment nobody-${tag} does not exist in namespace default: no versioned worker of it has polled yet`);
   });

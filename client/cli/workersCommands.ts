@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { WORKER_DEPLOYMENT_VARIABLES } from '../../shared/workerDeployment';
-import { describeDeployment, describeVersion, pollsWorkflowQueue, setCurrentVersion } from '../workerDeployments';
+import { currentBuildId, describeDeployment, describeQueue, describeVersion, polledQueues, setCurrentVersion, type PolledQueue } from '../workerDeployments';
 import { CliError } from './cliErrors';
 import type { Runner } from './connectorCommands';
 import type { CliContext } from './context';
@@ -22,7 +22,7 @@ export function registerWorkersCommands(program: Command, run: Runner): void {
     .option('--build-id <id>', `the build (${WORKER_DEPLOYMENT_VARIABLES.buildId} of its workers)`)
     .option('--unversioned', 'route new runs to the unversioned workers instead (rollback of a migration to versioned workers)')
     .option('--deployment <name>', `the deployment (default ${WORKER_DEPLOYMENT_VARIABLES.deploymentName})`)
-    .option('--wait <seconds>', "how long to wait for the build's sync workers to poll", DEFAULT_WAIT_SECONDS)
+    .option('--wait <seconds>', "how long to wait for the build's workers to poll every task queue the current build polls", DEFAULT_WAIT_SECONDS)
     .action(run(setCurrentCommand as Action));
 
   workers
@@ -45,7 +45,7 @@ async function setCurrentCommand(ctx: CliContext, o: { buildId?: string; unversi
   if (!Number.isFinite(waitMs) || waitMs < 0) throw new CliError(`--wait "${o.wait}" must be a number of seconds`);
   const name = deploymentName(ctx, o.deployment);
   const client = await ctx.temporal();
-  if (o.buildId) await waitForSyncWorkers(ctx, name, o.buildId, waitMs);
+  if (o.buildId) await waitForWorkers(ctx, name, o.buildId, waitMs);
   const previous = await setCurrentVersion(client, ctx.namespace, name, o.buildId);
   const was = previous ? `build ${previous}` : 'the unversioned workers';
   if (o.buildId) {
@@ -57,20 +57,29 @@ async function setCurrentCommand(ctx: CliContext, o: { buildId?: string; unversi
   }
 }
 
-/** A version exists only once one of its workers has polled; making it current before that is refused or strands runs. */
-async function waitForSyncWorkers(ctx: CliContext, name: string, buildId: string, waitMs: number): Promise<void> {
+/**
+ * A version exists only once one of its workers has polled, and a build made current before its
+ * workers poll every queue leaves runs waiting (a discovery activity until ENTRA_DISCOVERY_START_TIMEOUT):
+ * waits for the sync queue and every queue the current build polls.
+ */
+async function waitForWorkers(ctx: CliContext, name: string, buildId: string, waitMs: number): Promise<void> {
   const client = await ctx.temporal();
+  const current = await currentBuildId(client, ctx.namespace, name);
+  const expected: PolledQueue[] = [{ name: ctx.taskQueue, kind: 'workflows' }];
+  if (current && current !== buildId) expected.push(...polledQueues(await describeVersion(client, ctx.namespace, { deploymentName: name, buildId: current })));
   const deadline = Date.now() + waitMs;
   for (let first = true; ; first = false) {
-    if (pollsWorkflowQueue(await describeVersion(client, ctx.namespace, { deploymentName: name, buildId }), ctx.taskQueue)) return;
+    const polled = polledQueues(await describeVersion(client, ctx.namespace, { deploymentName: name, buildId }));
+    const missing = [...new Map(expected.filter((q) => !polled.some((p) => p.name === q.name && p.kind === q.kind)).map((q) => [describeQueue(q), q])).keys()];
+    if (missing.length === 0) return;
     if (Date.now() >= deadline) {
       throw new CliError(
-        `no sync worker of build ${buildId} in deployment ${name} has polled task queue ${ctx.taskQueue} within ${waitMs / 1000}s; ` +
+        `no worker of build ${buildId} in deployment ${name} has polled ${missing.join(', ')} within ${waitMs / 1000}s${current && current !== buildId ? ` (build ${current} polls ${missing.length > 1 ? 'them' : 'it'})` : ''}; ` +
           `start the workers with ${WORKER_DEPLOYMENT_VARIABLES.deploymentName}=${name} ${WORKER_DEPLOYMENT_VARIABLES.buildId}=${buildId} ` +
-          `(same TEMPORAL_NAMESPACE and TEMPORAL_TASK_QUEUE), check their logs, or wait longer with --wait`,
+          `(same TEMPORAL_NAMESPACE and task queues), check their logs, or wait longer with --wait`,
       );
     }
-    if (first) note(`waiting up to ${waitMs / 1000}s for a sync worker of build ${buildId} to poll ${ctx.taskQueue} ...`);
+    if (first) note(`waiting up to ${waitMs / 1000}s for workers of build ${buildId} to poll ${missing.join(', ')} ...`);
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
   }
 }
