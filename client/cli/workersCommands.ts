@@ -51,7 +51,8 @@ async function setCurrentCommand(ctx: CliContext, o: { buildId?: string; unversi
   if (o.buildId) {
     out(`new runs of deployment ${name} now start on build ${o.buildId} (before: ${was})`);
     if (previous && previous !== o.buildId) note(`runs started on ${previous} finish there: stop its workers once "entra-sync workers status" shows it drained`);
-    if (!previous) note('runs started on the unversioned workers finish there: stop them once none is open ("entra-sync workers status")');
+    // Temporal pins no run that started unversioned: it continues on the current build at its next workflow task.
+    if (!previous) note(`runs open on unversioned workers continue on build ${o.buildId}; stop those workers once "entra-sync workers status" shows none open there`);
   } else {
     out(`new runs now start on the unversioned workers (before: ${was}); runs pinned to a build still need its workers until they end`);
   }
