@@ -86,6 +86,9 @@ runMain(async () => {
       ENTRA_GRAPH_BASE_URL: stack.graph.graphBaseUrl,
       ENTRA_AUTHORITY_HOST: stack.graph.authorityHost,
       TEMPORAL_DISCOVERY_TASK_QUEUE: config.temporal.discoveryTaskQueue,
+      // One machine, one build: versioned workers would take no run until `workers set-current`.
+      ENTRA_WORKER_DEPLOYMENT: '',
+      ENTRA_WORKER_BUILD_ID: '',
       ...(stack.graph.caBundlePath ? { NODE_EXTRA_CA_CERTS: stack.graph.caBundlePath } : {}),
     };
     const logDir = path.join(config.dataDir, 'logs');

@@ -6,6 +6,7 @@ import type { DatabaseLimits } from '../activities/store/database';
 import { readTemporalSecurity, type TemporalSecurity } from './temporalSecurity';
 import { CLOUD_NAMES, cloudNamed, resolveEndpoints, type CloudName } from './clouds';
 import { envCredential, type EnvCredential } from './envCredential';
+import { workerDeploymentProblems, type WorkerDeployment } from './workerDeployment';
 
 export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 export const MICROSOFT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -108,6 +109,9 @@ const EnvSchema = z
     ENTRA_AUDIT_PAGES_PER_RUN: integer('ENTRA_AUDIT_PAGES_PER_RUN', 20, 11),
     // Flat worker memory (workers/heapGrowth.ts, docs/BENCHMARKS.md "Worker memory at 100,000 users").
     ENTRA_WORKER_HEAP_GROWTH_PERCENT: integer('ENTRA_WORKER_HEAP_GROWTH_PERCENT', 20, 0),
+    // Worker Versioning of the sync and discovery workers (shared/workerDeployment.ts): both or neither.
+    ENTRA_WORKER_DEPLOYMENT: optionalText,
+    ENTRA_WORKER_BUILD_ID: optionalText,
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
@@ -127,6 +131,7 @@ const EnvSchema = z
     }
     const problem = envCredential(env).problem;
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    for (const message of workerDeploymentProblems(env.ENTRA_WORKER_DEPLOYMENT, env.ENTRA_WORKER_BUILD_ID)) ctx.addIssue({ code: 'custom', message });
   });
 
 export type Config = {
@@ -158,6 +163,8 @@ export type Config = {
   auditPagesPerRun: number;
   /** How far a worker's heap may grow past what its last full collection kept (0: V8's own choice). */
   workerHeapGrowthPercent: number;
+  /** ENTRA_WORKER_DEPLOYMENT and ENTRA_WORKER_BUILD_ID: the workers' version; absent = unversioned workers. */
+  workerDeployment?: WorkerDeployment;
   syncIntervalMs: number;
   /** What the janitor keeps and ends (docs/run-lifecycle.md). */
   janitor: { failedRunRetentionMs: number; abandonAfterMs: number };
@@ -205,6 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileFullEveryMs: e.ENTRA_RECONCILE_FULL_EVERY,
     auditPagesPerRun: e.ENTRA_AUDIT_PAGES_PER_RUN,
     workerHeapGrowthPercent: e.ENTRA_WORKER_HEAP_GROWTH_PERCENT,
+    ...(e.ENTRA_WORKER_DEPLOYMENT && e.ENTRA_WORKER_BUILD_ID
+      ? { workerDeployment: { deploymentName: e.ENTRA_WORKER_DEPLOYMENT, buildId: e.ENTRA_WORKER_BUILD_ID } }
+      : {}),
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
     janitor: { failedRunRetentionMs: e.ENTRA_FAILED_RUN_RETENTION, abandonAfterMs: e.ENTRA_RUN_ABANDON_AFTER },
     database: { statementTimeoutMs: e.ENTRA_DB_STATEMENT_TIMEOUT, idleInTransactionTimeoutMs: e.ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT },

@@ -47,6 +47,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ ENTRA_AUTHORITY_HOST: 'http://localhost:8443' })).toThrowError(/must use https/);
   });
 
+  it('versions the workers only when both ENTRA_WORKER_DEPLOYMENT and ENTRA_WORKER_BUILD_ID are set', () => {
+    expect(loadConfig({}).workerDeployment).toBeUndefined();
+    expect(loadConfig({ ENTRA_WORKER_DEPLOYMENT: ' ', ENTRA_WORKER_BUILD_ID: '' }).workerDeployment).toBeUndefined();
+    expect(loadConfig({ ENTRA_WORKER_DEPLOYMENT: 'entra-sync', ENTRA_WORKER_BUILD_ID: 'sha256:4f2a' }).workerDeployment).toEqual({ deploymentName: 'entra-sync', buildId: 'sha256:4f2a' });
+    expect(() => loadConfig({ ENTRA_WORKER_DEPLOYMENT: 'entra-sync' })).toThrowError(/ENTRA_WORKER_DEPLOYMENT is set but ENTRA_WORKER_BUILD_ID is not/);
+    expect(() => loadConfig({ ENTRA_WORKER_BUILD_ID: '1.1.0' })).toThrowError(/ENTRA_WORKER_BUILD_ID is set but ENTRA_WORKER_DEPLOYMENT is not/);
+    // Temporal reserves '.' in deployment names: a worker with one polls but never registers its version.
+    expect(() => loadConfig({ ENTRA_WORKER_DEPLOYMENT: 'entra.sync', ENTRA_WORKER_BUILD_ID: '1.1.0' })).toThrowError(/ENTRA_WORKER_DEPLOYMENT="entra.sync" contains '.'/);
+  });
+
   it('lists every problem at once', () => {
     try {
       loadConfig({ SYNC_ENTRA_INTERVAL: 'soon', ENTRA_DISCOVERY_ENABLED: 'maybe' });

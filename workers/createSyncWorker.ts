@@ -9,6 +9,8 @@ import { withFailureMapping } from './failureInterceptor';
 import { executionProbe } from './executionProbe';
 import { DEFAULT_JANITOR_POLICY, type JanitorPolicy } from '../activities/store/janitor';
 import { workflowCode } from './workflowBundle';
+import { workerVersioning } from './workerVersioning';
+import type { WorkerDeployment } from '../shared/workerDeployment';
 
 export type SyncWorkerOptions = {
   connection: NativeConnection;
@@ -33,6 +35,8 @@ export type SyncWorkerOptions = {
   reconcileFullEveryMs?: number;
   /** Most directoryAudits pages a run reads (ENTRA_AUDIT_PAGES_PER_RUN). */
   auditPagesPerRun?: number;
+  /** The version this worker serves (ENTRA_WORKER_DEPLOYMENT, ENTRA_WORKER_BUILD_ID); absent = unversioned. */
+  deployment?: WorkerDeployment;
 };
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
@@ -54,5 +58,6 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
     }),
     interceptors: withFailureMapping(options.interceptors),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    ...workerVersioning(options.deployment),
   });
 }

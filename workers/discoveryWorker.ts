@@ -17,6 +17,7 @@ runMain(() =>
       interceptors,
       dataConverter,
       auditOverlapMs: config.auditOverlapMs,
+      deployment: config.workerDeployment,
     }),
   ),
 );

@@ -19,6 +19,7 @@ runMain(() =>
       auditOverlapMs: config.auditOverlapMs,
       reconcileFullEveryMs: config.reconcileFullEveryMs,
       auditPagesPerRun: config.auditPagesPerRun,
+      deployment: config.workerDeployment,
     }),
   ),
 );

@@ -8,6 +8,7 @@ import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { dataConverterFromEnv } from './codec';
 import { loadConfig, type Config } from '../shared/config';
 import { describeTemporalSecurity } from '../shared/temporalSecurity';
+import { describeWorkerDeployment } from '../shared/workerDeployment';
 import { connectWorkerToTemporal } from './temporalConnection';
 import { workerHealth } from './healthCheck';
 import { createLogger, type Logger } from './logger';
@@ -48,7 +49,11 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   const interceptors = { activity: [loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
   const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}) });
   const metricsServer = await telemetry.serve(() => workerHealth(worker, db));
-  log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, payloadEncryption: Boolean(dataConverter), heapGrowthPercent: config.workerHeapGrowthPercent }, `${name} ready`);
+  log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, workerVersion: describeWorkerDeployment(config.workerDeployment), payloadEncryption: Boolean(dataConverter), heapGrowthPercent: config.workerHeapGrowthPercent }, `${name} ready`);
+  if (config.workerDeployment) {
+    // A versioned worker of a build that is not current yet sits idle: say what routes runs to it.
+    log.info(`${name} serves build ${config.workerDeployment.buildId} of deployment ${config.workerDeployment.deploymentName}: new runs reach it once that build is current (entra-sync workers set-current --build-id ${config.workerDeployment.buildId})`);
+  }
   try {
     await worker.run();
   } finally {

@@ -12,6 +12,7 @@ import { registerRunsCommands } from './runsCommands';
 import { registerScheduleCommands } from './scheduleCommands';
 import { registerSyncCommand } from './syncCommand';
 import { registerTemporalCommands } from './temporalSetup';
+import { registerWorkersCommands } from './workersCommands';
 
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -75,6 +76,7 @@ registerScheduleCommands(program, run);
 registerSyncCommand(program, run);
 registerRunsCommands(program, run);
 registerTemporalCommands(program, run);
+registerWorkersCommands(program, run);
 
 program
   .command('migrate')
