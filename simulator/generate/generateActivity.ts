@@ -272,9 +272,20 @@ function adminActors(context: GenerationContext, access: GeneratedAccess): Audit
   return fallback ? [userInitiator(fallback)] : [{ user: null, app: null }];
 }
 
+/**
+ * A time in the 30 days before the anchor, off the two bands a sync's look-back edge sweeps through
+ * on the anchor's day (now - 30 days for audits, now - 7 days for sign-ins): a record there would
+ * fall out of the window between two runs of one test and make them differ for no reason. A time
+ * drawn inside a band moves one day later, so the draw consumes the same randomness as before.
+ */
 function randomRecent(random: Random, context: GenerationContext): number {
-  return context.anchor - Math.floor(random.next() * WINDOW_MS);
+  const at = context.anchor - Math.floor(random.next() * WINDOW_MS);
+  const inSweptBand = LOOKBACK_EDGES_MS.some((edge) => at >= context.anchor - edge && at < context.anchor - edge + DAY_MS);
+  return inSweptBand ? at + DAY_MS : at;
 }
+
+/** How far back the sync reads audits and sign-ins (activities/staging/auditSpans.ts, activities/discovery/index.ts). */
+const LOOKBACK_EDGES_MS = [WINDOW_MS, 7 * DAY_MS];
 
 function randomIp(random: Random): string {
   return `${random.pick(['20', '40', '52', '104', '145'])}.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`;
