@@ -43,7 +43,7 @@ export async function runScenario(stack: Stack, baseline: Baseline, scenario: Sc
     const deployment = await stack.deploy();
     const outcome = await withTimeout(scenario.run(deployment), SCENARIO_TIMEOUT_MS, scenario.name);
     const differences = digestDifferences(await tenantDigest(deployment.db, deployment.connectorId), baseline.digest);
-    const problems = [...(await leftovers(deployment.db)), ...differences.map((d) => `differs: ${d}`)];
+    const problems = [...(await leftovers(deployment.db, outcome.dataResets)), ...differences.map((d) => `differs: ${d}`)];
     return result(problems.length === 0, outcome.outcome, differences.length === 0, [outcome.detail, ...problems].filter(Boolean).join('; '));
   } catch (err) {
     return result(false, 'error', null, causes(err as Error));

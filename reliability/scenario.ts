@@ -18,6 +18,8 @@ export type ScenarioOutcome = {
   outcome: string;
   /** Anything worth a column in the table (the resumed page, the error kind). */
   detail?: string;
+  /** Tenant data resets the scenario made per connector (each bumps the commit generation too). */
+  dataResets?: Record<string, number>;
 };
 
 export type ScenarioResult = {
