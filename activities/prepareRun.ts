@@ -13,8 +13,8 @@ import { heartbeatWhile } from './heartbeatWhile';
 export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
 
 export type PreparedRun = {
-  /** The sync_runs row id (syncRunId); named runId in recorded histories, so it stays. */
-  runId: number;
+  /** The sync_runs row id (syncRunId); named syncRunId in recorded histories, so it stays. */
+  syncRunId: number;
   /** Every stream of the registry this run pulls, with its mode; the workflow runs each one's activity. */
   streams: StreamPlan[];
   /** Present when the connector gathers discovery evidence: how long to wait for a discovery worker. */
@@ -42,7 +42,7 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
       discovery: connector.discoveryEnabled,
     });
     killPoint('prepareRun:afterCommit');
-    const prepared: PreparedRun = { runId: syncRunId, streams };
+    const prepared: PreparedRun = { syncRunId: syncRunId, streams };
     if (!connector.discoveryEnabled) return prepared;
     return {
       ...prepared,

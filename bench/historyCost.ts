@@ -11,22 +11,22 @@ export type HistoryFigures = { opened: number; closed: number; openIntervals: nu
  * (nothing left to write, so it is the whole diff's price at this tenant size). A touched diff
  * cannot be re-measured after the commit: the run's staging, which names what it touched, is gone.
  */
-export async function historyFigures(db: Database, connectorId: string, runId: number): Promise<HistoryFigures> {
+export async function historyFigures(db: Database, connectorId: string, syncRunId: number): Promise<HistoryFigures> {
   const { rows } = await db.query<{ opened: number; closed: number; open: number }>(
     `select count(*) filter (where opened_run_id = $2)::int as opened, count(*) filter (where closed_run_id = $2)::int as closed,
             count(*) filter (where closed_run_id is null)::int as open
        from relationship_history where connector_id = $1`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   const { rows: scope } = await db.query<{ diff: string | null; touched: number | null }>(
     'select history_diff as diff, history_touched_objects as touched from sync_runs where id = $1',
-    [runId],
+    [syncRunId],
   );
   const client = await db.connect();
   try {
     await client.query('begin');
     const started = performance.now();
-    await recordHistory(client, connectorId, runId, { diff: 'whole', reason: 'measured' });
+    await recordHistory(client, connectorId, syncRunId, { diff: 'whole', reason: 'measured' });
     const rediffMs = Math.round(performance.now() - started);
     await client.query('rollback');
     return { opened: rows[0]!.opened, closed: rows[0]!.closed, openIntervals: rows[0]!.open, diff: scope[0]?.diff ?? null, touchedObjects: scope[0]?.touched ?? null, rediffMs };

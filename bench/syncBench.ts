@@ -191,7 +191,7 @@ runMain(async () => {
         ['reconciliation', result.reconciliation.seconds * 1000] as const,
       ]);
       const bound = boundsOfRun({ counters: traffic, log, ms: wallMs, partMs }, limits);
-      const history = await historyFigures(db, ENV_CONNECTOR_ID, summary.runId);
+      const history = await historyFigures(db, ENV_CONNECTOR_ID, summary.syncRunId);
       say(
         `${phase}: history opened ${history.opened}, closed ${history.closed}, ${history.openIntervals} open; diff ${history.diff ?? '?'}` +
           `${history.touchedObjects === null ? '' : ` (${history.touchedObjects} objects touched)`}; a whole diff alone ${history.rediffMs} ms`,

@@ -19,7 +19,7 @@ export function formatOutcome(o: RunOutcome): string {
         (auditLagNote(s.auditLagSeconds) ? `, ${auditLagNote(s.auditLagSeconds)}` : ''),
     );
   }
-  if (o.resets?.length) lines.push(`  reset from event ${o.resets.map((r) => r.fromEventId).join(', then from event ')}: ${o.status} (run ${o.runId})`);
+  if (o.resets?.length) lines.push(`  reset from event ${o.resets.map((r) => r.fromEventId).join(', then from event ')}: ${o.status} (run ${o.workflowRunId})`);
   if (o.error) lines.push(`  error ${o.error.kind}: ${o.error.message}`);
   if (o.temporalUiUrl) lines.push(`  Temporal UI: ${o.temporalUiUrl}`);
   return lines.join('\n');

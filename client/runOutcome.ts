@@ -9,7 +9,7 @@ export type RunOutcome = {
   connectorId: string;
   workflowId: string;
   /** The execution that ended the run: the first one, or the last a reset started. */
-  runId: string;
+  workflowRunId: string;
   syncRunId?: number;
   durationMs: number;
   streams: Record<string, StreamSummary>;
@@ -19,9 +19,9 @@ export type RunOutcome = {
   resets?: RunReset[];
 };
 
-export function workflowUiUrl(uiUrl: string | undefined, namespace: string, workflowId: string, runId: string): string | undefined {
+export function workflowUiUrl(uiUrl: string | undefined, namespace: string, workflowId: string, workflowRunId: string): string | undefined {
   if (!uiUrl) return undefined;
-  return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+  return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${workflowRunId}/history`;
 }
 
 /**
@@ -30,46 +30,46 @@ export function workflowUiUrl(uiUrl: string | undefined, namespace: string, work
  */
 export async function awaitRunOutcome(
   client: Client,
-  run: { connectorId: string; workflowId: string; runId: string },
+  run: { connectorId: string; workflowId: string; workflowRunId: string },
   ui: { namespace: string; uiUrl?: string },
   note?: (line: string) => void,
 ): Promise<RunOutcome> {
-  const started = (await client.workflow.getHandle(run.workflowId, run.runId).describe()).startTime;
+  const started = (await client.workflow.getHandle(run.workflowId, run.workflowRunId).describe()).startTime;
   const resets: RunReset[] = [];
-  for (let runId = run.runId; ; ) {
-    const outcome = await awaitExecution(client, { ...run, runId }, ui, started, note);
+  for (let workflowRunId = run.workflowRunId; ; ) {
+    const outcome = await awaitExecution(client, { ...run, workflowRunId }, ui, started, note);
     if ('continuedAs' in outcome) {
       // A reset past the point a run can resume from continues as new (docs/run-lifecycle.md).
-      runId = outcome.continuedAs;
+      workflowRunId = outcome.continuedAs;
       continue;
     }
-    const reset = outcome.terminated ? await resetOf(client, run.workflowId, runId) : undefined;
+    const reset = outcome.terminated ? await resetOf(client, run.workflowId, workflowRunId) : undefined;
     if (!reset) return { ...outcome.result, ...(resets.length ? { resets } : {}) };
     resets.push(reset);
-    note?.(`  ${run.workflowId} was reset from event ${reset.fromEventId}; following run ${reset.runId}`);
-    runId = reset.runId;
+    note?.(`  ${run.workflowId} was reset from event ${reset.fromEventId}; following run ${reset.workflowRunId}`);
+    workflowRunId = reset.workflowRunId;
   }
 }
 
 /** One execution to its close; `terminated` when something ended it from outside (a reset does), `continuedAs` the execution it continued as. */
 async function awaitExecution(
   client: Client,
-  run: { connectorId: string; workflowId: string; runId: string },
+  run: { connectorId: string; workflowId: string; workflowRunId: string },
   ui: { namespace: string; uiUrl?: string },
   started: Date,
   note?: (line: string) => void,
 ): Promise<{ result: RunOutcome; terminated: boolean } | { continuedAs: string }> {
-  const handle = client.workflow.getHandle(run.workflowId, run.runId, { followRuns: false });
+  const handle = client.workflow.getHandle(run.workflowId, run.workflowRunId, { followRuns: false });
   const watcher = note ? setInterval(() => void reportRetries(handle, note), RETRY_REPORT_MS) : undefined;
   const base = {
     connectorId: run.connectorId,
     workflowId: run.workflowId,
-    runId: run.runId,
-    temporalUiUrl: workflowUiUrl(ui.uiUrl, ui.namespace, run.workflowId, run.runId),
+    workflowRunId: run.workflowRunId,
+    temporalUiUrl: workflowUiUrl(ui.uiUrl, ui.namespace, run.workflowId, run.workflowRunId),
   };
   try {
     const summary = (await handle.result()) as RunSummary;
-    return { result: { status: 'succeeded', ...base, syncRunId: summary.runId, durationMs: await durationOf(handle, started), streams: summary.streams }, terminated: false };
+    return { result: { status: 'succeeded', ...base, syncRunId: summary.syncRunId, durationMs: await durationOf(handle, started), streams: summary.streams }, terminated: false };
   } catch (err) {
     if (err instanceof WorkflowContinuedAsNewError) return { continuedAs: err.newExecutionRunId };
     if (!(err instanceof WorkflowFailedError)) throw err;

@@ -1,12 +1,12 @@
 import type { ScheduleDescription, ScheduleHandle } from '@temporalio/client';
 
 /** A run a schedule started: its workflow id and the run id of its first execution. */
-export type ScheduledRun = { workflowId: string; runId: string };
+export type ScheduledRun = { workflowId: string; workflowRunId: string };
 
-const keyOf = (run: ScheduledRun) => `${run.workflowId}/${run.runId}`;
+const keyOf = (run: ScheduledRun) => `${run.workflowId}/${run.workflowRunId}`;
 
 function startedRuns(d: ScheduleDescription): ScheduledRun[] {
-  return [...d.info.recentActions.map((r) => r.action), ...d.info.runningActions].map((a) => ({ workflowId: a.workflow.workflowId, runId: a.workflow.firstExecutionRunId }));
+  return [...d.info.recentActions.map((r) => r.action), ...d.info.runningActions].map((a) => ({ workflowId: a.workflow.workflowId, workflowRunId: a.workflow.firstExecutionRunId }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import { syncScheduleId } from '../workflows/ids';
 
-export type TriggeredRun = { workflowId: string; runId: string; alreadyRunning: boolean };
+export type TriggeredRun = { workflowId: string; workflowRunId: string; alreadyRunning: boolean };
 
 const TRIGGER_WAIT_MS = 20_000;
 
@@ -27,12 +27,12 @@ export async function triggerSync(client: Client, connectorId: string): Promise<
   while (Date.now() < deadline) {
     const now = await handle.describe();
     for (const [key, workflowId] of startedRuns(now)) {
-      if (!known.has(key)) return { workflowId, runId: key.slice(workflowId.length + 1), alreadyRunning: false };
+      if (!known.has(key)) return { workflowId, workflowRunId: key.slice(workflowId.length + 1), alreadyRunning: false };
     }
     if (now.info.numActionsSkippedOverlap > before.info.numActionsSkippedOverlap) {
       // Skipped for the run in flight; it may have finished since, and is then the newest action.
       const running = now.info.runningActions[0] ?? now.info.recentActions.at(-1)?.action;
-      if (running) return { workflowId: running.workflow.workflowId, runId: running.workflow.firstExecutionRunId, alreadyRunning: true };
+      if (running) return { workflowId: running.workflow.workflowId, workflowRunId: running.workflow.firstExecutionRunId, alreadyRunning: true };
     }
     await new Promise((r) => setTimeout(r, 200));
   }

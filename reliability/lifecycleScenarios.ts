@@ -99,8 +99,8 @@ async function resetOldSucceededRun(d: Deployment): Promise<ScenarioOutcome> {
       check(outcome === 'succeeded', `the reset ${describePoint(point)} ${outcome}`);
       const { rows } = await d.db.query(`select data->>'department' as department from users where connector_id = $1 and id = $2`, [d.connectorId, userId]);
       check(rows[0]?.department === department, `after a reset ${describePoint(point)} of the old run the user's department went back to ${rows[0]?.department}`);
-      const cursors = await d.db.query<{ runId: number }>('select run_id::int as "runId" from delta_cursors where connector_id = $1', [d.connectorId]);
-      check(cursors.rows.every((c) => c.runId >= committed!.id), `a cursor went back to an older run: ${JSON.stringify(cursors.rows)}`);
+      const cursors = await d.db.query<{ syncRunId: number }>('select run_id::int as "syncRunId" from delta_cursors where connector_id = $1', [d.connectorId]);
+      check(cursors.rows.every((c) => c.syncRunId >= committed!.id), `a cursor went back to an older run: ${JSON.stringify(cursors.rows)}`);
       const [first] = await runsOf(d, old.workflowId);
       check(first!.status === 'succeeded' && first!.reopened === 0, `the old run's row changed: ${JSON.stringify(first)}`);
       details.push(describePoint(point));

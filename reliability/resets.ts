@@ -15,12 +15,12 @@ export const describePoint = (point: ResetPoint) => (typeof point === 'string' ?
 
 /** Resets the execution behind `handle` to `point`; returns a handle on the workflow id (the new run and any it continues as). */
 export async function resetTo(client: Client, handle: WorkflowHandle, point: ResetPoint): Promise<WorkflowHandle> {
-  const { runId } = await handle.describe();
+  const { runId: workflowRunId } = await handle.describe();
   const events = (await handle.fetchHistory()).events ?? [];
   const eventId = resetEventId(events, point);
   await client.workflowService.resetWorkflowExecution({
     namespace: 'default',
-    workflowExecution: { workflowId: handle.workflowId, runId },
+    workflowExecution: { workflowId: handle.workflowId, runId: workflowRunId },
     // protobufjs takes a plain number for an int64 field.
     workflowTaskFinishEventId: eventId as unknown as EventId,
     reason: `reliability: reset to ${describePoint(point)}`,

@@ -36,24 +36,24 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** One attempt of the users pull of `runId`, as Temporal would start it. */
+/** One attempt of the users pull of `syncRunId`, as Temporal would start it. */
 function attempt(attempt: number, heartbeatDetails?: unknown) {
   const info: Partial<Info> = {
     activityId: '7',
     attempt,
     heartbeatDetails,
-    workflowExecution: { workflowId: 'wf-attempts', runId: WORKFLOW_RUN },
+    workflowExecution: { workflowId: "wf-attempts", runId: WORKFLOW_RUN },
   };
   const env = new MockActivityEnvironment(info);
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (details: unknown) => heartbeats.push(details));
   const deps = { db, graph: new GraphSessions(new StaticSecretStore(new Map([[connectorId, sim.config.clientSecret]]))) };
-  const pull = (runId: number): Promise<PullSummary> => env.run(pullDeltaActivity(deps), { runId, connectorId, stream: "users" as const }) as Promise<PullSummary>;
+  const pull = (syncRunId: number): Promise<PullSummary> => env.run(pullDeltaActivity(deps), { syncRunId, connectorId, stream: "users" as const }) as Promise<PullSummary>;
   return { env, heartbeats, pull };
 }
 
-const stagedUsers = async (runId: number) =>
-  (await db.query<{ id: string }>(`select object_id as id from staged_objects where run_id = $1 and stream = 'users' and data is not null order by 1`, [runId])).rows.map(
+const stagedUsers = async (syncRunId: number) =>
+  (await db.query<{ id: string }>(`select object_id as id from staged_objects where run_id = $1 and stream = 'users' and data is not null order by 1`, [syncRunId])).rows.map(
     (r) => r.id,
   );
 
@@ -112,7 +112,7 @@ describe('two attempts of one pull', () => {
  */
 describe('the staging lease', () => {
   const page = (n: number) => Array.from({ length: 3 }, (_, i) => ({ id: `lease-user-${n}-${i}`, displayName: `page ${n}` }));
-  const staged = async (runId: number) => (await db.query<{ n: number }>(`select count(*)::int as n from staged_objects where run_id = $1 and stream = 'users'`, [runId])).rows[0]!.n;
+  const staged = async (syncRunId: number) => (await db.query<{ n: number }>(`select count(*)::int as n from staged_objects where run_id = $1 and stream = 'users'`, [syncRunId])).rows[0]!.n;
 
   it("refuses a superseded attempt's delete before any pull was recorded", async () => {
     const { syncRunId } = await openRun(db, { connectorId, workflowId: 'wf-lease-1', workflowRunId: 'exec-1', discovery: false });

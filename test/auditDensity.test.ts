@@ -51,8 +51,8 @@ const floor = async () =>
 const pendingBackfill = async () =>
   (await harness.query<{ n: number }>('select count(*)::int as n from audit_sources where connector_id = $1 and low > floor', [harness.connectorId]))[0]!.n;
 /** The run's upper bound, as its pull recorded it. */
-const runBound = async (runId: number) =>
-  (await harness.query<{ watermark: Date }>(`select watermark from sync_run_streams where run_id = $1 and stream = 'credentialAuditEvents'`, [runId]))[0]!.watermark.getTime();
+const runBound = async (syncRunId: number) =>
+  (await harness.query<{ watermark: Date }>(`select watermark from sync_run_streams where run_id = $1 and stream = 'credentialAuditEvents'`, [syncRunId]))[0]!.watermark.getTime();
 
 describe('audit progress under any density', () => {
   beforeAll(async () => {
@@ -92,13 +92,13 @@ describe('audit progress under any density', () => {
       expect(Object.keys(lag).sort()).toEqual([...AUDIT_SOURCES].sort());
       expect(Object.entries(lag).filter(([query, seconds]) => query !== DENSE_QUERY && seconds !== 0)).toEqual([]);
       // The run record says the same as the summary.
-      expect((await runStreams(harness.db, summary.runId)).find((s) => s.stream === 'credentialAuditEvents')!.auditLag).toEqual(lag);
+      expect((await runStreams(harness.db, summary.syncRunId)).find((s) => s.stream === 'credentialAuditEvents')!.auditLag).toEqual(lag);
       const missing = bulk.filter((e) => !ids.has(e.id));
       lags.push(lag[DENSE_QUERY]!);
       if (missing.length === 0) break;
       // Behind by what is left: from the newest bulk event read to the run's bound.
       const newestRead = Math.max(...[...bulkTimes].filter(([id]) => ids.has(id)).map(([, at]) => at));
-      expect(lag[DENSE_QUERY]).toBe(Math.ceil(((await runBound(summary.runId)) - newestRead) / 1000));
+      expect(lag[DENSE_QUERY]).toBe(Math.ceil(((await runBound(summary.syncRunId)) - newestRead) / 1000));
 
       const metrics = new SyncMetrics();
       metrics.recordCommitted(harness.connectorId, summary);

@@ -40,9 +40,9 @@ describe('applying staged audit events', () => {
       await tx.query(`insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host) values ($1, 't', 'c', 'https://graph', 'https://login')`, [CONNECTOR]);
       const insertRun = async () =>
         Number((await tx.query<{ id: string }>(`insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ($1, 'w', $2) returning id`, [CONNECTOR, randomUUID()])).rows[0]!.id);
-      const stage = (runId: number, staged: typeof events) =>
+      const stage = (syncRunId: number, staged: typeof events) =>
         tx.query('insert into staged_audit_events (run_id, id, data) select $1, e.i, e.d from unnest($2::text[], $3::jsonb[]) e(i, d)', [
-          runId,
+          syncRunId,
           staged.map((e) => e.id),
           staged.map((e) => JSON.stringify(e.data)),
         ]);

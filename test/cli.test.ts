@@ -233,7 +233,7 @@ describe('entra-sync CLI, driven as a user would', () => {
     const started = JSON.parse(first.stdout);
     expect(started).toMatchObject({ alreadyRunning: false });
     const second = await cli(['sync', '--connector', MAIN, '--json']);
-    expect(JSON.parse(second.stdout)).toMatchObject({ alreadyRunning: true, workflowId: started.workflowId, runId: started.runId });
+    expect(JSON.parse(second.stdout)).toMatchObject({ alreadyRunning: true, workflowId: started.workflowId, workflowRunId: started.workflowRunId });
     expect(second.stderr).toContain(`a sync of ${MAIN} is already running (${started.workflowId}); skipped`);
     // A third request, with --wait, follows the held run; the hold ends once the schedule has skipped it.
     const following = cli(['sync', '--connector', MAIN, '--wait']);

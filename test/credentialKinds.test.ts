@@ -52,7 +52,7 @@ async function expectFastFailure(kind: string, message: string | RegExp): Promis
   const failed = await harness.failingSync();
   expect(failed.type).toBe(kind);
   expect(failed.message).toMatch(message);
-  const history = await harness.client.workflow.getHandle(failed.workflowId, failed.runId).fetchHistory();
+  const history = await harness.client.workflow.getHandle(failed.workflowId, failed.workflowRunId).fetchHistory();
   const attempts = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : []));
   expect(Math.max(...attempts)).toBe(1);
   const [run] = await harness.query<{ error_kind: string }>('select error_kind from sync_runs where connector_id = $1 order by id desc limit 1', [harness.connectorId]);

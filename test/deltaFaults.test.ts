@@ -89,7 +89,7 @@ describe('delta streams when Graph answers as it documents it may', () => {
     expect(users.slice(2).every((e) => e.status === 200)).toBe(true);
     expect(summary.streams.users).toMatchObject({ mode: 'incremental', upserted: changed.length, removed: 0 });
     await matchesTruth();
-    const [run] = await harness.query('select status, error_kind from sync_runs where id = $1', [summary.runId]);
+    const [run] = await harness.query('select status, error_kind from sync_runs where id = $1', [summary.syncRunId]);
     expect(run).toEqual({ status: 'succeeded', error_kind: null });
   });
 
@@ -131,7 +131,7 @@ describe('delta streams when Graph answers as it documents it may', () => {
       expect(run).toEqual({ status: 'failed', error_kind: 'GraphBadResponse' });
       expect(await harness.query('select count(*)::int as n from staged_memberships')).toEqual([{ n: 0 }]);
       // Failed for good at once: the pull was not retried into a page that happened to be well formed.
-      const events = (await harness.client.workflow.getHandle(failure.workflowId, failure.runId).fetchHistory()).events ?? [];
+      const events = (await harness.client.workflow.getHandle(failure.workflowId, failure.workflowRunId).fetchHistory()).events ?? [];
       const attempts = events.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : []));
       expect(attempts.every((attempt) => attempt === 1)).toBe(true);
 

@@ -134,7 +134,7 @@ describe('SaaS discovery on its own worker and task queue', () => {
       await recordHistoryIfAsked(harness.client, failure, 'no-discovery-worker-failed');
       expect(failure.type).toBe('NoDiscoveryWorker');
       // Within the bound: the discovery activity timed out waiting to be picked up, never retried.
-      const events = (await harness.client.workflow.getHandle(failure.workflowId, failure.runId).fetchHistory()).events ?? [];
+      const events = (await harness.client.workflow.getHandle(failure.workflowId, failure.workflowRunId).fetchHistory()).events ?? [];
       const timeouts = events.flatMap((e) => (e.activityTaskTimedOutEventAttributes ? [decodeTimeoutType(e.activityTaskTimedOutEventAttributes.failure?.timeoutFailureInfo?.timeoutType)] : []));
       expect(timeouts.length).toBeGreaterThan(0);
       expect(timeouts.every((type) => type === 'SCHEDULE_TO_START')).toBe(true);
@@ -154,7 +154,7 @@ describe('SaaS discovery on its own worker and task queue', () => {
     try {
       const run = await harness.sync();
       expect(run.summary.streams.signIns).toBeUndefined();
-      const history = await harness.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      const history = await harness.client.workflow.getHandle(run.workflowId, run.workflowRunId).fetchHistory();
       const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
       expect(scheduled).toContain('pullDelta');
       expect(scheduled).not.toContain('pullSignIns');

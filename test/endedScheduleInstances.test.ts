@@ -40,7 +40,7 @@ describe('ended PIM schedule instances that Graph still lists', () => {
     const second = await harness.sync();
 
     const [read] = await harness.query<{ run_id: string }>(`select run_id::text from group_pim_reads where connector_id = $1 and group_id = $2`, [harness.connectorId, group.id]);
-    expect(read?.run_id).toBe(String(second.summary.runId));
+    expect(read?.run_id).toBe(String(second.summary.syncRunId));
     expect(second.summary.streams.groupPimSchedules).toMatchObject({ upserted: 0, removed: 0 });
     // The eligibility that ended between the runs leaves once; nothing else changed.
     expect(second.summary.streams.directoryRoleEligibilities).toMatchObject({ upserted: 0, removed: 1 });
@@ -49,7 +49,7 @@ describe('ended PIM schedule instances that Graph still lists', () => {
       `select id, first_seen_run_id::text from group_pim_schedule_instances where connector_id = $1 and group_id = $2`,
       [harness.connectorId, group.id],
     );
-    expect(pim).toEqual([{ id: current.id, first_seen_run_id: String(first.summary.runId) }]);
+    expect(pim).toEqual([{ id: current.id, first_seen_run_id: String(first.summary.syncRunId) }]);
     const roles = await harness.query(`select id from directory_role_schedule_instances where connector_id = $1 and id = $2`, [harness.connectorId, endedRole.id]);
     expect(roles).toEqual([]);
     const intervals = await harness.query(`select * from relationship_intervals where connector_id = $1 and holder_id = $2`, [harness.connectorId, lapsedReader!.id]);
@@ -64,6 +64,6 @@ describe('ended PIM schedule instances that Graph still lists', () => {
       `select opened_run_id::text as opened, closed_run_id::text as closed from relationship_intervals where connector_id = $1 and kind = 'directory_role_eligible' and holder_id = $2`,
       [harness.connectorId, leaver!.id],
     );
-    expect(leaverHistory).toEqual([{ opened: String(first.summary.runId), closed: String(second.summary.runId) }]);
+    expect(leaverHistory).toEqual([{ opened: String(first.summary.syncRunId), closed: String(second.summary.syncRunId) }]);
   });
 });

@@ -83,7 +83,7 @@ describe('PIM for Groups: eligible and time-bound memberships and ownerships of 
     const [traffic] = await harness.query<{ sub_requests: number }>(
       `select s.sub_requests from sync_run_streams s join sync_runs r on r.id = s.run_id
         where r.workflow_id = $1 and r.workflow_run_id = $2 and s.stream = 'groupPimSchedules'`,
-      [run.workflowId, run.runId],
+      [run.workflowId, run.workflowRunId],
     );
     expect(traffic!.sub_requests).toBe(2 * roleAssignable);
     const scopedAsked = sim.subRequestLog
@@ -173,7 +173,7 @@ describe('PIM for Groups: eligible and time-bound memberships and ownerships of 
     try {
       const run = await harness.sync();
       expect(run.summary.streams.groupPimSchedules).toMatchObject({ coverage: 'unavailable', coverageReason: expect.stringContaining('PIM for Groups') });
-      const [row] = await harness.query(`select status from sync_runs where workflow_id = $1 and workflow_run_id = $2`, [run.workflowId, run.runId]);
+      const [row] = await harness.query(`select status from sync_runs where workflow_id = $1 and workflow_run_id = $2`, [run.workflowId, run.workflowRunId]);
       expect(row).toEqual({ status: 'succeeded' });
       const [left] = await harness.query<{ n: number }>(`select count(*)::int as n from group_pim_schedule_instances where connector_id = $1`, [harness.connectorId]);
       expect(left!.n).toBe(0);

@@ -29,16 +29,16 @@ async function stored(): Promise<string[]> {
 }
 
 /** The groups a committed run read, with the reason, as "group id:reason". */
-async function readsOf(runId: number): Promise<string[]> {
+async function readsOf(syncRunId: number): Promise<string[]> {
   const rows = await harness.query<{ r: string }>(`select group_id || ':' || reason as r from group_pim_reads where connector_id = $1 and run_id = $2`, [
     harness.connectorId,
-    runId,
+    syncRunId,
   ]);
   return sorted(rows.map((r) => r.r));
 }
 
-async function subRequestsOf(runId: number): Promise<number> {
-  const [row] = await harness.query<{ n: number }>(`select sub_requests as n from sync_run_streams where run_id = $1 and stream = 'groupPimSchedules'`, [runId]);
+async function subRequestsOf(syncRunId: number): Promise<number> {
+  const [row] = await harness.query<{ n: number }>(`select sub_requests as n from sync_run_streams where run_id = $1 and stream = 'groupPimSchedules'`, [syncRunId]);
   return row!.n;
 }
 
@@ -61,8 +61,8 @@ describe('PIM for Groups reads a group when its signal says so, and periodically
     const { summary } = await harness.sync();
     const groups = roleAssignableIds();
     expect(groups.length).toBeGreaterThanOrEqual(3);
-    expect(await readsOf(summary.runId)).toEqual(groups.map((g) => `${g}:bootstrap`));
-    expect(await subRequestsOf(summary.runId)).toBe(2 * groups.length);
+    expect(await readsOf(summary.syncRunId)).toEqual(groups.map((g) => `${g}:bootstrap`));
+    expect(await subRequestsOf(summary.syncRunId)).toBe(2 * groups.length);
     expect(await stored()).toEqual(sorted(expectedSchedules(sim.tenant).map(scheduleKey)));
   });
 
@@ -80,8 +80,8 @@ describe('PIM for Groups reads a group when its signal says so, and periodically
 
     const { summary } = await harness.sync();
 
-    expect(await readsOf(summary.runId)).toEqual(sorted([`${changed}:changed`, `${first}:periodic`]));
-    expect(await subRequestsOf(summary.runId)).toBe(4);
+    expect(await readsOf(summary.syncRunId)).toEqual(sorted([`${changed}:changed`, `${first}:periodic`]));
+    expect(await subRequestsOf(summary.syncRunId)).toBe(4);
     const copy = await stored();
     expect(copy).toContain(scheduleKey(seen));
     // The documented staleness: an eligibility on a group nothing reported waits for its periodic read.
@@ -95,7 +95,7 @@ describe('PIM for Groups reads a group when its signal says so, and periodically
 
     const { summary } = await harness.sync();
 
-    const reads = await readsOf(summary.runId);
+    const reads = await readsOf(summary.syncRunId);
     expect(reads).toEqual(roleAssignableIds().map((g) => `${g}:periodic`));
     expect(await stored()).toEqual(sorted(expectedSchedules(sim.tenant).map(scheduleKey)));
     expect(await stored()).toContain(scheduleKey(unsignalled));
@@ -108,12 +108,12 @@ describe('PIM for Groups reads a group when its signal says so, and periodically
       const { summary } = await harness.sync();
       expect(summary.streams.groupPimSchedules).toMatchObject({ coverage: 'unavailable' });
       expect(await stored()).toEqual([]);
-      expect(await readsOf(summary.runId)).toEqual([]);
+      expect(await readsOf(summary.syncRunId)).toEqual([]);
     } finally {
       t.setPimLicensed(true);
     }
     const { summary } = await harness.sync();
-    expect(await readsOf(summary.runId)).toEqual(roleAssignableIds().map((g) => `${g}:unread`));
+    expect(await readsOf(summary.syncRunId)).toEqual(roleAssignableIds().map((g) => `${g}:unread`));
     expect(await stored()).toEqual(sorted(expectedSchedules(t).map(scheduleKey)));
   });
 });

@@ -23,7 +23,7 @@ describe('PIM for Groups without its permissions', () => {
     const run = await harness.sync();
     expect(run.summary.streams.groupPimSchedules).toMatchObject({ coverage: 'unavailable', coverageReason: expect.stringContaining(MISSING) });
     expect(run.summary.streams.groupPimSchedules!.coverageReason).toContain('PrivilegedEligibilitySchedule.Read.AzureADGroup');
-    const [row] = await harness.query(`select status from sync_runs where workflow_id = $1 and workflow_run_id = $2`, [run.workflowId, run.runId]);
+    const [row] = await harness.query(`select status from sync_runs where workflow_id = $1 and workflow_run_id = $2`, [run.workflowId, run.workflowRunId]);
     expect(row).toEqual({ status: 'succeeded' });
     // The eligibilities it could read are not kept: the copy never holds half of a stream.
     const [left] = await harness.query<{ n: number }>(`select count(*)::int as n from group_pim_schedule_instances where connector_id = $1`, [harness.connectorId]);

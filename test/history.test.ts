@@ -16,7 +16,7 @@ let harness: SyncHarness;
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 type Kind = 'group_member' | 'group_owner' | 'app_owner' | 'app_role_assignment' | 'directory_role' | 'directory_role_eligible' | 'credential';
 type Snapshot = Record<Kind, string[]>;
-type Run = { runId: number; committedAt: string; truth: Snapshot; globalAdministrators: string[] };
+type Run = { syncRunId: number; committedAt: string; truth: Snapshot; globalAdministrators: string[] };
 
 const sorted = (items: string[]) => [...items].sort();
 
@@ -52,14 +52,14 @@ async function historyAt(at: string): Promise<{ held: Snapshot; possibly: string
 
 async function syncAndCapture(): Promise<Run> {
   const { summary } = await harness.sync();
-  return { runId: summary.runId, committedAt: await committedAt(summary.runId), truth: groundTruth(), globalAdministrators: globalAdministrators() };
+  return { syncRunId: summary.syncRunId, committedAt: await committedAt(summary.syncRunId), truth: groundTruth(), globalAdministrators: globalAdministrators() };
 }
 
 /** A run's commit time to the microsecond, as PostgreSQL keeps it (a JS Date would round it down). */
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', ${ISO})`;
-async function committedAt(runId: number): Promise<string> {
-  const [row] = await harness.query<{ at: string }>(`select ${iso('finished_at')} as at from sync_runs where id = $1`, [runId]);
+async function committedAt(syncRunId: number): Promise<string> {
+  const [row] = await harness.query<{ at: string }>(`select ${iso('finished_at')} as at from sync_runs where id = $1`, [syncRunId]);
   return row!.at;
 }
 const shifted = (at: string, ms: number) => new Date(Date.parse(at) + ms).toISOString();
@@ -74,16 +74,16 @@ const globalAdministrators = () =>
 
 async function expectHistoryMatches(run: Run): Promise<void> {
   const { held, possibly } = await historyAt(run.committedAt);
-  expect(held, `history as of run ${run.runId}`).toEqual(run.truth);
+  expect(held, `history as of run ${run.syncRunId}`).toEqual(run.truth);
   // At a commit every interval is either seen or not: no uncertainty left.
-  expect(possibly, `uncertain intervals at run ${run.runId}`).toEqual([]);
+  expect(possibly, `uncertain intervals at run ${run.syncRunId}`).toEqual([]);
 }
 
 /** The changes history attributes to a run, as "added kind:key" / "removed kind:key". */
-async function changesOf(runId: number): Promise<string[]> {
+async function changesOf(syncRunId: number): Promise<string[]> {
   const rows = await harness.query<{ c: string }>(
     `select change || ' ' || kind || ':' || array_to_string(key, '/') as c from relationship_changes where connector_id = $1 and run_id = $2`,
-    [harness.connectorId, runId],
+    [harness.connectorId, syncRunId],
   );
   return sorted(rows.map((r) => r.c));
 }
@@ -161,9 +161,9 @@ describe('relationship history: who held what, when', () => {
 
     await expectHistoryMatches(second);
     await expectHistoryMatches(first); // the past is still what it was
-    expect(await changesOf(second.runId)).toEqual(truthDiff(first.truth, second.truth));
+    expect(await changesOf(second.syncRunId)).toEqual(truthDiff(first.truth, second.truth));
     const renewed = `credential:application/${certificateOwner.id}/${certificate!.keyId}`;
-    expect(await changesOf(second.runId)).toEqual(expect.arrayContaining([`added ${renewed}`, `removed ${renewed}`, `added app_owner:application/${app!.id}/${owner.id}`, `added group_owner:${group!.id}/${newOwner.id}`, `added directory_role_eligible:${newcomer.id}/${GLOBAL_ADMINISTRATOR}///`]));
+    expect(await changesOf(second.syncRunId)).toEqual(expect.arrayContaining([`added ${renewed}`, `removed ${renewed}`, `added app_owner:application/${app!.id}/${owner.id}`, `added group_owner:${group!.id}/${newOwner.id}`, `added directory_role_eligible:${newcomer.id}/${GLOBAL_ADMINISTRATOR}///`]));
     expect(truthDiff(first.truth, second.truth).length).toBeGreaterThanOrEqual(10);
 
     // "When did X become owner of app Y": after the first commit, by the second.
@@ -194,7 +194,7 @@ describe('relationship history: who held what, when', () => {
            from directory_role_holders_on($1, $2) where role_name = 'Global Administrator' and certainty = 'held'`,
         [harness.connectorId, run.committedAt],
       );
-      expect(sorted(holders.map((h) => h.k)), `Global Administrators at run ${run.runId}`).toEqual(run.globalAdministrators);
+      expect(sorted(holders.map((h) => h.k)), `Global Administrators at run ${run.syncRunId}`).toEqual(run.globalAdministrators);
     }
   });
 
@@ -204,9 +204,9 @@ describe('relationship history: who held what, when', () => {
 
     const run = await syncAndCapture();
 
-    const [streams] = await harness.query<{ n: number }>(`select count(*)::int as n from sync_run_streams where run_id = $1 and mode = 'bootstrap'`, [run.runId]);
+    const [streams] = await harness.query<{ n: number }>(`select count(*)::int as n from sync_run_streams where run_id = $1 and mode = 'bootstrap'`, [run.syncRunId]);
     expect(streams!.n).toBeGreaterThanOrEqual(4);
-    expect(await changesOf(run.runId)).toEqual([]);
+    expect(await changesOf(run.syncRunId)).toEqual([]);
     expect(await intervalCount()).toBe(before);
     await expectHistoryMatches(run);
     runs.push(run);
@@ -228,8 +228,8 @@ describe('relationship history: who held what, when', () => {
     const settled = await syncAndCapture();
 
     const joined = `added group_member:${group.id}/${joiner.id}`;
-    expect([...(await changesOf(summary.runId)), ...(await changesOf(settled.runId))]).toEqual([joined]);
-    const [streams] = await harness.query<{ n: number }>(`select count(*)::int as n from sync_run_streams where run_id = $1 and mode = 'bootstrap'`, [summary.runId]);
+    expect([...(await changesOf(summary.syncRunId)), ...(await changesOf(settled.syncRunId))]).toEqual([joined]);
+    const [streams] = await harness.query<{ n: number }>(`select count(*)::int as n from sync_run_streams where run_id = $1 and mode = 'bootstrap'`, [summary.syncRunId]);
     expect(streams!.n).toBeGreaterThanOrEqual(4);
     await expectHistoryMatches(settled);
     runs.push(settled);
@@ -277,13 +277,13 @@ describe('relationship history: who held what, when', () => {
 
     const run = await syncAndCapture();
 
-    expect(await changesOf(run.runId)).toEqual([`added credential:application/${app.id}/${secret.keyId}`]);
+    expect(await changesOf(run.syncRunId)).toEqual([`added credential:application/${app.id}/${secret.keyId}`]);
     await expectHistoryMatches(run);
     const [opened] = await harness.query<{ opened_after_run_id: string }>(
       `select opened_after_run_id from relationship_history where connector_id = $1 and opened_run_id = $2`,
-      [harness.connectorId, run.runId],
+      [harness.connectorId, run.syncRunId],
     );
-    expect(Number(opened!.opened_after_run_id)).toBe(previous.runId);
+    expect(Number(opened!.opened_after_run_id)).toBe(previous.syncRunId);
     for (const earlier of runs) await expectHistoryMatches(earlier);
 
     // Pointed at another tenant, the connector's history of this one goes with its data.

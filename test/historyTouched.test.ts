@@ -42,10 +42,10 @@ async function openIntervals(): Promise<string[]> {
 }
 
 /** The changes history attributes to a run, as "added kind:key" / "removed kind:key". */
-async function changesOf(runId: number): Promise<string[]> {
+async function changesOf(syncRunId: number): Promise<string[]> {
   const rows = await harness.query<{ c: string }>(
     `select change || ' ' || kind || ':' || array_to_string(key, '/') as c from relationship_changes where connector_id = $1 and run_id = $2`,
-    [harness.connectorId, runId],
+    [harness.connectorId, syncRunId],
   );
   return sorted(rows.map((r) => r.c));
 }
@@ -58,10 +58,10 @@ function truthDiff(before: string[], after: string[]): string[] {
   return sorted([...after.filter((k) => !was.has(k)).map((k) => `added ${strip(k)}`), ...before.filter((k) => !now.has(k)).map((k) => `removed ${strip(k)}`)]);
 }
 
-async function scopeOf(runId: number): Promise<{ diff: string | null; touched: number | null }> {
+async function scopeOf(syncRunId: number): Promise<{ diff: string | null; touched: number | null }> {
   const [row] = await harness.query<{ diff: string | null; touched: number | null }>(
     'select history_diff as diff, history_touched_objects as touched from sync_runs where id = $1',
-    [runId],
+    [syncRunId],
   );
   return row!;
 }
@@ -77,11 +77,11 @@ async function storedEntitlements(): Promise<string[]> {
 const entitlementsTruth = () => sorted(effectiveEntitlements(sim.tenant).map((e) => `${e.principalId}/${e.assignmentId}/${e.viaGroupId ?? ''}`));
 
 /** What a whole diff would still change after the run committed: nothing, if the touched diff missed nothing. */
-async function wholeDiffLeftover(runId: number): Promise<{ opened: number; closed: number }> {
+async function wholeDiffLeftover(syncRunId: number): Promise<{ opened: number; closed: number }> {
   const client = await harness.db.connect();
   try {
     await client.query('begin');
-    const counts = await recordHistory(client, harness.connectorId, runId, { diff: 'whole', reason: 'check' });
+    const counts = await recordHistory(client, harness.connectorId, syncRunId, { diff: 'whole', reason: 'check' });
     return Object.values(counts).reduce((sum, c) => ({ opened: sum.opened + c.opened, closed: sum.closed + c.closed }), { opened: 0, closed: 0 });
   } finally {
     await client.query('rollback');
@@ -103,7 +103,7 @@ describe('relationship history diffs only what an incremental run touched', () =
     const resource = t.activeObjects('servicePrincipals').filter((s) => t.activeOwnersOf(s.id).length === 0).at(-1)!;
     for (const g of [group!, doomedGroup!]) t.assignAppRole({ resourceId: resource.id, principalId: g.id }, { silent: true });
     const { summary } = await harness.sync();
-    expect(await scopeOf(summary.runId)).toEqual({ diff: 'whole', touched: null });
+    expect(await scopeOf(summary.syncRunId)).toEqual({ diff: 'whole', touched: null });
     before = groundTruth();
     expect(await openIntervals()).toEqual(before);
     expect(await storedEntitlements()).toEqual(entitlementsTruth());
@@ -137,7 +137,7 @@ describe('relationship history diffs only what an incremental run touched', () =
     const { summary } = await harness.sync();
     const after = groundTruth();
 
-    const scope = await scopeOf(summary.runId);
+    const scope = await scopeOf(summary.syncRunId);
     expect(scope.diff).toBe('touched');
     const [objects] = await harness.query<{ n: number }>(
       `select (select count(*) from users where connector_id = $1) + (select count(*) from groups where connector_id = $1)
@@ -148,9 +148,9 @@ describe('relationship history diffs only what an incremental run touched', () =
     expect(scope.touched).toBeLessThan(Number(objects!.n) / 2);
     const expected = truthDiff(before, after);
     expect(expected.length).toBeGreaterThanOrEqual(12);
-    expect(await changesOf(summary.runId)).toEqual(expected);
+    expect(await changesOf(summary.syncRunId)).toEqual(expected);
     expect(await openIntervals()).toEqual(after);
-    expect(await wholeDiffLeftover(summary.runId)).toEqual({ opened: 0, closed: 0 });
+    expect(await wholeDiffLeftover(summary.syncRunId)).toEqual({ opened: 0, closed: 0 });
     // Entitlements are recomputed over the same touched scope, and still equal the tenant's.
     expect(await storedEntitlements()).toEqual(entitlementsTruth());
     before = after;
@@ -159,8 +159,8 @@ describe('relationship history diffs only what an incremental run touched', () =
   it('a re-bootstrapped stream makes the diff whole again', async () => {
     sim.deltaTokens.expireAll();
     const { summary } = await harness.sync();
-    expect(await scopeOf(summary.runId)).toEqual({ diff: 'whole', touched: null });
-    expect(await changesOf(summary.runId)).toEqual([]);
+    expect(await scopeOf(summary.syncRunId)).toEqual({ diff: 'whole', touched: null });
+    expect(await changesOf(summary.syncRunId)).toEqual([]);
     expect(await openIntervals()).toEqual(groundTruth());
   });
 });

@@ -25,8 +25,8 @@ async function expectOwnersAndAssignmentsMatchTruth(): Promise<void> {
 }
 
 /** What a committed run read, and why, from the per-target read state. */
-async function readBy(runId: number): Promise<Map<string, string>> {
-  const read = await rows<{ object_id: string; reason: string }>('select object_id, reason from reconcile_reads where connector_id = $1 and run_id = $2', [runId]);
+async function readBy(syncRunId: number): Promise<Map<string, string>> {
+  const read = await rows<{ object_id: string; reason: string }>('select object_id, reason from reconcile_reads where connector_id = $1 and run_id = $2', [syncRunId]);
   return new Map(read.map((r) => [r.object_id, r.reason]));
 }
 
@@ -68,7 +68,7 @@ describe('incremental reconciliation', () => {
   it('re-reads only what changed, was created or is named by an audit event, and still equals the truth', async () => {
     const t = sim.tenant;
     const bootstrap = await harness.sync();
-    const first = await readBy(bootstrap.summary.runId);
+    const first = await readBy(bootstrap.summary.syncRunId);
     const targets = t.activeObjects('applications').length + t.activeObjects('servicePrincipals').length;
     expect(first.size).toBe(targets);
     expect(new Set(first.values())).toEqual(new Set(['bootstrap']));
@@ -106,7 +106,7 @@ describe('incremental reconciliation', () => {
 
     await expectOwnersAndAssignmentsMatchTruth();
     expect((await rows('select 1 from owners where connector_id = $1 and object_id = $2', [deleted.id])).length).toBe(0);
-    const read = await readBy(incremental.summary.runId);
+    const read = await readBy(incremental.summary.syncRunId);
     expect(read.get(changedApp.id)).toBe('changed');
     expect(read.get(created.id)).toBe('created');
     expect(read.get(assignedSp.id)).toBe('audit');
@@ -132,14 +132,14 @@ describe('incremental reconciliation', () => {
 
     const quiet = await harness.sync();
 
-    expect((await readBy(quiet.summary.runId)).has(sp.id)).toBe(false);
+    expect((await readBy(quiet.summary.syncRunId)).has(sp.id)).toBe(false);
     expect(await storedIds()).not.toContain(silent.id);
 
     // Its last full read is now a day and a minute old (ENTRA_RECONCILE_FULL_EVERY, default 1d).
     await rows(`update reconcile_reads set read_at = read_at - interval '1 day 1 minute' where connector_id = $1 and object_id = $2`, [sp.id]);
     const due = await harness.sync();
 
-    expect((await readBy(due.summary.runId)).get(sp.id)).toBe('periodic');
+    expect((await readBy(due.summary.syncRunId)).get(sp.id)).toBe('periodic');
     expect(sorted(await storedIds())).toEqual(sorted(t.activeAppRoleAssignmentsOf(sp.id).map((a) => a.id)));
     await expectOwnersAndAssignmentsMatchTruth();
   });
@@ -148,7 +148,7 @@ describe('incremental reconciliation', () => {
     await rows('delete from reconcile_reads where connector_id = $1');
     const named = await namedForNextRun();
     const upgraded = await harness.sync();
-    const read = await readBy(upgraded.summary.runId);
+    const read = await readBy(upgraded.summary.syncRunId);
     const all = [...sim.tenant.activeObjects('applications'), ...sim.tenant.activeObjects('servicePrincipals')].map((o) => o.id);
     expect(sorted([...read.keys()])).toEqual(sorted(all));
     // Audit events in the overlap still say why they are read; everything else is read for want of state.
@@ -179,16 +179,16 @@ describe('incremental reconciliation', () => {
     t.addOwner(sp.id, t.activeObjects('users').find((u) => !t.activeOwnersOf(sp.id).includes(u.id))!.id); // logged: a reason to read it
     const hold = sim.faults.add({ kind: 'hold', pathPrefix: '/v1.0/$batch', method: 'POST', times: 100 });
     const handle = await harness.startSync();
-    const plan = async (runId: number) =>
-      (await harness.query<{ k: string }>(`select object_type || '/' || object_id || '/' || reason || '/' || shard as k from reconcile_targets where run_id = $1`, [runId])).map((r) => r.k).sort();
+    const plan = async (syncRunId: number) =>
+      (await harness.query<{ k: string }>(`select object_type || '/' || object_id || '/' || reason || '/' || shard as k from reconcile_targets where run_id = $1`, [syncRunId])).map((r) => r.k).sort();
     try {
       await until(() => (sim.faults.list().find((f) => f.id === hold.id)?.fired ?? 0) >= 1, 'the first $batch');
-      const [{ id: runId }] = (await rows<{ id: number }>(`select id::int from sync_runs where connector_id = $1 and status = 'running'`)) as [{ id: number }];
-      const first = await plan(runId);
+      const [{ id: syncRunId }] = (await rows<{ id: number }>(`select id::int from sync_runs where connector_id = $1 and status = 'running'`)) as [{ id: number }];
+      const first = await plan(syncRunId);
       expect(first).toContain(`servicePrincipal/${sp.id}/audit/0`);
       // Planned again with a period so short that, planned afresh, every target would be due.
-      await planTargets(harness.db, runId, harness.connectorId, 1);
-      expect(await plan(runId)).toEqual(first);
+      await planTargets(harness.db, syncRunId, harness.connectorId, 1);
+      expect(await plan(syncRunId)).toEqual(first);
     } finally {
       sim.faults.remove(hold.id);
     }

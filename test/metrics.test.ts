@@ -35,9 +35,9 @@ describe('audit lag', () => {
   it('is a gauge per connector and audit query, set from each committed run (0 once the query caught up)', async () => {
     const metrics = new SyncMetrics();
     const audit = { mode: 'incremental', upserted: 0, removed: 0, pages: 20, requests: 20, subRequests: 0, throttled: 0 } as const;
-    metrics.recordCommitted('contoso', { runId: 1, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add owner to': 0, 'Add app role assignment': 5400 } } } });
-    metrics.recordCommitted('contoso', { runId: 2, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add owner to': 0, 'Add app role assignment': 0 } } } });
-    metrics.recordCommitted('fabrikam', { runId: 3, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add app role assignment': 120 } } } });
+    metrics.recordCommitted('contoso', { syncRunId: 1, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add owner to': 0, 'Add app role assignment': 5400 } } } });
+    metrics.recordCommitted('contoso', { syncRunId: 2, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add owner to': 0, 'Add app role assignment': 0 } } } });
+    metrics.recordCommitted('fabrikam', { syncRunId: 3, status: 'succeeded', streams: { credentialAuditEvents: { ...audit, auditLagSeconds: { 'Add app role assignment': 120 } } } });
     const text = await metrics.registry.metrics();
     expect(text).toContain('entra_sync_audit_lag_seconds{connector="contoso",query="Add app role assignment"} 0');
     expect(text).toContain('entra_sync_audit_lag_seconds{connector="contoso",query="Add owner to"} 0');

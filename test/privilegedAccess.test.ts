@@ -113,7 +113,7 @@ describe('privileged access: PIM eligibilities, time-bound and permanent role ho
       for (const stream of ['directoryRoleEligibilities', 'directoryRoleActiveSchedules']) {
         expect(run.summary.streams[stream], stream).toMatchObject({ coverage: 'unavailable', coverageReason: expect.stringContaining('Microsoft Entra ID P2') });
       }
-      const [row] = await harness.query(`select status from sync_runs where workflow_id = $1 and workflow_run_id = $2`, [run.workflowId, run.runId]);
+      const [row] = await harness.query(`select status from sync_runs where workflow_id = $1 and workflow_run_id = $2`, [run.workflowId, run.workflowRunId]);
       expect(row).toEqual({ status: 'succeeded' });
       // Active assignments still come from roleAssignments, the newcomer included; nobody can tell their windows.
       const assignments = await harness.query<{ id: string }>(`select id from directory_role_assignments where connector_id = $1`, [harness.connectorId]);

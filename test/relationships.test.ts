@@ -140,7 +140,7 @@ describe('owners, app role assignments, directory roles, entitlements and creden
     expect(owners.pages).toBeGreaterThan(0);
     const [recorded] = await harness.query<{ requests: number; sub_requests: number }>(
       `select requests, sub_requests from sync_run_streams where run_id = $1 and stream = 'owners'`,
-      [summary.runId],
+      [summary.syncRunId],
     );
     expect(recorded).toEqual({ requests: owners.requests, sub_requests: owners.subRequests });
     sim.faults.clear();

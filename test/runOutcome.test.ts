@@ -11,7 +11,7 @@ describe('formatOutcome', () => {
       status: 'succeeded',
       connectorId: 'default',
       workflowId: 'entra-sync-default',
-      runId: 'run',
+      workflowRunId: 'run',
       durationMs: 1_000,
       streams: {
         users: stream('incremental'),
@@ -35,7 +35,7 @@ describe('formatOutcome of audit lag', () => {
     status: 'succeeded',
     connectorId: 'default',
     workflowId: 'entra-sync-default',
-    runId: 'run',
+    workflowRunId: 'run',
     durationMs: 1_000,
     streams: { credentialAuditEvents: { ...stream('incremental'), auditLagSeconds } },
   });

@@ -60,12 +60,12 @@ describe("npm start's schedule watcher", () => {
     await withSchedule(healthy, async (schedule, connectorId) => {
       // A previous session's run, still among the schedule's recent actions.
       const before = await triggerSync(client, connectorId);
-      await client.workflow.getHandle(before.workflowId, before.runId).result();
+      await client.workflow.getHandle(before.workflowId, before.workflowRunId).result();
 
       const watcher = await ScheduleWatcher.start(schedule);
       const after = await triggerSync(client, connectorId);
 
-      expect(await watcher.newRuns()).toEqual([{ workflowId: after.workflowId, runId: after.runId }]);
+      expect(await watcher.newRuns()).toEqual([{ workflowId: after.workflowId, workflowRunId: after.workflowRunId }]);
       expect(await watcher.newRuns()).toEqual([]);
     });
   });
@@ -84,25 +84,25 @@ describe("npm start's schedule watcher", () => {
     await withSchedule(stubs.activities, async (schedule, connectorId) => {
       const watcher = await ScheduleWatcher.start(schedule);
       const run = await triggerSync(client, connectorId);
-      firstExecution = run.runId;
-      expect(await watcher.newRuns()).toEqual([{ workflowId: run.workflowId, runId: run.runId }]);
+      firstExecution = run.workflowRunId;
+      expect(await watcher.newRuns()).toEqual([{ workflowId: run.workflowId, workflowRunId: run.workflowRunId }]);
       const outcome = awaitRunOutcome(client, { connectorId, ...run }, ui);
       await held.promise;
 
       // What the Web UI's "Reset" does: reset to the end of the first workflow task.
-      const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+      const history = await client.workflow.getHandle(run.workflowId, run.workflowRunId).fetchHistory();
       const resetPoint = history.events!.find((e) => e.workflowTaskCompletedEventAttributes)!.eventId!;
       const firstTaskCompleted = Number(resetPoint);
       const reset = (await client.workflowService.resetWorkflowExecution({
         namespace: 'default',
-        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+        workflowExecution: { workflowId: run.workflowId, runId: run.workflowRunId },
         workflowTaskFinishEventId: resetPoint,
         reason: 'test: reset from the Web UI',
         requestId: randomUUID(),
       })) as temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse;
 
       const ended = await outcome;
-      expect(ended).toMatchObject({ status: 'succeeded', workflowId: run.workflowId, runId: reset.runId, resets: [{ fromEventId: firstTaskCompleted, runId: reset.runId }] });
+      expect(ended).toMatchObject({ status: 'succeeded', workflowId: run.workflowId, workflowRunId: reset.runId, resets: [{ fromEventId: firstTaskCompleted, workflowRunId: reset.runId }] });
       expect(formatOutcome(ended)).toContain(`reset from event ${firstTaskCompleted}: succeeded`);
       // Neither the reset nor its execution is a new run of the schedule.
       expect(await watcher.newRuns()).toEqual([]);
@@ -135,21 +135,21 @@ describe("npm start's schedule watcher", () => {
       await held.promise;
 
       // Reset to the workflow task after prepareRun completed: a point the run resumes from.
-      const history = (await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events!;
+      const history = (await client.workflow.getHandle(run.workflowId, run.workflowRunId).fetchHistory()).events!;
       const prepared = history.findIndex((e) => e.activityTaskCompletedEventAttributes);
       const resetPoint = history.slice(prepared).find((e) => e.workflowTaskCompletedEventAttributes)!.eventId!;
       const reset = (await client.workflowService.resetWorkflowExecution({
         namespace: 'default',
-        workflowExecution: { workflowId: run.workflowId, runId: run.runId },
+        workflowExecution: { workflowId: run.workflowId, runId: run.workflowRunId },
         workflowTaskFinishEventId: resetPoint,
         reason: 'test: reset past prepareRun',
         requestId: randomUUID(),
       })) as temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse;
 
       const ended = await outcome;
-      expect(executions.slice(0, 2)).toEqual([run.runId, reset.runId]);
+      expect(executions.slice(0, 2)).toEqual([run.workflowRunId, reset.runId]);
       expect(executions).toHaveLength(3);
-      expect(ended).toMatchObject({ status: 'succeeded', runId: executions[2], resets: [{ fromEventId: Number(resetPoint), runId: reset.runId }] });
+      expect(ended).toMatchObject({ status: 'succeeded', workflowRunId: executions[2], resets: [{ fromEventId: Number(resetPoint), workflowRunId: reset.runId }] });
     });
   });
 });

@@ -62,7 +62,7 @@ describe('npm start', () => {
     }
     expect(summary.streams.memberships.upserted).toBe(directMemberships(truth).length);
     expect(summary.workflowId).toMatch(/^entra-sync-default-/);
-    expect(summary.runId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(summary.workflowRunId).toMatch(/^[0-9a-f-]{36}$/);
     expect(summary.durationMs).toBeGreaterThan(0);
     expect(await liveUsers(databaseUrl)).toBe(420);
   });

@@ -79,12 +79,12 @@ describe('a target whose read keeps failing', () => {
 
     // The run committed the rest.
     expect(await ownersOf(healthy.id)).toEqual(sorted(t.activeOwnersOf(healthy.id)));
-    expect(await lastReadBy(healthy.id)).toBe(String(failing.summary.runId));
+    expect(await lastReadBy(healthy.id)).toBe(String(failing.summary.syncRunId));
     // The bad targets keep their last known rows, and their last read stays the bootstrap's.
     expect(await ownersOf(forbidden.id)).toEqual(known.forbidden);
     expect(await assignmentsOf(forbidden.id)).toEqual(known.forbiddenAssignments);
     expect(await ownersOf(missing.id)).toEqual(known.missing);
-    expect(await lastReadBy(forbidden.id)).toBe(String(bootstrap.summary.runId));
+    expect(await lastReadBy(forbidden.id)).toBe(String(bootstrap.summary.syncRunId));
     // Reported: the summary, the metric, `runs show`.
     const reported = unread(failing.summary);
     expect([...reported.keys()].sort()).toEqual(sorted([forbidden.id, missing.id, fresh.id]));
@@ -99,7 +99,7 @@ describe('a target whose read keeps failing', () => {
     const scraped = await metrics.registry.metrics();
     expect(scraped).toContain(`entra_sync_reconcile_unread_targets{connector="${harness.connectorId}",kind="forbidden"} 2`);
     expect(scraped).toContain(`entra_sync_reconcile_unread_targets{connector="${harness.connectorId}",kind="notFound"} 1`);
-    const shown = await runCli(['runs', 'show', String(failing.summary.runId)], { DATABASE_URL: harness.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress') });
+    const shown = await runCli(['runs', 'show', String(failing.summary.syncRunId)], { DATABASE_URL: harness.databaseUrl, TEMPORAL_ADDRESS: inject('temporalAddress') });
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain(`servicePrincipal/${forbidden.id}`);
     expect(shown.stdout).toMatch(new RegExp(`application/${missing.id}\\s+notFound\\s+1\\s+failed`));
@@ -130,8 +130,8 @@ describe('a target whose read keeps failing', () => {
     expect(await assignmentsOf(forbidden.id)).toEqual(sorted(t.activeAppRoleAssignmentsOf(forbidden.id).map((a) => a.id)));
     expect(await ownersOf(missing.id)).toEqual(sorted(t.activeOwnersOf(missing.id)));
     expect(await ownersOf(fresh.id)).toEqual([freshOwner]);
-    expect(await lastReadBy(forbidden.id)).toBe(String(recovered.summary.runId));
-    expect(await lastReadBy(missing.id)).toBe(String(recovered.summary.runId));
+    expect(await lastReadBy(forbidden.id)).toBe(String(recovered.summary.syncRunId));
+    expect(await lastReadBy(missing.id)).toBe(String(recovered.summary.syncRunId));
     expect(recovered.summary.unreadTargets).toBeUndefined();
     expect(await rows('select 1 from reconcile_failures where connector_id = $1')).toEqual([]);
     metrics.recordCommitted(harness.connectorId, recovered.summary);

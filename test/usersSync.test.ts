@@ -140,7 +140,7 @@ describe('a wrong client secret', () => {
       expect(failure.message).not.toContain(wrongSecret);
       const [run] = await bad.query('select status, error_kind from sync_runs');
       expect(run).toEqual({ status: 'failed', error_kind: 'InvalidClientSecret' });
-      const events = (await bad.client.workflow.getHandle(failure.workflowId, failure.runId).fetchHistory()).events ?? [];
+      const events = (await bad.client.workflow.getHandle(failure.workflowId, failure.workflowRunId).fetchHistory()).events ?? [];
       // Fast means no retry: every activity ran exactly once.
       const attempts = events.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt] : []));
       expect(attempts.length).toBeGreaterThan(0);

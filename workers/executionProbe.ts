@@ -19,9 +19,9 @@ export type DescribesExecutions = {
  * run only when its execution closed (or Temporal no longer knows it).
  */
 export function executionProbe(connection: DescribesExecutions, namespace: string): ExecutionProbe {
-  return async (workflowId, runId) => {
+  return async (workflowId, workflowRunId) => {
     try {
-      const described = await connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId, runId } });
+      const described = await connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId, runId: workflowRunId } });
       const state = described.workflowExecutionInfo?.status;
       return state === RUNNING ? 'open' : 'closed';
     } catch (err) {

@@ -11,8 +11,8 @@ export function connectorOfWorkflowId(workflowId: string): string | undefined {
 const REMEMBERED_RUNS = 1_000;
 
 /**
- * Log fields for every line about an activity: connectorId, workflowId, runId (the workflow run),
- * syncRunId, stream, activity and attempt, on the SDK's own lines (`Activity failed`, anything
+ * Log fields for every line about an activity: connectorId, workflowId, workflowRunId (the Temporal run),
+ * syncRunId (the sync_runs row), stream, activity and attempt, on the SDK's own lines (`Activity failed`, anything
  * logged through `Context.current().log`) and on one "activity completed" line per success, with
  * its duration. Failure messages are those the activities built, already without the secret.
  */
@@ -26,14 +26,14 @@ export function loggerInterceptors(log: Logger): ActivityInterceptorsFactory {
     const runKey = info.workflowExecution?.runId ?? '';
     let fields: Record<string, unknown> = {
       workflowId,
-      runId: runKey,
+      workflowRunId: runKey,
       activity: info.activityType,
       attempt: info.attempt,
     };
     return {
       inbound: {
         async execute(input, next) {
-          const arg = (input.args[0] ?? {}) as { connectorId?: unknown; runId?: unknown; stream?: unknown };
+          const arg = (input.args[0] ?? {}) as { connectorId?: unknown; syncRunId?: unknown; stream?: unknown };
           const connectorId =
             (typeof arg.connectorId === 'string' ? arg.connectorId : undefined) ??
             connectorOfRun.get(runKey) ??
@@ -45,7 +45,7 @@ export function loggerInterceptors(log: Logger): ActivityInterceptorsFactory {
           fields = {
             connectorId,
             ...fields,
-            ...(typeof arg.runId === 'number' ? { syncRunId: arg.runId } : {}),
+            ...(typeof arg.syncRunId === 'number' ? { syncRunId: arg.syncRunId } : {}),
             ...(typeof arg.stream === 'string' ? { stream: arg.stream } : {}),
           };
           const child = log.child(fields);

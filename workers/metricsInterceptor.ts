@@ -15,21 +15,21 @@ const REMEMBERED_RUNS = 1_000;
  */
 export function metricsInterceptors(metrics: SyncMetrics, db: Queryable): ActivityInterceptorsFactory {
   const counted = new Set<number>();
-  const countOnce = (runId: number) => {
-    if (counted.has(runId)) return false;
-    counted.add(runId);
+  const countOnce = (syncRunId: number) => {
+    if (counted.has(syncRunId)) return false;
+    counted.add(syncRunId);
     if (counted.size > REMEMBERED_RUNS) counted.delete(counted.values().next().value!);
     return true;
   };
 
   const isFinished = (status: string): status is RunOutcome => (RUN_OUTCOMES as readonly string[]).includes(status);
-  const recordRun = async (runId: number, summary?: RunSummary) => {
-    if (!countOnce(runId)) return;
+  const recordRun = async (syncRunId: number, summary?: RunSummary) => {
+    if (!countOnce(syncRunId)) return;
     const { rows } = await db.query<{ connector: string; status: string; seconds: number; errorKind: string | null }>(
       `select connector_id as connector, status, error_kind as "errorKind",
               extract(epoch from (coalesce(finished_at, now()) - started_at))::float8 as seconds
          from sync_runs where id = $1`,
-      [runId],
+      [syncRunId],
     );
     const run = rows[0];
     if (!run || !isFinished(run.status)) return;
@@ -46,9 +46,9 @@ export function metricsInterceptors(metrics: SyncMetrics, db: Queryable): Activi
         try {
           const result = await next(input);
           outcome = 'completed';
-          const runId = (input.args[0] as { runId?: number } | undefined)?.runId;
-          if (typeof runId === 'number' && (activity === 'finalizeRun' || activity === 'failRun')) {
-            await recordRun(runId, activity === 'finalizeRun' ? (result as RunSummary) : undefined).catch(() => undefined);
+          const syncRunId = (input.args[0] as { syncRunId?: number } | undefined)?.syncRunId;
+          if (typeof syncRunId === 'number' && (activity === 'finalizeRun' || activity === 'failRun')) {
+            await recordRun(syncRunId, activity === 'finalizeRun' ? (result as RunSummary) : undefined).catch(() => undefined);
           }
           return result;
         } catch (err) {

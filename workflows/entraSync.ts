@@ -21,7 +21,7 @@ export type EntraSyncInput = { connectorId: string };
 
 export type SyncProgress = {
   phase: 'preparing' | 'pulling' | 'reconciling' | 'finalizing' | 'succeeded' | 'failed' | 'cancelled';
-  runId?: number;
+  syncRunId?: number;
   /** waitingFor: the task queue a stream's activity waits on (the discovery worker's). */
   streams: Record<string, { done: boolean; pages?: number; waitingFor?: string }>;
 };
@@ -63,7 +63,7 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
   setHandler(progressQuery, () => progress);
 
   const prepared = await prepareRun({ connectorId: input.connectorId });
-  progress.runId = prepared.runId;
+  progress.syncRunId = prepared.syncRunId;
   for (const s of prepared.streams) progress.streams[s.stream] = { done: false };
 
   try {
@@ -72,7 +72,7 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
     progress.phase = 'finalizing';
     // Once finalize starts it runs to its end, cancel or not, so Temporal and PostgreSQL tell the
     // same outcome: it commits and the workflow completes, or it fails and the run is failed.
-    const summary = await CancellationScope.nonCancellable(() => finalizeRun({ runId: prepared.runId }));
+    const summary = await CancellationScope.nonCancellable(() => finalizeRun({ syncRunId: prepared.syncRunId }));
     progress.phase = 'succeeded';
     return summary;
   } catch (err) {
@@ -80,15 +80,15 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
     progress.phase = cancelled ? 'cancelled' : 'failed';
     const { kind, message } = cancelled ? { kind: FailureKind.Cancelled, message: 'the workflow was cancelled before the run committed' } : describeFailure(err);
     // Record the failure even when the workflow itself is being cancelled.
-    const recorded = await CancellationScope.nonCancellable(() => failRun({ runId: prepared.runId, kind, message }));
+    const recorded = await CancellationScope.nonCancellable(() => failRun({ syncRunId: prepared.syncRunId, kind, message }));
     if (cancelled) throw err;
     if (recorded.failedBy !== workflowInfo().runId) {
       // This execution is a reset to a point after the failure was recorded (or after the run's
       // staging was discarded): nothing of the old run is left to resume, so sync afresh.
-      log.warn('reset past the recorded failure of a sync run; starting over as a fresh sync', { syncRunId: prepared.runId, kind });
+      log.warn('reset past the recorded failure of a sync run; starting over as a fresh sync', { syncRunId: prepared.syncRunId, kind });
       return await continueAsNew<typeof EntraSyncWorkflow>(input);
     }
-    throw ApplicationFailure.create({ type: kind, message: `sync run ${prepared.runId} failed: ${message}`, nonRetryable: true, cause: err as Error });
+    throw ApplicationFailure.create({ type: kind, message: `sync run ${prepared.syncRunId} failed: ${message}`, nonRetryable: true, cause: err as Error });
   }
 }
 
@@ -97,14 +97,14 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
  * then the reconcile shards of the streams that have no delta (owners, app role assignments).
  */
 async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, progress: SyncProgress): Promise<void> {
-  const { runId } = prepared;
+  const { syncRunId } = prepared;
   const discovery = prepared.discovery ? discoveryActivities(prepared.discovery) : undefined;
   const run: Record<Exclude<PullActivity, 'reconcileShard'>, (stream: PulledStreamName) => Promise<{ pages?: number } | unknown>> = {
-    pullDelta: (stream) => pullDelta({ runId, connectorId, stream: stream as DeltaStream }),
-    pullFullStream: (stream) => pullFullStream({ runId, connectorId, stream: stream as FullStream }),
-    pullAuditEvents: () => pullAuditEvents({ runId, connectorId }),
-    pullPermissionGrants: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullPermissionGrants({ runId, connectorId })),
-    pullSignIns: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullSignIns({ runId, connectorId })),
+    pullDelta: (stream) => pullDelta({ syncRunId, connectorId, stream: stream as DeltaStream }),
+    pullFullStream: (stream) => pullFullStream({ syncRunId, connectorId, stream: stream as FullStream }),
+    pullAuditEvents: () => pullAuditEvents({ syncRunId, connectorId }),
+    pullPermissionGrants: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullPermissionGrants({ syncRunId, connectorId })),
+    pullSignIns: () => onDiscoveryWorker(prepared.discovery, () => discovery!.pullSignIns({ syncRunId, connectorId })),
   };
   const reconciled: PulledStreamName[] = [];
   const pulls: Array<{ stream: PulledStreamName; task: () => Promise<unknown> }> = [];
@@ -125,7 +125,7 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
   }
   const reconcilePlanned = async () => {
     if (reconciled.length === 0) return;
-    await reconcile(runId, connectorId);
+    await reconcile(syncRunId, connectorId);
     for (const stream of reconciled) progress.streams[stream] = { done: true };
   };
   // Two lanes: the pulls reconciliation plans from, then reconciliation; and every other pull.
@@ -141,10 +141,10 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
 }
 
 /** Owners and app role assignments have no delta: read them for the inventory as it now stands. */
-async function reconcile(runId: number, connectorId: string): Promise<void> {
-  const plan = await planReconciliation({ runId, connectorId });
+async function reconcile(syncRunId: number, connectorId: string): Promise<void> {
+  const plan = await planReconciliation({ syncRunId, connectorId });
   const shards = Array.from({ length: plan.shards }, (_, shard) => shard);
-  await inParallel(shards.map((shard) => () => reconcileShard({ runId, connectorId, shard, requestsPerSecond: plan.requestsPerSecondPerShard })));
+  await inParallel(shards.map((shard) => () => reconcileShard({ syncRunId, connectorId, shard, requestsPerSecond: plan.requestsPerSecondPerShard })));
 }
 
 type DiscoveryQueue = { taskQueue: string; startTimeoutMs: number };

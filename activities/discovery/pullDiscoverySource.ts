@@ -39,5 +39,5 @@ export function pullDiscoverySource(deps: ActivityDeps, source: Source) {
     record: () => ({ coverage: 'complete' }),
     result: (record) => ({ staged: record.staged, coverage: record.coverage ?? 'complete' }),
   };
-  return (input: { runId: number; connectorId: string }): Promise<Pulled> => readPages(deps, stream, input);
+  return (input: { syncRunId: number; connectorId: string }): Promise<Pulled> => readPages(deps, stream, input);
 }

@@ -27,9 +27,9 @@ const ANALYZE_SIDE_BY_SIDE = 3;
  * milliseconds at 10,000 users, docs/BENCHMARKS.md). After the commit, not inside it: ANALYZE's
  * lock, held until commit, would serialise every connector's finalize.
  */
-export async function analyzeAfterBootstrap(db: Database, runId: number): Promise<void> {
+export async function analyzeAfterBootstrap(db: Database, syncRunId: number): Promise<void> {
   const { rowCount } = await db.query(`select 1 from sync_run_streams where run_id = $1 and stream = any($2) and mode = 'bootstrap' limit 1`, [
-    runId,
+    syncRunId,
     DELTA_STREAMS,
   ]);
   if (!rowCount) return;

@@ -8,7 +8,7 @@ import type { Queryable } from '../store/database';
  * service principal of the same appId. Apps are never removed for being absent from one run:
  * staleness (discovered_apps_with_status) ages them out.
  */
-export async function applyDiscovery(tx: Queryable, connectorId: string, runId: number): Promise<{ grants: Counts; signIns: Counts; apps: Counts }> {
+export async function applyDiscovery(tx: Queryable, connectorId: string, syncRunId: number): Promise<{ grants: Counts; signIns: Counts; apps: Counts }> {
   const grants = await tx.query(
     `insert into discovery_evidence (connector_id, source_id, kind, app_key, user_id, occurred_at, scopes, consent_type, data, first_seen_run_id)
      select $1, s.id, 'consent_grant', coalesce(sp.app_id, s.data ->> 'clientId'), s.data ->> 'principalId', null,
@@ -18,14 +18,14 @@ export async function applyDiscovery(tx: Queryable, connectorId: string, runId: 
       where s.run_id = $2 and s.source = 'grant'
      on conflict (connector_id, kind, source_id) do update set scopes = excluded.scopes, data = excluded.data
      where discovery_evidence.data is distinct from excluded.data`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   const signIns = await tx.query(
     `insert into discovery_evidence (connector_id, source_id, kind, app_key, user_id, occurred_at, data, first_seen_run_id)
      select $1, s.id, 'sign_in', s.data ->> 'appId', s.data ->> 'userId', graph_timestamp(s.data ->> 'createdDateTime'), s.data, $2
        from staged_discovery s where s.run_id = $2 and s.source = 'signIn' and s.data ->> 'appId' is not null
      on conflict (connector_id, kind, source_id) do nothing`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   // Evidence seen in this run: sign-ins at their time; a grant that still exists is evidence now.
   const apps = await tx.query(
@@ -55,7 +55,7 @@ export async function applyDiscovery(tx: Queryable, connectorId: string, runId: 
      where (d.display_name, d.vendor, d.service_principal_id, d.last_evidence_at)
            is distinct from (coalesce(excluded.display_name, d.display_name), coalesce(excluded.vendor, d.vendor),
                              excluded.service_principal_id, greatest(d.last_evidence_at, excluded.last_evidence_at))`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   return {
     grants: { upserted: grants.rowCount ?? 0, removed: 0 },

@@ -12,11 +12,11 @@ import { hasEnded, stagedInForce } from './endedInstances';
  * every read, so the run after it reads every group again. A run whose pull listed no group (none
  * is role-assignable, or a pull from before the per-group plan) replaces the whole set.
  */
-export async function applyGroupPimSchedules(tx: Queryable, connectorId: string, runId: number): Promise<Counts> {
+export async function applyGroupPimSchedules(tx: Queryable, connectorId: string, syncRunId: number): Promise<Counts> {
   const { rows } = await tx.query<{ listed: number; coverage: string | null }>(
     `select (select count(*) from staged_group_pim_groups where run_id = $1)::int as listed,
             (select coverage from sync_run_streams where run_id = $1 and stream = 'groupPimSchedules') as coverage`,
-    [runId],
+    [syncRunId],
   );
   const { listed, coverage } = rows[0]!;
   const perGroup = listed > 0 && coverage !== 'unavailable';
@@ -31,21 +31,21 @@ export async function applyGroupPimSchedules(tx: Queryable, connectorId: string,
       : `delete from group_pim_schedule_instances l using sync_runs r
           where l.connector_id = $1 and r.id = $2
             and not exists (select 1 from staged_group_pim_schedules s where s.run_id = $2 and s.kind = l.kind and s.id = l.id and ${stagedInForce('s', 'r.started_at')})`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   const written = await tx.query(
     `insert into group_pim_schedule_instances as live (connector_id, kind, id, data, first_seen_run_id)
      select $1, s.kind, s.id, s.data, $2 from staged_group_pim_schedules s join sync_runs r on r.id = s.run_id
       where s.run_id = $2 and ${stagedInForce('s', 'r.started_at')}
      on conflict (connector_id, kind, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
-  await recordGroupReads(tx, connectorId, runId, perGroup);
+  await recordGroupReads(tx, connectorId, syncRunId, perGroup);
   return { upserted: written.rowCount ?? 0, removed: gone.rowCount ?? 0 };
 }
 
 /** When each group was last read: the run's start, since what it read is at least that fresh. */
-async function recordGroupReads(tx: Queryable, connectorId: string, runId: number, perGroup: boolean): Promise<void> {
+async function recordGroupReads(tx: Queryable, connectorId: string, syncRunId: number, perGroup: boolean): Promise<void> {
   if (!perGroup) {
     await tx.query('delete from group_pim_reads where connector_id = $1', [connectorId]);
     return;
@@ -56,11 +56,11 @@ async function recordGroupReads(tx: Queryable, connectorId: string, runId: numbe
        from staged_group_pim_groups g join sync_runs r on r.id = g.run_id
       where g.run_id = $2 and g.reason is not null
      on conflict (connector_id, group_id) do update set read_at = excluded.read_at, run_id = excluded.run_id, reason = excluded.reason`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   await tx.query(
     `delete from group_pim_reads d where d.connector_id = $1
         and not exists (select 1 from staged_group_pim_groups g where g.run_id = $2 and g.group_id = d.group_id)`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
 }

@@ -26,11 +26,11 @@ const OWNERS: GroupLinks = {
                   else 'unknown' end`,
 };
 
-export const applyStagedMemberships = (tx: Queryable, connectorId: string, runId: number, groupsMode: StreamMode) =>
-  applyGroupLinks(tx, connectorId, runId, groupsMode, MEMBERS);
+export const applyStagedMemberships = (tx: Queryable, connectorId: string, syncRunId: number, groupsMode: StreamMode) =>
+  applyGroupLinks(tx, connectorId, syncRunId, groupsMode, MEMBERS);
 
-export const applyStagedGroupOwners = (tx: Queryable, connectorId: string, runId: number, groupsMode: StreamMode) =>
-  applyGroupLinks(tx, connectorId, runId, groupsMode, OWNERS);
+export const applyStagedGroupOwners = (tx: Queryable, connectorId: string, syncRunId: number, groupsMode: StreamMode) =>
+  applyGroupLinks(tx, connectorId, syncRunId, groupsMode, OWNERS);
 
 /**
  * Applies a group's staged links onto their live table. A bootstrap round lists every link, so
@@ -40,7 +40,7 @@ export const applyStagedGroupOwners = (tx: Queryable, connectorId: string, runId
 async function applyGroupLinks(
   tx: Queryable,
   connectorId: string,
-  runId: number,
+  syncRunId: number,
   groupsMode: StreamMode,
   { live, staged, id, type, typeFrom }: GroupLinks,
 ): Promise<{ upserted: number; removed: number }> {
@@ -50,14 +50,14 @@ async function applyGroupLinks(
       `delete from ${live} m where m.connector_id = $1
           and not exists (select 1 from ${staged} s
                            where s.run_id = $2 and s.group_id = m.group_id and s.${id} = m.${id} and not s.removed)`,
-      [connectorId, runId],
+      [connectorId, syncRunId],
     );
     removed += gone.rowCount ?? 0;
   } else {
     const gone = await tx.query(
       `delete from ${live} m using ${staged} s
         where m.connector_id = $1 and s.run_id = $2 and s.removed and s.group_id = m.group_id and s.${id} = m.${id}`,
-      [connectorId, runId],
+      [connectorId, syncRunId],
     );
     removed += gone.rowCount ?? 0;
   }
@@ -68,7 +68,7 @@ async function applyGroupLinks(
       order by s.group_id, s.${id}
      on conflict (connector_id, group_id, ${id}) do update set ${type} = excluded.${type}
      where ${live}.${type} is distinct from excluded.${type}`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   const orphaned = await tx.query(
     `delete from ${live} m using groups g

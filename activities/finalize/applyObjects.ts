@@ -9,7 +9,7 @@ import { LIVE_TABLES } from './liveTables';
 export async function applyStagedObjects(
   tx: Queryable,
   connectorId: string,
-  runId: number,
+  syncRunId: number,
   stream: DeltaStream,
   mode: StreamMode,
 ): Promise<{ upserted: number; removed: number }> {
@@ -25,7 +25,7 @@ export async function applyStagedObjects(
        deleted_at = null, deletion_kind = null, last_changed_run_id = $2
      where live.deleted_at is not null
         or live.data is distinct from (case when $4 then excluded.data else live.data || excluded.data end)`,
-    [connectorId, runId, stream, bootstrap],
+    [connectorId, syncRunId, stream, bootstrap],
   );
   const removed = await tx.query(
     `insert into ${table} as live (connector_id, id, data, deleted_at, deletion_kind, first_seen_run_id, last_changed_run_id)
@@ -36,7 +36,7 @@ export async function applyStagedObjects(
        deleted_at = coalesce(live.deleted_at, excluded.deleted_at), deletion_kind = excluded.deletion_kind,
        last_changed_run_id = $2
      where live.deleted_at is null or live.deletion_kind is distinct from excluded.deletion_kind`,
-    [connectorId, runId, stream],
+    [connectorId, syncRunId, stream],
   );
   let absent = 0;
   if (bootstrap) {
@@ -45,7 +45,7 @@ export async function applyStagedObjects(
         where live.connector_id = $1 and live.deleted_at is null
           and not exists (select 1 from staged_objects s
                            where s.run_id = $2 and s.stream = $3 and s.object_id = live.id)`,
-      [connectorId, runId, stream],
+      [connectorId, syncRunId, stream],
     );
     absent = result.rowCount ?? 0;
   }

@@ -13,23 +13,23 @@ import { liveTarget as live } from './liveTarget';
  * such a principal still lists it: those staged rows are not inserted. Then it records each target's read in reconcile_reads, in the same
  * transaction, so only a committed read counts as one.
  */
-export async function applyReconciled(tx: Queryable, connectorId: string, runId: number): Promise<{ owners: Counts; appRoleAssignments: Counts }> {
-  const unfinished = await tx.query('select 1 from reconcile_targets where run_id = $1 and not done limit 1', [runId]);
-  if (unfinished.rowCount) throw new Error(`run ${runId}: reconciliation has not finished`);
+export async function applyReconciled(tx: Queryable, connectorId: string, syncRunId: number): Promise<{ owners: Counts; appRoleAssignments: Counts }> {
+  const unfinished = await tx.query('select 1 from reconcile_targets where run_id = $1 and not done limit 1', [syncRunId]);
+  if (unfinished.rowCount) throw new Error(`run ${syncRunId}: reconciliation has not finished`);
   const ownersGone = await tx.query(
     `delete from owners o where o.connector_id = $1 and (
        (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = o.object_type and t.object_id = o.object_id and t.failure is null)
         and not exists (select 1 from staged_owners s where s.run_id = $2 and s.object_type = o.object_type and s.object_id = o.object_id and s.owner_id = o.owner_id))
        or not ${live('o.object_type', 'o.object_id')}
        or ${removedThisRun(['users', 'servicePrincipals'], 'o.owner_id')})`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   const ownersAdded = await tx.query(
     `insert into owners (connector_id, object_type, object_id, owner_id, owner_type, first_seen_run_id)
      select $1, s.object_type, s.object_id, s.owner_id, s.owner_type, $2 from staged_owners s
       where s.run_id = $2 and not ${removed(['users', 'servicePrincipals'], 's.owner_id')}
      on conflict (connector_id, object_type, object_id, owner_id) do nothing`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   const assignmentsGone = await tx.query(
     `delete from app_role_assignments a where a.connector_id = $1 and (
@@ -37,17 +37,17 @@ export async function applyReconciled(tx: Queryable, connectorId: string, runId:
         and not exists (select 1 from staged_app_role_assignments s where s.run_id = $2 and s.id = a.id))
        or not ${live(`'servicePrincipal'`, 'a.resource_id')}
        or ${removedThisRun(['users', 'groups', 'servicePrincipals'], 'a.principal_id')})`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   const assignmentsWritten = await tx.query(
     `insert into app_role_assignments as live (connector_id, id, data, first_seen_run_id)
      select $1, s.id, s.data, $2 from staged_app_role_assignments s
       where s.run_id = $2 and not ${removed(['users', 'groups', 'servicePrincipals'], "s.data ->> 'principalId'")}
      on conflict (connector_id, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
-  await recordReads(tx, connectorId, runId);
-  await recordReadFailures(tx, connectorId, runId);
+  await recordReads(tx, connectorId, syncRunId);
+  await recordReadFailures(tx, connectorId, syncRunId);
   return {
     owners: { upserted: ownersAdded.rowCount ?? 0, removed: ownersGone.rowCount ?? 0 },
     appRoleAssignments: { upserted: assignmentsWritten.rowCount ?? 0, removed: assignmentsGone.rowCount ?? 0 },
@@ -78,7 +78,7 @@ function removedThisRun(streams: Array<keyof typeof PRINCIPAL_TABLES>, principal
  * When each target was last read: the run's start, since what it read is at least that fresh. A
  * target found deleted, or whose read failed, is not recorded; state of objects no longer live is dropped.
  */
-async function recordReads(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+async function recordReads(tx: Queryable, connectorId: string, syncRunId: number): Promise<void> {
   await tx.query(
     `insert into reconcile_reads (connector_id, object_type, object_id, read_at, run_id, reason)
      select $1, t.object_type, t.object_id, r.started_at, $2, t.reason
@@ -86,7 +86,7 @@ async function recordReads(tx: Queryable, connectorId: string, runId: number): P
       where t.run_id = $2 and not t.gone and t.failure is null
      on conflict (connector_id, object_type, object_id) do update
        set read_at = excluded.read_at, run_id = excluded.run_id, reason = excluded.reason`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   await tx.query(`delete from reconcile_reads d where d.connector_id = $1 and not ${live('d.object_type', 'd.object_id')}`, [connectorId]);
 }

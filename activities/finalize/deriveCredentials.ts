@@ -9,7 +9,7 @@ const OWNERS = [
  * Re-derives the credential rows of every application and service principal this run changed
  * (or tombstoned) from their passwordCredentials and keyCredentials.
  */
-export async function deriveCredentials(tx: Queryable, connectorId: string, runId: number): Promise<{ upserted: number; removed: number }> {
+export async function deriveCredentials(tx: Queryable, connectorId: string, syncRunId: number): Promise<{ upserted: number; removed: number }> {
   let upserted = 0;
   let removed = 0;
   for (const { ownerType, table } of OWNERS) {
@@ -26,7 +26,7 @@ export async function deriveCredentials(tx: Queryable, connectorId: string, runI
         where cr.connector_id = $1 and cr.owner_type = $3 and o.connector_id = cr.connector_id and o.id = cr.owner_id
           and o.last_changed_run_id = $2
           and not exists (select 1 from (${current}) cur where cur.owner_id = cr.owner_id and cur.key_id = cr.key_id)`,
-      [connectorId, runId, ownerType],
+      [connectorId, syncRunId, ownerType],
     );
     const written = await tx.query(
       `insert into credentials (connector_id, owner_type, owner_id, key_id, kind, display_name, hint, starts_at, ends_at,
@@ -41,7 +41,7 @@ export async function deriveCredentials(tx: Queryable, connectorId: string, runI
               credentials.custom_key_identifier)
              is distinct from (excluded.kind, excluded.display_name, excluded.hint, excluded.starts_at, excluded.ends_at,
                                excluded.custom_key_identifier)`,
-      [connectorId, runId, ownerType],
+      [connectorId, syncRunId, ownerType],
     );
     removed += gone.rowCount ?? 0;
     upserted += written.rowCount ?? 0;

@@ -34,92 +34,92 @@ type StreamRow = {
  * credentials, cursor advance, the run record. Called again after it committed, it returns the
  * same summary. It commits only if nothing else committed for the connector since the run opened.
  */
-export async function finalizeRun(db: Database, runId: number, owner: string): Promise<RunSummary> {
-  if ((await claimRun(db, runId, owner)) === 'committed') return readRunSummary(db, runId);
-  await db.query('update sync_runs set finalize_started_at = now() where id = $1', [runId]);
+export async function finalizeRun(db: Database, syncRunId: number, owner: string): Promise<RunSummary> {
+  if ((await claimRun(db, syncRunId, owner)) === 'committed') return readRunSummary(db, syncRunId);
+  await db.query('update sync_runs set finalize_started_at = now() where id = $1', [syncRunId]);
   // Staging went from empty to a whole tenant since autovacuum last looked: without fresh
   // statistics the planner picks nested-loop anti-joins that are quadratic in the tenant size.
   // Outside the transaction: ANALYZE's lock conflicts with itself, and held until commit it
   // would make every other connector's finalize wait for this one.
   await db.query('analyze staged_objects, staged_memberships, staged_group_owners');
-  const summary = await commitRun(db, runId, owner);
-  await analyzeAfterBootstrap(db, runId);
+  const summary = await commitRun(db, syncRunId, owner);
+  await analyzeAfterBootstrap(db, syncRunId);
   return summary;
 }
 
 /** The finalize transaction: everything the run read, applied and committed at once, or nothing. */
-function commitRun(db: Database, runId: number, owner: string): Promise<RunSummary> {
+function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunSummary> {
   return inTransaction(db, async (tx) => {
     const run = await tx.query<{ status: string; owner: string; connectorId: string; base: string | null }>(
       `select status, workflow_run_id as owner, connector_id as "connectorId", base_generation as base
          from sync_runs where id = $1 for update`,
-      [runId],
+      [syncRunId],
     );
     const { status, connectorId, base } = run.rows[0]!;
-    if (status === 'succeeded') return readRunSummary(tx, runId);
+    if (status === 'succeeded') return readRunSummary(tx, syncRunId);
     // Taken over by a reset, or closed by the janitor, since the claim: leave it to its owner.
-    if (run.rows[0]!.owner !== owner) throw notResumable(runId, 'was taken over by a reset of its workflow');
-    if (status !== 'running') throw notResumable(runId, `is ${status}`);
-    await requireGeneration(tx, connectorId, runId, base);
+    if (run.rows[0]!.owner !== owner) throw notResumable(syncRunId, 'was taken over by a reset of its workflow');
+    if (status !== 'running') throw notResumable(syncRunId, `is ${status}`);
+    await requireGeneration(tx, connectorId, syncRunId, base);
     const streams = await tx.query<StreamRow>(
       `select stream, mode, start_link as "startLink", delta_link as "deltaLink", pulled_at as "pulledAt"
          from sync_run_streams where run_id = $1 and stream = any($2) order by stream`,
-      [runId, DELTA_STREAMS],
+      [syncRunId, DELTA_STREAMS],
     );
     for (const s of streams.rows) {
-      if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${runId}: stream ${s.stream} has not finished pulling`);
-      const counts = await applyStagedObjects(tx, connectorId, runId, s.stream, s.mode);
-      await advanceCursor(tx, connectorId, runId, s, base !== null);
+      if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${syncRunId}: stream ${s.stream} has not finished pulling`);
+      const counts = await applyStagedObjects(tx, connectorId, syncRunId, s.stream, s.mode);
+      await advanceCursor(tx, connectorId, syncRunId, s, base !== null);
       await recordCursorQuery(tx, connectorId, s.stream);
-      await recordCounts(tx, runId, s.stream, counts);
+      await recordCounts(tx, syncRunId, s.stream, counts);
     }
     const groups = streams.rows.find((s) => s.stream === DERIVED_STREAMS.memberships.derivedFrom);
-    if (groups) await recordDerived(tx, runId, 'memberships', groups, await applyStagedMemberships(tx, connectorId, runId, groups.mode));
-    if (groups) await recordDerived(tx, runId, 'groupOwners', groups, await applyStagedGroupOwners(tx, connectorId, runId, groups.mode));
+    if (groups) await recordDerived(tx, syncRunId, 'memberships', groups, await applyStagedMemberships(tx, connectorId, syncRunId, groups.mode));
+    if (groups) await recordDerived(tx, syncRunId, 'groupOwners', groups, await applyStagedGroupOwners(tx, connectorId, syncRunId, groups.mode));
     const apps = streams.rows.find((s) => s.stream === DERIVED_STREAMS.credentials.derivedFrom);
-    if (apps) await recordDerived(tx, runId, 'credentials', apps, await deriveCredentials(tx, connectorId, runId));
+    if (apps) await recordDerived(tx, syncRunId, 'credentials', apps, await deriveCredentials(tx, connectorId, syncRunId));
 
-    await applyRelationshipStreams(tx, connectorId, runId);
-    await applyDiscoveryStreams(tx, connectorId, runId);
+    await applyRelationshipStreams(tx, connectorId, syncRunId);
+    await applyDiscoveryStreams(tx, connectorId, syncRunId);
     // After every applier: history diffs what the live tables now hold (docs/history.md).
-    await recordHistory(tx, connectorId, runId);
+    await recordHistory(tx, connectorId, syncRunId);
 
     // Last, so the connector row is locked only for the commit itself.
-    await takeGeneration(tx, connectorId, runId, base);
+    await takeGeneration(tx, connectorId, syncRunId, base);
     // clock_timestamp(): when the commit happens, not when the transaction began (now()).
-    await tx.query(`update sync_runs set status = 'succeeded', finished_at = clock_timestamp() where id = $1`, [runId]);
-    await discardStaging(tx, runId);
+    await tx.query(`update sync_runs set status = 'succeeded', finished_at = clock_timestamp() where id = $1`, [syncRunId]);
+    await discardStaging(tx, syncRunId);
     // Runs that ended without committing read from an older state: they can never commit now.
-    await discardOtherStaging(tx, connectorId, runId);
-    const summary = await readRunSummary(tx, runId);
+    await discardOtherStaging(tx, connectorId, syncRunId);
+    const summary = await readRunSummary(tx, syncRunId);
     killPoint('finalize:beforeCommit');
     return summary;
   });
 }
 
 /** Fails fast, before any work, when another run already committed since this one opened. */
-async function requireGeneration(tx: Queryable, connectorId: string, runId: number, base: string | null): Promise<void> {
+async function requireGeneration(tx: Queryable, connectorId: string, syncRunId: number, base: string | null): Promise<void> {
   if (base === null) return;
   const { rows } = await tx.query<{ generation: string }>('select commit_generation as generation from connectors where id = $1', [connectorId]);
-  if (rows[0]?.generation !== base) throw cursorConflict(connectorId, runId);
+  if (rows[0]?.generation !== base) throw cursorConflict(connectorId, syncRunId);
 }
 
 /** Compare-and-set of the connector's commit generation: of two overlapping runs, one commits. */
-async function takeGeneration(tx: Queryable, connectorId: string, runId: number, base: string | null): Promise<void> {
+async function takeGeneration(tx: Queryable, connectorId: string, syncRunId: number, base: string | null): Promise<void> {
   const { rowCount } = await tx.query(
     `update connectors set commit_generation = commit_generation + 1
       where id = $1 and ($2::bigint is null or commit_generation = $2::bigint)`,
     [connectorId, base],
   );
-  if (rowCount !== 1) throw cursorConflict(connectorId, runId);
+  if (rowCount !== 1) throw cursorConflict(connectorId, syncRunId);
 }
 
-function cursorConflict(connectorId: string, runId: number): ApplicationFailure {
+function cursorConflict(connectorId: string, syncRunId: number): ApplicationFailure {
   return ApplicationFailure.create({
     type: FailureKind.CursorConflict,
     nonRetryable: true,
     message:
-      `another run of connector ${connectorId} committed after run ${runId} started; this run's changes were discarded ` +
+      `another run of connector ${connectorId} committed after run ${syncRunId} started; this run's changes were discarded ` +
       'and the next run continues from the newer state',
   });
 }
@@ -128,55 +128,55 @@ function cursorConflict(connectorId: string, runId: number): ApplicationFailure 
  * Owners, app role assignments, directory roles and audit events, each applied when this run
  * read it (a run of an older workflow version reads none), then the entitlements they imply.
  */
-async function applyRelationshipStreams(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+async function applyRelationshipStreams(tx: Queryable, connectorId: string, syncRunId: number): Promise<void> {
   const { rows } = await tx.query<{ stream: string; mode: StreamMode; pulledAt: Date | null; watermark: Date | null }>(
     `select stream, mode, pulled_at as "pulledAt", watermark from sync_run_streams where run_id = $1 and stream = any($2)`,
-    [runId, RELATIONSHIP_STREAMS],
+    [syncRunId, RELATIONSHIP_STREAMS],
   );
   const pulled = new Map(rows.filter((r) => r.pulledAt).map((r) => [r.stream, r]));
   const owners = pulled.get('owners');
   if (owners) {
-    const counts = await applyReconciled(tx, connectorId, runId);
-    await recordCounts(tx, runId, 'owners', counts.owners);
-    await recordCounts(tx, runId, 'appRoleAssignments', counts.appRoleAssignments);
-    await recordDerived(tx, runId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId, runId));
+    const counts = await applyReconciled(tx, connectorId, syncRunId);
+    await recordCounts(tx, syncRunId, 'owners', counts.owners);
+    await recordCounts(tx, syncRunId, 'appRoleAssignments', counts.appRoleAssignments);
+    await recordDerived(tx, syncRunId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId, syncRunId));
   }
   if (pulled.has('directoryRoleAssignments')) {
-    await recordCounts(tx, runId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, runId));
+    await recordCounts(tx, syncRunId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, syncRunId));
   }
   for (const stream of Object.keys(ROLE_SCHEDULE_KINDS) as Array<keyof typeof ROLE_SCHEDULE_KINDS>) {
-    if (pulled.has(stream)) await recordCounts(tx, runId, stream, await applyRoleSchedules(tx, connectorId, runId, stream));
+    if (pulled.has(stream)) await recordCounts(tx, syncRunId, stream, await applyRoleSchedules(tx, connectorId, syncRunId, stream));
   }
-  if (pulled.has('administrativeUnits')) await recordCounts(tx, runId, 'administrativeUnits', await applyAdministrativeUnits(tx, connectorId, runId));
-  if (pulled.has('groupPimSchedules')) await recordCounts(tx, runId, 'groupPimSchedules', await applyGroupPimSchedules(tx, connectorId, runId));
+  if (pulled.has('administrativeUnits')) await recordCounts(tx, syncRunId, 'administrativeUnits', await applyAdministrativeUnits(tx, connectorId, syncRunId));
+  if (pulled.has('groupPimSchedules')) await recordCounts(tx, syncRunId, 'groupPimSchedules', await applyGroupPimSchedules(tx, connectorId, syncRunId));
   const audits = pulled.get(AUDIT_STREAM);
-  if (audits) await recordCounts(tx, runId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, runId, audits.watermark));
+  if (audits) await recordCounts(tx, syncRunId, AUDIT_STREAM, await applyAuditEvents(tx, connectorId, syncRunId, audits.watermark));
 }
 
 /** Discovery evidence, when the connector gathers it and both sources were read (or found unavailable). */
-async function applyDiscoveryStreams(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+async function applyDiscoveryStreams(tx: Queryable, connectorId: string, syncRunId: number): Promise<void> {
   const { rows } = await tx.query<{ stream: string; pulledAt: Date | null }>(
     `select stream, pulled_at as "pulledAt" from sync_run_streams where run_id = $1 and stream = any($2)`,
-    [runId, DISCOVERY_STREAMS],
+    [syncRunId, DISCOVERY_STREAMS],
   );
   if (rows.length === 0) return;
   const missing = rows.find((r) => !r.pulledAt);
-  if (missing) throw new Error(`run ${runId}: discovery stream ${missing.stream} has not finished pulling`);
-  const counts = await applyDiscovery(tx, connectorId, runId);
-  await recordCounts(tx, runId, GRANTS_STREAM, counts.grants);
-  await recordCounts(tx, runId, SIGN_INS_STREAM, counts.signIns);
-  await recordDerived(tx, runId, 'discoveredApps', { stream: DERIVED_STREAMS.discoveredApps.derivedFrom, mode: 'full' }, counts.apps);
+  if (missing) throw new Error(`run ${syncRunId}: discovery stream ${missing.stream} has not finished pulling`);
+  const counts = await applyDiscovery(tx, connectorId, syncRunId);
+  await recordCounts(tx, syncRunId, GRANTS_STREAM, counts.grants);
+  await recordCounts(tx, syncRunId, SIGN_INS_STREAM, counts.signIns);
+  await recordDerived(tx, syncRunId, 'discoveredApps', { stream: DERIVED_STREAMS.discoveredApps.derivedFrom, mode: 'full' }, counts.apps);
 }
 
-async function recordCounts(tx: Queryable, runId: number, stream: string, c: Counts): Promise<void> {
-  await tx.query('update sync_run_streams set upserted = $3, removed = $4 where run_id = $1 and stream = $2', [runId, stream, c.upserted, c.removed]);
+async function recordCounts(tx: Queryable, syncRunId: number, stream: string, c: Counts): Promise<void> {
+  await tx.query('update sync_run_streams set upserted = $3, removed = $4 where run_id = $1 and stream = $2', [syncRunId, stream, c.upserted, c.removed]);
 }
 
-async function recordDerived(tx: Queryable, runId: number, name: keyof typeof DERIVED_STREAMS, from: { stream: string; mode: StreamMode }, c: Counts): Promise<void> {
+async function recordDerived(tx: Queryable, syncRunId: number, name: keyof typeof DERIVED_STREAMS, from: { stream: string; mode: StreamMode }, c: Counts): Promise<void> {
   await tx.query(
     `insert into sync_run_streams (run_id, stream, mode, derived_from, upserted, removed, pulled_at)
      values ($1, $2, $3, $4, $5, $6, now())`,
-    [runId, name, from.mode, from.stream, c.upserted, c.removed],
+    [syncRunId, name, from.mode, from.stream, c.upserted, c.removed],
   );
 }
 
@@ -184,12 +184,12 @@ async function recordDerived(tx: Queryable, runId: number, name: keyof typeof DE
  * Moves the cursor to where the pull ended. Runs that recorded the generation they read from are
  * already guarded by it; older rows (in flight across the upgrade) still compare the link.
  */
-async function advanceCursor(tx: Queryable, connectorId: string, runId: number, s: StreamRow, guardedByGeneration: boolean): Promise<void> {
+async function advanceCursor(tx: Queryable, connectorId: string, syncRunId: number, s: StreamRow, guardedByGeneration: boolean): Promise<void> {
   if (guardedByGeneration) {
     await tx.query(
       `insert into delta_cursors (connector_id, stream, delta_link, run_id) values ($1, $2, $3, $4)
        on conflict (connector_id, stream) do update set delta_link = excluded.delta_link, run_id = excluded.run_id, updated_at = now()`,
-      [connectorId, s.stream, s.deltaLink, runId],
+      [connectorId, s.stream, s.deltaLink, syncRunId],
     );
     return;
   }
@@ -197,12 +197,12 @@ async function advanceCursor(tx: Queryable, connectorId: string, runId: number, 
     ? await tx.query(
         `update delta_cursors set delta_link = $3, run_id = $4, updated_at = now()
           where connector_id = $1 and stream = $2 and delta_link = $5`,
-        [connectorId, s.stream, s.deltaLink, runId, s.startLink],
+        [connectorId, s.stream, s.deltaLink, syncRunId, s.startLink],
       )
     : await tx.query(
         `insert into delta_cursors (connector_id, stream, delta_link, run_id) values ($1, $2, $3, $4)
          on conflict (connector_id, stream) do nothing`,
-        [connectorId, s.stream, s.deltaLink, runId],
+        [connectorId, s.stream, s.deltaLink, syncRunId],
       );
-  if (result.rowCount !== 1) throw cursorConflict(connectorId, runId);
+  if (result.rowCount !== 1) throw cursorConflict(connectorId, syncRunId);
 }

@@ -8,16 +8,16 @@ import { heartbeatWhile } from '../heartbeatWhile';
 
 
 export function finalizeRunActivity({ db }: ActivityDeps) {
-  return async function finalizeRun(input: { runId: number }): Promise<RunSummary> {
-    const summary = await heartbeatWhile(() => commitRun(db, input.runId, owningRun()));
+  return async function finalizeRun(input: { syncRunId: number }): Promise<RunSummary> {
+    const summary = await heartbeatWhile(() => commitRun(db, input.syncRunId, owningRun()));
     killPoint('finalize:afterCommit');
     return summary;
   };
 }
 
 export function failRunActivity({ db }: ActivityDeps) {
-  return async function failRun(input: { runId: number; kind: string; message: string }): Promise<{ failedBy: string }> {
-    const recorded = await heartbeatWhile(() => recordFailure(db, input.runId, owningRun(), input.kind, input.message));
+  return async function failRun(input: { syncRunId: number; kind: string; message: string }): Promise<{ failedBy: string }> {
+    const recorded = await heartbeatWhile(() => recordFailure(db, input.syncRunId, owningRun(), input.kind, input.message));
     killPoint('failRun:afterCommit');
     return recorded;
   };

@@ -20,10 +20,10 @@ export type HistoryScope = { diff: 'whole'; reason: string } | { diff: 'touched'
  * - every group whose members or owners the groups delta listed (a link changes without its group);
  * - every app and service principal reconciliation re-read (owners, app role assignments).
  */
-export async function historyScopeOf(tx: Queryable, runId: number): Promise<HistoryScope> {
+export async function historyScopeOf(tx: Queryable, syncRunId: number): Promise<HistoryScope> {
   const { rows: streams } = await tx.query<{ stream: string; mode: string }>(
     'select stream, mode from sync_run_streams where run_id = $1 and stream = any($2)',
-    [runId, DELTA_STREAMS],
+    [syncRunId, DELTA_STREAMS],
   );
   const notIncremental = DELTA_STREAMS.filter((stream) => streams.find((s) => s.stream === stream)?.mode !== 'incremental');
   if (notIncremental.length > 0) {
@@ -37,7 +37,7 @@ export async function historyScopeOf(tx: Queryable, runId: number): Promise<Hist
        union all select group_id, false from staged_group_owners where run_id = $1
        union all select object_id, false from reconcile_targets where run_id = $1) touched
       group by object_id`,
-    [runId],
+    [syncRunId],
   );
   return { diff: 'touched', objectIds: rows.map((r) => r.id), removedIds: rows.filter((r) => r.removed).map((r) => r.id) };
 }

@@ -26,9 +26,9 @@ const CURRENT = `
  * historyScope.ts): those of a touched principal or resource, through a removed group, or of a
  * membership pair the groups delta listed.
  */
-export async function recomputeEntitlements(tx: Queryable, connectorId: string, runId: number): Promise<Counts> {
-  const scope = await historyScopeOf(tx, runId);
-  const { current, inScope, params } = scope.diff === 'whole' ? wholeScope(connectorId) : touchedScope(connectorId, runId, scope);
+export async function recomputeEntitlements(tx: Queryable, connectorId: string, syncRunId: number): Promise<Counts> {
+  const scope = await historyScopeOf(tx, syncRunId);
+  const { current, inScope, params } = scope.diff === 'whole' ? wholeScope(connectorId) : touchedScope(connectorId, syncRunId, scope);
   // Materialised once, so the diff below joins against it instead of re-running it per row.
   await tx.query('drop table if exists entitlements_now');
   await tx.query(
@@ -80,7 +80,7 @@ function wholeScope(connectorId: string): Scoped {
  * The rows an incremental run could have changed, as the current ones (a select) and the stored
  * ones (their keys). Each branch of a union is one index lookup, so the work follows the change.
  */
-function touchedScope(connectorId: string, runId: number, scope: Extract<HistoryScope, { diff: 'touched' }>): Scoped {
+function touchedScope(connectorId: string, syncRunId: number, scope: Extract<HistoryScope, { diff: 'touched' }>): Scoped {
   // $1 connector, $2 touched objects, $3 removed objects, $4 run.
   const pairs = 'select s.group_id, s.member_id from staged_memberships s where s.run_id = $4';
   const now = (where: string) => `select c.* from (${CURRENT}) c where ${where}`;
@@ -90,6 +90,6 @@ function touchedScope(connectorId: string, runId: number, scope: Extract<History
   return {
     current: branches('c').map(now).join(' union '),
     inScope: `(e.principal_id, e.assignment_id, e.via_group_id) in (${branches('e').map(stored).join(' union ')})`,
-    params: [connectorId, scope.objectIds, scope.removedIds, runId],
+    params: [connectorId, scope.objectIds, scope.removedIds, syncRunId],
   };
 }

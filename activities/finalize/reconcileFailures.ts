@@ -12,11 +12,11 @@ export const RETRY_MAX_MS = 24 * 60 * 60_000;
  * Then every target still unread for a failure is recorded with the run, for its summary and
  * `runs show`. In the finalize transaction: a run that does not commit changes nothing.
  */
-export async function recordReadFailures(tx: Queryable, connectorId: string, runId: number): Promise<void> {
+export async function recordReadFailures(tx: Queryable, connectorId: string, syncRunId: number): Promise<void> {
   await tx.query(
     `delete from reconcile_failures f using reconcile_targets t
       where f.connector_id = $1 and t.run_id = $2 and t.object_type = f.object_type and t.object_id = f.object_id and t.failure is null`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   await tx.query(`delete from reconcile_failures f where f.connector_id = $1 and not ${liveTarget('f.object_type', 'f.object_id')}`, [connectorId]);
   await tx.query(
@@ -26,13 +26,13 @@ export async function recordReadFailures(tx: Queryable, connectorId: string, run
      on conflict (connector_id, object_type, object_id) do update
        set kind = excluded.kind, message = excluded.message, failures = f.failures + 1, last_failed_at = now(), run_id = excluded.run_id,
            retry_at = now() + least($3::float8 * power(2, f.failures), $4::float8) * interval '1 millisecond'`,
-    [connectorId, runId, RETRY_FIRST_MS, RETRY_MAX_MS],
+    [connectorId, syncRunId, RETRY_FIRST_MS, RETRY_MAX_MS],
   );
   await tx.query(
     `insert into sync_run_reconcile_failures (run_id, object_type, object_id, kind, message, failures, attempted, retry_at)
      select $2, f.object_type, f.object_id, f.kind, f.message, f.failures, f.run_id = $2, f.retry_at
        from reconcile_failures f where f.connector_id = $1
      on conflict do nothing`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
 }

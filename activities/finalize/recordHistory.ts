@@ -12,19 +12,19 @@ export type HistoryCounts = Record<string, { opened: number; closed: number }>;
  * (historyScope.ts), which is every key it could have changed. Runs inside finalize's
  * transaction, after every applier; the scope it took is kept on the run row.
  */
-export async function recordHistory(tx: Queryable, connectorId: string, runId: number, scope?: HistoryScope): Promise<HistoryCounts> {
-  const taken = scope ?? (await historyScopeOf(tx, runId));
+export async function recordHistory(tx: Queryable, connectorId: string, syncRunId: number, scope?: HistoryScope): Promise<HistoryCounts> {
+  const taken = scope ?? (await historyScopeOf(tx, syncRunId));
   const { rows } = await tx.query<{ tenantId: string; previousRunId: string | null }>(
     `select c.tenant_id as "tenantId",
             (select r.id from sync_runs r where r.connector_id = c.id and r.status = 'succeeded' and r.id <> $2
               order by r.finished_at desc limit 1) as "previousRunId"
        from connectors c where c.id = $1`,
-    [connectorId, runId],
+    [connectorId, syncRunId],
   );
   const { tenantId, previousRunId } = rows[0]!;
-  const run = { connectorId, runId, tenantId, previousRunId };
+  const run = { connectorId, syncRunId, tenantId, previousRunId };
   await tx.query('update sync_runs set history_diff = $2, history_touched_objects = $3 where id = $1', [
-    runId,
+    syncRunId,
     taken.diff,
     taken.diff === 'touched' ? taken.objectIds.length : null,
   ]);
@@ -37,7 +37,7 @@ export async function recordHistory(tx: Queryable, connectorId: string, runId: n
   return counts;
 }
 
-type RunContext = { connectorId: string; runId: number; tenantId: string; previousRunId: string | null };
+type RunContext = { connectorId: string; syncRunId: number; tenantId: string; previousRunId: string | null };
 
 /** Takes the baseline of a kind its first recorded run (the run before, otherwise): what it opens began after that. */
 async function openedAfterOf(tx: Queryable, source: HistorySource, run: RunContext): Promise<{ first: boolean; openedAfter: string | null }> {
@@ -45,14 +45,14 @@ async function openedAfterOf(tx: Queryable, source: HistorySource, run: RunConte
   const baseline = await tx.query(
     `insert into history_baselines (connector_id, kind, tenant_id, run_id) values ($1, $2, $3, $4)
      on conflict (connector_id, kind) do nothing`,
-    [run.connectorId, source.kind, run.tenantId, run.runId],
+    [run.connectorId, source.kind, run.tenantId, run.syncRunId],
   );
   return baseline.rowCount ? { first: true, openedAfter: null } : { first: false, openedAfter: run.previousRunId };
 }
 
 /** The whole diff of one kind: every key held now against every open interval. */
 async function recordKindWhole(tx: Queryable, source: HistorySource, run: RunContext, openedAfter: string | null): Promise<{ opened: number; closed: number }> {
-  const { connectorId, runId, tenantId, previousRunId } = run;
+  const { connectorId, syncRunId, tenantId, previousRunId } = run;
   // The live tables and history may have been rewritten in this transaction (a bootstrap writes
   // whole tables), so their statistics may say "empty": a nested-loop anti-join planned on that
   // is quadratic (minutes at 10,000 users). Hash joins are linear whatever the estimates.
@@ -64,7 +64,7 @@ async function recordKindWhole(tx: Queryable, source: HistorySource, run: RunCon
     `update relationship_history h set closed_run_id = $3, closed_after_run_id = $4
       where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null
         and not exists (select 1 from (${source.held}) held where held.key = h.key and held.detail = h.detail)`,
-    [connectorId, source.kind, runId, previousRunId],
+    [connectorId, source.kind, syncRunId, previousRunId],
   );
   // "on conflict do nothing": a finalize racing this one waits here, then loses on the commit generation.
   // In the order of the open-interval index, each new entry lands beside the one before it rather
@@ -78,7 +78,7 @@ async function recordKindWhole(tx: Queryable, source: HistorySource, run: RunCon
                          where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null and h.key = held.key)
       order by held.key
      on conflict (connector_id, kind, key) where closed_run_id is null do nothing`,
-    [connectorId, source.kind, runId, openedAfter, tenantId],
+    [connectorId, source.kind, syncRunId, openedAfter, tenantId],
   );
   await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
   return { opened: opened.rowCount ?? 0, closed: closed.rowCount ?? 0 };
@@ -116,10 +116,10 @@ async function recordKindTouched(
   scope: Extract<HistoryScope, { diff: 'touched' }>,
   openedAfter: string | null,
 ): Promise<{ opened: number; closed: number }> {
-  const { connectorId, runId, tenantId, previousRunId } = run;
+  const { connectorId, syncRunId, tenantId, previousRunId } = run;
   const { held, open } = touchedKeys(source);
   // $1 connector, $2 touched objects, $3 removed objects, $4 run, $5 kind.
-  const params = [connectorId, scope.objectIds, scope.removedIds, runId, source.kind];
+  const params = [connectorId, scope.objectIds, scope.removedIds, syncRunId, source.kind];
   await tx.query('truncate history_held');
   await tx.query(`insert into history_held ${held}`, params.slice(0, source.links ? 4 : 2));
   await tx.query('analyze history_held');
@@ -137,7 +137,7 @@ async function recordKindTouched(
       where not exists (select 1 from relationship_history h
                          where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null and h.key = held.key)
      on conflict (connector_id, kind, key) where closed_run_id is null do nothing`,
-    [connectorId, source.kind, runId, openedAfter, tenantId],
+    [connectorId, source.kind, syncRunId, openedAfter, tenantId],
   );
   return { opened: opened.rowCount ?? 0, closed: closed.rowCount ?? 0 };
 }

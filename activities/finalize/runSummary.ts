@@ -37,7 +37,7 @@ export type UnreadTarget = {
 };
 
 export type RunSummary = {
-  runId: number;
+  syncRunId: number;
   status: 'succeeded';
   /** Pulled streams (users, groups, ...) and what finalize derived (memberships, credentials). */
   streams: Record<string, StreamSummary>;
@@ -45,12 +45,12 @@ export type RunSummary = {
   unreadTargets?: UnreadTarget[];
 };
 
-export async function readRunSummary(db: Queryable, runId: number): Promise<RunSummary> {
+export async function readRunSummary(db: Queryable, syncRunId: number): Promise<RunSummary> {
   const { rows } = await db.query(
     `select stream, mode, upserted, removed, pages, requests, sub_requests as "subRequests", throttled, resync_reason as "resyncReason",
             coverage, coverage_reason as "coverageReason", audit_lag as "auditLag"
        from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
-    [runId],
+    [syncRunId],
   );
   const streams: Record<string, StreamSummary> = {};
   for (const r of rows) {
@@ -71,8 +71,8 @@ export async function readRunSummary(db: Queryable, runId: number): Promise<RunS
   const unread = await db.query<UnreadTarget & { retryAt: Date }>(
     `select object_type as "objectType", object_id as "objectId", kind, message, failures, attempted, retry_at as "retryAt"
        from sync_run_reconcile_failures where run_id = $1 order by object_type, object_id`,
-    [runId],
+    [syncRunId],
   );
   const unreadTargets = unread.rows.map((r) => ({ ...r, retryAt: new Date(r.retryAt).toISOString() }));
-  return { runId, status: 'succeeded', streams, ...(unreadTargets.length ? { unreadTargets } : {}) };
+  return { syncRunId, status: 'succeeded', streams, ...(unreadTargets.length ? { unreadTargets } : {}) };
 }

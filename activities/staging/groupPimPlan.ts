@@ -32,12 +32,12 @@ const GROUPS_WAIT_MS = 120_000;
  */
 export async function planGroupPimReads(
   db: Database,
-  input: { runId: number; connectorId: string; listed: string[]; fullEveryMs: number; waitOne: (ms: number) => Promise<void> },
+  input: { syncRunId: number; connectorId: string; listed: string[]; fullEveryMs: number; waitOne: (ms: number) => Promise<void> },
 ): Promise<string[]> {
-  const { runId, connectorId, listed, fullEveryMs } = input;
-  const planned = await readPlan(db, runId);
+  const { syncRunId, connectorId, listed, fullEveryMs } = input;
+  const planned = await readPlan(db, syncRunId);
   if (planned) return planned;
-  const groupsRound = await groupsRoundOf(db, runId, input.waitOne);
+  const groupsRound = await groupsRoundOf(db, syncRunId, input.waitOne);
   const { rows } = await db.query<{ id: string; reason: GroupPimReason | null; due: boolean; readAt: Date | null }>(
     `select l.id,
             case when $4 then 'bootstrap'
@@ -50,7 +50,7 @@ export async function planGroupPimReads(
             r.read_at as "readAt"
        from unnest($3::text[]) as l(id)
        left join group_pim_reads r on r.connector_id = $2 and r.group_id = l.id`,
-    [runId, connectorId, listed, groupsRound === 'bootstrap', fullEveryMs],
+    [syncRunId, connectorId, listed, groupsRound === 'bootstrap', fullEveryMs],
   );
   const { rows: last } = await db.query<{ elapsedMs: number | null }>(
     `select (extract(epoch from now() - max(read_at)) * 1000)::float8 as "elapsedMs" from group_pim_reads where connector_id = $1`,
@@ -64,16 +64,16 @@ export async function planGroupPimReads(
   await db.query(
     `insert into staged_group_pim_groups (run_id, group_id, reason) select $1, l.id, l.reason from unnest($2::text[], $3::text[]) as l(id, reason)
      on conflict do nothing`,
-    [runId, rows.map((r) => r.id), rows.map((r) => r.reason)],
+    [syncRunId, rows.map((r) => r.id), rows.map((r) => r.reason)],
   );
-  return (await readPlan(db, runId)) ?? [];
+  return (await readPlan(db, syncRunId)) ?? [];
 }
 
 /** The groups the run's plan reads, once it has one. */
-async function readPlan(db: Database, runId: number): Promise<string[] | undefined> {
+async function readPlan(db: Database, syncRunId: number): Promise<string[] | undefined> {
   const { rows } = await db.query<{ id: string; reason: string | null }>(
     'select group_id as id, reason from staged_group_pim_groups where run_id = $1 order by group_id',
-    [runId],
+    [syncRunId],
   );
   if (rows.length === 0) return undefined;
   return rows.filter((r) => r.reason !== null).map((r) => r.id);
@@ -83,11 +83,11 @@ async function readPlan(db: Database, runId: number): Promise<string[] | undefin
  * How this run's groups delta read: `bootstrap` (planned so, or re-bootstrapped inside the run, or
  * not part of the run, or not finished within GROUPS_WAIT_MS) or `incremental`, once its pull finished.
  */
-async function groupsRoundOf(db: Database, runId: number, waitOne: (ms: number) => Promise<void>): Promise<'bootstrap' | 'incremental'> {
+async function groupsRoundOf(db: Database, syncRunId: number, waitOne: (ms: number) => Promise<void>): Promise<'bootstrap' | 'incremental'> {
   for (let waited = 0; waited <= GROUPS_WAIT_MS; waited += POLL_MS) {
     const { rows } = await db.query<{ mode: string; pulled: boolean }>(
       `select mode, pulled_at is not null as pulled from sync_run_streams where run_id = $1 and stream = 'groups'`,
-      [runId],
+      [syncRunId],
     );
     const groups = rows[0];
     if (!groups || groups.mode === 'bootstrap') return 'bootstrap';

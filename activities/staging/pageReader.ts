@@ -99,8 +99,8 @@ function resumable<S>(details: unknown, stream: string): details is PullProgress
 }
 
 /** Runs a stream's pull as an activity: resumable, retried, paced, staged and recorded. */
-export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageStream<S, R>, input: { runId: number; connectorId: string }): Promise<R> {
-  const syncRunId = input.runId;
+export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageStream<S, R>, input: { syncRunId: number; connectorId: string }): Promise<R> {
+  const syncRunId = input.syncRunId;
   const ctx = Context.current();
   const owner = owningRun();
   await claimRun(db, syncRunId, owner);

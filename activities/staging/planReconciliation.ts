@@ -13,9 +13,9 @@ export type ReconciliationPlan = { shards: number; requestsPerSecondPerShard: nu
 
 /** Chooses the apps and service principals to reconcile this run, in shards, and paces each shard's share. */
 export function planReconciliationActivity({ db, reconcileFullEveryMs }: ActivityDeps) {
-  return async function planReconciliation(input: { runId: number; connectorId: string }): Promise<ReconciliationPlan> {
-    await claimRun(db, input.runId, owningRun());
-    const { shards, users } = await heartbeatWhile(() => planTargets(db, input.runId, input.connectorId, reconcileFullEveryMs ?? DEFAULT_RECONCILE_FULL_EVERY_MS));
+  return async function planReconciliation(input: { syncRunId: number; connectorId: string }): Promise<ReconciliationPlan> {
+    await claimRun(db, input.syncRunId, owningRun());
+    const { shards, users } = await heartbeatWhile(() => planTargets(db, input.syncRunId, input.connectorId, reconcileFullEveryMs ?? DEFAULT_RECONCILE_FULL_EVERY_MS));
     killPoint('planReconciliation:afterCommit');
     // Owners and appRoleAssignedTo cost 1 resource unit each (docs/graph-behaviour.md).
     const perSecond = (tenantBudgetPer10s(users) * BUDGET_SHARE) / 10;

@@ -20,28 +20,28 @@ export type ReconcileReason = 'bootstrap' | 'created' | 'changed' | 'audit' | 'r
  * the periodic share, oldest read first. A target waiting out its back-off is not read.
  * Running it again for the same run returns the plan it made the first time.
  */
-export async function planTargets(db: Database, runId: number, connectorId: string, fullEveryMs: number): Promise<{ shards: number; users: number }> {
+export async function planTargets(db: Database, syncRunId: number, connectorId: string, fullEveryMs: number): Promise<{ shards: number; users: number }> {
   return inTransaction(db, async (tx) => {
-    if ((await shardCount(tx, runId)) === 0) await choose(tx, runId, connectorId, fullEveryMs);
+    if ((await shardCount(tx, syncRunId)) === 0) await choose(tx, syncRunId, connectorId, fullEveryMs);
     // Planned: finalize applies owners and assignments once every target is done.
-    await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [runId, RECONCILED_STREAMS]);
-    const users = await tx.query<{ n: number }>(`select (select count(*) from (${resulting('user', 'users', 'users')}) r)::int as n`, [runId, connectorId]);
-    return { shards: await shardCount(tx, runId), users: users.rows[0]!.n };
+    await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [syncRunId, RECONCILED_STREAMS]);
+    const users = await tx.query<{ n: number }>(`select (select count(*) from (${resulting('user', 'users', 'users')}) r)::int as n`, [syncRunId, connectorId]);
+    return { shards: await shardCount(tx, syncRunId), users: users.rows[0]!.n };
   });
 }
 
-async function shardCount(tx: Queryable, runId: number): Promise<number> {
-  const { rows } = await tx.query<{ shards: number }>('select coalesce(max(shard) + 1, 0)::int as shards from reconcile_targets where run_id = $1', [runId]);
+async function shardCount(tx: Queryable, syncRunId: number): Promise<number> {
+  const { rows } = await tx.query<{ shards: number }>('select coalesce(max(shard) + 1, 0)::int as shards from reconcile_targets where run_id = $1', [syncRunId]);
   return rows[0]!.shards;
 }
 
-async function choose(tx: Queryable, runId: number, connectorId: string, fullEveryMs: number): Promise<void> {
+async function choose(tx: Queryable, syncRunId: number, connectorId: string, fullEveryMs: number): Promise<void> {
   const named = new Set<string>();
   const columns = `id, data->'activityDisplayName' as "activityDisplayName", data->'targetResources' as "targetResources"`;
-  for await (const events of stagedAuditChunks<{ id: string; activityDisplayName?: unknown; targetResources?: unknown }>(tx, runId, columns)) {
+  for await (const events of stagedAuditChunks<{ id: string; activityDisplayName?: unknown; targetResources?: unknown }>(tx, syncRunId, columns)) {
     for (const id of auditNamedIds(events)) named.add(id);
   }
-  const params = [runId, connectorId, [...named].sort()];
+  const params = [syncRunId, connectorId, [...named].sort()];
   const { rows } = await tx.query<{ total: number; reasoned: number; due: number; elapsedMs: number | null }>(
     `with ${CLASSIFIED}
      select (select count(*) from classified)::int as total,

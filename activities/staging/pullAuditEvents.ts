@@ -115,7 +115,7 @@ export function pullAuditEventsActivity(deps: ActivityDeps) {
     await saveReads(tx, syncRunId, state.reads);
     return relevant.length;
   }
-  return async function pullAuditEvents(input: { runId: number; connectorId: string }): Promise<{ events: number }> {
+  return async function pullAuditEvents(input: { syncRunId: number; connectorId: string }): Promise<{ events: number }> {
     return readPages(deps, stream, input);
   };
 }

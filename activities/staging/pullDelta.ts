@@ -20,7 +20,7 @@ const MAX_RESYNCS_PER_PULL = 2;
 
 /** One delta stream into staging: from the committed cursor, or a full round when there is none or Graph drops it. */
 export function pullDeltaActivity(deps: ActivityDeps) {
-  return async function pullDelta(input: { runId: number; connectorId: string; stream: DeltaStream }): Promise<PullSummary> {
+  return async function pullDelta(input: { syncRunId: number; connectorId: string; stream: DeltaStream }): Promise<PullSummary> {
     return readPages(deps, deltaStream(deps, input.stream), input);
   };
 }

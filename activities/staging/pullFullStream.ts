@@ -35,7 +35,7 @@ export function pullFullStreamActivity(deps: ActivityDeps) {
     result: (record) => ({ assignments: record.staged }),
   };
   return async function pullFullStream(input: {
-    runId: number;
+    syncRunId: number;
     connectorId: string;
     stream: FullStream;
   }): Promise<{ assignments: number } | RoleSchedulesPulled | AdministrativeUnitsPulled | GroupPimPulled> {

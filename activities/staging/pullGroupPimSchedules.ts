@@ -69,16 +69,16 @@ const scoped = (kind: Kind, groupId: string) => `/${COLLECTIONS[kind]}?$filter=g
  * permissions, ends the pull `unavailable` with the reason. A retried attempt reads its plan's
  * groups again: the set is small (one batch per ten groups).
  */
-export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }: ActivityDeps, input: { runId: number; connectorId: string }): Promise<GroupPimPulled> {
-  const { runId } = input;
+export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }: ActivityDeps, input: { syncRunId: number; connectorId: string }): Promise<GroupPimPulled> {
+  const { syncRunId } = input;
   const ctx = Context.current();
   const owner = owningRun();
-  await claimRun(db, runId, owner);
-  const finished = await finishedPull(db, runId, GROUP_PIM_STREAM);
+  await claimRun(db, syncRunId, owner);
+  const finished = await finishedPull(db, syncRunId, GROUP_PIM_STREAM);
   if (finished) return resultOf(finished);
   // From here on no earlier attempt (one Temporal gave up on but still running) writes this staging.
-  const lease = await claimStagingLease(db, runId, GROUP_PIM_STREAM, owner);
-  if (!lease) return resultOf((await finishedPull(db, runId, GROUP_PIM_STREAM))!);
+  const lease = await claimStagingLease(db, syncRunId, GROUP_PIM_STREAM, owner);
+  if (!lease) return resultOf((await finishedPull(db, syncRunId, GROUP_PIM_STREAM))!);
   const staged = <T>(work: (tx: Queryable) => Promise<T>) => underLease(db, lease, work);
   const connector = await requireConnector(db, input.connectorId);
   const session = await graph.open(connector, PULLED_STREAMS[GROUP_PIM_STREAM].permission);
@@ -94,7 +94,7 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
   };
   const staging = (kind: Kind) => ({ table: 'staged_group_pim_schedules', kindColumn: 'kind', kind }) as const;
   // Whatever an earlier attempt staged may be from another round.
-  await staged((tx) => clearDocuments(tx, runId, { table: 'staged_group_pim_schedules' }));
+  await staged((tx) => clearDocuments(tx, syncRunId, { table: 'staged_group_pim_schedules' }));
 
   let listed: string[];
   try {
@@ -104,7 +104,7 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
     throw session.failed(err, CANDIDATES);
   }
   const groups = await planGroupPimReads(db, {
-    runId,
+    syncRunId,
     connectorId: input.connectorId,
     listed,
     fullEveryMs: reconcileFullEveryMs ?? DEFAULT_RECONCILE_FULL_EVERY_MS,
@@ -129,7 +129,7 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
       }
       // The lease check and the batch's writes are one transaction.
       await staged(async (tx) => {
-        for (const { kind, objects } of read) await stageDocuments(tx, runId, staging(kind), objects);
+        for (const { kind, objects } of read) await stageDocuments(tx, syncRunId, staging(kind), objects);
       });
       tally.staged += read.reduce((n, r) => n + r.objects.length, 0);
       tally.groups += chunk.length;
@@ -141,13 +141,13 @@ export async function pullGroupPimSchedules({ db, graph, reconcileFullEveryMs }:
     if (!reason) throw session.failed(err, what);
     const record: PullRecord = { ...totals(), staged: 0, coverage: 'unavailable', coverageReason: reason };
     await staged(async (tx) => {
-      await clearDocuments(tx, runId, { table: 'staged_group_pim_schedules' });
-      await recordPull(tx, runId, GROUP_PIM_STREAM, record);
+      await clearDocuments(tx, syncRunId, { table: 'staged_group_pim_schedules' });
+      await recordPull(tx, syncRunId, GROUP_PIM_STREAM, record);
     });
     return resultOf(record);
   }
   const record: PullRecord = { ...totals(), coverage: 'complete' };
-  await staged((tx) => recordPull(tx, runId, GROUP_PIM_STREAM, record));
+  await staged((tx) => recordPull(tx, syncRunId, GROUP_PIM_STREAM, record));
   return resultOf(record);
 
   /** The ids of every role-assignable group, as Graph lists them now. */

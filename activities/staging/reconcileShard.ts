@@ -21,7 +21,7 @@ import { OWNERS, batchTally, noTraffic } from './reconcileTraffic';
 export const BATCHES_IN_FLIGHT = 4;
 const PERMISSION = PULLED_STREAMS[OWNERS].permission;
 
-export type ReconcileShardInput = { runId: number; connectorId: string; shard: number; requestsPerSecond: number };
+export type ReconcileShardInput = { syncRunId: number; connectorId: string; shard: number; requestsPerSecond: number };
 
 /**
  * Reads the owners of every app and service principal of one shard, and the app role assignments
@@ -32,7 +32,7 @@ export type ReconcileShardInput = { runId: number; connectorId: string; shard: n
 export function reconcileShardActivity({ db, graph }: ActivityDeps) {
   return async function reconcileShard(input: ReconcileShardInput): Promise<{ targets: number; gone: number }> {
     const ctx = Context.current();
-    await claimRun(db, input.runId, owningRun());
+    await claimRun(db, input.syncRunId, owningRun());
     const connector = await requireConnector(db, input.connectorId);
     const session = await graph.open(connector, PERMISSION);
     let done = 0;
@@ -46,10 +46,10 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
     const flushTraffic = async () => {
       const caused = traffic;
       traffic = noTraffic();
-      if (Object.values(caused).some((t) => t.requests > 0)) await addStreamTraffic(db, input.runId, caused);
+      if (Object.values(caused).some((t) => t.requests > 0)) await addStreamTraffic(db, input.syncRunId, caused);
     };
 
-    const targets = await shardTargets(db, input.runId, input.shard);
+    const targets = await shardTargets(db, input.syncRunId, input.shard);
     const chunks = Array.from({ length: Math.ceil(targets.length / TARGETS_PER_BATCH) }, (_, i) => targets.slice(i * TARGETS_PER_BATCH, (i + 1) * TARGETS_PER_BATCH));
     let gone = 0;
     let next = 0;
@@ -60,7 +60,7 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
         const requests = batchRequests(chunk);
         await pacer.take(requests.length);
         const results = await readTargetBatch(chunk, requests, reading);
-        await storeReconciled(db, input.runId, results);
+        await storeReconciled(db, input.syncRunId, results);
         await flushTraffic();
         gone += results.filter((r) => r.gone).length;
         done += chunk.length;

@@ -7,10 +7,10 @@ const EVENTS_PER_CHUNK = 1_000;
  * many events the run read (a large tenant's first month is tens of thousands). `columns` is the
  * select list over `staged_audit_events` and must include `id`.
  */
-export async function* stagedAuditChunks<T extends { id: string }>(tx: Queryable, runId: number, columns: string): AsyncGenerator<T[]> {
+export async function* stagedAuditChunks<T extends { id: string }>(tx: Queryable, syncRunId: number, columns: string): AsyncGenerator<T[]> {
   for (let after = ''; ; ) {
     const { rows } = await tx.query<T>(`select ${columns} from staged_audit_events where run_id = $1 and id > $2 order by id limit $3`, [
-      runId,
+      syncRunId,
       after,
       EVENTS_PER_CHUNK,
     ]);

@@ -55,7 +55,7 @@ function extractMemberships(objects: GraphObject[]): { objects: GraphObject[]; m
 }
 
 /** Stages one page. Replaying a page (a resumed attempt) leaves the staging as it was. */
-export async function stagePage(db: Queryable, runId: number, stream: DeltaStream, page: GraphObject[]): Promise<number> {
+export async function stagePage(db: Queryable, syncRunId: number, stream: DeltaStream, page: GraphObject[]): Promise<number> {
   const { objects, memberships, owners } = stream === 'groups' ? extractMemberships(page) : { objects: page, memberships: [], owners: [] };
   const rows = foldOccurrences(objects);
   if (rows.length > 0) {
@@ -67,7 +67,7 @@ export async function stagePage(db: Queryable, runId: number, stream: DeltaStrea
          data = case when excluded.data is null or staged_objects.data is null then excluded.data
                      else staged_objects.data || excluded.data end,
          removed_reason = excluded.removed_reason`,
-      [runId, stream, rows.map((r) => r.id), rows.map((r) => (r.data ? JSON.stringify(r.data) : null)), rows.map((r) => r.removedReason)],
+      [syncRunId, stream, rows.map((r) => r.id), rows.map((r) => (r.data ? JSON.stringify(r.data) : null)), rows.map((r) => r.removedReason)],
     );
   }
   if (memberships.length > 0) {
@@ -75,18 +75,18 @@ export async function stagePage(db: Queryable, runId: number, stream: DeltaStrea
       `insert into staged_memberships (run_id, group_id, member_id, member_type, removed)
        select $1, m.g, m.m, m.t, m.r from unnest($2::text[], $3::text[], $4::text[], $5::boolean[]) as m(g, m, t, r)
        on conflict (run_id, group_id, member_id) do update set member_type = excluded.member_type, removed = excluded.removed`,
-      [runId, memberships.map((m) => m.groupId), memberships.map((m) => m.memberId), memberships.map((m) => m.memberType), memberships.map((m) => m.removed)],
+      [syncRunId, memberships.map((m) => m.groupId), memberships.map((m) => m.memberId), memberships.map((m) => m.memberType), memberships.map((m) => m.removed)],
     );
   }
-  await stageGroupOwners(db, runId, owners);
+  await stageGroupOwners(db, syncRunId, owners);
   return rows.length;
 }
 
-export async function clearStagedStream(db: Queryable, runId: number, stream: DeltaStream): Promise<void> {
-  await db.query('delete from staged_objects where run_id = $1 and stream = $2', [runId, stream]);
+export async function clearStagedStream(db: Queryable, syncRunId: number, stream: DeltaStream): Promise<void> {
+  await db.query('delete from staged_objects where run_id = $1 and stream = $2', [syncRunId, stream]);
   if (stream === 'groups') {
-    await db.query('delete from staged_memberships where run_id = $1', [runId]);
-    await db.query('delete from staged_group_owners where run_id = $1', [runId]);
+    await db.query('delete from staged_memberships where run_id = $1', [syncRunId]);
+    await db.query('delete from staged_group_owners where run_id = $1', [syncRunId]);
   }
 }
 
@@ -107,6 +107,6 @@ const RUN_STAGING = [
 ];
 
 /** Drops everything a run staged: after it committed, or when it failed. */
-export async function deleteStaging(db: Queryable, runId: number): Promise<void> {
-  for (const table of RUN_STAGING) await db.query(`delete from ${table} where run_id = $1`, [runId]);
+export async function deleteStaging(db: Queryable, syncRunId: number): Promise<void> {
+  for (const table of RUN_STAGING) await db.query(`delete from ${table} where run_id = $1`, [syncRunId]);
 }

@@ -8,7 +8,7 @@ import { notResumable } from '../store/runs';
  * attempts of one activity share the Temporal run id, so the run row's owner cannot tell them
  * apart: the lease names the attempt.
  */
-export type StagingLease = { runId: number; stream: string; owner: string; token: string };
+export type StagingLease = { syncRunId: number; stream: string; owner: string; token: string };
 
 /**
  * Failure of an attempt whose lease a later attempt took: Temporal already gave up on it, so its
@@ -26,15 +26,15 @@ export function attemptToken(owner: string): string {
  * Takes the stream's staging for this attempt; every earlier attempt's writes are refused from
  * now on. Undefined when the pull was already recorded (a finished pull takes no more writes).
  */
-export async function claimStagingLease(db: Queryable, runId: number, stream: string, owner: string, token = attemptToken(owner)): Promise<StagingLease | undefined> {
+export async function claimStagingLease(db: Queryable, syncRunId: number, stream: string, owner: string, token = attemptToken(owner)): Promise<StagingLease | undefined> {
   const claimed = await db.query(
     `update sync_run_streams s set attempt_lease = $3
        from sync_runs r
       where s.run_id = $1 and s.stream = $2 and s.pulled_at is null
         and r.id = s.run_id and r.status = 'running' and r.workflow_run_id = $4`,
-    [runId, stream, token, owner],
+    [syncRunId, stream, token, owner],
   );
-  const lease = { runId, stream, owner, token };
+  const lease = { syncRunId, stream, owner, token };
   if (claimed.rowCount === 1) return lease;
   await refusal(db, lease);
   return undefined; // recorded: nothing left to stage
@@ -48,10 +48,10 @@ export async function claimStagingLease(db: Queryable, runId: number, stream: st
  */
 export async function underLease<T>(db: Database, lease: StagingLease, work: (tx: Queryable) => Promise<T>): Promise<T> {
   return inTransaction(db, async (tx) => {
-    const run = await tx.query('select 1 from sync_runs where id = $1 and status = $2 and workflow_run_id = $3 for share', [lease.runId, 'running', lease.owner]);
+    const run = await tx.query('select 1 from sync_runs where id = $1 and status = $2 and workflow_run_id = $3 for share', [lease.syncRunId, 'running', lease.owner]);
     const held = run.rowCount
       ? await tx.query('select 1 from sync_run_streams where run_id = $1 and stream = $2 and attempt_lease = $3 and pulled_at is null for update', [
-          lease.runId,
+          lease.syncRunId,
           lease.stream,
           lease.token,
         ])
@@ -69,12 +69,12 @@ async function refusal(db: Queryable, lease: StagingLease): Promise<void> {
   const { rows } = await db.query<{ status: string; owner: string; pulled: boolean; holder: string | null }>(
     `select r.status, r.workflow_run_id as owner, s.pulled_at is not null as pulled, s.attempt_lease as holder
        from sync_runs r left join sync_run_streams s on s.run_id = r.id and s.stream = $2 where r.id = $1`,
-    [lease.runId, lease.stream],
+    [lease.syncRunId, lease.stream],
   );
   const row = rows[0];
-  if (!row) throw notResumable(lease.runId, 'does not exist');
-  if (row.owner !== lease.owner) throw notResumable(lease.runId, 'was taken over by a reset of its workflow');
-  if (row.status !== 'running') throw notResumable(lease.runId, `is ${row.status}`);
+  if (!row) throw notResumable(lease.syncRunId, 'does not exist');
+  if (row.owner !== lease.owner) throw notResumable(lease.syncRunId, 'was taken over by a reset of its workflow');
+  if (row.status !== 'running') throw notResumable(lease.syncRunId, `is ${row.status}`);
   if (row.pulled) return;
   if (row.holder !== lease.token) throw superseded(lease, `was superseded by attempt ${row.holder ?? '(none)'}`);
 }
@@ -82,6 +82,6 @@ async function refusal(db: Queryable, lease: StagingLease): Promise<void> {
 function superseded(lease: StagingLease, why: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: ATTEMPT_SUPERSEDED,
-    message: `attempt ${lease.token} of the ${lease.stream} pull of sync run ${lease.runId} ${why}; its staging writes are refused`,
+    message: `attempt ${lease.token} of the ${lease.stream} pull of sync run ${lease.syncRunId} ${why}; its staging writes are refused`,
   });
 }

@@ -4,7 +4,7 @@ import { FailureKind } from '../../shared/failureKinds';
 
 /** What Temporal says of the execution that owns a run row. */
 export type ExecutionState = 'open' | 'closed' | 'unknown';
-export type ExecutionProbe = (workflowId: string, runId: string) => Promise<ExecutionState>;
+export type ExecutionProbe = (workflowId: string, workflowRunId: string) => Promise<ExecutionState>;
 
 export type JanitorPolicy = {
   /** How long a failed or cancelled run keeps its staging for a reset to resume (ENTRA_FAILED_RUN_RETENTION). */

@@ -8,80 +8,80 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 type RunRow = { status: RunStatus; owner: string; connectorId: string; discarded: boolean };
 
-async function lockRun(tx: Queryable, runId: number): Promise<RunRow | undefined> {
+async function lockRun(tx: Queryable, syncRunId: number): Promise<RunRow | undefined> {
   const { rows } = await tx.query<RunRow>(
     `select status, workflow_run_id as owner, connector_id as "connectorId", staging_discarded_at is not null as discarded
        from sync_runs where id = $1 for update`,
-    [runId],
+    [syncRunId],
   );
   return rows[0];
 }
 
 /**
- * Makes sure the Temporal run `owner` may work on sync run `runId`, and says whether the run
+ * Makes sure the Temporal run `owner` may work on sync run `syncRunId`, and says whether the run
  * already committed. A reset execution replays the sync run id its original execution opened:
  * its first activity takes the row over (reopening it when it failed or was cancelled) as long
  * as the staging is still there; otherwise nothing of the old run can be resumed and the
  * workflow starts over (docs/run-lifecycle.md).
  */
-export async function claimRun(db: Database, runId: number, owner: string): Promise<'running' | 'committed'> {
+export async function claimRun(db: Database, syncRunId: number, owner: string): Promise<'running' | 'committed'> {
   return inTransaction(db, async (tx) => {
-    const run = await lockRun(tx, runId);
-    if (!run) throw notResumable(runId, 'does not exist');
+    const run = await lockRun(tx, syncRunId);
+    if (!run) throw notResumable(syncRunId, 'does not exist');
     if (run.owner === owner) {
       if (run.status === 'running') return 'running';
       if (run.status === 'succeeded') return 'committed';
-      throw notResumable(runId, `is ${run.status}`);
+      throw notResumable(syncRunId, `is ${run.status}`);
     }
-    if (run.status === 'succeeded') throw notResumable(runId, 'already committed');
-    if (run.status === 'abandoned' || run.discarded) throw notResumable(runId, `is ${run.status} and its staged data was discarded`);
+    if (run.status === 'succeeded') throw notResumable(syncRunId, 'already committed');
+    if (run.status === 'abandoned' || run.discarded) throw notResumable(syncRunId, `is ${run.status} and its staged data was discarded`);
     await tx.query(
       `update sync_runs set status = 'running', workflow_run_id = $2, finished_at = null, error_kind = null, error_message = null,
               reopened = reopened + 1, claimed_at = now()
         where id = $1`,
-      [runId, owner],
+      [syncRunId, owner],
     );
     return 'running';
   });
 }
 
-export function notResumable(runId: number, why: string): ApplicationFailure {
+export function notResumable(syncRunId: number, why: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: FailureKind.RunNotResumable,
     nonRetryable: true,
     message:
-      `sync run ${runId} ${why}, so this workflow execution cannot continue it ` +
+      `sync run ${syncRunId} ${why}, so this workflow execution cannot continue it ` +
       '(it was reset to a point after prepareRun); the workflow starts over as a fresh sync',
   });
 }
 
 /**
- * Records how run `runId` ended when it did not commit, unless another Temporal run owns it;
+ * Records how run `syncRunId` ended when it did not commit, unless another Temporal run owns it;
  * returns the owner. A failed or cancelled run keeps its staging while it could still commit, so
  * a reset can resume it; only the connector's newest such run does, to bound the disk it holds.
  */
-export async function failRun(db: Database, runId: number, owner: string, kind: string, message: string): Promise<{ failedBy: string }> {
+export async function failRun(db: Database, syncRunId: number, owner: string, kind: string, message: string): Promise<{ failedBy: string }> {
   return inTransaction(db, async (tx) => {
-    const run = await lockRun(tx, runId);
+    const run = await lockRun(tx, syncRunId);
     if (!run || run.owner !== owner) return { failedBy: run?.owner ?? owner };
     if (run.status === 'running') {
       await tx.query(
         `update sync_runs set status = $2, finished_at = now(), error_kind = $3, error_message = $4 where id = $1`,
-        [runId, kind === FailureKind.Cancelled ? 'cancelled' : 'failed', kind, message],
+        [syncRunId, kind === FailureKind.Cancelled ? 'cancelled' : 'failed', kind, message],
       );
-      if (!(await couldStillCommit(tx, runId))) await discardStaging(tx, runId);
-      await discardOtherStaging(tx, run.connectorId, runId);
+      if (!(await couldStillCommit(tx, syncRunId))) await discardStaging(tx, syncRunId);
+      await discardOtherStaging(tx, run.connectorId, syncRunId);
     }
     return { failedBy: owner };
   });
 }
 
 /** Whether nothing committed for the connector since the run opened. */
-async function couldStillCommit(tx: Queryable, runId: number): Promise<boolean> {
+async function couldStillCommit(tx: Queryable, syncRunId: number): Promise<boolean> {
   const { rows } = await tx.query<{ current: boolean }>(
     `select r.base_generation is not distinct from c.commit_generation as current
        from sync_runs r join connectors c on c.id = r.connector_id where r.id = $1`,
-    [runId],
+    [syncRunId],
   );
   return rows[0]?.current ?? false;
 }
@@ -90,12 +90,12 @@ async function couldStillCommit(tx: Queryable, runId: number): Promise<boolean> 
  * Deletes a run's staging and reconcile progress for good: the run can no longer commit. Never
  * while the run is running: the row lock orders this after a reset's take-over.
  */
-export async function discardStaging(tx: Queryable, runId: number): Promise<void> {
+export async function discardStaging(tx: Queryable, syncRunId: number): Promise<void> {
   const marked = await tx.query(
     `update sync_runs set staging_discarded_at = coalesce(staging_discarded_at, now()) where id = $1 and status <> 'running'`,
-    [runId],
+    [syncRunId],
   );
-  if (marked.rowCount === 1) await deleteStaging(tx, runId);
+  if (marked.rowCount === 1) await deleteStaging(tx, syncRunId);
 }
 
 /** Discards the staging of the connector's runs that ended without committing, except `keep`. */

@@ -63,12 +63,12 @@ export async function findRun(db: Queryable, ref: string): Promise<RunRow | unde
   return rows[0] ? revive(rows[0]) : undefined;
 }
 
-export async function runStreams(db: Queryable, runId: number): Promise<RunStreamRow[]> {
+export async function runStreams(db: Queryable, workflowRunId: number): Promise<RunStreamRow[]> {
   const { rows } = await db.query(
     `select stream, mode, derived_from as "derivedFrom", pages, requests, sub_requests as "subRequests", throttled, staged, upserted, removed,
             resync_reason as "resyncReason", pulled_at as "pulledAt", audit_lag as "auditLag"
        from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
-    [runId],
+    [workflowRunId],
   );
   return rows as RunStreamRow[];
 }
@@ -76,11 +76,11 @@ export async function runStreams(db: Queryable, runId: number): Promise<RunStrea
 export type RunUnreadTarget = { objectType: string; objectId: string; kind: string; message: string; failures: number; attempted: boolean; retryAt: Date };
 
 /** The apps and service principals a committed run kept as last read because reading them failed. */
-export async function runUnreadTargets(db: Queryable, runId: number): Promise<RunUnreadTarget[]> {
+export async function runUnreadTargets(db: Queryable, workflowRunId: number): Promise<RunUnreadTarget[]> {
   const { rows } = await db.query(
     `select object_type as "objectType", object_id as "objectId", kind, message, failures, attempted, retry_at as "retryAt"
        from sync_run_reconcile_failures where run_id = $1 order by object_type, object_id`,
-    [runId],
+    [workflowRunId],
   );
   return rows as RunUnreadTarget[];
 }

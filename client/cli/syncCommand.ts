@@ -26,19 +26,19 @@ async function syncCommand(ctx: CliContext, o: { connector: string; wait?: boole
   const client = await ctx.temporal();
   if (!(await describeOrUndefined(client, connectorId))) throw noSchedule(connectorId);
   const run = await triggerSync(client, connectorId);
-  const temporalUiUrl = workflowUiUrl(ctx.uiUrl, ctx.namespace, run.workflowId, run.runId);
-  const started = { connectorId, workflowId: run.workflowId, runId: run.runId, alreadyRunning: run.alreadyRunning, temporalUiUrl };
+  const temporalUiUrl = workflowUiUrl(ctx.uiUrl, ctx.namespace, run.workflowId, run.workflowRunId);
+  const started = { connectorId, workflowId: run.workflowId, workflowRunId: run.workflowRunId, alreadyRunning: run.alreadyRunning, temporalUiUrl };
   if (run.alreadyRunning) {
     note(`a sync of ${connectorId} is already running (${run.workflowId}); skipped: not starting a second one${o.wait ? ', following that one' : ''}`);
   } else if (!o.json || o.wait) {
-    note(`started ${run.workflowId} (run ${run.runId})${temporalUiUrl ? `\n  Temporal UI: ${temporalUiUrl}` : ''}`);
+    note(`started ${run.workflowId} (run ${run.workflowRunId})${temporalUiUrl ? `\n  Temporal UI: ${temporalUiUrl}` : ''}`);
   }
   if (!o.wait) {
     if (o.json) printJson(started);
-    else out(`${run.alreadyRunning ? 'already running' : 'started'}: ${run.workflowId} ${run.runId}`);
+    else out(`${run.alreadyRunning ? 'already running' : 'started'}: ${run.workflowId} ${run.workflowRunId}`);
     return 0;
   }
-  await followProgress(client, run.workflowId, run.runId);
+  await followProgress(client, run.workflowId, run.workflowRunId);
   const outcome = await awaitRunOutcome(client, { connectorId, ...run }, { namespace: ctx.namespace, uiUrl: ctx.uiUrl }, note);
   if (o.json) printJson({ ...outcome, alreadyRunning: run.alreadyRunning });
   else out(formatOutcome(outcome));

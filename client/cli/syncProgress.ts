@@ -14,8 +14,8 @@ const QUERY_TIMEOUT_MS = 3_000;
  * Reads how far a run is: the workflow's `progress` query (phase; streams done, with pages),
  * and for streams still pulling, the page and object counts of their last heartbeat.
  */
-export async function readProgress(client: Client, workflowId: string, runId: string): Promise<ProgressView & { closed: boolean }> {
-  const handle = client.workflow.getHandle(workflowId, runId);
+export async function readProgress(client: Client, workflowId: string, workflowRunId: string): Promise<ProgressView & { closed: boolean }> {
+  const handle = client.workflow.getHandle(workflowId, workflowRunId);
   const described = await handle.describe();
   const closed = described.status.name !== 'RUNNING';
   // Loaded here, not at start: only `sync --wait` needs the workflow module.
@@ -52,11 +52,11 @@ export async function readProgress(client: Client, workflowId: string, runId: st
  * Shows a run's progress until it closes: a bar per stream on a terminal, else one line per
  * change (logs and CI stay readable). Writes to stderr; the summary goes to stdout afterwards.
  */
-export async function followProgress(client: Client, workflowId: string, runId: string, tty = Boolean(process.stderr.isTTY)): Promise<void> {
+export async function followProgress(client: Client, workflowId: string, workflowRunId: string, tty = Boolean(process.stderr.isTTY)): Promise<void> {
   const render = tty ? barRenderer() : lineRenderer();
   try {
     for (;;) {
-      const view = await readProgress(client, workflowId, runId).catch(() => undefined);
+      const view = await readProgress(client, workflowId, workflowRunId).catch(() => undefined);
       if (view) render.update(view);
       if (!view || view.closed) return;
       await new Promise((r) => setTimeout(r, POLL_MS));

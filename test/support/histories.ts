@@ -14,9 +14,9 @@ const RELEASE = (JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) 
  * an archive of what deployed workers may still hold: a file is never overwritten, so record again
  * only under a new release version (docs/operations.md, "Upgrading").
  */
-export async function recordHistoryIfAsked(client: Client, run: { workflowId: string; runId?: string }, name: string): Promise<void> {
+export async function recordHistoryIfAsked(client: Client, run: { workflowId: string; workflowRunId?: string }, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+  const history = await client.workflow.getHandle(run.workflowId, run.workflowRunId).fetchHistory();
   await mkdir(HISTORIES_DIR, { recursive: true });
   const file = path.join(HISTORIES_DIR, `${RELEASE}-${name}.json`);
   try {

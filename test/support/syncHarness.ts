@@ -96,9 +96,9 @@ export class SyncHarness {
   }
 
   /** Runs one EntraSyncWorkflow to completion; resolves with its summary or rejects with its failure. */
-  async sync(): Promise<{ summary: RunSummary; workflowId: string; runId: string }> {
+  async sync(): Promise<{ summary: RunSummary; workflowId: string; workflowRunId: string }> {
     const handle = await this.startSync();
-    return { summary: await handle.result(), workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    return { summary: await handle.result(), workflowId: handle.workflowId, workflowRunId: handle.firstExecutionRunId };
   }
 
   async startSync() {
@@ -111,7 +111,7 @@ export class SyncHarness {
   }
 
   /** A sync expected to fail: returns the innermost failure the workflow reports. */
-  async failingSync(): Promise<{ type?: string; message: string; workflowId: string; runId: string }> {
+  async failingSync(): Promise<{ type?: string; message: string; workflowId: string; workflowRunId: string }> {
     const handle = await this.startSync();
     try {
       await handle.result();
@@ -120,7 +120,7 @@ export class SyncHarness {
       type Failure = Error & { cause?: Failure; type?: string };
       let cause = err.cause as Failure | undefined;
       while (cause?.cause) cause = cause.cause;
-      return { type: cause?.type, message: cause?.message ?? err.message, workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+      return { type: cause?.type, message: cause?.message ?? err.message, workflowId: handle.workflowId, workflowRunId: handle.firstExecutionRunId };
     }
     throw new Error('expected the sync to fail, but it succeeded');
   }

@@ -19,18 +19,18 @@ describe('triggerSync', () => {
 
   it('returns the run in flight when the schedule skipped the trigger for it', async () => {
     const client = clientDescribing(described(1, [held], [held]), described(2, [held], [held]));
-    expect(await triggerSync(client, 'c')).toEqual({ workflowId: held.workflow.workflowId, runId: 'run-1', alreadyRunning: true });
+    expect(await triggerSync(client, 'c')).toEqual({ workflowId: held.workflow.workflowId, workflowRunId: 'run-1', alreadyRunning: true });
   });
 
   it('returns that run even when it finished before the skip was seen', async () => {
     // Skipped while the run was in flight; by the next look it has closed and is only a recent action.
     const client = clientDescribing(described(1, [held], [held]), described(2, [], [held]));
-    expect(await triggerSync(client, 'c')).toEqual({ workflowId: held.workflow.workflowId, runId: 'run-1', alreadyRunning: true });
+    expect(await triggerSync(client, 'c')).toEqual({ workflowId: held.workflow.workflowId, workflowRunId: 'run-1', alreadyRunning: true });
   });
 
   it('returns the new run the trigger started', async () => {
     const started = run('entra-sync-c-2026-11-29T10:15:00Z', 'run-2');
     const client = clientDescribing(described(0, [], [held]), described(0, [started], [held, started]));
-    expect(await triggerSync(client, 'c')).toEqual({ workflowId: started.workflow.workflowId, runId: 'run-2', alreadyRunning: false });
+    expect(await triggerSync(client, 'c')).toEqual({ workflowId: started.workflow.workflowId, workflowRunId: 'run-2', alreadyRunning: false });
   });
 });

@@ -84,8 +84,8 @@ async function failureOf(handle: Handle): Promise<ApplicationFailure> {
   return cause as ApplicationFailure;
 }
 
-const pullInputs = DELTA_STREAMS.map((stream) => ({ runId: RUN_ID, connectorId: CONNECTOR_ID, stream }));
-const runInput = { runId: RUN_ID, connectorId: CONNECTOR_ID };
+const pullInputs = DELTA_STREAMS.map((stream) => ({ syncRunId: RUN_ID, connectorId: CONNECTOR_ID, stream }));
+const runInput = { syncRunId: RUN_ID, connectorId: CONNECTOR_ID };
 
 describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
   it('cancels the other pulls on the first failure and waits for them to clean up before failRun; no finalize', async () => {
@@ -111,7 +111,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(failure.type).toBe('GraphRequestRejected');
     expect(failure.message).toBe(`sync run ${RUN_ID} failed: Graph said no`);
     expect(failure.nonRetryable).toBe(true);
-    expect(stubs.called('failRun').map((c) => c.input)).toEqual([{ runId: RUN_ID, kind: 'GraphRequestRejected', message: 'Graph said no' }]);
+    expect(stubs.called('failRun').map((c) => c.input)).toEqual([{ syncRunId: RUN_ID, kind: 'GraphRequestRejected', message: 'Graph said no' }]);
     expect(events).toContain('groups:cancelled');
     expect(events.indexOf('groups:cleaned up'), events.join(' > ')).toBeGreaterThan(-1);
     expect(events.indexOf('groups:cleaned up'), events.join(' > ')).toBeLessThan(events.indexOf('failRun'));
@@ -139,7 +139,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     // Temporal and the run record agree: cancelled, not failed.
     expect(status).toBe('CANCELLED');
     const failRuns = stubs.called('failRun').map((c) => c.input);
-    expect(failRuns).toEqual([{ runId: RUN_ID, kind: 'Cancelled', message: expect.stringContaining('cancelled') }]);
+    expect(failRuns).toEqual([{ syncRunId: RUN_ID, kind: 'Cancelled', message: expect.stringContaining('cancelled') }]);
     for (const stream of DELTA_STREAMS) {
       expect(events.indexOf(`${stream}:cleaned up`), events.join(' > ')).toBeGreaterThan(-1);
       expect(events.indexOf(`${stream}:cleaned up`), events.join(' > ')).toBeLessThan(events.indexOf('failRun'));
@@ -151,10 +151,10 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     const finalizing = deferred();
     const release = deferred();
     const stubs = stubActivities({
-      finalizeRun: async ({ runId }) => {
+      finalizeRun: async ({ syncRunId }) => {
         finalizing.resolve();
         await release.promise;
-        return { runId, status: 'succeeded', streams: {} };
+        return { syncRunId, status: 'succeeded', streams: {} };
       },
     });
 
@@ -171,15 +171,15 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     });
 
     expect(status).toBe('COMPLETED');
-    expect(summary).toEqual({ runId: RUN_ID, status: 'succeeded', streams: {} });
+    expect(summary).toEqual({ syncRunId: RUN_ID, status: 'succeeded', streams: {} });
     expect(stubs.called('failRun')).toEqual([]);
   });
 
   it('starts over (continue-as-new) when failRun says the failure was recorded by the execution it was reset from', async () => {
     let finalizes = 0;
     const stubs = stubActivities({
-      finalizeRun: async ({ runId }) => {
-        if (++finalizes > 1) return { runId, status: 'succeeded', streams: {} };
+      finalizeRun: async ({ syncRunId }) => {
+        if (++finalizes > 1) return { syncRunId, status: 'succeeded', streams: {} };
         throw ApplicationFailure.create({ type: 'RunNotResumable', nonRetryable: true, message: 'sync run 7 already committed' });
       },
       failRun: async () => ({ failedBy: 'the-execution-before-the-reset' }),
@@ -190,12 +190,12 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       // result() follows the chain of continued runs to the last one.
       const summary = await resultOf(handle);
       const firstRun = env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
-      await recordHistoryIfAsked(env.client, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId }, 'reset-past-failure-continued-as-new');
+      await recordHistoryIfAsked(env.client, { workflowId: handle.workflowId, workflowRunId: handle.firstExecutionRunId }, 'reset-past-failure-continued-as-new');
       return { first: (await firstRun.describe()).status.name, summary, history: await firstRun.fetchHistory() };
     });
 
     expect(first).toBe('CONTINUED_AS_NEW');
-    expect(summary).toEqual({ runId: RUN_ID, status: 'succeeded', streams: {} });
+    expect(summary).toEqual({ syncRunId: RUN_ID, status: 'succeeded', streams: {} });
     const continued = history.events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes)?.workflowExecutionContinuedAsNewEventAttributes;
     expect(defaultPayloadConverter.fromPayload(continued!.input!.payloads![0]!)).toEqual({ connectorId: CONNECTOR_ID });
     // The fresh execution prepared a run of its own.
@@ -206,7 +206,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
   it('fails with NoDiscoveryWorker, naming the queue, when nobody polls the discovery task queue', async () => {
     const nobodyPolls = uniqueQueue('entra-discovery-unpolled');
     const stubs = stubActivities({
-      prepareRun: async () => ({ runId: RUN_ID, streams: planFor(true), discovery: { taskQueue: nobodyPolls, startTimeoutMs: 1_000 } }),
+      prepareRun: async () => ({ syncRunId: RUN_ID, streams: planFor(true), discovery: { taskQueue: nobodyPolls, startTimeoutMs: 1_000 } }),
     });
 
     const { failure, progress } = await withWorkers(stubs.activities, async (start) => {
@@ -220,7 +220,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       '(or the discovery-worker service of docker-compose.yml), or turn discovery off for this connector (ENTRA_DISCOVERY_ENABLED=false)';
     expect(failure.type).toBe('NoDiscoveryWorker');
     expect(failure.message).toBe(`sync run ${RUN_ID} failed: ${documented}`);
-    expect(stubs.called('failRun').map((c) => c.input)).toEqual([{ runId: RUN_ID, kind: 'NoDiscoveryWorker', message: documented }]);
+    expect(stubs.called('failRun').map((c) => c.input)).toEqual([{ syncRunId: RUN_ID, kind: 'NoDiscoveryWorker', message: documented }]);
     expect(progress.phase).toBe('failed');
     expect(progress.streams.permissionGrants).toEqual({ done: false, waitingFor: nobodyPolls });
     expect(stubs.called('pullPermissionGrants')).toEqual([]);
@@ -230,7 +230,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
   it('a new execution records the stream-registry marker and runs every planned stream: pulls, reconciliation, discovery', async () => {
     const discoveryQueue = uniqueQueue('entra-discovery');
     const stubs = stubActivities({
-      prepareRun: async () => ({ runId: RUN_ID, streams: planFor(true), discovery: { taskQueue: discoveryQueue, startTimeoutMs: 30_000 } }),
+      prepareRun: async () => ({ syncRunId: RUN_ID, streams: planFor(true), discovery: { taskQueue: discoveryQueue, startTimeoutMs: 30_000 } }),
     });
 
     const { summary, history, progress } = await withWorkers(
@@ -242,10 +242,10 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
       discoveryQueue,
     );
 
-    expect(summary).toEqual({ runId: RUN_ID, status: 'succeeded', streams: {} });
+    expect(summary).toEqual({ syncRunId: RUN_ID, status: 'succeeded', streams: {} });
     expect(progress).toEqual({
       phase: 'succeeded',
-      runId: RUN_ID,
+      syncRunId: RUN_ID,
       streams: {
         ...Object.fromEntries(DELTA_STREAMS.map((stream) => [stream, { done: true, pages: 1 }])),
         directoryRoleAssignments: { done: true },
@@ -361,6 +361,6 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(stubs.called('pullFullStream')).toHaveLength(5);
     expect(stubs.called('pullPermissionGrants')).toEqual([]);
     expect(stubs.called('pullSignIns')).toEqual([]);
-    expect(stubs.called('finalizeRun').map((c) => c.input)).toEqual([{ runId: RUN_ID }]);
+    expect(stubs.called('finalizeRun').map((c) => c.input)).toEqual([{ syncRunId: RUN_ID }]);
   });
 });

@@ -32,13 +32,13 @@ export const currentRun = (): string => Context.current().info.workflowExecution
 
 /** Answers of an empty, healthy tenant. */
 export const healthy: AllActivities = {
-  prepareRun: async () => ({ runId: RUN_ID, streams: planFor(false) }),
+  prepareRun: async () => ({ syncRunId: RUN_ID, streams: planFor(false) }),
   pullDelta: async ({ stream }) => ({ stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null }),
   pullFullStream: async () => ({ assignments: 0 }),
   pullAuditEvents: async () => ({ events: 0 }),
   planReconciliation: async () => ({ shards: SHARDS, requestsPerSecondPerShard: REQUESTS_PER_SECOND }),
   reconcileShard: async () => ({ targets: 0, gone: 0 }),
-  finalizeRun: async ({ runId }) => ({ runId, status: 'succeeded', streams: {} }),
+  finalizeRun: async ({ syncRunId }) => ({ syncRunId, status: 'succeeded', streams: {} }),
   // As the real failRun: the row belongs to the run that calls.
   failRun: async () => ({ failedBy: currentRun() }),
   pullPermissionGrants: async () => ({ staged: 0, coverage: 'complete' }),
