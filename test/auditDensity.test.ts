@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_SOURCES } from '../activities/auditSources';
-import { classifyAuditActivity } from '../activities/auditClassification';
 import { runStreams } from '../client/cli/runRecords';
 import { AUDIT_ACTIVITIES } from '../simulator/model/directoryAudit';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { SyncMetrics } from '../workers/metrics';
+import { auditFloor, keptAuditEventIds, storedAuditEventIds } from './support/auditTruth';
 import { paceReportsFast } from './support/fastReports';
 import { SyncHarness } from './support/syncHarness';
 import { TEST_TLS_DIR } from './support/testTls';
@@ -38,16 +38,9 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** Kept events of the simulator's log at or after `since`: the ground truth. */
-const truth = (since: number): string[] =>
-  [...sim.tenant.directoryAudits.newestFirst()]
-    .filter((e) => classifyAuditActivity(e.activityDisplayName) && Date.parse(e.activityDateTime) >= since)
-    .map((e) => e.id)
-    .sort();
-const stored = async () =>
-  (await harness.query<{ id: string }>('select id from credential_audit_events where connector_id = $1', [harness.connectorId])).map((r) => r.id).sort();
-const floor = async () =>
-  (await harness.query<{ floor: Date }>('select min(floor) as floor from audit_sources where connector_id = $1', [harness.connectorId]))[0]!.floor.getTime();
+const truth = (since: number) => keptAuditEventIds(sim, since);
+const stored = () => storedAuditEventIds(harness);
+const floor = () => auditFloor(harness);
 const pendingBackfill = async () =>
   (await harness.query<{ n: number }>('select count(*)::int as n from audit_sources where connector_id = $1 and low > floor', [harness.connectorId]))[0]!.n;
 /** The run's upper bound, as its pull recorded it. */

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_SOURCES } from '../activities/auditSources';
-import { AUDIT_ACTIVITIES, type DirectoryAudit } from '../simulator/model/directoryAudit';
+import { AUDIT_ACTIVITIES } from '../simulator/model/directoryAudit';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { auditFloor, keptAuditEventIds, storedAuditEventIds } from './support/auditTruth';
 import { paceReportsFast } from './support/fastReports';
 import { SyncHarness } from './support/syncHarness';
 import { TEST_TLS_DIR } from './support/testTls';
@@ -13,16 +14,6 @@ import { TEST_TLS_DIR } from './support/testTls';
 
 const PAGE = 4;
 const MINUTE = 60_000;
-const KEPT = new Set<string>([
-  AUDIT_ACTIVITIES.updateApplicationCredentials,
-  AUDIT_ACTIVITIES.addServicePrincipalCredentials,
-  AUDIT_ACTIVITIES.removeServicePrincipalCredentials,
-  AUDIT_ACTIVITIES.updateExternalSecrets,
-  AUDIT_ACTIVITIES.addOwnerToApplication,
-  AUDIT_ACTIVITIES.addAppRoleAssignmentToServicePrincipal,
-  AUDIT_ACTIVITIES.consentToApplication,
-  AUDIT_ACTIVITIES.addDelegatedPermissionGrant,
-]);
 const AUDITS = '/v1.0/auditLogs/directoryAudits';
 const TIME_ONLY = /^activityDateTime ge \S+Z and activityDateTime le \S+Z$/;
 const FILTERED = /^startswith\(activityDisplayName, '[^']+'\) and activityDateTime ge \S+Z and activityDateTime le \S+Z$/;
@@ -45,16 +36,9 @@ afterAll(async () => {
 
 const filterOf = (path: string) => new URL(path, 'https://graph.invalid').searchParams.get('$filter') ?? '';
 const auditFilters = () => sim.requestLog.entries().filter((e) => e.path.startsWith(AUDITS)).map((e) => filterOf(e.path));
-/** Kept events of the simulator's log at or after `since`. */
-const truth = (since: number): string[] =>
-  [...sim.tenant.directoryAudits.newestFirst()]
-    .filter((e: DirectoryAudit) => KEPT.has(e.activityDisplayName) && Date.parse(e.activityDateTime) >= since)
-    .map((e) => e.id)
-    .sort();
-const stored = async () =>
-  (await harness.query<{ id: string }>('select id from credential_audit_events where connector_id = $1', [harness.connectorId])).map((r) => r.id).sort();
-const floor = async () =>
-  (await harness.query<{ floor: Date }>('select min(floor) as floor from audit_sources where connector_id = $1', [harness.connectorId]))[0]!.floor.getTime();
+const truth = (since: number) => keptAuditEventIds(sim, since);
+const stored = () => storedAuditEventIds(harness);
+const floor = () => auditFloor(harness);
 const highs = async () =>
   (await harness.query<{ high: Date }>('select high from audit_sources where connector_id = $1', [harness.connectorId])).map((r) => r.high.getTime());
 /** New credential events on the simulator's first applications: kept events, newer than every span. */

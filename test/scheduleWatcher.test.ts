@@ -55,6 +55,18 @@ async function withSchedule<T>(activities: typeof healthy, body: (schedule: Sche
   }
 }
 
+
+/** What the Web UI's Reset does to an execution: a new execution from the workflow task `eventId` ended. */
+async function resetRun(run: { workflowId: string; workflowRunId: string }, eventId: temporal.api.history.v1.IHistoryEvent['eventId'], reason: string) {
+  return (await client.workflowService.resetWorkflowExecution({
+    namespace: 'default',
+    workflowExecution: { workflowId: run.workflowId, runId: run.workflowRunId },
+    workflowTaskFinishEventId: eventId,
+    reason,
+    requestId: randomUUID(),
+  })) as temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse;
+}
+
 describe("npm start's schedule watcher", () => {
   it('prints only the runs that started after it did', async () => {
     await withSchedule(healthy, async (schedule, connectorId) => {
@@ -93,13 +105,7 @@ describe("npm start's schedule watcher", () => {
       const history = await client.workflow.getHandle(run.workflowId, run.workflowRunId).fetchHistory();
       const resetPoint = history.events!.find((e) => e.workflowTaskCompletedEventAttributes)!.eventId!;
       const firstTaskCompleted = Number(resetPoint);
-      const reset = (await client.workflowService.resetWorkflowExecution({
-        namespace: 'default',
-        workflowExecution: { workflowId: run.workflowId, runId: run.workflowRunId },
-        workflowTaskFinishEventId: resetPoint,
-        reason: 'test: reset from the Web UI',
-        requestId: randomUUID(),
-      })) as temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse;
+      const reset = await resetRun(run, resetPoint, 'test: reset from the Web UI');
 
       const ended = await outcome;
       expect(ended).toMatchObject({ status: 'succeeded', workflowId: run.workflowId, workflowRunId: reset.runId, resets: [{ fromEventId: firstTaskCompleted, workflowRunId: reset.runId }] });
@@ -138,13 +144,7 @@ describe("npm start's schedule watcher", () => {
       const history = (await client.workflow.getHandle(run.workflowId, run.workflowRunId).fetchHistory()).events!;
       const prepared = history.findIndex((e) => e.activityTaskCompletedEventAttributes);
       const resetPoint = history.slice(prepared).find((e) => e.workflowTaskCompletedEventAttributes)!.eventId!;
-      const reset = (await client.workflowService.resetWorkflowExecution({
-        namespace: 'default',
-        workflowExecution: { workflowId: run.workflowId, runId: run.workflowRunId },
-        workflowTaskFinishEventId: resetPoint,
-        reason: 'test: reset past prepareRun',
-        requestId: randomUUID(),
-      })) as temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse;
+      const reset = await resetRun(run, resetPoint, 'test: reset past prepareRun');
 
       const ended = await outcome;
       expect(executions.slice(0, 2)).toEqual([run.workflowRunId, reset.runId]);
