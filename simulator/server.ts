@@ -23,6 +23,7 @@ import { createRandom, hashSeed } from './generate/random';
 import { RequestLog } from './http/requestLog';
 import { routeToTenant, TENANT_CONTROL_PREFIX } from './http/tenantRouting';
 import type { TenantStore } from './tenant/tenantStore';
+import { SimulatorClock } from './tenant/simulatorClock';
 import { ensureSelfSignedCertificate } from './tls';
 import { isBatchEnvelope, isGraphPath } from './traffic/graphPath';
 import { LatencyModel, type LatencyOptions } from './traffic/latency';
@@ -196,6 +197,7 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
     options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
   );
   const deltaTokens = new DeltaTokenLifecycle(options.deltaTokenMaxAgeSeconds ?? DEFAULT_DELTA_TOKEN_MAX_AGE_SECONDS);
+  const clock = new SimulatorClock();
   const deltaSettings: DeltaQuerySettings = {
     pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
     duplicates: options.duplicates ?? false,
@@ -223,7 +225,7 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
   const router = new Router();
   // First, so that its /_sim/faults (the extended fault spec) answers before the general control routes.
   registerTrafficControlRoutes(router, { throttle, latency, faults, counters });
-  registerIdentityRoutes(router, { tenant: tenant.identity, application, authority: accessTokens, origin, now: () => new Date() });
+  registerIdentityRoutes(router, { tenant: tenant.identity, application, authority: accessTokens, origin, now: () => new Date(), clock });
   registerManagedIdentityRoute(router, { application, authority: accessTokens, identityHeader: config.managedIdentity.header, host: config.managedIdentity, now: () => new Date() });
   registerGraphRoutes(router, {
     tenant,
@@ -231,7 +233,8 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
     lifecycle: deltaTokens,
     origin,
     settings: deltaSettings,
-    now: () => Date.now(),
+    // Delta tokens are minted and aged by the tenant's clock (docs/graph-behaviour.md, "Delta token lifetime").
+    now: () => clock.nowMs(),
     authority: accessTokens,
     ...(options.reportPageSize ? { reportPageSize: options.reportPageSize } : {}),
     // $batch: every sub-request is faulted, throttled and counted on its own.
@@ -259,10 +262,11 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
     deltaTokens,
     deltaSettings,
     accessTokens,
+    clock,
   });
 
   return {
-    tenant: { config, tenant, application, requestLog, faults, deltaTokens, deltaSettings, accessTokens, throttle, latency, counters, subRequestLog },
+    tenant: { config, tenant, application, requestLog, faults, deltaTokens, deltaSettings, accessTokens, clock, throttle, latency, counters, subRequestLog },
     listener: { router, origin, faults, requestLog, throttle, latency, counters },
     names: [tenantId.toLowerCase(), tenant.identity.domain.toLowerCase()],
   };

@@ -9,6 +9,12 @@ import { TEST_TLS_DIR } from './support/testTls';
 // Microsoft Graph's reports limit: 5 requests per 10 s per app and tenant, directoryAudits and
 // signIns together (docs/graph-behaviour.md, "Throttling"). The audit pull runs on the sync
 // worker, the sign-ins pull on the discovery worker: they must share one budget.
+//
+// The judge is the simulator's request log: the time the simulator received each report request,
+// the clock Graph counts by. The simulator's own reports limiter is lifted for this test, so a
+// broken budget is not hidden (or slowed past the test's deadline) by 429s and retries: every
+// request the connector sends lands in the log at the time it arrived. The connector's budget
+// (4 in 12.5 s) leaves 2.5 s for a request to be late, so the count holds with both cores busy.
 
 const REPORTS_PER_10S = 5;
 const PAGE = 8;
@@ -19,14 +25,14 @@ let sim: RunningSimulator;
 beforeAll(async () => {
   const grantedPermissions = [...DEFAULT_GRANTED_PERMISSIONS, 'DelegatedPermissionGrant.Read.All'];
   // Small report pages, so both pulls need several requests at the same time.
-  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 91, users: 200, reportPageSize: PAGE, grantedPermissions });
+  sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 91, users: 200, reportPageSize: PAGE, grantedPermissions, throttling: { reportsLimit: 10_000 } });
 });
 
 afterAll(async () => {
   await sim?.close();
 });
 
-/** The most requests of `times` (ms) inside any 10 s window. */
+/** The most requests of `times` (ms, the simulator's receipt times) inside any 10 s window. */
 function busiestWindow(times: number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
   let most = 0;
@@ -56,8 +62,9 @@ describe('the reports budget', () => {
       const reports = sim.requestLog.entries().filter((e) => REPORTS.some((path) => e.path.startsWith(path)));
       expect(reports.filter((e) => e.path.startsWith(REPORTS[0]!)).length).toBeGreaterThan(REPORTS_PER_10S);
       expect(reports.filter((e) => e.path.startsWith(REPORTS[1]!)).length).toBeGreaterThan(REPORTS_PER_10S);
-      expect(reports.filter((e) => e.status === 429)).toEqual([]);
-      expect(busiestWindow(reports.map((e) => Date.parse(e.time)))).toBeLessThanOrEqual(REPORTS_PER_10S);
+      expect(reports.filter((e) => e.status !== 200)).toEqual([]);
+      const receivedAt = reports.map((e) => Date.parse(e.time));
+      expect(busiestWindow(receivedAt), `report requests received at ${receivedAt.map((t) => t - receivedAt[0]!).join(', ')} ms`).toBeLessThanOrEqual(REPORTS_PER_10S);
       expect(summary.streams.signIns).toMatchObject({ upserted: signIns.length, coverage: 'complete' });
     } finally {
       worker.shutdown();

@@ -80,6 +80,16 @@ describe('the simulated token endpoint verifies client assertions as Microsoft d
     expect(sim.application.acceptedAssertions?.at(-1)).toMatchObject({ kind: 'federated', credential: 'github', subject: SUBJECT });
   });
 
+  // MSAL Node reuses a certificate assertion until it expires (ClientAssertion.getJwt) and works
+  // against Entra: a jti presented again within the assertion's lifetime is accepted.
+  it('accepts an assertion presented again within its lifetime, as Entra does for MSAL\'s cached one', async () => {
+    const once = assertion();
+    expect((await requestToken(once)).body.access_token).toBeTruthy();
+    expect((await requestToken(once)).body.access_token).toBeTruthy();
+    const jtis = (sim.application.acceptedAssertions ?? []).slice(-2).map((a) => a.jti);
+    expect(jtis[0]).toBe(jtis[1]);
+  });
+
   it('says an expired certificate is expired', async () => {
     const old = makeCertificate({ notBefore: new Date(Date.now() - 2 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
     await fetch(`${sim.config.authorityHost}/_sim/app/certificates`, { method: 'POST', body: JSON.stringify({ certificate: old.certPem }) });

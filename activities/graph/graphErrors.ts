@@ -20,7 +20,8 @@ const AADSTS_RULES: Record<string, AadstsRule> = {
     kind: FailureKind.ExpiredClientSecret,
     explain: (c) =>
       `The client secret of app ${c.clientId} has expired (AADSTS7000222). ` +
-      `Create a new client secret under App registrations > ${c.clientId} > Certificates & secrets and set ENTRA_CLIENT_SECRET to its Value.`,
+      `Rotate it: create a new client secret under App registrations > ${c.clientId} > Certificates & secrets, then store its Value with ` +
+      `entra-sync connector update <id> --secret (or set ENTRA_CLIENT_SECRET); see docs/operations.md, "Rotating the client secret of a connector".`,
   },
   '700027': {
     kind: FailureKind.CertificateNotRegistered,

@@ -6,7 +6,7 @@ import { registerDirectoryControlRoutes } from './controlDirectory';
 import { registerRelationshipControlRoutes } from './controlRelationships';
 import { registerRoleScheduleControlRoutes } from './controlRoleSchedules';
 import { guarded, noContent, ok, parse } from './controlResponses';
-import { deltaSettingsSchema, permissionsSchema, streamSelectorSchema } from './controlSchemas';
+import { clockAdvanceSchema, deltaSettingsSchema, permissionsSchema, streamSelectorSchema } from './controlSchemas';
 import { registerTruthControlRoutes } from './controlTruth';
 import type { DeltaTokenLifecycle } from '../graph/deltaTokenLifecycle';
 import type { FaultInjector } from '../traffic/faults';
@@ -14,6 +14,7 @@ import type { DeltaQuerySettings } from '../graph/deltaQuery';
 import type { RouteHandler, Router } from '../http/router';
 import type { RequestLog } from '../http/requestLog';
 import type { TenantStore } from '../tenant/tenantStore';
+import type { SimulatorClock } from '../tenant/simulatorClock';
 
 export const CONTROL_PREFIX = '/_sim';
 
@@ -28,6 +29,8 @@ export interface SimulatorControl {
   deltaTokens: DeltaTokenLifecycle;
   deltaSettings: DeltaQuerySettings;
   accessTokens: AccessTokenAuthority;
+  /** The tenant's clock: ages delta tokens, client secrets and certificates. */
+  clock: SimulatorClock;
 }
 
 /**
@@ -66,7 +69,14 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
     if (settings.removedInInitialRound !== undefined) control.deltaSettings.removedInInitialRound = settings.removedInInitialRound;
     if (settings.repeatUnchangedDeltaLink !== undefined) control.deltaSettings.repeatUnchangedDeltaLink = settings.repeatUnchangedDeltaLink;
     if (settings.bareResyncLocation !== undefined) control.deltaSettings.bareResyncLocation = settings.bareResyncLocation;
+    if (settings.expiredTokenAnswer !== undefined) control.deltaSettings.expiredTokenAnswer = settings.expiredTokenAnswer;
     return ok({ ...control.deltaSettings, maxAgeSeconds: control.deltaTokens.maxAgeSeconds });
+  });
+
+  route('GET', '/clock', () => ok({ now: control.clock.now().toISOString(), aheadSeconds: control.clock.aheadSeconds }));
+  route('POST', '/clock/advance', (request) => {
+    const now = control.clock.advance(parse(clockAdvanceSchema, request).seconds);
+    return ok({ now: now.toISOString(), aheadSeconds: control.clock.aheadSeconds });
   });
 
   route('GET', '/requests', () => ok(control.requestLog.entries()));

@@ -4,6 +4,7 @@ import type { ClientApplication } from '../identity/clientApplication';
 import type { RouteHandler, Router } from '../http/router';
 import { guarded, noContent, ok, parse } from './controlResponses';
 
+const secretSchema = z.object({ expiresAt: z.iso.datetime({ offset: true }).nullable() }).strict();
 const certificateSchema = z.object({ certificate: z.string().min(1) }).strict();
 const federatedSchema = z
   .object({
@@ -17,7 +18,7 @@ const federatedSchema = z
 
 /**
  * The app registration's credentials, as the Entra admin center manages them: certificates
- * (public part only) and federated identity credentials. Assertions the token endpoint accepted
+ * (public part only), federated identity credentials and the client secret's end date. Assertions the token endpoint accepted
  * are listed for tests.
  */
 export function registerAppCredentialControlRoutes(router: Router, prefix: string, app: ClientApplication): void {
@@ -45,6 +46,13 @@ export function registerAppCredentialControlRoutes(router: Router, prefix: strin
   route('DELETE', '/app/federatedCredentials', () => {
     app.federatedCredentials = [];
     return noContent();
+  });
+  // The client secret's end date (null: none); past it, by the tenant's clock, the token endpoint answers AADSTS7000222.
+  route('PATCH', '/app/secret', (request) => {
+    const { expiresAt } = parse(secretSchema, request);
+    if (expiresAt === null) delete app.secretExpiresAt;
+    else app.secretExpiresAt = new Date(expiresAt);
+    return ok({ expiresAt: app.secretExpiresAt?.toISOString() ?? null });
   });
   route('GET', '/app/assertions', () => ok(app.acceptedAssertions ?? []));
 }

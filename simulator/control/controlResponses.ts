@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { RouteHandler } from '../http/router';
 import type { SimRequest, SimResponse } from '../http/simRequest';
-import { InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
+import { DirectoryLimitError, InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
 
 export class BadControlRequest extends Error {}
 
@@ -29,6 +29,7 @@ export function guarded(handler: RouteHandler): RouteHandler {
     } catch (error) {
       if (error instanceof ObjectNotFoundError) return notFound(error.message);
       if (error instanceof InvalidStateError) return controlError(409, 'Conflict', error.message);
+      if (error instanceof DirectoryLimitError) return controlError(400, 'Request_BadRequest', error.message);
       if (error instanceof BadControlRequest || error instanceof RangeError) {
         return controlError(400, 'BadRequest', error.message);
       }

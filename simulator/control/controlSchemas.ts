@@ -42,6 +42,8 @@ export const newUserSchema = z.strictObject({
 
 export const userPatchSchema = z.strictObject(userFields).partial();
 
+export const clockAdvanceSchema = z.strictObject({ seconds: z.number().min(0) });
+
 export const streamSelectorSchema = z.strictObject({ stream: z.string().min(1).optional() });
 
 export const permissionsSchema = z.strictObject({ permissions: z.array(z.string().min(1)) });
@@ -55,4 +57,5 @@ export const deltaSettingsSchema = z.strictObject({
   removedInInitialRound: z.boolean().optional(),
   repeatUnchangedDeltaLink: z.boolean().optional(),
   bareResyncLocation: z.boolean().optional(),
+  expiredTokenAnswer: z.strictObject({ status: z.union([z.literal(400), z.literal(410)]), code: z.string().min(1) }).optional(),
 });

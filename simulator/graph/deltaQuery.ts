@@ -73,6 +73,12 @@ export interface DeltaQuerySettings {
    * client that follows it gets the default properties. Default false (the query echoed back).
    */
   bareResyncLocation?: boolean;
+  /**
+   * How an expired token (older than the lifecycle's max age, or expired by the control API) is
+   * answered. Graph documents 400 `syncStateNotFound`; clients meet other casings and a 410 form
+   * too. Default `{ status: 400, code: 'syncStateNotFound' }`.
+   */
+  expiredTokenAnswer?: { status: 400 | 410; code: string };
 }
 
 export const DEFAULT_MEMBERS_PER_ENTRY = 100;
@@ -155,7 +161,9 @@ export function handleDeltaQuery(resource: DeltaResource, deps: DeltaQueryDepend
       );
     }
     if (verdict === 'syncStateNotFound') {
-      return graphError(request, 400, 'syncStateNotFound', 'The sync state is not found or has expired. Please do a full sync.');
+      const answer = deps.settings.expiredTokenAnswer ?? { status: 400, code: 'syncStateNotFound' };
+      // Microsoft's wording for an identity delta link past its seven days.
+      return graphError(request, answer.status, answer.code, 'The sync state generation is not found. The delta token is expired and data must be synchronized again.');
     }
     position =
       decoded.phase === 'deltaLink'

@@ -14,6 +14,8 @@ export interface IdentityDependencies {
   authority: AccessTokenAuthority;
   origin: PublicOrigin;
   now: () => Date;
+  /** The tenant's clock (it may run ahead of real time): what a client secret's expiry is judged by. */
+  clock: { now(): Date };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -107,7 +109,7 @@ function issueToken(request: SimRequest, tenantSegment: string, deps: IdentityDe
     const verdict = verifyClientAssertion(assertion, app, endpoints, deps.now());
     if (!verdict.ok) return fail(verdict.kind, verdict.message);
   } else {
-    const secretFailure = checkSecret(clientSecret, app, deps.now());
+    const secretFailure = checkSecret(clientSecret, app, deps.clock.now());
     if (secretFailure) return fail(secretFailure.kind, secretFailure.message);
   }
   if (!scope) return fail(AADSTS.missingParameter, "The request body must contain the following parameter: 'scope'.");

@@ -13,3 +13,11 @@ export class InvalidStateError extends Error {
     this.name = 'InvalidStateError';
   }
 }
+
+/** A directory limit would be passed (e.g. the 100 owners of an application); Graph answers 400. */
+export class DirectoryLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DirectoryLimitError';
+  }
+}

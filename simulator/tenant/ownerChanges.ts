@@ -2,7 +2,7 @@
 
 import { AUDIT_ACTIVITIES, directoryAudit } from '../model/directoryAudit';
 import { ownerEventTargets } from '../model/ownerAudit';
-import { InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
+import { DirectoryLimitError, InvalidStateError, ObjectNotFoundError } from '../model/simulatorErrors';
 import { appendChangeAudit } from './changeAudit';
 import type { ChangeOptions } from './tenantModel';
 import type { TenantStore } from './tenantStore';
@@ -23,12 +23,21 @@ export function requireOwnable(tenant: TenantStore, objectId: string): OwnableOb
   return { id: record.id, stream, displayName: record.properties.displayName, appId: record.properties.appId };
 }
 
+/**
+ * Entra's service limits: at most 100 users and service principals own one application (the
+ * simulator holds service principals to the same cap).
+ */
+export const MAX_OWNERS_PER_OBJECT = 100;
+
 export function addOwner(tenant: TenantStore, objectId: string, ownerId: string, options: ChangeOptions): void {
   const owned = requireOwnable(tenant, objectId);
   const owner = ownerId.toLowerCase();
   const kind = tenant.objectKind(owner);
   if (kind !== 'user' && kind !== 'servicePrincipal') throw new ObjectNotFoundError('owner (user or servicePrincipal)', ownerId);
   if (!tenant.isActive(owner)) throw new InvalidStateError(`${ownerId} is deleted`);
+  if (activeOwnersOf(tenant, owned.id).length >= MAX_OWNERS_PER_OBJECT && !tenant.owners.ownersOf(owned.id).includes(owner)) {
+    throw new DirectoryLimitError(`${owned.id} already has ${MAX_OWNERS_PER_OBJECT} owners, the most an application or service principal can have. Remove an owner first.`);
+  }
   tenant.owners.add(owned.id, owner);
   const isApp = owned.stream === 'applications';
   auditOwnerChange(tenant, options, owned, owner, isApp ? AUDIT_ACTIVITIES.addOwnerToApplication : AUDIT_ACTIVITIES.addOwnerToServicePrincipal, 'Assign');

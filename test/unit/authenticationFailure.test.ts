@@ -31,7 +31,7 @@ const cases = [
     code: 7000222,
     description: `AADSTS7000222: The provided client secret keys for app '${APP}' are expired.`,
     type: 'ExpiredClientSecret',
-    message: `The client secret of app ${APP} has expired (AADSTS7000222). Create a new client secret under App registrations > ${APP} > Certificates & secrets and set ENTRA_CLIENT_SECRET to its Value.`,
+    message: `The client secret of app ${APP} has expired (AADSTS7000222). Rotate it: create a new client secret under App registrations > ${APP} > Certificates & secrets, then store its Value with entra-sync connector update <id> --secret (or set ENTRA_CLIENT_SECRET); see docs/operations.md, "Rotating the client secret of a connector".`,
   },
   {
     code: 700016,
