@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  DASHBOARD_FILES, dashboards, grafanaPromql, parsePromql, promqlQueries, readYaml, REPO_ROOT, RULE_FILES,
+  DASHBOARD_FILES, dashboards, grafanaPromql, parsePromql, promqlQueries, readRepoFile, readYaml, REPO_ROOT, RULE_FILES,
 } from './support/observabilityFiles';
 
 // The files under deploy/ without Prometheus, Grafana or a container engine: every PromQL
@@ -30,6 +30,20 @@ describe('PromQL of the dashboards and alert rules', () => {
     expect(parsePromql('entra_sync_runs_total{outcome="failed"').errors).not.toEqual([]);
     expect(parsePromql('rate(entra_sync_runs_total[$__rate_interval])').errors).not.toEqual([]);
     expect(parsePromql('time() - max by (connector) (entra_sync_last_commit_timestamp_seconds) > 3 * 900').errors).toEqual([]);
+  });
+});
+
+describe('alert rules', () => {
+  type Rule = { alert: string; labels?: { severity?: string }; annotations?: { summary?: string; description?: string } };
+  const rules = RULE_FILES.flatMap((f) => readYaml<{ groups: { rules: Rule[] }[] }>(f).groups.flatMap((g) => g.rules));
+
+  it('each has a severity and a summary, and docs/operations.md says what it means and what to do', () => {
+    const docs = readRepoFile('docs/operations.md');
+    for (const rule of rules) {
+      expect(['warning', 'critical'], rule.alert).toContain(rule.labels?.severity);
+      expect(rule.annotations?.summary, rule.alert).toBeTruthy();
+      expect(docs, rule.alert).toMatch(new RegExp(`^\\| \`${rule.alert}\` \\(${rule.labels?.severity}\\) \\|`, 'm'));
+    }
   });
 });
 
