@@ -16,6 +16,7 @@ import { loggerInterceptors } from './loggerInterceptor';
 import { loadMetricsConfig } from './metrics';
 import { metricsInterceptors } from './metricsInterceptor';
 import { installWorkerTelemetry } from './metricsRuntime';
+import { registerCommitFreshness } from './commitFreshness';
 import { limitHeapGrowth } from './heapGrowth';
 
 export type WorkerProcessContext = {
@@ -44,6 +45,7 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   const address = config.temporal.address ?? 'localhost:7233';
   const connection = await connectWorkerToTemporal({ address, namespace: config.temporal.namespace, security: config.temporal.security });
   const db = createDatabase(config.databaseUrl, config.database);
+  registerCommitFreshness(telemetry.metrics.registry, db, config.syncIntervalMs / 1000);
   // Secrets stored (encrypted) by the CLI first; the environment's secret or certificate for the `default` connector after.
   const secrets = new DatabaseSecretStore(db, keys, new EnvironmentSecretStore(ENV_CONNECTOR_ID, config.entra?.credential));
   const interceptors = { activity: [loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
