@@ -53,14 +53,17 @@ export const DIFFERING_COLUMNS: Record<string, Record<string, string | null>> = 
     first_seen_at: null,
     last_evidence_at: null,
   },
-  reconcile_reads: { read_at: null }, // the reading run's start
+  // Why and when a run last read a target depends on the runs before it (a bootstrap, a change the
+  // delta reported, a periodic re-read): a scenario that commits two runs leaves other reasons than
+  // a clean run. What was read is compared in the tables the reads fill.
+  reconcile_reads: { read_at: null, reason: null },
   reconcile_failures: {
     // When a target's read failed and when it is due again follow the failing runs' clocks.
     first_failed_at: null,
     last_failed_at: null,
     retry_at: null,
   },
-  group_pim_reads: { read_at: null }, // the reading run's start
+  group_pim_reads: { read_at: null, reason: null }, // as reconcile_reads
   audit_sources: {
     // Each audit query's span runs up to the reading run's upper bound (its start) and back 30 days from it.
     floor: null,
