@@ -1,3 +1,4 @@
+import type { Baseline } from './runner';
 import type { Deployment } from './stack';
 
 export type Suite = 'crash' | 'faults' | 'lifecycle';
@@ -10,7 +11,13 @@ export type Scenario = {
   proves: string;
   /** Part of the reduced matrix that CI runs. */
   reduced?: boolean;
-  run: (deployment: Deployment) => Promise<ScenarioOutcome>;
+  /**
+   * false: no tenant change and follow-up run after the scenario (runner.ts), for a scenario
+   * whose deployment cannot run again; say why where it is set.
+   */
+  followUp?: false;
+  /** `baseline`: the clean run this scenario's tables are compared with, and what it read. */
+  run: (deployment: Deployment, baseline: Baseline) => Promise<ScenarioOutcome>;
 };
 
 export type ScenarioOutcome = {
