@@ -87,7 +87,7 @@ export async function runScenario(stack: Stack, scenario: Scenario, changeSeed =
  * where the digest cannot see it (delta-link text differs between any two runs).
  */
 async function landsTenantChanges(stack: Stack, d: Deployment, seed: number): Promise<string[]> {
-  changeTenant(stack.sim.tenant, seed);
+  const { touched } = changeTenant(stack.sim.tenant, seed);
   const summary = await (await d.startRun()).result().catch((err: Error) => {
     throw new Error(`the run after the tenant changed failed: ${causes(err)}`);
   });
@@ -95,6 +95,11 @@ async function landsTenantChanges(stack: Stack, d: Deployment, seed: number): Pr
   for (const stream of DELTA_STREAMS) {
     const pulled = summary.streams[stream];
     if (pulled?.mode !== 'incremental' || pulled.resyncReason) problems.push(`after the tenant changed, ${stream} was not read incrementally from its cursor: ${JSON.stringify(pulled)}`);
+    // Only the changes: each page carries at least one changed object, and the last may be
+    // empty. A cursor from before the scenario's round (its first link, a page link) reads more.
+    else if (pulled.pages > touched[stream].size + 1) {
+      problems.push(`after the tenant changed, ${stream} read ${pulled.pages} pages for ${touched[stream].size} changed objects: its cursor was not where the last run ended`);
+    }
   }
   problems.push(...(await leftovers(d.db)));
   return problems;

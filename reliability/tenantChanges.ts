@@ -1,5 +1,9 @@
+import type { DeltaStream } from '../shared/streams';
 import { createRandom } from '../simulator/generate/random';
 import type { TenantStore } from '../simulator/tenant/tenantStore';
+
+/** The kinds of change applied, and per delta stream every object a change picked or created. */
+export type TenantChanges = { applied: string[]; touched: Record<DeltaStream, Set<string>> };
 
 /**
  * A scripted working day, applied after a scenario's sync so one more incremental sync has
@@ -8,11 +12,16 @@ import type { TenantStore } from '../simulator/tenant/tenantStore';
  * eligibilities, a PIM for Groups schedule and a new secret. Changes go through the simulator's
  * tenant store (its control API in process), which records the audit events Graph would.
  * Users, applications and service principals keep their counts, so every delta stream keeps a
- * middle page for the next scenario. Returns the kinds applied; throws when one could not be.
+ * middle page for the next scenario. Throws when a change could not be applied.
  */
-export function changeTenant(tenant: TenantStore, seed: number): string[] {
+export function changeTenant(tenant: TenantStore, seed: number): TenantChanges {
   const random = createRandom(seed);
   const applied: string[] = [];
+  const touched: TenantChanges['touched'] = { users: new Set(), groups: new Set(), applications: new Set(), servicePrincipals: new Set() };
+  const mark = <T extends { id: string }>(stream: DeltaStream, object: T) => {
+    touched[stream].add(object.id);
+    return object;
+  };
   /** Tries up to five random picks: one may be invalid (already a member, already gone). */
   const change = (kind: string, attempt: () => void) => {
     for (let i = 0; i < 5; i++) {
@@ -31,45 +40,65 @@ export function changeTenant(tenant: TenantStore, seed: number): string[] {
   const sps = () => tenant.activeObjects('servicePrincipals');
   const apps = () => tenant.activeObjects('applications');
   const pick = <T>(items: readonly T[]) => random.pick(items);
+  const user = () => mark('users', pick(users()));
+  const someGroup = () => mark('groups', pick(groups()));
 
-  change('user created', () => void tenant.createUser({}));
-  change('user created', () => void tenant.createUser({}));
-  change('user updated', () => void tenant.updateUser(pick(users()).id, { jobTitle: `Title ${random.int(0, 999_999)}` }));
-  change('user updated', () => void tenant.updateUser(pick(users()).id, { department: `Department ${random.int(0, 999_999)}` }));
-  change('user soft-deleted', () => void tenant.softDeleteUser(pick(users()).id));
-  change('user hard-deleted', () => tenant.hardDeleteUser(pick(users()).id));
-  const group = tenant.createGroup({ displayName: `Changed day ${seed}`, securityEnabled: true });
+  change('user created', () => void mark('users', tenant.createUser({})));
+  change('user created', () => void mark('users', tenant.createUser({})));
+  change('user updated', () => void tenant.updateUser(user().id, { jobTitle: `Title ${random.int(0, 999_999)}` }));
+  change('user updated', () => void tenant.updateUser(user().id, { department: `Department ${random.int(0, 999_999)}` }));
+  // A deleted user leaves its groups: the groups delta reports each of them (members@delta).
+  const leaving = (id: string) => {
+    for (const groupId of tenant.memberships.groupsOf(id)) touched.groups.add(groupId);
+    return id;
+  };
+  change('user soft-deleted', () => void tenant.softDeleteUser(leaving(user().id)));
+  change('user hard-deleted', () => tenant.hardDeleteUser(leaving(user().id)));
+  const group = mark('groups', tenant.createGroup({ displayName: `Changed day ${seed}`, securityEnabled: true }));
   applied.push('group created');
-  change('group updated', () => void tenant.updateObject('groups', pick(groups()).id, { description: `Changed ${random.int(0, 999_999)}` }));
-  change('member added', () => tenant.addGroupMember(group.id, pick(users()).id));
-  change('member added', () => tenant.addGroupMember(pick(groups()).id, pick(users()).id));
+  change('group updated', () => void tenant.updateObject('groups', someGroup().id, { description: `Changed ${random.int(0, 999_999)}` }));
+  change('member added', () => tenant.addGroupMember(group.id, user().id));
+  change('member added', () => tenant.addGroupMember(someGroup().id, user().id));
   change('member removed', () => {
-    const g = pick(groups().filter((x) => tenant.memberships.sortedMembersOf(x.id).length > 0));
-    tenant.removeGroupMember(g.id, pick(tenant.memberships.sortedMembersOf(g.id)));
+    const g = mark('groups', pick(groups().filter((x) => tenant.memberships.sortedMembersOf(x.id).length > 0)));
+    const memberId = pick(tenant.memberships.sortedMembersOf(g.id));
+    touched.users.add(memberId);
+    tenant.removeGroupMember(g.id, memberId);
   });
-  change('group owner added', () => tenant.addGroupOwner(pick(groups()).id, pick(users()).id));
-  change('app owner added', () => tenant.addOwner(pick(apps()).id, pick(users()).id));
+  change('group owner added', () => tenant.addGroupOwner(someGroup().id, user().id));
+  change('app owner added', () => tenant.addOwner(mark('applications', pick(apps())).id, user().id));
   change('app owner removed', () => {
     const app = pick([...apps(), ...sps()].filter((o) => tenant.activeOwnersOf(o.id).length > 0));
-    tenant.removeOwner(app.id, pick(tenant.activeOwnersOf(app.id)));
+    touched.applications.add(app.id);
+    touched.servicePrincipals.add(app.id);
+    const ownerId = pick(tenant.activeOwnersOf(app.id));
+    touched.users.add(ownerId);
+    tenant.removeOwner(app.id, ownerId);
   });
-  change('app role assigned', () => void tenant.assignAppRole({ resourceId: pick(sps()).id, principalId: pick(users()).id }));
+  change('app role assigned', () => void tenant.assignAppRole({ resourceId: mark('servicePrincipals', pick(sps())).id, principalId: user().id }));
   change('app role assignment removed', () => {
-    const sp = pick(sps().filter((s) => tenant.activeAppRoleAssignmentsOf(s.id).length > 0));
-    tenant.removeAppRoleAssignment(pick(tenant.activeAppRoleAssignmentsOf(sp.id)).id);
+    const sp = mark('servicePrincipals', pick(sps().filter((s) => tenant.activeAppRoleAssignmentsOf(s.id).length > 0)));
+    const assignment = pick(tenant.activeAppRoleAssignmentsOf(sp.id));
+    touched.users.add(assignment.principalId);
+    touched.groups.add(assignment.principalId);
+    tenant.removeAppRoleAssignment(assignment.id);
   });
   const role = () => pick(tenant.roleDefinitions).id;
-  change('directory role assigned', () => void tenant.assignDirectoryRole({ principalId: pick(users()).id, roleDefinitionId: role() }));
-  change('directory role assignment removed', () => tenant.removeDirectoryRoleAssignment(pick(tenant.activeRoleAssignments()).id));
-  change('directory role eligibility added', () => void tenant.addRoleEligibility({ principalId: pick(users()).id, roleDefinitionId: role() }));
+  change('directory role assigned', () => void tenant.assignDirectoryRole({ principalId: user().id, roleDefinitionId: role() }));
+  change('directory role assignment removed', () => {
+    const assignment = pick(tenant.activeRoleAssignments());
+    for (const stream of ['users', 'groups', 'servicePrincipals'] as const) touched[stream].add(assignment.principalId);
+    tenant.removeDirectoryRoleAssignment(assignment.id);
+  });
+  change('directory role eligibility added', () => void tenant.addRoleEligibility({ principalId: user().id, roleDefinitionId: role() }));
   change('PIM for Groups eligibility added', () => {
-    const assignable = pick(groups().filter((g) => g.isAssignableToRole));
-    void tenant.addGroupPimSchedule({ kind: 'eligible', groupId: assignable.id, principalId: pick(users()).id, accessId: 'member' });
+    const assignable = mark('groups', pick(groups().filter((g) => g.isAssignableToRole)));
+    void tenant.addGroupPimSchedule({ kind: 'eligible', groupId: assignable.id, principalId: user().id, accessId: 'member' });
     // Graph has no delta for PIM for Groups: a group's schedules are read again when the groups
     // delta reports the group, or when its periodic read is due (docs/architecture.md). A change
     // to the group itself is what an incremental run promises to see.
     tenant.updateObject('groups', assignable.id, { description: `PIM changed ${random.int(0, 999_999)}` });
   });
-  change('secret added', () => void tenant.addPasswordCredential(pick(apps()).id, {}));
-  return applied;
+  change('secret added', () => void tenant.addPasswordCredential(mark('applications', pick(apps())).id, {}));
+  return { applied, touched };
 }
