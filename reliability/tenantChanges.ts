@@ -54,7 +54,7 @@ export function changeTenant(tenant: TenantStore, seed: number): TenantChanges {
   };
   change('user soft-deleted', () => void tenant.softDeleteUser(leaving(user().id)));
   change('user hard-deleted', () => tenant.hardDeleteUser(leaving(user().id)));
-  const group = mark('groups', tenant.createGroup({ displayName: `Changed day ${seed}`, securityEnabled: true }));
+  const group = mark('groups', tenant.createGroup({ displayName: `Changed day ${seed}`, securityEnabled: true, isAssignableToRole: true }));
   applied.push('group created');
   change('group updated', () => void tenant.updateObject('groups', someGroup().id, { description: `Changed ${random.int(0, 999_999)}` }));
   change('member added', () => tenant.addGroupMember(group.id, user().id));
@@ -92,6 +92,7 @@ export function changeTenant(tenant: TenantStore, seed: number): TenantChanges {
   });
   change('directory role eligibility added', () => void tenant.addRoleEligibility({ principalId: user().id, roleDefinitionId: role() }));
   change('PIM for Groups eligibility added', () => {
+    // The group created above is role-assignable, so a tenant without one still has a pick.
     const assignable = mark('groups', pick(groups().filter((g) => g.isAssignableToRole)));
     void tenant.addGroupPimSchedule({ kind: 'eligible', groupId: assignable.id, principalId: user().id, accessId: 'member' });
     // Graph has no delta for PIM for Groups: a group's schedules are read again when the groups
