@@ -68,11 +68,11 @@ export async function runScenario(stack: Stack, scenario: Scenario, changeSeed =
     const outcome = await withTimeout(scenario.run(d, baseline), SCENARIO_TIMEOUT_MS, scenario.name);
     const differences = digestDifferences(await tenantDigest(d.db, d.connectorId), baseline.digest);
     const problems = [
-      ...(await leftovers(d.db)),
+      ...(await leftovers(d.db, outcome.connectorResets)),
       ...differences.map((difference) => `differs: ${difference}`),
       ...(await tenantDifferences(d.db, d.connectorId, stack.sim.tenant)).map((difference) => `differs from the tenant: ${difference}`),
     ];
-    if (problems.length === 0 && scenario.followUp !== false) problems.push(...(await landsTenantChanges(stack, d, changeSeed)));
+    if (problems.length === 0 && scenario.followUp !== false) problems.push(...(await landsTenantChanges(stack, d, changeSeed, outcome.connectorResets)));
     return result(problems.length === 0, outcome.outcome, differences.length === 0, [outcome.detail, ...problems].filter(Boolean).join('; '));
   } catch (err) {
     return result(false, 'error', null, causes(err as Error));
@@ -86,7 +86,7 @@ export async function runScenario(stack: Stack, scenario: Scenario, changeSeed =
  * must land exactly those changes, incrementally: a cursor saved wrong by a crash shows here,
  * where the digest cannot see it (delta-link text differs between any two runs).
  */
-async function landsTenantChanges(stack: Stack, d: Deployment, seed: number): Promise<string[]> {
+async function landsTenantChanges(stack: Stack, d: Deployment, seed: number, connectorResets?: number): Promise<string[]> {
   const { touched } = changeTenant(stack.sim.tenant, seed);
   const summary = await (await d.startRun()).result().catch((err: Error) => {
     throw new Error(`the run after the tenant changed failed: ${causes(err)}`);
@@ -101,7 +101,7 @@ async function landsTenantChanges(stack: Stack, d: Deployment, seed: number): Pr
       problems.push(`after the tenant changed, ${stream} read ${pulled.pages} pages for ${touched[stream].size} changed objects: its cursor was not where the last run ended`);
     }
   }
-  problems.push(...(await leftovers(d.db)));
+  problems.push(...(await leftovers(d.db, connectorResets)));
   return problems;
 }
 

@@ -25,6 +25,8 @@ export type ScenarioOutcome = {
   outcome: string;
   /** Anything worth a column in the table (the resumed page, the error kind). */
   detail?: string;
+  /** Times the scenario ran `connector update --reset-data` on its connector: each bumps the commit generation. */
+  connectorResets?: number;
 };
 
 export type ScenarioResult = {
