@@ -1,5 +1,7 @@
+import { markLog, readCounts, readDifferences, readsSince } from './graphReads';
+import { reconcileShardKilled } from './reconcileShardKill';
 import type { Baseline } from './runner';
-import type { Scenario } from './scenario';
+import type { Scenario, ScenarioOutcome } from './scenario';
 import type { Deployment, WorkerKind } from './stack';
 import { untilHeartbeat, untilHeld } from './waits';
 
@@ -15,6 +17,11 @@ type GraphKillPoint = {
   proves: string;
   /** A paged stream whose retry must resume from its last heartbeat, not from page 1. */
   resumes?: { stream: string };
+  /**
+   * The held path is read again from its start: after the kill (the held request itself excluded)
+   * it is read as many times as the clean run read it, no fewer (a part skipped), no more.
+   */
+  readAgainWhole?: boolean;
   reduced?: boolean;
 };
 
@@ -54,7 +61,7 @@ const GRAPH_KILL_POINTS: GraphKillPoint[] = [
     path: '/',
     nth: () => 1,
     worker: 'sync',
-    proves: 'a worker lost before any Graph answer costs nothing but a retry',
+    proves: 'a worker lost before any Graph answer costs nothing but a retry: the run reads from Graph exactly what the clean run reads',
   },
   {
     name: 'sync worker killed in a reconciliation shard',
@@ -62,7 +69,7 @@ const GRAPH_KILL_POINTS: GraphKillPoint[] = [
     // The second batch of the reconciliation: PIM for Groups sends its batches first, during the pulls.
     nth: (baseline) => Math.ceil((baseline.summary.streams.groupPimSchedules?.subRequests ?? 0) / 20) + 2,
     worker: 'sync',
-    proves: 'a shard retried after a crash keeps the targets already done and reads the rest',
+    proves: 'a reconcile shard retried after a crash keeps the targets already done and reads only the rest',
     reduced: true,
   },
   {
@@ -71,45 +78,50 @@ const GRAPH_KILL_POINTS: GraphKillPoint[] = [
     nth: () => 1,
     worker: 'sync',
     proves: 'directory roles are read again, whole, after a crash',
+    readAgainWhole: true,
   },
   {
     name: 'sync worker killed in the audit pull',
     path: '/v1.0/auditLogs/directoryAudits',
     nth: () => 1,
     worker: 'sync',
-    proves: 'the audit pull repeats nothing visible after a crash: each event stored once',
+    proves: 'the audit pull is read again, whole, and repeats nothing visible: each event stored once',
+    readAgainWhole: true,
   },
   {
     name: 'discovery worker killed in the grants pull',
     path: '/v1.0/oauth2PermissionGrants',
     nth: () => 1,
     worker: 'discovery',
-    proves: 'discovery on its own worker survives that worker being lost',
+    proves: 'discovery on its own worker survives that worker being lost: the grants are read again, whole',
+    readAgainWhole: true,
   },
   {
     name: 'discovery worker killed in the sign-ins pull',
     path: '/v1.0/auditLogs/signIns',
     nth: () => 1,
     worker: 'discovery',
-    proves: 'sign-in evidence is stored once even when the pull is retried after a crash',
+    proves: 'sign-ins are read again, whole, and their evidence stored once',
+    readAgainWhole: true,
   },
 ];
 
-export function crashScenarios(baseline: Baseline): Scenario[] {
+export function crashScenarios(): Scenario[] {
   return GRAPH_KILL_POINTS.map((point) => ({
     suite: 'crash',
     name: point.name,
     proves: point.proves,
     reduced: point.reduced,
-    run: (deployment) => killAndRecover(deployment, point, baseline),
+    run: (deployment, baseline) => (point.path === '/v1.0/$batch' ? reconcileShardKilled(deployment, point.nth(baseline)) : killAndRecover(deployment, point, baseline)),
   }));
 }
 
-async function killAndRecover(deployment: Deployment, point: GraphKillPoint, baseline: Baseline) {
+async function killAndRecover(deployment: Deployment, point: GraphKillPoint, baseline: Baseline): Promise<ScenarioOutcome> {
   const { sim } = deployment;
   await deployment.startWorkers();
   const nth = point.nth(baseline);
   const hold = sim.faults.add({ pathPrefix: point.path, kind: 'hold', nth });
+  const started = markLog(sim);
   const handle = await deployment.startRun();
   try {
     await untilHeld(sim, hold.id);
@@ -122,11 +134,26 @@ async function killAndRecover(deployment: Deployment, point: GraphKillPoint, bas
       heartbeatedPages = Number(details.pages);
     }
     const killedAt = sim.requestLog.entries().length;
+    const killed = markLog(sim);
     await deployment.killWorker(point.worker);
     sim.faults.remove(hold.id);
     await deployment.startWorker(point.worker);
     await handle.result();
-    if (!point.resumes) return { outcome: 'succeeded' as const, detail: `killed at request ${nth} of ${point.path}` };
+    const unheld = (reads: ReturnType<typeof readsSince>) => ({ ...reads, requests: reads.requests.filter((e) => e.faultId !== hold.id) });
+    if (point.path === '/') {
+      // Nothing was answered before the kill: the whole run must read what the clean run reads.
+      const problems = readDifferences(readCounts(unheld(readsSince(sim, started))), baseline.reads);
+      if (problems.length) throw new Error(`the run read differently from the clean run: ${problems.join('; ')}`);
+      return { outcome: 'succeeded', detail: `killed at request ${nth} of ${point.path}; Graph read as in the clean run` };
+    }
+    if (point.readAgainWhole) {
+      const path = point.path;
+      const again = [...readCounts(unheld(readsSince(sim, killed))).entries()].filter(([p]) => p === path).reduce((n, [, c]) => n + c, 0);
+      const clean = baseline.reads.get(path) ?? 0;
+      if (again !== clean) throw new Error(`after the kill ${path} was read ${again} times; the clean run read it ${clean} times`);
+      return { outcome: 'succeeded', detail: `killed at request ${nth} of ${point.path}; read again whole (${again} of ${clean})` };
+    }
+    if (!point.resumes) throw new Error(`the kill point ${point.name} has no check of its own`);
 
     const path = DELTA_STREAMS.find(([stream]) => stream === point.resumes!.stream)![1];
     // The held request itself is answered (to a dead worker) once released: it is no re-read.

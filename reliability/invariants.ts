@@ -14,7 +14,7 @@ export function digestDifferences(actual: Digest, expected: Digest): string[] {
  * What must hold however a run ended: nothing left in any staging table, no run still marked
  * running, and as many commits counted on each connector as runs that succeeded.
  */
-export async function leftovers(db: Queryable, dataResets: Record<string, number> = {}): Promise<string[]> {
+export async function leftovers(db: Queryable, connectorResets = 0): Promise<string[]> {
   const problems: string[] = [];
   const { staging } = await schemaTables(db);
   if (staging.length === 0) problems.push('the schema has no staging table (the staging guard trigger is on none)');
@@ -25,16 +25,16 @@ export async function leftovers(db: Queryable, dataResets: Record<string, number
   const running = await db.query(`select count(*)::int as n from sync_runs where status = 'running'`);
   if (running.rows[0].n > 0) problems.push(`${running.rows[0].n} run(s) still marked running`);
   // Each committing finalize bumps the generation in the transaction that marks its run succeeded
-  // (activities/finalize/finalize.ts); so does a reset of the tenant's data, which the scenario says it made.
+  // (activities/finalize/finalize.ts); so does `connector update --reset-data`
+  // (activities/store/connectorReset.ts), which a scenario that uses it counts.
   const generations = await db.query<{ id: string; generation: number; succeeded: number }>(
     `select c.id, c.commit_generation::int as generation,
             (select count(*)::int from sync_runs r where r.connector_id = c.id and r.status = 'succeeded') as succeeded
        from connectors c order by c.id`,
   );
   for (const c of generations.rows) {
-    const resets = dataResets[c.id] ?? 0;
-    if (c.generation !== c.succeeded + resets) {
-      problems.push(`connector ${c.id}: commit generation ${c.generation}, ${c.succeeded} succeeded run(s)${resets ? ` and ${resets} data reset(s)` : ''}`);
+    if (c.generation !== c.succeeded + connectorResets) {
+      problems.push(`connector ${c.id}: commit generation ${c.generation}, ${c.succeeded} succeeded run(s)${connectorResets ? ` and ${connectorResets} reset(s)` : ''}`);
     }
   }
   return problems;

@@ -194,11 +194,7 @@ async function terminatedThenDisabled(d: Deployment): Promise<ScenarioOutcome> {
   check(staged.rowCount === 0, 'staged rows of the terminated runs are left');
   await cli(d, ['connector', 'update', d.connectorId, '--enable']);
   await succeeds(await d.startRun(), 'the run after the reset');
-  return {
-    outcome: 'succeeded',
-    detail: `runs list ended run ${listed}; connector update --reset-data ended run ${reset} and reset`,
-    dataResets: { [d.connectorId]: 1 },
-  };
+  return { outcome: 'succeeded', detail: `runs list ended run ${listed}; connector update --reset-data ended run ${reset} and reset`, connectorResets: 1 };
 }
 
 /** Runs the CLI; fails the scenario with its output unless it exits 0. */

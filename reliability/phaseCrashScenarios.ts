@@ -1,5 +1,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { KILL_AT_VARIABLE, type KillPoint } from '../activities/killPoint';
+import { markLog, readCounts, readDifferences, readsOf, readsSince } from './graphReads';
+import { PULLED_STREAMS } from '../shared/streams';
+import type { Baseline } from './runner';
+import { activityAttempts } from './runHistory';
 import type { Scenario, ScenarioOutcome } from './scenario';
 import type { Deployment, Stack, WorkerKind } from './stack';
 import { until, untilHeld } from './waits';
@@ -13,12 +17,12 @@ import { holdCommit, untilFinalizeWaits } from './commitHold';
 type SelfKill = { point: KillPoint; proves: string; worker?: WorkerKind; reduced?: boolean };
 
 const SELF_KILLS: SelfKill[] = [
-  { point: 'prepareRun:afterCommit', proves: 'a retried prepareRun returns the run it opened; no second row' },
+  { point: 'prepareRun:afterCommit', proves: 'a retried prepareRun returns the run it opened: one run row, and Graph read exactly as in the clean run' },
   { point: 'pull:afterRecord', proves: 'between pulls: a pull that recorded its end is not read again by its retry' },
   { point: 'pull:afterRecord', worker: 'discovery', proves: 'the discovery worker lost between its pulls: a finished source is not read again' },
-  { point: 'planReconciliation:afterCommit', proves: 'a retried plan returns the same shards' },
-  { point: 'finalize:beforeCommit', proves: 'a finalize lost before its commit changes nothing; its retry commits once' },
-  { point: 'finalize:afterCommit', proves: 'a finalize lost after its commit is not applied twice: the retry returns the committed summary', reduced: true },
+  { point: 'planReconciliation:afterCommit', proves: 'a retried plan keeps the shards it committed: as many shards run, and each target is read once, as in the clean run' },
+  { point: 'finalize:beforeCommit', proves: 'a finalize lost before its commit changes nothing; its retry commits once, with nothing read again' },
+  { point: 'finalize:afterCommit', proves: 'a finalize lost after its commit is not applied twice: the retry returns the committed summary (the clean run\'s counts)', reduced: true },
 ];
 
 /** The workflow's result; a Temporal restart can drop the long poll, so ask again until it answers. */
@@ -38,16 +42,71 @@ async function resultThroughRestarts(handle: WorkflowHandle): Promise<'succeeded
 /** A crash costs a heartbeat timeout (30 s) and a retry's backoff; a slow machine more. */
 const RUN_DEADLINE_MS = 5 * 60_000;
 
-async function selfKill(d: Deployment, point: KillPoint, worker: WorkerKind): Promise<ScenarioOutcome> {
+/** The activity the kill point is in: its retry is what the scenario is about. */
+const KILLED_ACTIVITY: Record<Exclude<KillPoint, 'failRun:afterCommit'>, string | undefined> = {
+  'prepareRun:afterCommit': 'prepareRun',
+  'pull:afterRecord': undefined, // any pull; the streams it recorded are read from sync_run_streams
+  'planReconciliation:afterCommit': 'planReconciliation',
+  'finalize:beforeCommit': 'finalizeRun',
+  'finalize:afterCommit': 'finalizeRun',
+};
+
+async function selfKill(d: Deployment, point: Exclude<KillPoint, 'failRun:afterCommit'>, worker: WorkerKind, baseline: Baseline): Promise<ScenarioOutcome> {
   await d.startWorkers({ [worker]: { [KILL_AT_VARIABLE]: point } });
+  const started = markLog(d.sim);
   const run = await d.startRun();
   await d.workerDied(worker);
+  // The worker is dead: what it had recorded stays as it is until the retry.
+  const recorded = await d.db.query<{ stream: string }>(
+    `select s.stream from sync_run_streams s join sync_runs r on r.id = s.run_id where r.workflow_id = $1 and s.pulled_at is not null and s.derived_from is null`,
+    [run.workflowId],
+  );
+  const shards = await d.db.query<{ n: number }>(
+    `select count(distinct t.shard)::int as n from reconcile_targets t join sync_runs r on r.id = t.run_id where r.workflow_id = $1`,
+    [run.workflowId],
+  );
+  const killed = markLog(d.sim);
   await d.startWorker(worker);
   const outcome = await resultThroughRestarts(run);
   if (outcome !== 'succeeded') throw new Error(`after the worker died at ${point} the run ${outcome}`);
   const { rows } = await d.db.query<{ n: number }>('select count(*)::int as n from sync_runs');
   if (rows[0]!.n !== 1) throw new Error(`${rows[0]!.n} run rows for one run`);
-  return { outcome: 'succeeded', detail: `${worker} worker died at ${point}` };
+  const attempts = await activityAttempts(run);
+  const activity = KILLED_ACTIVITY[point];
+  if (activity && (attempts.get(activity)?.lastAttempt ?? 0) < 2) throw new Error(`Temporal's history shows no retry of ${activity}: ${JSON.stringify(attempts.get(activity))}`);
+
+  if (point === 'pull:afterRecord') {
+    // Other pulls were in flight and resume from their heartbeats; the recorded ones read nothing.
+    // The killed worker's own streams: the other worker's pulls went on undisturbed.
+    const discovery = (stream: string) => (PULLED_STREAMS as Record<string, { discovery?: boolean }>)[stream]?.discovery === true;
+    const streams = recorded.rows.map((r) => r.stream).filter((stream) => discovery(stream) === (worker === 'discovery'));
+    if (streams.length === 0) throw new Error(`no stream of the ${worker} worker had recorded its end when it died`);
+    const after = readsSince(d.sim, killed);
+    const again = streams.filter((stream) => readsOf(after, stream).length > 0);
+    if (again.length > 0) throw new Error(`recorded before the kill, read again after it: ${again.join(', ')}`);
+    return { outcome: 'succeeded', detail: `${worker} worker died at ${point}; recorded ${streams.join(', ')}, none read again` };
+  }
+  // Nothing else of the run was in flight on this worker, except the pulls beside
+  // planReconciliation (its lane waits only for the pulls it plans from; workflows/entraSync.ts),
+  // which resume from their heartbeats: the run reads what the clean run reads; for the plan,
+  // its targets' sub-requests.
+  const targetReads = (reads: Map<string, number>) => new Map([...reads].filter(([path]) => /^\$batch \/v1\.0\/(applications|servicePrincipals)\//.test(path)));
+  const scope = point === 'planReconciliation:afterCommit' ? targetReads : (reads: Map<string, number>) => reads;
+  const differences = readDifferences(scope(readCounts(readsSince(d.sim, started))), scope(baseline.reads));
+  if (differences.length > 0) throw new Error(`the run read differently from the clean run: ${differences.join('; ')}`);
+  let detail = `${worker} worker died at ${point}; ${activity} retried (attempt ${attempts.get(activity!)?.lastAttempt}), Graph read as in the clean run`;
+  if (point === 'planReconciliation:afterCommit') {
+    const ran = attempts.get('reconcileShard')?.scheduled ?? 0;
+    if (shards.rows[0]!.n === 0 || ran !== shards.rows[0]!.n) throw new Error(`the killed plan committed ${shards.rows[0]!.n} shards; ${ran} ran`);
+    detail = `${worker} worker died at ${point}; ${activity} retried (attempt ${attempts.get(activity!)?.lastAttempt}); the ${ran} committed shards ran, each target read once as in the clean run`;
+  }
+  if (point === 'finalize:afterCommit') {
+    const summary = await run.result();
+    const counts = (streams: typeof summary.streams) => JSON.stringify(Object.entries(streams).map(([stream, s]) => [stream, s.upserted, s.removed]).sort());
+    if (counts(summary.streams) !== counts(baseline.summary.streams)) throw new Error(`the retried finalize returned ${counts(summary.streams)}; the clean run committed ${counts(baseline.summary.streams)}`);
+    detail += '; the retry returned the clean run\'s counts';
+  }
+  return { outcome: 'succeeded', detail };
 }
 
 /** failRun killed after its commit: the run still ends failed on both sides, and the next run commits. */
@@ -68,6 +127,8 @@ async function failRunKilled(d: Deployment): Promise<ScenarioOutcome> {
   }
   const next = await resultThroughRestarts(await d.startRun());
   if (next !== 'succeeded') throw new Error(`the run after the permission came back ${next}`);
+  const runs = await d.db.query<{ status: string }>('select status from sync_runs order by id');
+  if (runs.rows.map((r) => r.status).join() !== 'failed,succeeded') throw new Error(`run rows: ${runs.rows.map((r) => r.status).join(', ')}; one failed and one succeeded were expected`);
   return { outcome: 'failed, then succeeded', detail: 'worker died after failRun committed; both sides said MissingPermission' };
 }
 
@@ -79,10 +140,14 @@ async function restartUnderRun(stack: Stack, d: Deployment, server: 'PostgreSQL'
     const run = await d.startRun();
     await untilHeld(d.sim, hold.id);
     await (server === 'PostgreSQL' ? stack.restartPostgres() : stack.restartTemporal());
+    const restarted = markLog(d.sim);
     d.sim.faults.remove(hold.id);
     const outcome = await resultThroughRestarts(run);
     if (outcome !== 'succeeded') throw new Error(`after the ${server} restart the run ${outcome}`);
-    return { outcome: 'succeeded', detail: `${server} restarted while request ${nth} of ${path} was held` };
+    // A retry resumes from its heartbeat: no request after the restart starts the round over.
+    const firstPages = readsSince(d.sim, restarted).requests.filter((e) => e.path.startsWith(path) && !e.path.includes('$skiptoken') && !e.path.includes('$deltatoken'));
+    if (firstPages.length > 0) throw new Error(`after the ${server} restart ${path} was read from its first page again`);
+    return { outcome: 'succeeded', detail: `${server} restarted while request ${nth} of ${path} was held; no first page read again` };
   } finally {
     d.sim.faults.remove(hold.id);
   }
@@ -109,20 +174,20 @@ export function phaseCrashScenarios(stack: Stack): Scenario[] {
       name: `${worker} worker killed at ${point}`,
       proves,
       reduced,
-      run: (d) => selfKill(d, point, worker),
+      run: (d, baseline) => selfKill(d, point as Exclude<KillPoint, 'failRun:afterCommit'>, worker, baseline),
     })),
-    { suite: 'crash', name: 'sync worker killed at failRun:afterCommit', proves: 'a failed run is recorded once, the same on both sides, and the next run commits', run: failRunKilled },
+    { suite: 'crash', name: 'sync worker killed at failRun:afterCommit', proves: 'a failed run is recorded once (one failed row), the same on both sides (MissingPermission), and the next run commits', run: failRunKilled },
     {
       suite: 'crash',
       name: 'PostgreSQL restarted mid-pull',
-      proves: 'a pull whose database connection died retries from its heartbeat',
+      proves: 'a pull whose database connection died retries from its heartbeat: no first page read again',
       run: (d) => restartUnderRun(stack, d, 'PostgreSQL', '/v1.0/users/delta', 3),
     },
     { suite: 'crash', name: 'PostgreSQL restarted mid-finalize', proves: 'a finalize transaction cut by a restart commits nothing; the retry commits once', run: (d) => restartPostgresInFinalize(stack, d) },
     {
       suite: 'crash',
       name: 'Temporal dev server restarted mid-run',
-      proves: 'workers and the run survive the Temporal service going away and coming back',
+      proves: 'workers and the run survive the Temporal service going away and coming back; the held pull does not start over',
       run: (d) => restartUnderRun(stack, d, 'Temporal', '/v1.0/users/delta', 3),
     },
   ];

@@ -1,34 +1,55 @@
 import type { RunSummary } from '../activities';
+import { DELTA_STREAMS } from '../shared/streams';
 import { tenantDigest, type Digest } from '../test/support/tableDigest';
+import { tenantDifferences } from '../test/support/tenantTruth';
+import { markLog, readCounts, readsSince } from './graphReads';
 import { digestDifferences, leftovers } from './invariants';
 import type { Scenario, ScenarioResult } from './scenario';
-import type { Stack } from './stack';
+import type { Deployment, Stack } from './stack';
+import { changeTenant } from './tenantChanges';
 
 const SCENARIO_TIMEOUT_MS = 6 * 60_000;
 
-/** What a clean run over the same tenant commits: every scenario is compared with it. */
-export type Baseline = { digest: Digest; summary: RunSummary; pages: (stream: string) => number };
+/**
+ * What a clean run over the tenant as it is now commits, and what it read from Graph: every
+ * scenario is compared with it. It has itself been compared with the simulator's ground truth.
+ */
+export type Baseline = { digest: Digest; summary: RunSummary; pages: (stream: string) => number; reads: Map<string, number> };
 
+/**
+ * One undisturbed run in a deployment of its own, checked against the tenant's ground truth (so a
+ * defect the scenario's run shares with it still fails). Each scenario gets a fresh one: the
+ * tenant changed after the scenario before.
+ */
 export async function cleanRun(stack: Stack): Promise<Baseline> {
   const deployment = await stack.deploy();
-  await deployment.startWorkers();
-  const summary = await (await deployment.startRun()).result().catch((err: Error) => {
-    throw new Error(`the clean run failed: ${causes(err)}`);
-  });
-  const digest = await tenantDigest(deployment.db, deployment.connectorId);
-  const pages = (stream: string) => {
-    const pulled = summary.streams[stream];
-    if (!pulled) throw new Error(`the clean run has no stream ${stream}`);
-    return pulled.pages;
-  };
-  return { digest, summary, pages };
+  try {
+    await deployment.startWorkers();
+    const mark = markLog(stack.sim);
+    const summary = await (await deployment.startRun()).result().catch((err: Error) => {
+      throw new Error(`the clean run failed: ${causes(err)}`);
+    });
+    const reads = readCounts(readsSince(stack.sim, mark));
+    const truth = await tenantDifferences(deployment.db, deployment.connectorId, stack.sim.tenant);
+    if (truth.length > 0) throw new Error(`the clean run differs from the tenant: ${truth.join('; ')}`);
+    const digest = await tenantDigest(deployment.db, deployment.connectorId);
+    const pages = (stream: string) => {
+      const pulled = summary.streams[stream];
+      if (!pulled) throw new Error(`the clean run has no stream ${stream}`);
+      return pulled.pages;
+    };
+    return { digest, summary, pages, reads };
+  } finally {
+    await deployment.close();
+  }
 }
 
 /**
  * Runs one scenario on a deployment of its own, then checks what must hold however the run went:
- * the tables equal the clean run's, nothing is left in staging and no run is still marked running.
+ * the tables equal a clean run's and the tenant's, nothing is left in staging and no run is still
+ * marked running. Then the tenant changes and one more run must land exactly those changes.
  */
-export async function runScenario(stack: Stack, baseline: Baseline, scenario: Scenario): Promise<ScenarioResult> {
+export async function runScenario(stack: Stack, scenario: Scenario, changeSeed = 1): Promise<ScenarioResult> {
   const started = performance.now();
   const result = (passed: boolean, outcome: string, digestEqual: boolean | null, detail: string): ScenarioResult => ({
     suite: scenario.suite,
@@ -39,15 +60,49 @@ export async function runScenario(stack: Stack, baseline: Baseline, scenario: Sc
     detail,
     seconds: Math.round((performance.now() - started) / 100) / 10,
   });
+  let deployment: Deployment | undefined;
   try {
-    const deployment = await stack.deploy();
-    const outcome = await withTimeout(scenario.run(deployment), SCENARIO_TIMEOUT_MS, scenario.name);
-    const differences = digestDifferences(await tenantDigest(deployment.db, deployment.connectorId), baseline.digest);
-    const problems = [...(await leftovers(deployment.db, outcome.dataResets)), ...differences.map((d) => `differs: ${d}`)];
+    const baseline = await cleanRun(stack);
+    deployment = await stack.deploy();
+    const d = deployment;
+    const outcome = await withTimeout(scenario.run(d, baseline), SCENARIO_TIMEOUT_MS, scenario.name);
+    const differences = digestDifferences(await tenantDigest(d.db, d.connectorId), baseline.digest);
+    const problems = [
+      ...(await leftovers(d.db, outcome.connectorResets)),
+      ...differences.map((difference) => `differs: ${difference}`),
+      ...(await tenantDifferences(d.db, d.connectorId, stack.sim.tenant)).map((difference) => `differs from the tenant: ${difference}`),
+    ];
+    if (problems.length === 0 && scenario.followUp !== false) problems.push(...(await landsTenantChanges(stack, d, changeSeed, outcome.connectorResets)));
     return result(problems.length === 0, outcome.outcome, differences.length === 0, [outcome.detail, ...problems].filter(Boolean).join('; '));
   } catch (err) {
     return result(false, 'error', null, causes(err as Error));
+  } finally {
+    await deployment?.close();
   }
+}
+
+/**
+ * The tenant changes (reliability/tenantChanges.ts) and one more run of the scenario's connector
+ * must land exactly those changes, incrementally: a cursor saved wrong by a crash shows here,
+ * where the digest cannot see it (delta-link text differs between any two runs).
+ */
+async function landsTenantChanges(stack: Stack, d: Deployment, seed: number, connectorResets?: number): Promise<string[]> {
+  const { touched } = changeTenant(stack.sim.tenant, seed);
+  const summary = await (await d.startRun()).result().catch((err: Error) => {
+    throw new Error(`the run after the tenant changed failed: ${causes(err)}`);
+  });
+  const problems = (await tenantDifferences(d.db, d.connectorId, stack.sim.tenant)).map((difference) => `after the tenant changed, differs from the tenant: ${difference}`);
+  for (const stream of DELTA_STREAMS) {
+    const pulled = summary.streams[stream];
+    if (pulled?.mode !== 'incremental' || pulled.resyncReason) problems.push(`after the tenant changed, ${stream} was not read incrementally from its cursor: ${JSON.stringify(pulled)}`);
+    // Only the changes: each page carries at least one changed object, and the last may be
+    // empty. A cursor from before the scenario's round (its first link, a page link) reads more.
+    else if (pulled.pages > touched[stream].size + 1) {
+      problems.push(`after the tenant changed, ${stream} read ${pulled.pages} pages for ${touched[stream].size} changed objects: its cursor was not where the last run ended`);
+    }
+  }
+  problems.push(...(await leftovers(d.db, connectorResets)));
+  return problems;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

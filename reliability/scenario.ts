@@ -1,3 +1,4 @@
+import type { Baseline } from './runner';
 import type { Deployment } from './stack';
 
 export type Suite = 'crash' | 'faults' | 'lifecycle';
@@ -10,7 +11,13 @@ export type Scenario = {
   proves: string;
   /** Part of the reduced matrix that CI runs. */
   reduced?: boolean;
-  run: (deployment: Deployment) => Promise<ScenarioOutcome>;
+  /**
+   * false: no tenant change and follow-up run after the scenario (runner.ts), for a scenario
+   * whose deployment cannot run again; say why where it is set.
+   */
+  followUp?: false;
+  /** `baseline`: the clean run this scenario's tables are compared with, and what it read. */
+  run: (deployment: Deployment, baseline: Baseline) => Promise<ScenarioOutcome>;
 };
 
 export type ScenarioOutcome = {
@@ -18,8 +25,8 @@ export type ScenarioOutcome = {
   outcome: string;
   /** Anything worth a column in the table (the resumed page, the error kind). */
   detail?: string;
-  /** Tenant data resets the scenario made per connector (each bumps the commit generation too). */
-  dataResets?: Record<string, number>;
+  /** Times the scenario ran `connector update --reset-data` on its connector: each bumps the commit generation. */
+  connectorResets?: number;
 };
 
 export type ScenarioResult = {

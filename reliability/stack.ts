@@ -70,6 +70,8 @@ export type Deployment = {
   addConnector: (connectorId: string) => Promise<void>;
   /** `entra-sync ARGS` in its own process, against this deployment's database and Temporal. */
   cli: (args: string[]) => Promise<CliRun>;
+  /** Stops its workers and closes its pool (again at the stack's end: a second call does nothing). */
+  close: () => Promise<void>;
 };
 
 export async function startStack(options: StackOptions, say: (line: string) => void): Promise<Stack> {
@@ -89,6 +91,8 @@ export async function startStack(options: StackOptions, say: (line: string) => v
       users: options.users,
       pageSize: options.pageSize,
       grantedPermissions,
+      // Scenarios read a run's requests from the log by position: it must keep every scenario's.
+      requestLogCapacity: 2_000_000,
       ...(options.throttling ? { throttling: options.throttling } : {}),
     });
     stops.push(() => sim.close());
@@ -137,7 +141,7 @@ async function deployConnector(
   serverUrl: string,
   scratch: string,
   workerEnv: Record<string, string>,
-): Promise<Deployment & { close: () => Promise<void> }> {
+): Promise<Deployment> {
   const tag = randomBytes(4).toString('hex');
   const databaseUrl = await createTestDatabase(serverUrl, 'reliability');
   const db = createDatabase(databaseUrl);
@@ -195,7 +199,10 @@ async function deployConnector(
     await upsertConnector(db, { id, ...sim.config, discoveryEnabled: true });
     await saveConnectorSecret(db, loadKeyRing({ [SECRET_KEY_VARIABLES.current]: secretKey })!, id, sim.config.clientSecret);
   };
+  let closed = false;
   const close = async () => {
+    if (closed) return;
+    closed = true;
     for (const worker of workers.values()) await worker.stop().catch(() => undefined);
     await db.end();
   };

@@ -53,17 +53,23 @@ export const DIFFERING_COLUMNS: Record<string, Record<string, string | null>> = 
     first_seen_at: null,
     last_evidence_at: null,
   },
-  // Why and when a run last read a target depends on the runs before it (a bootstrap, a change the
-  // delta reported, a periodic re-read): a scenario that commits two runs leaves other reasons than
-  // a clean run. What was read is compared in the tables the reads fill.
-  reconcile_reads: { read_at: null, reason: null },
+  reconcile_reads: {
+    read_at: null, // the reading run's start
+    // Why the last read happened: a scenario that commits twice (a reset of an old run, a 410)
+    // last read a target as 'audit' or 'periodic' where the clean run's one bootstrap says 'bootstrap'.
+    reason: null,
+  },
   reconcile_failures: {
     // When a target's read failed and when it is due again follow the failing runs' clocks.
     first_failed_at: null,
     last_failed_at: null,
     retry_at: null,
   },
-  group_pim_reads: { read_at: null, reason: null }, // as reconcile_reads
+  group_pim_reads: {
+    read_at: null, // the reading run's start
+    // As in reconcile_reads: every incremental run reads at least one group as 'periodic'.
+    reason: null,
+  },
   audit_sources: {
     // Each audit query's span runs up to the reading run's upper bound (its start) and back 30 days from it.
     floor: null,
