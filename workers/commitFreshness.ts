@@ -25,30 +25,27 @@ export function registerCommitFreshness(registry: client.Registry, db: Queryable
       .then((r) => r.rows)
       .finally(() => setImmediate(() => (read = undefined))));
 
-  new client.Gauge({
-    name: 'entra_sync_last_commit_timestamp_seconds',
-    help: 'When each enabled connector last committed a run (Unix seconds, from sync_runs); absent until its first commit',
-    labelNames: ['connector'] as const,
-    registers: [registry],
-    async collect() {
-      // A database that does not answer keeps the last values: the scrape itself must not fail.
-      const rows = await connectors().catch(() => undefined);
-      if (!rows) return;
-      this.reset();
-      for (const c of rows) if (c.lastCommit !== null) this.set({ connector: c.connector }, c.lastCommit);
-    },
-  });
-
-  new client.Gauge({
-    name: 'entra_sync_connector_interval_seconds',
-    help: 'Sync interval of each enabled connector (its own, else SYNC_ENTRA_INTERVAL), in seconds',
-    labelNames: ['connector'] as const,
-    registers: [registry],
-    async collect() {
-      const rows = await connectors().catch(() => undefined);
-      if (!rows) return;
-      this.reset();
-      for (const c of rows) this.set({ connector: c.connector }, c.intervalSeconds);
-    },
-  });
+  // A database that does not answer keeps the last values: the scrape itself must not fail.
+  const perConnector = (name: string, help: string, value: (c: ConnectorCommit) => number | null) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: ['connector'] as const,
+      registers: [registry],
+      async collect() {
+        const rows = await connectors().catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const c of rows) {
+          const v = value(c);
+          if (v !== null) this.set({ connector: c.connector }, v);
+        }
+      },
+    });
+  perConnector(
+    'entra_sync_last_commit_timestamp_seconds',
+    'When each enabled connector last committed a run (Unix seconds, from sync_runs); absent until its first commit',
+    (c) => c.lastCommit,
+  );
+  perConnector('entra_sync_connector_interval_seconds', 'Sync interval of each enabled connector (its own, else SYNC_ENTRA_INTERVAL), in seconds', (c) => c.intervalSeconds);
 }
