@@ -30,7 +30,7 @@ describe('the tables the reliability checks cover', () => {
     ]) expect(committed, table).toContain(table);
     // Staging is every table the guard trigger of migration 0011 is on (test/migrations.test.ts: every staged_* has it).
     expect(tables.staging).toEqual([
-      'reconcile_targets', 'staged_administrative_units', 'staged_app_role_assignments', 'staged_audit_events',
+      'reconcile_shard_leases', 'reconcile_targets', 'staged_administrative_units', 'staged_app_role_assignments', 'staged_audit_events',
       'staged_directory_roles', 'staged_discovery', 'staged_group_owners', 'staged_group_pim_groups',
       'staged_group_pim_schedules', 'staged_memberships', 'staged_objects', 'staged_owners', 'staged_role_schedules',
     ]);

@@ -12,6 +12,7 @@ import { NotFoundConfirmation } from './confirmNotFound';
 import { addStreamTraffic } from './pullRecords';
 import { batchRequests, readTargetBatch, TARGETS_PER_BATCH, type BatchReading } from './readTargetBatch';
 import { shardTargets, storeReconciled } from './reconcileTargets';
+import { claimShardLease } from './shardLease';
 import { OWNERS, batchTally, noTraffic } from './reconcileTraffic';
 
 /**
@@ -27,12 +28,15 @@ export type ReconcileShardInput = { syncRunId: number; connectorId: string; shar
  * Reads the owners of every app and service principal of one shard, and the app role assignments
  * of every service principal, 20 requests per JSON batch, a few batches at a time, paced under the
  * tenant's throttling budget. Each batch's result is stored with its targets' done flags in one
- * transaction, so a retried attempt continues with the targets not yet done.
+ * transaction, so a retried attempt continues with the targets not yet done; the shard's lease
+ * (activities/staging/shardLease.ts) refuses the stores of any attempt a later one superseded.
  */
 export function reconcileShardActivity({ db, graph }: ActivityDeps) {
   return async function reconcileShard(input: ReconcileShardInput): Promise<{ targets: number; gone: number }> {
     const ctx = Context.current();
-    await claimRun(db, input.syncRunId, owningRun());
+    const owner = owningRun();
+    await claimRun(db, input.syncRunId, owner);
+    const lease = await claimShardLease(db, input.syncRunId, input.shard, owner);
     const connector = await requireConnector(db, input.connectorId);
     const session = await graph.open(connector, PERMISSION);
     let done = 0;
@@ -60,7 +64,7 @@ export function reconcileShardActivity({ db, graph }: ActivityDeps) {
         const requests = batchRequests(chunk);
         await pacer.take(requests.length);
         const results = await readTargetBatch(chunk, requests, reading);
-        await storeReconciled(db, input.syncRunId, results);
+        await storeReconciled(db, lease, results);
         await flushTraffic();
         gone += results.filter((r) => r.gone).length;
         done += chunk.length;

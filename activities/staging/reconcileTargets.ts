@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '../store/database';
-import { inTransaction } from '../store/database';
+import { underShardLease, type ShardLease } from './shardLease';
 import type { TargetFailure } from './targetFailure';
 
 export type ReconcileTarget = { objectType: 'application' | 'servicePrincipal'; objectId: string };
@@ -21,9 +21,10 @@ export type ReconciledTarget = ReconcileTarget & {
   failure?: TargetFailure;
 };
 
-/** Stores what a batch found for its targets and marks them done, in one transaction. */
-export async function storeReconciled(db: Database, syncRunId: number, results: ReconciledTarget[]): Promise<void> {
-  await inTransaction(db, async (tx) => {
+/** Stores what a batch found for its targets and marks them done, in one transaction, while the attempt holds its shard. */
+export async function storeReconciled(db: Database, lease: ShardLease, results: ReconciledTarget[]): Promise<void> {
+  const { syncRunId } = lease;
+  await underShardLease(db, lease, async (tx) => {
     const types = results.map((r) => r.objectType);
     const ids = results.map((r) => r.objectId);
     // A target retried after a crash starts clean.

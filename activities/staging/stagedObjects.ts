@@ -104,6 +104,7 @@ const RUN_STAGING = [
   'staged_audit_events',
   'staged_discovery',
   'reconcile_targets',
+  'reconcile_shard_leases',
 ];
 
 /** Drops everything a run staged: after it committed, or when it failed. */
