@@ -7,6 +7,7 @@ import { tenantDifferences } from '../test/support/tenantTruth';
 import { syncScheduleId } from '../workflows/ids';
 import { ChangeLatencyLedger, type KindLatency } from './changeLatency';
 import { readVisibleRows } from './changeVisibility';
+import { cliFailure } from './cliFailure';
 import { countByStatus, fullRunRetries, runKindsRecorded, runsSince, type RunRow } from './tailRuns';
 
 export type TailBenchOptions = {
@@ -45,10 +46,7 @@ export type TailBenchReport = {
 async function cli(d: Deployment, args: string[]): Promise<string> {
   const run = await d.cli(args);
   if (run.code === 0) return run.stdout;
-  if (/unknown option '--tail/.test(run.stderr)) {
-    throw new Error(`entra-sync ${args.join(' ')}: this build has no --tail option (tail mode, issue 28, is not in it); run the bench with --no-tail`);
-  }
-  throw new Error(`entra-sync ${args.join(' ')} exited ${run.code}: ${run.stderr.trim() || run.stdout.trim()}`);
+  throw cliFailure(args, run);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
