@@ -5,6 +5,7 @@ import { startSteadyChanges } from '../simulator/steadyChanges/steadyChanges';
 import { CHANGE_KINDS, type ChangeExpectation, type TenantChange } from '../simulator/steadyChanges/tenantChange';
 import { credentials, directMemberships, ownerships, roleAssignments } from '../simulator/tenant/groundTruth';
 import type { TenantStore } from '../simulator/tenant/tenantStore';
+import { control, start } from './simulatorHelpers';
 
 const ANCHOR = new Date(Date.UTC(2026, 1, 1));
 const tenantOf = (seed = 3, users = 300) => createGeneratedTenantStore({ seed, users, anchorTime: ANCHOR }).store;
@@ -100,5 +101,23 @@ describe('steady tenant changes', () => {
     steady.stop();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(await steady.done).toHaveLength(5);
+  });
+
+  it('runs from the control API: POST /_sim/changes/steady starts a stream, GET lists its changes, a bad body is refused', async () => {
+    const sim = await start({ users: 100, seed: 8 });
+    try {
+      expect((await control(sim, 'POST', '/changes/steady', { ratePerSecond: 0 })).status).toBe(400);
+      const started = await control(sim, 'POST', '/changes/steady', { ratePerSecond: 100, durationSeconds: 0.1, seed: 3 });
+      expect(started.status).toBe(201);
+      let state: { running: boolean; changes: TenantChange[] } = { running: true, changes: [] };
+      for (const deadline = Date.now() + 10_000; state.running && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+        state = (await control(sim, 'GET', '/changes/steady')).body as typeof state;
+      }
+      expect(state.running).toBe(false);
+      expect(state.changes.map((c) => c.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      for (const change of state.changes) expect(holds(change.expect, sim.tenant), `change ${change.seq} (${change.kind})`).toBe(true);
+    } finally {
+      await sim.close();
+    }
   });
 });
