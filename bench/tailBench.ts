@@ -84,7 +84,7 @@ runMain(async () => {
     const settings = { users: options.users, latencyMs: options.latencyMs, throttling: options.throttling, seed: options.seed, tailInterval: options.tail ? options.tailInterval : null, fullEvery: options.fullEvery, rate: options.rate, duration: options.duration };
     process.stdout.write(options.json ? `${JSON.stringify({ ...settings, ...report })}\n` : `${formatReport(report)}\n`);
     // What must hold (issue 28): every change lands, no full run is hurt, the ground truth holds.
-    const fullRunsHurt = (report.fullRuns.byStatus.failed ?? 0) + report.fullRuns.retried.length;
+    const fullRunsHurt = Object.entries(report.fullRuns.byStatus).filter(([status]) => status !== 'succeeded' && status !== 'running').reduce((n, [, count]) => n + count, 0) + report.fullRuns.retried.length;
     if (!report.groundTruth.equal || report.unobserved.length > 0 || fullRunsHurt > 0) process.exitCode = 1;
   } finally {
     await stack.stop();
