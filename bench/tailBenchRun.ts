@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ScheduleHandle } from '@temporalio/client';
 import type { Deployment } from '../reliability/stack';
-import { startSteadyChanges } from '../simulator/steadyChanges/steadyChanges';
+import { startSteadyChanges, type SteadyChanges } from '../simulator/steadyChanges/steadyChanges';
 import type { TenantChange } from '../simulator/steadyChanges/tenantChange';
 import { tenantDifferences } from '../test/support/tenantTruth';
 import { syncScheduleId } from '../workflows/ids';
@@ -77,19 +77,21 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
   say((await cli(d, ['schedule', 'apply', connectorId])).trim());
   if (o.tail) say((await cli(d, ['connector', 'update', connectorId, '--tail', 'on', '--tail-interval', o.tailInterval])).trim());
 
+  let steady: SteadyChanges | undefined;
+  let polling = true;
   try {
-    const steady = startSteadyChanges(sim.tenant, { ratePerSecond: o.ratePerSecond, durationMs: o.durationMs, seed: o.seed, now: () => sim.clock.nowMs() });
+    steady = startSteadyChanges(sim.tenant, { ratePerSecond: o.ratePerSecond, durationMs: o.durationMs, seed: o.seed, now: () => sim.clock.nowMs() });
     const ledger = new ChangeLatencyLedger();
     const resolution = { pollMs: o.pollMs, slowestPollMs: 0, polls: 0 };
+    const log = steady.log;
     const poll = async () => {
-      const changes = [...steady.log];
+      const changes = [...log];
       const polledAt = sim.clock.nowMs();
       const rows = await readVisibleRows(d.db, connectorId, changes.map((c) => c.expect));
       ledger.observe(changes, rows, polledAt);
       resolution.polls++;
       resolution.slowestPollMs = Math.max(resolution.slowestPollMs, Math.round(sim.clock.nowMs() - polledAt));
     };
-    let polling = true;
     const poller = (async () => {
       while (polling) {
         const started = performance.now();
@@ -97,6 +99,8 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
         await sleep(Math.max(0, o.pollMs - (performance.now() - started)));
       }
     })();
+    // A failed poll ends the poller; the error is thrown where the poller is awaited.
+    poller.catch(() => undefined);
 
     const changes = await steady.done;
     const lastChangeAt = changes.at(-1)?.at ?? sim.clock.nowMs();
@@ -138,6 +142,8 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
       groundTruth: { equal: differences.length === 0, differences },
     };
   } finally {
+    polling = false;
+    steady?.stop();
     // Nothing keeps starting runs for this connector once the bench is over.
     if (o.tail) await d.cli(['connector', 'update', connectorId, '--tail', 'off']).catch(() => undefined);
     await stopSchedule(d, schedule).catch(() => undefined);
