@@ -49,6 +49,9 @@ async function cli(d: Deployment, args: string[]): Promise<string> {
   throw cliFailure(args, run);
 }
 
+/** How often a long bench says how far it is. */
+const PROGRESS_MS = 30_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -92,10 +95,16 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
       resolution.polls++;
       resolution.slowestPollMs = Math.max(resolution.slowestPollMs, Math.round(sim.clock.nowMs() - polledAt));
     };
+    let progressAt = performance.now();
     const poller = (async () => {
       while (polling) {
         const started = performance.now();
         await poll();
+        if (started - progressAt >= PROGRESS_MS) {
+          progressAt = started;
+          const runs = await runsSince(d.db, connectorId, since, kinds);
+          say(`${log.length} changes made, ${log.length - ledger.unseen(log).length} seen; full runs ${JSON.stringify(countByStatus(runs, 'full'))}, tail passes ${JSON.stringify(countByStatus(runs, 'tail'))}`);
+        }
         await sleep(Math.max(0, o.pollMs - (performance.now() - started)));
       }
     })();
