@@ -15,6 +15,7 @@ import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../simulator/identity/clientApplication';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import type { ThrottlingOptions } from '../simulator/traffic/throttle';
+import type { LatencyOptions } from '../simulator/traffic/latency';
 import { createTestDatabase } from '../test/support/testDatabase';
 import { runCli, type CliRun } from '../test/support/cliProcess';
 import { EntraSyncWorkflow } from '../workflows';
@@ -29,6 +30,8 @@ export type StackOptions = {
   /** The simulator's throttling, and variables every worker process gets (a test's faster report pace, test/support/fastReports.ts). */
   throttling?: ThrottlingOptions;
   workerEnv?: Record<string, string>;
+  /** Simulated network latency of Graph answers (the tail benchmark's; none by default). */
+  latency?: LatencyOptions;
 };
 
 /** The real parts every scenario shares: PostgreSQL, a Temporal dev server and one simulated tenant. */
@@ -94,6 +97,7 @@ export async function startStack(options: StackOptions, say: (line: string) => v
       // Scenarios read a run's requests from the log by position: it must keep every scenario's.
       requestLogCapacity: 2_000_000,
       ...(options.throttling ? { throttling: options.throttling } : {}),
+      ...(options.latency ? { latency: options.latency } : {}),
     });
     stops.push(() => sim.close());
     const servers = options.shared ? undefined : await startServers(scratch, stops);
@@ -206,6 +210,14 @@ async function deployConnector(
     for (const worker of workers.values()) await worker.stop().catch(() => undefined);
     await db.end();
   };
-  const cli = (args: string[]) => runCli(args, { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, [SECRET_KEY_VARIABLES.current]: secretKey });
+  // The deployment's own task queues: what the CLI schedules or starts must reach its workers.
+  const cli = (args: string[]) =>
+    runCli(args, {
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_TASK_QUEUE: queues.sync,
+      TEMPORAL_DISCOVERY_TASK_QUEUE: queues.discovery,
+      [SECRET_KEY_VARIABLES.current]: secretKey,
+    });
   return { sim, client, db, databaseUrl, connectorId, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, cli, close };
 }

@@ -5,6 +5,7 @@ import { registerAppCredentialControlRoutes } from './controlAppCredentials';
 import { registerDirectoryControlRoutes } from './controlDirectory';
 import { registerRelationshipControlRoutes } from './controlRelationships';
 import { registerRoleScheduleControlRoutes } from './controlRoleSchedules';
+import { registerSteadyChangeControlRoutes } from './controlSteadyChanges';
 import { guarded, noContent, ok, parse } from './controlResponses';
 import { clockAdvanceSchema, deltaSettingsSchema, permissionsSchema, streamSelectorSchema } from './controlSchemas';
 import { registerTruthControlRoutes } from './controlTruth';
@@ -49,6 +50,7 @@ export function registerControlRoutes(router: Router, control: SimulatorControl)
   registerRoleScheduleControlRoutes(router, CONTROL_PREFIX, control.tenant);
   registerActivityControlRoutes(router, CONTROL_PREFIX, control.tenant);
   registerTruthControlRoutes(router, CONTROL_PREFIX, control.tenant);
+  registerSteadyChangeControlRoutes(router, CONTROL_PREFIX, control.tenant, control.clock);
   registerAppCredentialControlRoutes(router, CONTROL_PREFIX, control.application);
 
   route('POST', '/delta/expire', (request) => {
