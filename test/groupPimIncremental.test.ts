@@ -101,6 +101,25 @@ describe('PIM for Groups reads a group when its signal says so, and periodically
     expect(await stored()).toContain(scheduleKey(unsignalled));
   });
 
+  it("an eligible principal deleted in the tenant loses its eligibility, though the groups delta does not report the group", async () => {
+    const t = sim.tenant;
+    // An eligible principal is not a member: deleting it changes nothing the groups delta shows.
+    const group = roleAssignableIds().at(-1)!;
+    const leaver = t.activeUsers().find((u) => u.userType === 'Member' && !t.memberships.sortedMembersOf(group).includes(u.id))!;
+    const eligibility = t.addGroupPimSchedule({ kind: 'eligible', groupId: group, principalId: leaver.id, accessId: 'member' });
+    // Due for its periodic read now, so the run after the deletion finds it the most recently read group.
+    await harness.query(`update group_pim_reads set read_at = read_at - interval '2 days' where connector_id = $1 and group_id = $2`, [harness.connectorId, group]);
+    await harness.sync();
+    expect(await stored()).toContain(scheduleKey(eligibility));
+
+    t.softDeleteUser(leaver.id);
+    const { summary } = await harness.sync();
+
+    expect((await readsOf(summary.syncRunId)).filter((r) => r.startsWith(group)), 'the group was not read again').toEqual([]);
+    expect(await stored()).not.toContain(scheduleKey(eligibility));
+    expect(await stored()).toEqual(sorted(expectedSchedules(t).map(scheduleKey)));
+  });
+
   it('a lapsed licence shows in a run where nothing changed, and its return reads every group again', async () => {
     const t = sim.tenant;
     t.setPimLicensed(false);

@@ -10,7 +10,9 @@ import { hasEnded, stagedInForce } from './endedInstances';
  * instance ended by the run's start is never held, read or not (endedInstances.ts). A pull the tenant
  * could not offer (no licence or permission) staged nothing: the copy then holds none, and forgets
  * every read, so the run after it reads every group again. A run whose pull listed no group (none
- * is role-assignable, or a pull from before the per-group plan) replaces the whole set.
+ * is role-assignable, or a pull from before the per-group plan) replaces the whole set. A principal
+ * the inventory holds deleted (the objects are applied before this) holds nothing: its deletion
+ * does not make the groups delta report the groups it was eligible in, only members.
  */
 export async function applyGroupPimSchedules(tx: Queryable, connectorId: string, syncRunId: number): Promise<Counts> {
   const { rows } = await tx.query<{ listed: number; coverage: string | null }>(
@@ -33,15 +35,22 @@ export async function applyGroupPimSchedules(tx: Queryable, connectorId: string,
             and not exists (select 1 from staged_group_pim_schedules s where s.run_id = $2 and s.kind = l.kind and s.id = l.id and ${stagedInForce('s', 'r.started_at')})`,
     [connectorId, syncRunId],
   );
+  const ofDeleted = await tx.query(`delete from group_pim_schedule_instances l where l.connector_id = $1 and ${deletedPrincipal('l.principal_id')}`, [connectorId]);
   const written = await tx.query(
     `insert into group_pim_schedule_instances as live (connector_id, kind, id, data, first_seen_run_id)
      select $1, s.kind, s.id, s.data, $2 from staged_group_pim_schedules s join sync_runs r on r.id = s.run_id
-      where s.run_id = $2 and ${stagedInForce('s', 'r.started_at')}
+      where s.run_id = $2 and ${stagedInForce('s', 'r.started_at')} and not ${deletedPrincipal("s.data->>'principalId'")}
      on conflict (connector_id, kind, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
     [connectorId, syncRunId],
   );
   await recordGroupReads(tx, connectorId, syncRunId, perGroup);
-  return { upserted: written.rowCount ?? 0, removed: gone.rowCount ?? 0 };
+  return { upserted: written.rowCount ?? 0, removed: (gone.rowCount ?? 0) + (ofDeleted.rowCount ?? 0) };
+}
+
+/** Whether the inventory holds the principal (a user, group or service principal) deleted. */
+function deletedPrincipal(principalId: string): string {
+  const tables = ['users', 'groups', 'service_principals'];
+  return `(${tables.map((t) => `exists (select 1 from ${t} p where p.connector_id = $1 and p.id = ${principalId} and p.deleted_at is not null)`).join(' or ')})`;
 }
 
 /** When each group was last read: the run's start, since what it read is at least that fresh. */
