@@ -223,7 +223,7 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
     { userCount: activeUserCounter(tenant), onCharge: (event) => counters.recordCharge(event) },
   );
   const latency = new LatencyModel(options.latency ?? {}, seed);
-  const notifications = new ChangeNotificationService({ tenant, clock, seed, ...(options.notifications ? { settings: options.notifications } : {}) });
+  const notifications = new ChangeNotificationService({ tenant, clock, seed, grantedPermissions: () => application.grantedPermissions, ...(options.notifications ? { settings: options.notifications } : {}) });
   const config: SimulatorConfig = {
     graphBaseUrl: '',
     authorityHost: '',

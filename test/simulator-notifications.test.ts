@@ -272,6 +272,25 @@ describe('lifecycle on the moved clock', () => {
     await eventually(() => receiver.notifications().length === 1, 'the held notification');
   });
 
+  it('challenges and pauses a subscription whose read permission was revoked, until reauthorized', async () => {
+    const id = await subscribe('/users', { lifecycleNotificationUrl: receiver.url('/lifecycle') });
+    const granted = [...sim.application.grantedPermissions];
+    try {
+      sim.application.grantedPermissions = granted.filter((p) => !['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'].includes(p));
+      sim.notifications.tick();
+      await eventually(() => receiver.notifications('/lifecycle').some((n) => n.lifecycleEvent === 'reauthorizationRequired'), 'the challenge');
+      sim.tenant.updateUser(someUser(8).id, { jobTitle: 'While revoked' });
+      await eventually(() => sim.notifications.delivery.counters.enqueued >= 2, 'the change queued');
+      // Without the permission a reauthorization is refused.
+      expect((await graphCall(sim, await tokenFor(sim), 'POST', `/subscriptions/${id}/reauthorize`)).status).toBe(403);
+      expect(receiver.notifications()).toEqual([]);
+    } finally {
+      sim.application.grantedPermissions = granted;
+    }
+    expect((await graphCall(sim, await tokenFor(sim), 'POST', `/subscriptions/${id}/reauthorize`)).status).toBe(204);
+    await eventually(() => receiver.notifications().length === 1, 'the held notification');
+  });
+
   it('keeps a subscription renewed daily for a month, and it still delivers', async () => {
     const expiredBefore = sim.notifications.expiredSubscriptions;
     const id = await subscribe('/users', { expirationDateTime: minutesFromNow(sim, 2 * 24 * 60) });

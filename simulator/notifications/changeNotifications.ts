@@ -3,7 +3,7 @@ import type { SimulatorClock } from '../tenant/simulatorClock';
 import type { TenantStore } from '../tenant/tenantStore';
 import { NotificationDelivery, type Deliverability } from './notificationDelivery';
 import { applySettingsPatch, defaultNotificationSettings, type NotificationSettings, type NotificationSettingsPatch } from './notificationSettings';
-import type { SupportedChangeType } from './subscriptionRules';
+import { permissionsFor, type SupportedChangeType } from './subscriptionRules';
 import { SubscriptionStore, type Subscription } from './subscriptions';
 
 export interface ChangeNotificationsOptions {
@@ -11,6 +11,8 @@ export interface ChangeNotificationsOptions {
   clock: SimulatorClock;
   seed: number;
   settings?: NotificationSettingsPatch;
+  /** The app's consented permissions now: revoking the read permission pauses its subscriptions. */
+  grantedPermissions?: () => readonly string[];
 }
 
 /**
@@ -26,6 +28,7 @@ export class ChangeNotificationService {
   expiredSubscriptions = 0;
   private readonly tenant: TenantStore;
   private readonly clock: SimulatorClock;
+  private readonly grantedPermissions: (() => readonly string[]) | undefined;
   private readonly unsubscribe: Array<() => void> = [];
   private tickTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -33,6 +36,7 @@ export class ChangeNotificationService {
   constructor(options: ChangeNotificationsOptions) {
     this.tenant = options.tenant;
     this.clock = options.clock;
+    this.grantedPermissions = options.grantedPermissions;
     this.settings = applySettingsPatch(defaultNotificationSettings(options.seed), options.settings ?? {});
     this.delivery = new NotificationDelivery({
       settings: () => this.settings,
@@ -75,6 +79,11 @@ export class ChangeNotificationService {
         this.expiredSubscriptions++;
         continue;
       }
+      if (subscription.authorizedUntilMs > now && !this.stillPermitted(subscription)) {
+        // Permission revoked: delivery pauses and a challenge goes out until the app reauthorizes.
+        subscription.authorizedUntilMs = now;
+        subscription.nextChallengeAtMs = 0;
+      }
       this.challengeIfDue(subscription, now);
     }
     this.delivery.wake();
@@ -96,6 +105,12 @@ export class ChangeNotificationService {
       this.scheduleTick();
     }, this.settings.tickMs);
     this.tickTimer.unref();
+  }
+
+  private stillPermitted(subscription: Subscription): boolean {
+    if (!this.grantedPermissions) return true;
+    const granted = this.grantedPermissions();
+    return permissionsFor(subscription.watched).some((permission) => granted.includes(permission));
   }
 
   private challengeIfDue(subscription: Subscription, now: number): void {

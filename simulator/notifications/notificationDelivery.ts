@@ -20,6 +20,8 @@ interface Endpoint {
   url: string;
   items: Outgoing[];
   timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (real time). */
+  timerAtMs: number;
   busy: boolean;
   throttle: EndpointThrottle;
 }
@@ -150,20 +152,26 @@ export class NotificationDelivery {
   private endpoint(url: string): Endpoint {
     let endpoint = this.endpoints.get(url);
     if (!endpoint) {
-      endpoint = { url, items: [], timer: undefined, busy: false, throttle: new EndpointThrottle(() => this.deps.settings().throttle) };
+      endpoint = { url, items: [], timer: undefined, timerAtMs: 0, busy: false, throttle: new EndpointThrottle(() => this.deps.settings().throttle) };
       this.endpoints.set(url, endpoint);
     }
     return endpoint;
   }
 
+  /** One timer per endpoint, at the earliest due notification plus the batch window; never postponed. */
   private schedule(endpoint: Endpoint): void {
-    if (this.closed || endpoint.busy) return;
+    if (this.closed || endpoint.busy || endpoint.items.length === 0) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const item of endpoint.items) earliest = Math.min(earliest, item.dueAtMs);
+    const now = Date.now();
+    const fireAt = Math.max(now, earliest) + this.deps.settings().batchWindowMs;
+    if (endpoint.timer && endpoint.timerAtMs <= fireAt) return;
     clearTimeout(endpoint.timer);
-    endpoint.timer = undefined;
-    if (endpoint.items.length === 0) return;
-    const earliest = Math.min(...endpoint.items.map((item) => item.dueAtMs));
-    const wait = Math.max(0, earliest - Date.now()) + this.deps.settings().batchWindowMs;
-    endpoint.timer = setTimeout(() => void this.flush(endpoint), wait);
+    endpoint.timerAtMs = fireAt;
+    endpoint.timer = setTimeout(() => {
+      endpoint.timer = undefined;
+      void this.flush(endpoint);
+    }, fireAt - now);
     endpoint.timer.unref();
   }
 
@@ -191,7 +199,7 @@ export class NotificationDelivery {
         time: new Date().toISOString(),
         url: endpoint.url,
         notifications: batch.length,
-        attempt: Math.max(...batch.map((item) => item.attempts)) + 1,
+        attempt: batch.reduce((most, item) => Math.max(most, item.attempts), 0) + 1,
         outcome: delivered ? 'delivered' : answer.kind === 'answered' ? 'refused' : answer.kind === 'timedOut' ? 'timedOut' : 'unreachable',
         ...(answer.kind === 'answered' ? { status: answer.status } : {}),
         durationMs: answer.durationMs,
