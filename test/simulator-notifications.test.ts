@@ -23,6 +23,7 @@ const FAST = {
   duplicateProbability: 0,
   lossProbability: 0,
   reorder: false,
+  hold: false,
   latency: { kind: 'none' as const },
   throttle: { enabled: false },
 };
@@ -192,6 +193,33 @@ describe('an endpoint that fails or answers late', () => {
       ['refused', 2],
       ['delivered', 3],
     ]);
+  });
+
+  it('retries while the endpoint is down and delivers once it is back', async () => {
+    const flaky = await NotificationReceiver.start();
+    const port = flaky.port;
+    await subscribe('/users', { notificationUrl: flaky.url() });
+    await flaky.close();
+    sim.tenant.updateUser(someUser(9).id, { jobTitle: 'During the outage' });
+    await eventually(() => sim.notifications.delivery.attemptLog().filter((a) => a.outcome === 'unreachable').length >= 2, 'two failed attempts');
+    const back = await NotificationReceiver.start(port);
+    try {
+      await eventually(() => back.notifications().length === 1, 'the notification after the outage');
+      expect(back.notifications()[0]).toMatchObject({ changeType: 'updated', resource: `Users/${someUser(9).id}` });
+    } finally {
+      await back.close();
+    }
+  });
+
+  it('sends nothing while the service holds deliveries, then everything held', async () => {
+    await subscribe('/users');
+    sim.notifications.configure({ hold: true });
+    sim.tenant.updateUser(someUser(10).id, { jobTitle: 'Held one' });
+    sim.tenant.updateUser(someUser(11).id, { jobTitle: 'Held two' });
+    expect(sim.notifications.delivery.pending).toBe(2);
+    expect(sim.notifications.delivery.counters.posts).toBe(0);
+    sim.notifications.configure({ hold: false });
+    await eventually(() => receiver.notifications().length === 2, 'both held notifications');
   });
 
   it('retries after a first attempt that got no answer in time', async () => {

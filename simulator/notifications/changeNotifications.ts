@@ -51,6 +51,7 @@ export class ChangeNotificationService {
   configure(patch: NotificationSettingsPatch): NotificationSettings {
     applySettingsPatch(this.settings, patch);
     this.delivery.reconfigure();
+    this.delivery.wake();
     this.scheduleTick();
     return this.settings;
   }

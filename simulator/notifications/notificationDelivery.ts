@@ -160,7 +160,7 @@ export class NotificationDelivery {
 
   /** One timer per endpoint, at the earliest due notification plus the batch window; never postponed. */
   private schedule(endpoint: Endpoint): void {
-    if (this.closed || endpoint.busy || endpoint.items.length === 0) return;
+    if (this.closed || endpoint.busy || endpoint.items.length === 0 || this.deps.settings().hold) return;
     let earliest = Number.POSITIVE_INFINITY;
     for (const item of endpoint.items) earliest = Math.min(earliest, item.dueAtMs);
     const now = Date.now();

@@ -21,6 +21,8 @@ export interface NotificationSettings {
   lossProbability: number;
   /** Shuffle the notifications inside each POST (seeded). */
   reorder: boolean;
+  /** A service-side outage: nothing is sent while on; notifications wait (and age toward the retry limit). */
+  hold: boolean;
   /** Handshake: the endpoint must echo the token within this time. Microsoft: 10 s. */
   validationTimeoutMs: number;
   /** First delivery attempt: a 2xx within this time counts as delivered. Microsoft: 3 s. */
@@ -76,6 +78,7 @@ export function defaultNotificationSettings(seed: number): NotificationSettings 
     duplicateProbability: 0,
     lossProbability: 0,
     reorder: false,
+    hold: false,
     validationTimeoutMs: 10_000,
     firstAttemptTimeoutMs: 3_000,
     retryTimeoutMs: 10_000,
@@ -104,6 +107,7 @@ export const notificationSettingsPatchSchema = z.strictObject({
   duplicateProbability: share.optional(),
   lossProbability: share.optional(),
   reorder: z.boolean().optional(),
+  hold: z.boolean().optional(),
   validationTimeoutMs: z.number().min(1).optional(),
   firstAttemptTimeoutMs: z.number().min(1).optional(),
   retryTimeoutMs: z.number().min(1).optional(),

@@ -34,17 +34,22 @@ export class NotificationReceiver {
 
   private constructor(private readonly server: https.Server) {}
 
-  static async start(): Promise<NotificationReceiver> {
+  /** On a free port, or on `port` (a receiver coming back after an outage). */
+  static async start(port = 0): Promise<NotificationReceiver> {
     const certificate = await ensureSelfSignedCertificate(TEST_TLS_DIR);
     const server = https.createServer({ cert: certificate.cert, key: certificate.key });
     const receiver = new NotificationReceiver(server);
     server.on('request', (request, response) => void receiver.handle(request, response));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return receiver;
   }
 
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
   url(path = '/notify'): string {
-    return `https://localhost:${(this.server.address() as AddressInfo).port}${path}`;
+    return `https://localhost:${this.port}${path}`;
   }
 
   /** Every change or lifecycle notification received at `path`, in arrival order. */
