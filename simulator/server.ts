@@ -135,11 +135,11 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const certificate = await ensureSelfSignedCertificate(options.tlsDir);
   const origin = new PublicOrigin();
-  const first = assembleTenant(options, certificate.certPath, origin);
+  const first = assembleTenant(options, certificate, origin);
   const others = (options.additionalTenants ?? []).map((extra) =>
     assembleTenant(
       { ...options, seed: extra.seed, users: extra.users ?? options.users, faults: [], faultSeed: extra.seed, tenantId: undefined, clientId: undefined, clientSecret: undefined },
-      certificate.certPath,
+      certificate,
       origin,
     ),
   );
@@ -186,7 +186,8 @@ interface AssembledTenant {
 }
 
 /** One tenant's data, identity, Graph and control routes, throttle, faults and logs, on a shared origin. */
-function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: PublicOrigin): AssembledTenant {
+function assembleTenant(options: SimulatorOptions, certificate: { certPath: string; cert: string }, origin: PublicOrigin): AssembledTenant {
+  const caCertPath = certificate.certPath;
   const seed = options.seed ?? DEFAULT_SEED;
   const { store: tenant, tenant: generated } = createGeneratedTenantStore({
     seed,
@@ -223,7 +224,7 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
     { userCount: activeUserCounter(tenant), onCharge: (event) => counters.recordCharge(event) },
   );
   const latency = new LatencyModel(options.latency ?? {}, seed);
-  const notifications = new ChangeNotificationService({ tenant, clock, seed, grantedPermissions: () => application.grantedPermissions, ...(options.notifications ? { settings: options.notifications } : {}) });
+  const notifications = new ChangeNotificationService({ tenant, clock, seed, grantedPermissions: () => application.grantedPermissions, certificate: certificate.cert, ...(options.notifications ? { settings: options.notifications } : {}) });
   const config: SimulatorConfig = {
     graphBaseUrl: '',
     authorityHost: '',

@@ -1,5 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EndpointTrust } from '../simulator/notifications/endpointTrust';
+import { validateEndpoint } from '../simulator/notifications/validationHandshake';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
+import { ensureSelfSignedCertificate } from '../simulator/tls';
+import { createTestPki } from './support/testCertificates';
 import { NotificationReceiver } from './support/notificationReceiver';
 import { graphCall, minutesFromNow, tokenFor } from './support/subscriptionClient';
 import { TEST_TLS_DIR } from './support/testTls';
@@ -183,6 +190,38 @@ describe('renewing, reauthorizing and deleting', () => {
       ['POST', `/subscriptions/${id}/reauthorize`, undefined],
     ] as const) {
       expect((await graphCall(sim, token, method, path, body)).status, `${method} ${path}`).toBe(404);
+    }
+  });
+});
+
+describe("the endpoint's certificate", () => {
+  it('is refused when it chains to nothing the simulator trusts: the create answers 400', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'notify-trust-'));
+    const stranger = (await createTestPki(dir, 'stranger')).server;
+    const endpoint = await NotificationReceiver.start(0, { cert: stranger.cert, key: stranger.key });
+    try {
+      const created = await create({ notificationUrl: endpoint.url() });
+      expect(created.status).toBe(400);
+      expect(created.json.error?.code).toBe('ValidationError');
+    } finally {
+      await endpoint.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("is trusted when it is the simulator's own certificate (which the process need not trust), or one the process trusts", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'notify-own-'));
+    const own = await ensureSelfSignedCertificate(dir);
+    const endpoint = await NotificationReceiver.start(0, { cert: own.cert, key: own.key });
+    try {
+      const trust = new EndpointTrust(own.cert);
+      expect(await validateEndpoint(endpoint.url(), 5_000, trust)).toEqual({ ok: true });
+      // The test certificate (NODE_EXTRA_CA_CERTS) stays trusted beside it.
+      expect(await validateEndpoint(receiver.url(), 5_000, trust)).toEqual({ ok: true });
+      expect(await validateEndpoint(endpoint.url(), 5_000, new EndpointTrust())).toMatchObject({ ok: false, reason: 'failed' });
+    } finally {
+      await endpoint.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

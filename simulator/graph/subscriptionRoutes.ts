@@ -100,7 +100,7 @@ async function createSubscription(deps: SubscriptionRouteDependencies, request: 
   // The handshake: the notification URL, then the lifecycle URL, each must echo its token.
   const urls = [body.notificationUrl as string, ...(typeof body.lifecycleNotificationUrl === 'string' ? [body.lifecycleNotificationUrl] : [])];
   for (const url of urls) {
-    const handshake = await validateEndpoint(url, service.settings.validationTimeoutMs);
+    const handshake = await validateEndpoint(url, service.settings.validationTimeoutMs, service.trust);
     if (!handshake.ok) {
       return graphError(
         request,
@@ -153,7 +153,7 @@ async function renewSubscription(
   if ('response' in expiration) return expiration.response;
   if (body.notificationUrl !== undefined) {
     if (typeof body.notificationUrl !== 'string' || httpsUrlProblem(body.notificationUrl)) return invalid(request, 'notificationUrl must be an absolute HTTPS URL.');
-    const handshake = await validateEndpoint(body.notificationUrl, deps.service.settings.validationTimeoutMs);
+    const handshake = await validateEndpoint(body.notificationUrl, deps.service.settings.validationTimeoutMs, deps.service.trust);
     if (!handshake.ok) return graphError(request, 400, 'ValidationError', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to this request.');
     subscription.notificationUrl = body.notificationUrl;
   }

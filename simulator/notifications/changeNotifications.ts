@@ -1,6 +1,7 @@
 import type { DirectoryChange } from '../model/directoryChangeFeed';
 import type { SimulatorClock } from '../tenant/simulatorClock';
 import type { TenantStore } from '../tenant/tenantStore';
+import { EndpointTrust } from './endpointTrust';
 import { NotificationDelivery, type Deliverability } from './notificationDelivery';
 import { applySettingsPatch, defaultNotificationSettings, type NotificationSettings, type NotificationSettingsPatch } from './notificationSettings';
 import { permissionsFor, type SupportedChangeType } from './subscriptionRules';
@@ -13,6 +14,8 @@ export interface ChangeNotificationsOptions {
   settings?: NotificationSettingsPatch;
   /** The app's consented permissions now: revoking the read permission pauses its subscriptions. */
   grantedPermissions?: () => readonly string[];
+  /** The simulator's own certificate (PEM): an endpoint may present it (endpointTrust.ts). */
+  certificate?: string;
 }
 
 /**
@@ -24,6 +27,8 @@ export class ChangeNotificationService {
   readonly subscriptions = new SubscriptionStore();
   readonly settings: NotificationSettings;
   readonly delivery: NotificationDelivery;
+  /** How an endpoint's certificate is trusted (handshake and delivery). */
+  readonly trust: EndpointTrust;
   /** Subscriptions removed because they expired (not deleted by the client). */
   expiredSubscriptions = 0;
   private readonly tenant: TenantStore;
@@ -38,7 +43,9 @@ export class ChangeNotificationService {
     this.clock = options.clock;
     this.grantedPermissions = options.grantedPermissions;
     this.settings = applySettingsPatch(defaultNotificationSettings(options.seed), options.settings ?? {});
+    this.trust = new EndpointTrust(options.certificate);
     this.delivery = new NotificationDelivery({
+      trust: this.trust,
       settings: () => this.settings,
       clockNowMs: () => this.clock.nowMs(),
       deliverability: (id, lifecycle) => this.deliverability(id, lifecycle),

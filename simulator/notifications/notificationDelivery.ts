@@ -2,7 +2,7 @@ import { createRandom, hashSeed, type Random } from '../generate/random';
 import { LatencyModel } from '../traffic/latency';
 import { EndpointThrottle, type EndpointState } from './endpointThrottle';
 import { MAX_NOTIFICATION_LATENCY_MS, type NotificationSettings } from './notificationSettings';
-import { postToEndpoint } from './postToEndpoint';
+import type { EndpointTrust } from './endpointTrust';
 
 /** One notification on its way to one endpoint. */
 interface Outgoing {
@@ -65,6 +65,8 @@ export interface DeliveryDependencies {
   /** The tenant's clock. */
   clockNowMs: () => number;
   deliverability: (subscriptionId: string, lifecycle: boolean) => Deliverability;
+  /** How an endpoint's certificate is trusted. */
+  trust: EndpointTrust;
 }
 
 /**
@@ -188,7 +190,7 @@ export class NotificationDelivery {
       const timeoutMs = retry ? settings.retryTimeoutMs : settings.firstAttemptTimeoutMs;
       const body = JSON.stringify({ value: batch.map((item) => item.payload) });
       this.counters.posts++;
-      const answer = await postToEndpoint(endpoint.url, body, 'application/json; charset=utf-8', timeoutMs);
+      const answer = await this.deps.trust.post(endpoint.url, body, 'application/json; charset=utf-8', timeoutMs);
       if (this.closed) return;
       const delivered = answer.kind === 'answered' && answer.status >= 200 && answer.status < 300;
       endpoint.throttle.record(

@@ -3,13 +3,14 @@ import https from 'node:https';
 export type EndpointAnswer =
   | { kind: 'answered'; status: number; contentType: string; body: string; durationMs: number }
   | { kind: 'timedOut'; durationMs: number }
-  | { kind: 'failed'; error: string; durationMs: number };
+  /** `certificateError`: the endpoint's certificate did not verify against `ca`. */
+  | { kind: 'failed'; error: string; durationMs: number; certificateError?: boolean };
 
 /**
- * POSTs to a subscriber's HTTPS endpoint, giving up after `timeoutMs`. The endpoint's
- * certificate is trusted the way every HTTPS client of this process is (NODE_EXTRA_CA_CERTS).
+ * POSTs to a subscriber's HTTPS endpoint, giving up after `timeoutMs`. `ca`: the authorities
+ * its certificate may chain to; Node's defaults (with NODE_EXTRA_CA_CERTS) when omitted.
  */
-export function postToEndpoint(url: string, body: string, contentType: string, timeoutMs: number): Promise<EndpointAnswer> {
+export function postToEndpoint(url: string, body: string, contentType: string, timeoutMs: number, ca?: string[]): Promise<EndpointAnswer> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
@@ -24,6 +25,7 @@ export function postToEndpoint(url: string, body: string, contentType: string, t
       method: 'POST',
       headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
       agent: false,
+      ...(ca ? { ca } : {}),
     });
     const timer = setTimeout(() => {
       settle({ kind: 'timedOut', durationMs: elapsed() });
@@ -43,7 +45,9 @@ export function postToEndpoint(url: string, body: string, contentType: string, t
       );
       response.on('error', (error) => settle({ kind: 'failed', error: error.message, durationMs: elapsed() }));
     });
-    request.on('error', (error) => settle({ kind: 'failed', error: error.message, durationMs: elapsed() }));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      settle({ kind: 'failed', error: error.message, durationMs: elapsed(), certificateError: /CERT|SIGNATURE/.test(error.code ?? '') }),
+    );
     request.end(body);
   });
 }

@@ -34,9 +34,12 @@ export class NotificationReceiver {
 
   private constructor(private readonly server: https.Server) {}
 
-  /** On a free port, or on `port` (a receiver coming back after an outage). */
-  static async start(port = 0): Promise<NotificationReceiver> {
-    const certificate = await ensureSelfSignedCertificate(TEST_TLS_DIR);
+  /**
+   * On a free port, or on `port` (a receiver coming back after an outage); with the test
+   * certificate every test process trusts, or with `tls`.
+   */
+  static async start(port = 0, tls?: { cert: string; key: string }): Promise<NotificationReceiver> {
+    const certificate = tls ?? (await ensureSelfSignedCertificate(TEST_TLS_DIR));
     const server = https.createServer({ cert: certificate.cert, key: certificate.key });
     const receiver = new NotificationReceiver(server);
     server.on('request', (request, response) => void receiver.handle(request, response));
