@@ -116,8 +116,8 @@ export class NotificationDelivery {
     for (let copy = 0; copy < copies; copy++) {
       const delay = this.latency.sample() + (state === 'slow' ? settings.throttle.slowDelayMs : 0);
       endpoint.items.push({ subscriptionId, payload, lifecycle, createdAtClockMs: this.deps.clockNowMs(), dueAtMs: now + delay, attempts: 0 });
+      this.schedule(endpoint, now + delay);
     }
-    this.schedule(endpoint);
   }
 
   /** Looks again at every endpoint (paused subscriptions may have been reauthorized). */
@@ -161,11 +161,13 @@ export class NotificationDelivery {
   }
 
   /** One timer per endpoint, at the earliest due notification plus the batch window; never postponed. */
-  private schedule(endpoint: Endpoint): void {
+  private schedule(endpoint: Endpoint, addedDueAtMs?: number): void {
     if (this.closed || endpoint.busy || endpoint.items.length === 0 || this.deps.settings().hold) return;
+    const now = Date.now();
+    // A burst: the timer already fires no later than the new notification needs.
+    if (endpoint.timer && addedDueAtMs !== undefined && endpoint.timerAtMs <= Math.max(now, addedDueAtMs) + this.deps.settings().batchWindowMs) return;
     let earliest = Number.POSITIVE_INFINITY;
     for (const item of endpoint.items) earliest = Math.min(earliest, item.dueAtMs);
-    const now = Date.now();
     const fireAt = Math.max(now, earliest) + this.deps.settings().batchWindowMs;
     if (endpoint.timer && endpoint.timerAtMs <= fireAt) return;
     clearTimeout(endpoint.timer);
