@@ -153,6 +153,15 @@ describe('creating a subscription', () => {
       });
       expect(users.status).toBe(403);
       expect(users.json.error?.code).toBe('Authorization_RequestDenied');
+      // GroupMember.Read.All reads groups delta but is not among the permissions that subscribe to groups.
+      sim.application.grantedPermissions = ['GroupMember.Read.All'];
+      const groups = await graphCall(sim, await tokenFor(sim), 'POST', '/subscriptions', {
+        changeType: 'updated',
+        notificationUrl: receiver.url(),
+        resource: '/groups',
+        expirationDateTime: minutesFromNow(sim, 60),
+      });
+      expect(groups.status).toBe(403);
     } finally {
       sim.application.grantedPermissions = granted;
     }

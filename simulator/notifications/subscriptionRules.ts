@@ -1,5 +1,3 @@
-import { GRAPH_PERMISSIONS } from '../graph/graphPermissions';
-
 // What Microsoft documents for subscriptions to directory resources (docs/graph-behaviour.md,
 // "Change notifications"): which resources, which change types, how long, how the URLs look.
 
@@ -43,9 +41,15 @@ export function parseResource(resource: string): WatchedResource | undefined {
   return undefined;
 }
 
-/** Application permissions that let an app subscribe to the resource: those that let it read it. */
+const DIRECTORY = ['Directory.Read.All', 'Directory.ReadWrite.All'];
+
+/**
+ * Application permissions that let an app subscribe ("subscription: reauthorize" and "Create
+ * subscription" list User.Read.All and Group.Read.All as least privileged; GroupMember.Read.All,
+ * enough for groups delta, is not among them).
+ */
 export function permissionsFor(resource: WatchedResource): readonly string[] {
-  return resource.kind === 'users' ? GRAPH_PERMISSIONS.users : GRAPH_PERMISSIONS.groups;
+  return resource.kind === 'users' ? ['User.Read.All', 'User.ReadWrite.All', ...DIRECTORY] : ['Group.Read.All', 'Group.ReadWrite.All', ...DIRECTORY];
 }
 
 /** `changeType` is a comma-separated list; the answer is the list or the first name that is not supported. */
