@@ -31,6 +31,10 @@ import { deliver, type BodyDelivery } from './traffic/responseDelivery';
 import { GraphThrottle, type ThrottleDecision, type ThrottlingOptions } from './traffic/throttle';
 import { TrafficCounters } from './traffic/trafficCounters';
 import { malformMembersDelta } from './traffic/malformedMembers';
+import { ChangeNotificationService } from './notifications/changeNotifications';
+import type { NotificationSettingsPatch } from './notifications/notificationSettings';
+import { registerSubscriptionRoutes } from './graph/subscriptionRoutes';
+import { registerNotificationControlRoutes } from './control/controlNotifications';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -70,6 +74,8 @@ export interface SimulatorOptions {
    * own seed (so its own tenant id, app registration and secret), data, tokens, throttle and faults.
    */
   additionalTenants?: AdditionalTenant[];
+  /** Change notifications (docs/graph-behaviour.md, "Change notifications"): latency, batching, faults, timeouts, lifetimes. */
+  notifications?: NotificationSettingsPatch;
 }
 
 /** A further tenant of a multi-tenant simulator; everything not given is the first tenant's. */
@@ -108,6 +114,8 @@ export interface SimulatedTenant extends Omit<SimulatorControl, 'config'> {
   counters: TrafficCounters;
   /** `$batch` sub-requests as they were routed (path with query, status), oldest first: what tests assert on. */
   subRequestLog: RequestLog;
+  /** Subscriptions and the notifications the tenant's changes send to them. */
+  notifications: ChangeNotificationService;
 }
 
 /** The server; its own fields are the first tenant's, so a single-tenant caller sees no difference. */
@@ -127,11 +135,11 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const certificate = await ensureSelfSignedCertificate(options.tlsDir);
   const origin = new PublicOrigin();
-  const first = assembleTenant(options, certificate.certPath, origin);
+  const first = assembleTenant(options, certificate, origin);
   const others = (options.additionalTenants ?? []).map((extra) =>
     assembleTenant(
       { ...options, seed: extra.seed, users: extra.users ?? options.users, faults: [], faultSeed: extra.seed, tenantId: undefined, clientId: undefined, clientSecret: undefined },
-      certificate.certPath,
+      certificate,
       origin,
     ),
   );
@@ -163,7 +171,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     ...first.tenant,
     port,
     tenants: assembled.map((t) => t.tenant),
-    close: () => Promise.all(servers.map(closeServer)).then(() => undefined),
+    close: () => {
+      for (const { tenant } of assembled) tenant.notifications.close();
+      return Promise.all(servers.map(closeServer)).then(() => undefined);
+    },
   };
 }
 
@@ -175,7 +186,8 @@ interface AssembledTenant {
 }
 
 /** One tenant's data, identity, Graph and control routes, throttle, faults and logs, on a shared origin. */
-function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: PublicOrigin): AssembledTenant {
+function assembleTenant(options: SimulatorOptions, certificate: { certPath: string; cert: string }, origin: PublicOrigin): AssembledTenant {
+  const caCertPath = certificate.certPath;
   const seed = options.seed ?? DEFAULT_SEED;
   const { store: tenant, tenant: generated } = createGeneratedTenantStore({
     seed,
@@ -212,6 +224,7 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
     { userCount: activeUserCounter(tenant), onCharge: (event) => counters.recordCharge(event) },
   );
   const latency = new LatencyModel(options.latency ?? {}, seed);
+  const notifications = new ChangeNotificationService({ tenant, clock, seed, grantedPermissions: () => application.grantedPermissions, certificate: certificate.cert, ...(options.notifications ? { settings: options.notifications } : {}) });
   const config: SimulatorConfig = {
     graphBaseUrl: '',
     authorityHost: '',
@@ -253,6 +266,13 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
       });
     },
   });
+  registerSubscriptionRoutes(router, {
+    service: notifications,
+    authority: accessTokens,
+    origin,
+    application: { clientId: application.clientId, servicePrincipalId: application.servicePrincipalId },
+  });
+  registerNotificationControlRoutes(router, CONTROL_PREFIX, notifications);
   registerControlRoutes(router, {
     config: config as unknown as Record<string, unknown>,
     tenant,
@@ -266,7 +286,7 @@ function assembleTenant(options: SimulatorOptions, caCertPath: string, origin: P
   });
 
   return {
-    tenant: { config, tenant, application, requestLog, faults, deltaTokens, deltaSettings, accessTokens, clock, throttle, latency, counters, subRequestLog },
+    tenant: { config, tenant, application, requestLog, faults, deltaTokens, deltaSettings, accessTokens, clock, throttle, latency, counters, subRequestLog, notifications },
     listener: { router, origin, faults, requestLog, throttle, latency, counters },
     names: [tenantId.toLowerCase(), tenant.identity.domain.toLowerCase()],
   };

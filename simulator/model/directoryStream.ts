@@ -1,3 +1,4 @@
+import type { DirectoryChangeFeed } from './directoryChangeFeed';
 import { InvalidStateError, ObjectNotFoundError } from './simulatorErrors';
 
 export type ObjectState = 'active' | 'softDeleted' | 'deleted';
@@ -42,6 +43,8 @@ export class DirectoryStream<P extends { id: string }> {
   constructor(
     readonly name: string,
     private readonly sequence: ChangeSequence,
+    /** Told of every change after generation (change notifications). */
+    private readonly feed?: DirectoryChangeFeed,
   ) {}
 
   get size(): number {
@@ -65,7 +68,9 @@ export class DirectoryStream<P extends { id: string }> {
   }
 
   create(properties: P): DirectoryRecord<P> {
-    return this.insert(properties, true);
+    const record = this.insert(properties, true);
+    this.feed?.emit({ kind: 'object', stream: this.name, id: record.id, change: 'created' });
+    return record;
   }
 
   /** Applies changed properties only; a patch that changes nothing leaves the sequence alone. */
@@ -81,6 +86,7 @@ export class DirectoryStream<P extends { id: string }> {
     record.properties = { ...record.properties, ...Object.fromEntries(changed) };
     for (const [name] of changed) record.propertyChangedSeq.set(name, seq);
     record.changedSeq = seq;
+    this.feed?.emit({ kind: 'object', stream: this.name, id: record.id, change: 'updated' });
     return record;
   }
 
@@ -144,9 +150,12 @@ export class DirectoryStream<P extends { id: string }> {
       throw new InvalidStateError(`${this.name} object ${id} is ${record.state}, cannot become ${to}`);
     }
     const seq = this.sequence.next();
+    const previous = record.state;
     record.state = to;
     record.stateChangedSeq = seq;
     record.changedSeq = seq;
+    const change = to === 'deleted' ? 'deleted' : to === 'softDeleted' ? 'softDeleted' : previous === 'softDeleted' ? 'restored' : 'updated';
+    this.feed?.emit({ kind: 'object', stream: this.name, id: record.id, change });
     return record;
   }
 }

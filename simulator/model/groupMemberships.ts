@@ -1,3 +1,4 @@
+import type { DirectoryChangeFeed } from './directoryChangeFeed';
 import type { ChangeSequence } from './directoryStream';
 import { InvalidStateError } from './simulatorErrors';
 
@@ -21,7 +22,12 @@ export class GroupMemberships {
   private readonly sortedCache = new Map<string, string[]>();
   private total = 0;
 
-  constructor(private readonly sequence: ChangeSequence) {}
+  constructor(
+    private readonly sequence: ChangeSequence,
+    /** Told of every membership change after generation (change notifications). */
+    private readonly feed?: DirectoryChangeFeed,
+    private readonly collection: 'members' | 'owners' = 'members',
+  ) {}
 
   /** Number of membership links across all groups. */
   get size(): number {
@@ -50,6 +56,7 @@ export class GroupMemberships {
     set.add(memberId);
     this.total++;
     this.logChange(groupId, memberId);
+    this.feed?.emit({ kind: 'link', collection: this.collection, groupId, objectId: memberId, change: 'added' });
   }
 
   remove(groupId: string, memberId: string): void {
@@ -57,6 +64,7 @@ export class GroupMemberships {
     if (!set?.delete(memberId)) throw new InvalidStateError(`${memberId} is not a member of group ${groupId}`);
     this.total--;
     this.logChange(groupId, memberId);
+    this.feed?.emit({ kind: 'link', collection: this.collection, groupId, objectId: memberId, change: 'removed' });
   }
 
   membersOf(groupId: string): ReadonlySet<string> {

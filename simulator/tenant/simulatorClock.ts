@@ -5,6 +5,7 @@
  */
 export class SimulatorClock {
   private offsetMs = 0;
+  private readonly listeners = new Set<(now: Date) => void>();
 
   nowMs(): number {
     return Date.now() + this.offsetMs;
@@ -18,7 +19,16 @@ export class SimulatorClock {
   advance(seconds: number): Date {
     if (!(seconds >= 0)) throw new RangeError('the simulator clock only moves forward: give seconds >= 0');
     this.offsetMs += seconds * 1000;
-    return this.now();
+    const now = this.now();
+    // What ages on this clock (subscriptions) is looked at at once, not at the next timer tick.
+    for (const listener of this.listeners) listener(now);
+    return now;
+  }
+
+  /** Calls `listener` after every advance; returns the unsubscribe function. */
+  onAdvance(listener: (now: Date) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** How far ahead of real time the clock runs. */

@@ -5,6 +5,7 @@ import type { AuditInitiator, DirectoryAudit } from '../model/directoryAudit';
 import type { DirectoryObjectKind, SyntheticObjectKind } from '../model/directoryObjects';
 import { BUILT_IN_ROLE_DEFINITIONS, RoleAssignments, type RoleAssignment, type RoleDefinition } from '../model/directoryRoles';
 import { createChangeSequence, DirectoryStream, type ChangeSequence, type DirectoryRecord } from '../model/directoryStream';
+import { DirectoryChangeFeed } from '../model/directoryChangeFeed';
 import type { GroupProperties } from '../model/groupResource';
 import { GroupMemberships } from '../model/groupMemberships';
 import { GroupOwners } from '../model/groupOwners';
@@ -102,6 +103,8 @@ export class TenantStore {
   /** Seeded source of runtime ids; the change modules draw from it, so a seed replays the same ids. */
   readonly ids: Random;
   private readonly sequence: ChangeSequence = createChangeSequence();
+  /** Every change after generation, as it happens: what change notifications are made from. */
+  readonly changes = new DirectoryChangeFeed();
   private readonly streams: Map<StreamName, DirectoryStream<{ id: string }>>;
   private readonly syntheticObjects = new Map<string, SyntheticObjectKind>();
   private readonly latestSignIns = new LatestSignIns();
@@ -122,12 +125,12 @@ export class TenantStore {
     this.now = options.now ?? (() => new Date());
     this.premium = options.premium ?? true;
     this.pimLicensed = options.pimLicensed ?? true;
-    this.users = new DirectoryStream<UserProperties>('users', this.sequence);
-    this.groups = new DirectoryStream<GroupProperties>('groups', this.sequence);
-    this.applications = new DirectoryStream<ApplicationProperties>('applications', this.sequence);
-    this.servicePrincipals = new DirectoryStream<ServicePrincipalProperties>('servicePrincipals', this.sequence);
-    this.memberships = new GroupMemberships(this.sequence);
-    this.groupOwners = new GroupOwners(this.sequence);
+    this.users = new DirectoryStream<UserProperties>('users', this.sequence, this.changes);
+    this.groups = new DirectoryStream<GroupProperties>('groups', this.sequence, this.changes);
+    this.applications = new DirectoryStream<ApplicationProperties>('applications', this.sequence, this.changes);
+    this.servicePrincipals = new DirectoryStream<ServicePrincipalProperties>('servicePrincipals', this.sequence, this.changes);
+    this.memberships = new GroupMemberships(this.sequence, this.changes, 'members');
+    this.groupOwners = new GroupOwners(this.sequence, this.changes, 'owners');
     this.streams = new Map<StreamName, DirectoryStream<{ id: string }>>([
       ['users', this.users],
       ['groups', this.groups],

@@ -43,7 +43,12 @@ export class LatencyModel {
   private current: LatencySettings;
   private random: Random;
 
-  constructor(options: LatencyOptions, defaultSeed: number) {
+  /** `maxDelayMs` bounds every sample (change notifications allow Microsoft's 15 minutes). */
+  constructor(
+    options: LatencyOptions,
+    defaultSeed: number,
+    private readonly maxDelayMs = MAX_DELAY_MS,
+  ) {
     this.current = { distribution: { kind: 'none' }, seed: defaultSeed, scope: 'graph', slowBody: null };
     this.random = createRandom(0);
     this.configure(options);
@@ -89,7 +94,7 @@ export class LatencyModel {
         return distribution.minMs + this.random.next() * (distribution.maxMs - distribution.minMs);
       case 'logNormal': {
         const sigma = Math.log(distribution.p99Ms / distribution.medianMs) / Z_99;
-        return Math.min(MAX_DELAY_MS, distribution.medianMs * Math.exp(sigma * standardNormal(this.random)));
+        return Math.min(this.maxDelayMs, distribution.medianMs * Math.exp(sigma * standardNormal(this.random)));
       }
     }
   }
