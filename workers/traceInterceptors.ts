@@ -8,33 +8,36 @@ import {
 import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import type { Tracing } from '../shared/tracing/startTracing';
-import { connectorOfWorkflowId } from './loggerInterceptor';
+import { activityConnectors, connectorOfWorkflowId } from './activityConnector';
 
 /**
  * The span of each activity attempt (the SDK's `RunActivity:<type>`, a child of the workflow's
  * `StartActivity:<type>` through the task's headers) with the connector, sync run, stream and
  * attempt on it; log lines of the activity carry its trace_id and span_id.
  */
-export const traceActivityInterceptors: ActivityInterceptorsFactory = (ctx) => {
-  const otel = new OpenTelemetryActivityInboundInterceptor(ctx);
-  return {
-    inbound: {
-      execute: (input, next) =>
-        otel.execute(input, (inner) => {
-          const arg = (inner.args[0] ?? {}) as { connectorId?: unknown; syncRunId?: unknown; stream?: unknown };
-          const connectorId = typeof arg.connectorId === 'string' ? arg.connectorId : connectorOfWorkflowId(ctx.info.workflowExecution?.workflowId ?? '');
-          trace.getActiveSpan()?.setAttributes({
-            'temporal.activity.attempt': ctx.info.attempt,
-            ...(connectorId ? { 'entra.connector_id': connectorId } : {}),
-            ...(typeof arg.syncRunId === 'number' ? { 'entra.sync_run_id': arg.syncRunId } : {}),
-            ...(typeof arg.stream === 'string' ? { 'entra.stream': arg.stream } : {}),
-          });
-          return next(inner);
-        }),
-    },
-    outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+export function traceActivityInterceptors(): ActivityInterceptorsFactory {
+  const connectorOf = activityConnectors();
+  return (ctx) => {
+    const otel = new OpenTelemetryActivityInboundInterceptor(ctx);
+    return {
+      inbound: {
+        execute: (input, next) =>
+          otel.execute(input, (inner) => {
+            const arg = (inner.args[0] ?? {}) as { connectorId?: unknown; syncRunId?: unknown; stream?: unknown };
+            const connectorId = connectorOf(ctx.info, arg);
+            trace.getActiveSpan()?.setAttributes({
+              'temporal.activity.attempt': ctx.info.attempt,
+              ...(connectorId ? { 'entra.connector_id': connectorId } : {}),
+              ...(typeof arg.syncRunId === 'number' ? { 'entra.sync_run_id': arg.syncRunId } : {}),
+              ...(typeof arg.stream === 'string' ? { 'entra.stream': arg.stream } : {}),
+            });
+            return next(inner);
+          }),
+      },
+      outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+    };
   };
-};
+}
 
 export type WorkflowTraceSinks = InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }>;
 

@@ -54,7 +54,7 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   // Secrets stored (encrypted) by the CLI first; the environment's secret or certificate for the `default` connector after.
   const secrets = new DatabaseSecretStore(db, keys, new EnvironmentSecretStore(ENV_CONNECTOR_ID, config.entra?.credential));
   // Tracing outermost: the logger's lines of an activity carry its span's trace_id.
-  const interceptors = { activity: [...(tracing ? [traceActivityInterceptors] : []), loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
+  const interceptors = { activity: [...(tracing ? [traceActivityInterceptors()] : []), loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
   const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}), ...(tracing ? { tracing } : {}) });
   const metricsServer = await telemetry.serve(() => workerHealth(worker, db));
   log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, workerVersion: describeWorkerDeployment(config.workerDeployment), payloadEncryption: Boolean(dataConverter), traces: Boolean(tracing), heapGrowthPercent: config.workerHeapGrowthPercent }, `${name} ready`);

@@ -4,32 +4,33 @@ import { inSpan } from '../../shared/tracing/inSpan';
 import { retryAfterMs } from './graphErrors';
 import { graphEndpoint } from './graphTelemetry';
 
-/** How many requests a `$batch` body carries; undefined for any other request. */
-function batchSize(endpoint: string, body: unknown): number | undefined {
-  if (endpoint !== '/$batch' || typeof body !== 'string') return undefined;
+/** A `$batch` body's sub-requests: how many, and their endpoint templates; nothing for any other request. */
+function batchAttributes(endpoint: string, body: unknown): Record<string, number | string[]> {
+  if (endpoint !== '/$batch' || typeof body !== 'string') return {};
   try {
     const requests = (JSON.parse(body) as { requests?: unknown }).requests;
-    return Array.isArray(requests) ? requests.length : undefined;
+    if (!Array.isArray(requests)) return {};
+    const endpoints = new Set(requests.map((r) => graphEndpoint(String((r as { url?: unknown }).url ?? ''))));
+    return { 'graph.batch.requests': requests.length, 'graph.batch.endpoints': [...endpoints].sort() };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
 /**
  * One HTTP request to Graph as a client span, `GET /users/delta`: method, the endpoint's template
  * (ids replaced by {id}, no query), status, whether it was throttled and the Retry-After Graph
- * asked for, and a `$batch`'s number of sub-requests. No URL, query or body leaves: they name
+ * asked for, and a `$batch`'s number of sub-requests and their templates. No URL, query or body leaves: they name
  * directory objects and carry skip tokens.
  */
 export function inGraphRequestSpan(context: Context, url: string, send: () => Promise<void>): Promise<void> {
   const method = (context.options?.method ?? 'GET').toUpperCase();
   const endpoint = graphEndpoint(url);
-  const size = batchSize(endpoint, context.options?.body);
   const attributes = {
     'http.request.method': method,
     'url.template': endpoint,
     'server.address': new URL(url, 'https://graph.invalid').hostname,
-    ...(size !== undefined ? { 'graph.batch.requests': size } : {}),
+    ...batchAttributes(endpoint, context.options?.body),
   };
   return inSpan(
     `${method} ${endpoint}`,

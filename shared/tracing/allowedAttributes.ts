@@ -26,6 +26,7 @@ export const ALLOWED_ATTRIBUTES = new Set([
   'graph.throttled',
   'graph.retry_after_seconds',
   'graph.batch.requests',
+  'graph.batch.endpoints',
 ]);
 
 const pick = (attributes: ReadableSpan['attributes']) => Object.fromEntries(Object.entries(attributes).filter(([key]) => ALLOWED_ATTRIBUTES.has(key)));

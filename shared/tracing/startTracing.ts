@@ -23,8 +23,8 @@ type WarnLog = { warn(message: string): void };
  * the sampler read their own standard variables (OTEL_EXPORTER_OTLP_HEADERS, OTEL_BSP_*,
  * OTEL_TRACES_SAMPLER); OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override `serviceName`.
  */
-export function startTracing(serviceName: string, log: WarnLog, env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
-  const config = tracingConfig(env);
+export function startTracing(serviceName: string, log: WarnLog): Tracing | undefined {
+  const config = tracingConfig(process.env);
   if (!config.enabled) {
     if (config.reason) log.warn(`tracing is off: ${config.reason}`);
     return undefined;
