@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushClientTracing, tracedClientInterceptors } from '../client/clientTracing';
 import { AccessTokenAuthority } from '../simulator/identity/accessTokens';
@@ -21,6 +22,7 @@ let sim: RunningSimulator;
 let receiver: OtlpReceiver;
 let spans: ReceivedSpan[];
 let bodies: string;
+let logLines: Array<Record<string, unknown>>;
 const issuedTokens: string[] = [];
 
 beforeAll(async () => {
@@ -39,7 +41,7 @@ beforeAll(async () => {
   expect(interceptors).toBeDefined();
 
   sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 131, users: 30, pageSize: 10, throttling: fastReportsThrottling });
-  const live = await LiveWorker.start('traces', { env: { ...otel, OTEL_SERVICE_NAME: 'entra-sync-worker-under-test' }, interceptors });
+  const live = await LiveWorker.start('traces', { env: { ...otel, OTEL_SERVICE_NAME: 'entra-sync-worker-under-test', LOG_LEVEL: 'info' }, interceptors });
   try {
     await live.addConnector(CONNECTOR, sim);
     // One 429 with Retry-After, for the throttled request's span.
@@ -51,6 +53,7 @@ beforeAll(async () => {
     await flushClientTracing();
   }
   spans = receiver.spans;
+  logLines = (await readFile(live.logFile, 'utf8')).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   bodies = receiver.bodies.join('\n');
 });
 
@@ -136,6 +139,15 @@ describe('the trace of one sync', () => {
     for (const step of ['finalize applyObjects', 'finalize applyMemberships', 'finalize recordHistory', 'finalize takeGeneration']) expect(steps).toContain(step);
     const streams = spans.filter((s) => s.name === 'finalize applyObjects').map((s) => s.attributes['entra.stream']);
     expect(streams).toContain('users');
+  });
+
+  it("leads from each activity's log line to its span", () => {
+    const completed = logLines.filter((l) => l.msg === 'activity completed');
+    expect(completed.length).toBe(named(/^RunActivity:/).length);
+    for (const line of completed) {
+      const span = spans.find((s) => s.spanId === line.span_id);
+      expect([span?.name, span?.traceId], JSON.stringify(line)).toEqual([`RunActivity:${String(line.activity)}`, line.trace_id]);
+    }
   });
 
   it('exports no secret, token or directory object', () => {

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
@@ -35,6 +36,7 @@ export function loggerInterceptors(log: Logger): ActivityInterceptorsFactory {
             ...fields,
             ...(typeof arg.syncRunId === 'number' ? { syncRunId: arg.syncRunId } : {}),
             ...(typeof arg.stream === 'string' ? { stream: arg.stream } : {}),
+            ...traceFields(),
           };
           const child = log.child(fields);
           const started = performance.now();
@@ -55,4 +57,10 @@ export function loggerInterceptors(log: Logger): ActivityInterceptorsFactory {
       },
     };
   };
+}
+
+/** The activity attempt's span, when tracing is on: its lines lead to its trace and back. */
+function traceFields(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && trace.isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
 }

@@ -81,6 +81,11 @@ export class LiveWorker {
     );
   }
 
+  /** The worker's stdout and stderr: its JSON log lines. */
+  get logFile(): string {
+    return this.worker.logFile;
+  }
+
   async scrape(): Promise<string> {
     const response = await fetch(this.metricsUrl);
     if (!response.ok) throw new Error(`GET ${this.metricsUrl} answered ${response.status}`);
