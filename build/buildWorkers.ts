@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { build } from 'esbuild';
-import { BUILD_INPUTS, PREBUILT_WORKFLOW_BUNDLE, WORKFLOWS_PATH } from '../workers/workflowBundle';
+import { BUILD_INPUTS, PREBUILT_WORKFLOW_BUNDLE, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/workflowBundle';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST_DIR = path.join(ROOT, 'dist');
@@ -36,7 +36,7 @@ export async function buildWorkers(outDir = DIST_DIR): Promise<void> {
     tsconfig: path.join(ROOT, 'tsconfig.build.json'),
     logLevel: 'warning',
   });
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: silent });
   await writeFile(path.join(staging, 'workers', PREBUILT_WORKFLOW_BUNDLE), code);
   // What the build read, so that the launcher can tell whether a source changed since.
   const workflowSources = (await readdir(path.dirname(WORKFLOWS_PATH), { recursive: true })).map((f) => path.join(path.relative(ROOT, path.dirname(WORKFLOWS_PATH)), f));

@@ -21,6 +21,7 @@ import { ScheduleWatcher } from './scheduleWatcher';
 import { connectClientToTemporal } from './temporalConnection';
 import { explainTemporalError } from './temporalErrors';
 import { triggerSync } from './triggerSync';
+import { flushClientTracing, tracedClientInterceptors } from './clientTracing';
 
 const program = new Command()
   .name('npm start --')
@@ -104,7 +105,9 @@ runMain(async () => {
     };
     const connection = await connectClientToTemporal(stack.temporal);
     cleanups.push(() => connection.close());
-    const client = new Client({ connection, namespace: stack.temporal.namespace, dataConverter: dataConverterFromEnv() });
+    const interceptors = tracedClientInterceptors(say);
+    cleanups.push(flushClientTracing);
+    const client = new Client({ connection, namespace: stack.temporal.namespace, dataConverter: dataConverterFromEnv(), ...(interceptors ? { interceptors } : {}) });
     await waitForPoller(client, stack.temporal.namespace, config.temporal.taskQueue, worker).catch(explainTemporal);
     say(`worker: polling ${config.temporal.taskQueue} (pid ${worker.pid}, log ${worker.logFile})`);
     if (discoveryWorker) {

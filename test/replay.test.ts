@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { HISTORIES_DIR } from './support/histories';
 import { patchIdsIn, patchMarkers } from './support/patchMarkers';
 import { workflowBundle } from './support/syncHarness';
+import { workflowTraceSinks } from '../workers/traceInterceptors';
 
 const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).sort();
 const histories = await Promise.all(files.map(async (file) => ({ file, history: JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) })));
@@ -22,7 +23,7 @@ describe('recorded EntraSyncWorkflow histories replay against the current workfl
   it.each(files)('%s', async (file) => {
     const { history } = histories.find((h) => h.file === file)!;
     // Throws DeterminismViolationError when today's code would take other steps than the recorded run.
-    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file);
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), sinks: workflowTraceSinks() }, history, file);
   });
 
   it('every patch in workflows/ is replayed both ways: a history that took it and one recorded before it', () => {

@@ -9,6 +9,7 @@ import { applySyncSchedule } from '../client/schedules';
 import { ScheduleWatcher } from '../client/scheduleWatcher';
 import { triggerSync } from '../client/triggerSync';
 import { workflowBundle } from './support/syncHarness';
+import { workflowTraceSinks } from '../workers/traceInterceptors';
 import { blockUntilCancelled, currentRun, deferred, healthy, stubActivities } from './workflow/stubActivities';
 
 // `npm start`'s watcher (client/main.ts) against the suite's Temporal server: a schedule of this
@@ -44,6 +45,7 @@ async function withSchedule<T>(activities: typeof healthy, body: (schedule: Sche
     namespace: 'default',
     taskQueue,
     workflowBundle: await workflowBundle(),
+    sinks: workflowTraceSinks(),
     activities,
     maxHeartbeatThrottleInterval: '20 ms',
     defaultHeartbeatThrottleInterval: '20 ms',

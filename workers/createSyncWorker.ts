@@ -8,7 +8,9 @@ import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { withFailureMapping } from './failureInterceptor';
 import { executionProbe } from './executionProbe';
 import { DEFAULT_JANITOR_POLICY, type JanitorPolicy } from '../activities/store/janitor';
-import { workflowCode } from './workflowBundle';
+import { WORKFLOW_INTERCEPTOR_MODULES, workflowCode } from './workflowBundle';
+import { workflowTraceSinks } from './traceInterceptors';
+import type { Tracing } from '../shared/tracing/startTracing';
 import { workerVersioning } from './workerVersioning';
 import type { WorkerDeployment } from '../shared/workerDeployment';
 
@@ -37,14 +39,17 @@ export type SyncWorkerOptions = {
   auditPagesPerRun?: number;
   /** The version this worker serves (ENTRA_WORKER_DEPLOYMENT, ENTRA_WORKER_BUILD_ID); absent = unversioned. */
   deployment?: WorkerDeployment;
+  /** Where the workflow's spans go (shared/tracing/startTracing.ts); absent = dropped. */
+  tracing?: Tracing;
 };
 
 export async function createSyncWorker(options: SyncWorkerOptions): Promise<Worker> {
+  const code = options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? SYNC_TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : workflowCode()),
+    ...code,
     activities: createSyncActivities({
       db: options.db,
       graph: new GraphSessions(options.secrets),
@@ -56,7 +61,9 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       reconcileFullEveryMs: options.reconcileFullEveryMs,
       auditPagesPerRun: options.auditPagesPerRun,
     }),
-    interceptors: withFailureMapping(options.interceptors),
+    // A prebuilt bundle has the workflow interceptors in it; sources are bundled with them here.
+    interceptors: withFailureMapping({ ...options.interceptors, ...('workflowsPath' in code ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) }),
+    sinks: workflowTraceSinks(options.tracing),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...workerVersioning(options.deployment),
   });

@@ -1,14 +1,11 @@
+import { trace } from '@opentelemetry/api';
 import type { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Logger } from './logger';
+import { activityConnectors } from './activityConnector';
 
-/** Scheduled runs are `entra-sync-<connector>-<RFC 3339 time>`, manual ones `entra-sync-<connector>...`. */
-export function connectorOfWorkflowId(workflowId: string): string | undefined {
-  return /^entra-sync-(.+?)(?:-\d{4}-\d{2}-\d{2}T[\d:.]+Z)?$/.exec(workflowId)?.[1];
-}
-
-const REMEMBERED_RUNS = 1_000;
+export { connectorOfWorkflowId } from './activityConnector';
 
 /**
  * Log fields for every line about an activity: connectorId, workflowId, workflowRunId (the Temporal run),
@@ -17,8 +14,7 @@ const REMEMBERED_RUNS = 1_000;
  * its duration. Failure messages are those the activities built, already without the secret.
  */
 export function loggerInterceptors(log: Logger): ActivityInterceptorsFactory {
-  // Activities that only carry a sync run number learn their connector from an earlier one of the run.
-  const connectorOfRun = new Map<string, string>();
+  const connectorOf = activityConnectors();
 
   return (ctx: Context) => {
     const info = ctx.info;
@@ -34,19 +30,13 @@ export function loggerInterceptors(log: Logger): ActivityInterceptorsFactory {
       inbound: {
         async execute(input, next) {
           const arg = (input.args[0] ?? {}) as { connectorId?: unknown; syncRunId?: unknown; stream?: unknown };
-          const connectorId =
-            (typeof arg.connectorId === 'string' ? arg.connectorId : undefined) ??
-            connectorOfRun.get(runKey) ??
-            connectorOfWorkflowId(workflowId);
-          if (connectorId) {
-            connectorOfRun.set(runKey, connectorId);
-            if (connectorOfRun.size > REMEMBERED_RUNS) connectorOfRun.delete(connectorOfRun.keys().next().value!);
-          }
+          const connectorId = connectorOf(info, arg);
           fields = {
             connectorId,
             ...fields,
             ...(typeof arg.syncRunId === 'number' ? { syncRunId: arg.syncRunId } : {}),
             ...(typeof arg.stream === 'string' ? { stream: arg.stream } : {}),
+            ...traceFields(),
           };
           const child = log.child(fields);
           const started = performance.now();
@@ -67,4 +57,10 @@ export function loggerInterceptors(log: Logger): ActivityInterceptorsFactory {
       },
     };
   };
+}
+
+/** The activity attempt's span, when tracing is on: its lines lead to its trace and back. */
+function traceFields(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && trace.isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
 }

@@ -4,7 +4,7 @@ import { runWorkerProcess } from './workerProcess';
 
 /** The sync worker process: workflows and activities on the entra-sync task queue. */
 runMain(() =>
-  runWorkerProcess('sync worker', ({ config, connection, db, secrets, interceptors, dataConverter }) =>
+  runWorkerProcess('sync worker', ({ config, connection, db, secrets, interceptors, dataConverter, tracing }) =>
     createSyncWorker({
       connection,
       namespace: config.temporal.namespace,
@@ -20,6 +20,7 @@ runMain(() =>
       reconcileFullEveryMs: config.reconcileFullEveryMs,
       auditPagesPerRun: config.auditPagesPerRun,
       deployment: config.workerDeployment,
+      tracing,
     }),
   ),
 );

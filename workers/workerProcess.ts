@@ -18,6 +18,8 @@ import { metricsInterceptors } from './metricsInterceptor';
 import { installWorkerTelemetry } from './metricsRuntime';
 import { registerCommitFreshness } from './commitFreshness';
 import { limitHeapGrowth } from './heapGrowth';
+import { startTracing, type Tracing } from '../shared/tracing/startTracing';
+import { traceActivityInterceptors } from './traceInterceptors';
 
 export type WorkerProcessContext = {
   config: Config;
@@ -27,6 +29,8 @@ export type WorkerProcessContext = {
   secrets: DatabaseSecretStore;
   interceptors: WorkerInterceptors;
   dataConverter?: DataConverter;
+  /** Absent when no OTEL_* variable asks for traces. */
+  tracing?: Tracing;
 };
 
 /**
@@ -42,16 +46,18 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   const log = createLogger(config.logLevel);
   if (!config.databaseUrl) throw new Error(`DATABASE_URL is not set: the ${name} needs the PostgreSQL database that holds the inventory`);
   const telemetry = await installWorkerTelemetry(log, loadMetricsConfig());
+  const tracing = startTracing(`entra-sync-${name.replace(/^sync /, '').replace(/ /g, '-')}`, log);
   const address = config.temporal.address ?? 'localhost:7233';
   const connection = await connectWorkerToTemporal({ address, namespace: config.temporal.namespace, security: config.temporal.security });
   const db = createDatabase(config.databaseUrl, config.database);
   registerCommitFreshness(telemetry.metrics.registry, db, config.syncIntervalMs / 1000);
   // Secrets stored (encrypted) by the CLI first; the environment's secret or certificate for the `default` connector after.
   const secrets = new DatabaseSecretStore(db, keys, new EnvironmentSecretStore(ENV_CONNECTOR_ID, config.entra?.credential));
-  const interceptors = { activity: [loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
-  const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}) });
+  // Tracing outermost: the logger's lines of an activity carry its span's trace_id.
+  const interceptors = { activity: [...(tracing ? [traceActivityInterceptors()] : []), loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
+  const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}), ...(tracing ? { tracing } : {}) });
   const metricsServer = await telemetry.serve(() => workerHealth(worker, db));
-  log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, workerVersion: describeWorkerDeployment(config.workerDeployment), payloadEncryption: Boolean(dataConverter), heapGrowthPercent: config.workerHeapGrowthPercent }, `${name} ready`);
+  log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, workerVersion: describeWorkerDeployment(config.workerDeployment), payloadEncryption: Boolean(dataConverter), traces: Boolean(tracing), heapGrowthPercent: config.workerHeapGrowthPercent }, `${name} ready`);
   if (config.workerDeployment) {
     // A versioned worker of a build that is not current yet sits idle: say what routes runs to it.
     log.info(`${name} serves build ${config.workerDeployment.buildId} of deployment ${config.workerDeployment.deploymentName}: new runs reach it once that build is current (entra-sync workers set-current --build-id ${config.workerDeployment.buildId})`);
@@ -62,6 +68,8 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
     metricsServer?.close();
     await connection.close();
     await db.end();
+    // The spans of the last activities and workflows, before the process exits.
+    await tracing?.shutdown().catch((err: unknown) => log.warn({ error: (err as Error).message }, 'tracing: the last spans could not be exported'));
     log.info(`${name} stopped`);
   }
 }

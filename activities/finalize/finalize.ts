@@ -20,6 +20,7 @@ import { readRunSummary, type RunSummary } from './runSummary';
 import { claimRun, discardOtherStaging, discardStaging, notResumable } from '../store/runs';
 import { FailureKind } from '../../shared/failureKinds';
 import { killPoint } from '../killPoint';
+import { finalizeStep } from '../../shared/tracing/inSpan';
 
 type StreamRow = {
   stream: DeltaStream;
@@ -41,8 +42,8 @@ export async function finalizeRun(db: Database, syncRunId: number, owner: string
   // statistics the planner picks nested-loop anti-joins that are quadratic in the tenant size.
   // Outside the transaction: ANALYZE's lock conflicts with itself, and held until commit it
   // would make every other connector's finalize wait for this one.
-  await db.query('analyze staged_objects, staged_memberships, staged_group_owners');
-  const summary = await commitRun(db, syncRunId, owner);
+  await finalizeStep('analyze', () => db.query('analyze staged_objects, staged_memberships, staged_group_owners'));
+  const summary = await finalizeStep('transaction', () => commitRun(db, syncRunId, owner));
   await analyzeAfterBootstrap(db, syncRunId);
   return summary;
 }
@@ -68,24 +69,24 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunS
     );
     for (const s of streams.rows) {
       if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${syncRunId}: stream ${s.stream} has not finished pulling`);
-      const counts = await applyStagedObjects(tx, connectorId, syncRunId, s.stream, s.mode);
+      const counts = await finalizeStep('applyObjects', () => applyStagedObjects(tx, connectorId, syncRunId, s.stream, s.mode), s.stream);
       await advanceCursor(tx, connectorId, syncRunId, s, base !== null);
       await recordCursorQuery(tx, connectorId, s.stream);
       await recordCounts(tx, syncRunId, s.stream, counts);
     }
     const groups = streams.rows.find((s) => s.stream === DERIVED_STREAMS.memberships.derivedFrom);
-    if (groups) await recordDerived(tx, syncRunId, 'memberships', groups, await applyStagedMemberships(tx, connectorId, syncRunId, groups.mode));
-    if (groups) await recordDerived(tx, syncRunId, 'groupOwners', groups, await applyStagedGroupOwners(tx, connectorId, syncRunId, groups.mode));
+    if (groups) await recordDerived(tx, syncRunId, 'memberships', groups, await finalizeStep('applyMemberships', () => applyStagedMemberships(tx, connectorId, syncRunId, groups.mode)));
+    if (groups) await recordDerived(tx, syncRunId, 'groupOwners', groups, await finalizeStep('applyGroupOwners', () => applyStagedGroupOwners(tx, connectorId, syncRunId, groups.mode)));
     const apps = streams.rows.find((s) => s.stream === DERIVED_STREAMS.credentials.derivedFrom);
-    if (apps) await recordDerived(tx, syncRunId, 'credentials', apps, await deriveCredentials(tx, connectorId, syncRunId));
+    if (apps) await recordDerived(tx, syncRunId, 'credentials', apps, await finalizeStep('deriveCredentials', () => deriveCredentials(tx, connectorId, syncRunId)));
 
-    await applyRelationshipStreams(tx, connectorId, syncRunId);
-    await applyDiscoveryStreams(tx, connectorId, syncRunId);
+    await finalizeStep('applyRelationships', () => applyRelationshipStreams(tx, connectorId, syncRunId));
+    await finalizeStep('applyDiscovery', () => applyDiscoveryStreams(tx, connectorId, syncRunId));
     // After every applier: history diffs what the live tables now hold (docs/history.md).
-    await recordHistory(tx, connectorId, syncRunId);
+    await finalizeStep('recordHistory', () => recordHistory(tx, connectorId, syncRunId));
 
     // Last, so the connector row is locked only for the commit itself.
-    await takeGeneration(tx, connectorId, syncRunId, base);
+    await finalizeStep('takeGeneration', () => takeGeneration(tx, connectorId, syncRunId, base));
     // clock_timestamp(): when the commit happens, not when the transaction began (now()).
     await tx.query(`update sync_runs set status = 'succeeded', finished_at = clock_timestamp() where id = $1`, [syncRunId]);
     await discardStaging(tx, syncRunId);

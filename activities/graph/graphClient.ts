@@ -9,6 +9,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { graphScope } from '../../shared/clouds';
+import { inGraphRequestSpan } from './graphRequestSpan';
 import { recordGraphResponse } from './graphTelemetry';
 
 export type GraphConnection = {
@@ -32,7 +33,7 @@ class TrafficRecorder implements Middleware {
     this.traffic.requests += 1;
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     try {
-      await this.next!.execute(context);
+      await inGraphRequestSpan(context, url, () => this.next!.execute(context));
     } catch (err) {
       recordGraphResponse(context.options?.method, url, 0);
       throw err;

@@ -8,6 +8,8 @@ import { temporalConnectionOptions } from '../../shared/temporalConnectionOption
 import { explainTemporalConnectionFailure, type TemporalTarget } from '../../shared/temporalConnectionProblem';
 import { dataConverterFromEnv } from '../../workers/codec';
 import { CliError, firstLine, postgresError } from './cliErrors';
+import { tracedClientInterceptors } from '../clientTracing';
+import { note } from './output';
 
 /** Where `npm start` runs the Temporal dev server and its Web UI. */
 const DEV_TEMPORAL_ADDRESS = 'localhost:7233';
@@ -122,7 +124,8 @@ export class CliContext {
     } catch (err) {
       throw await temporalConnectFailure(target, err);
     }
-    const client = new Client({ connection: this.connection, namespace: this.namespace, dataConverter: dataConverterFromEnv() });
+    const interceptors = tracedClientInterceptors(note);
+    const client = new Client({ connection: this.connection, namespace: this.namespace, dataConverter: dataConverterFromEnv(), ...(interceptors ? { interceptors } : {}) });
     try {
       if (requireNamespace) await this.connection.workflowService.describeNamespace({ namespace: this.namespace });
       else await this.connection.workflowService.getSystemInfo({});

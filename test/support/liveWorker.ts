@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import { inject } from 'vitest';
 import { saveConnectorSecret } from '../../activities/secrets/connectorSecrets';
 import { loadKeyRing } from '../../activities/secrets/secretCipher';
@@ -32,11 +32,12 @@ export class LiveWorker {
     private readonly key: string,
   ) {}
 
-  static async start(tag: string): Promise<LiveWorker> {
+  /** `env`: more of the worker's environment (OTEL_*); `interceptors`: the test's client's. */
+  static async start(tag: string, options: { env?: Record<string, string>; interceptors?: ClientInterceptors } = {}): Promise<LiveWorker> {
     const databaseUrl = await createTestDatabase(inject('postgresUrl'), tag);
     const db = createDatabase(databaseUrl);
     const connection = await Connection.connect({ address: inject('temporalAddress') });
-    const client = new Client({ connection });
+    const client = new Client({ connection, ...(options.interceptors ? { interceptors: options.interceptors } : {}) });
     const taskQueue = `${tag}-${randomBytes(3).toString('hex')}`;
     const key = randomBytes(32).toString('base64');
     const port = await freePort();
@@ -53,6 +54,7 @@ export class LiveWorker {
         METRICS_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         ...fastReportsWorkerEnv,
+        ...options.env,
       },
       await mkdtemp(path.join(os.tmpdir(), `entra-sync-${tag}-`)),
     );
@@ -77,6 +79,11 @@ export class LiveWorker {
       () => 'succeeded' as const,
       () => 'failed' as const,
     );
+  }
+
+  /** The worker's stdout and stderr: its JSON log lines. */
+  get logFile(): string {
+    return this.worker.logFile;
   }
 
   async scrape(): Promise<string> {

@@ -11,7 +11,7 @@ import { loggerInterceptors } from '../../workers/loggerInterceptor';
 import { upsertConnector } from '../../activities/store/connectors';
 import { createDatabase, type Database } from '../../activities/store/database';
 import { createSyncWorker } from '../../workers/createSyncWorker';
-import { WORKFLOWS_PATH } from '../../workers/workflowBundle';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../../workers/workflowBundle';
 import { EntraSyncWorkflow } from '../../workflows';
 import { createTestDatabase } from './testDatabase';
 
@@ -30,7 +30,7 @@ Runtime.install({
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file: webpack takes about a second. */
-export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }));
+export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quietLogger }));
 
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
 

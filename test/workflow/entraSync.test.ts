@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EntraSyncWorkflow, progressQuery } from '../../workflows/entraSync';
 import { DELTA_STREAMS, RECONCILE_INPUTS } from '../../shared/streams';
 import { workflowBundle } from '../support/syncHarness';
+import { workflowTraceSinks } from '../../workers/traceInterceptors';
 import { recordHistoryIfAsked } from '../support/histories';
 import { patchMarkers } from '../support/patchMarkers';
 import { blockUntilCancelled, deferred, healthy, planFor, REQUESTS_PER_SECOND, RUN_ID, SHARDS, stubActivities, type AllActivities } from './stubActivities';
@@ -37,7 +38,7 @@ async function withWorkers<T>(activities: AllActivities, body: (start: () => Pro
   const taskQueue = uniqueQueue('entra-sync-wf');
   // Heartbeats carry cancellation to activities: let them through at once, not every 24 s.
   const throttle = { maxHeartbeatThrottleInterval: '20 ms', defaultHeartbeatThrottleInterval: '20 ms' } as const;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, ...throttle });
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, sinks: workflowTraceSinks(), activities, ...throttle });
   const start = () => env.client.workflow.start(EntraSyncWorkflow, { taskQueue, workflowId: `${taskQueue}-run`, args: [{ connectorId: CONNECTOR_ID }] });
   if (!discoveryQueue) return worker.runUntil(() => body(start));
   const { pullPermissionGrants, pullSignIns } = activities;
@@ -200,7 +201,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(defaultPayloadConverter.fromPayload(continued!.input!.payloads![0]!)).toEqual({ connectorId: CONNECTOR_ID });
     // The fresh execution prepared a run of its own.
     expect(stubs.called('prepareRun')).toHaveLength(2);
-    await Worker.runReplayHistory({ workflowBundle: bundle }, history);
+    await Worker.runReplayHistory({ workflowBundle: bundle, sinks: workflowTraceSinks() }, history);
   });
 
   it('fails with NoDiscoveryWorker, naming the queue, when nobody polls the discovery task queue', async () => {
@@ -288,7 +289,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(stubs.events.at(-1)).toBe('finalizeRun');
     expect(stubs.called('failRun')).toEqual([]);
     // The recorded history is one today's code replays without a determinism error.
-    await Worker.runReplayHistory({ workflowBundle: bundle }, history);
+    await Worker.runReplayHistory({ workflowBundle: bundle, sinks: workflowTraceSinks() }, history);
   });
 
   it('reconciles once the apps, service principals and audit pulls are done, while the users pull still runs', async () => {
