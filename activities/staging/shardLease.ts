@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { inTransaction, type Database, type Queryable } from '../store/database';
-import { notResumable } from '../store/runs';
-import { ATTEMPT_SUPERSEDED, attemptToken } from './stagingLease';
+import { ATTEMPT_SUPERSEDED, attemptToken, requireRunningOwner } from './stagingLease';
 
 /**
  * The attempt of a reconcile shard that may store its targets' reads
@@ -46,9 +45,7 @@ async function refusal(db: Queryable, lease: ShardLease): Promise<never> {
     [lease.syncRunId, lease.shard],
   );
   const row = rows[0];
-  if (!row) throw notResumable(lease.syncRunId, 'does not exist');
-  if (row.owner !== lease.owner) throw notResumable(lease.syncRunId, 'was taken over by a reset of its workflow');
-  if (row.status !== 'running') throw notResumable(lease.syncRunId, `is ${row.status}`);
+  requireRunningOwner(lease, row);
   throw ApplicationFailure.create({
     type: ATTEMPT_SUPERSEDED,
     message: `attempt ${lease.token} of reconcile shard ${lease.shard} of sync run ${lease.syncRunId} was superseded by attempt ${row.holder ?? '(none)'}; its reads are not stored`,

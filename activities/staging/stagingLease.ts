@@ -72,11 +72,16 @@ async function refusal(db: Queryable, lease: StagingLease): Promise<void> {
     [lease.syncRunId, lease.stream],
   );
   const row = rows[0];
+  requireRunningOwner(lease, row);
+  if (row.pulled) return;
+  if (row.holder !== lease.token) throw superseded(lease, `was superseded by attempt ${row.holder ?? '(none)'}`);
+}
+
+/** Throws RunNotResumable unless the run row exists, is running, and the lease's Temporal run owns it. */
+export function requireRunningOwner<R extends { status: string; owner: string }>(lease: { syncRunId: number; owner: string }, row: R | undefined): asserts row is R {
   if (!row) throw notResumable(lease.syncRunId, 'does not exist');
   if (row.owner !== lease.owner) throw notResumable(lease.syncRunId, 'was taken over by a reset of its workflow');
   if (row.status !== 'running') throw notResumable(lease.syncRunId, `is ${row.status}`);
-  if (row.pulled) return;
-  if (row.holder !== lease.token) throw superseded(lease, `was superseded by attempt ${row.holder ?? '(none)'}`);
 }
 
 function superseded(lease: StagingLease, why: string): ApplicationFailure {
