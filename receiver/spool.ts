@@ -101,16 +101,20 @@ export class Spool {
   private async segment(): Promise<FileHandle> {
     if (this.handle) return this.handle;
     const name = `receipts-${String(Date.now()).padStart(13, '0')}-${String(this.sequence++ % 1_000_000).padStart(6, '0')}.jsonl`;
+    // Named before the file exists: the forwarder must never take a segment still being opened.
+    this.currentName = name;
     const handle = await open(path.join(this.dir, name), 'a', 0o600);
     // The new file's directory entry must be durable too, or a crash could lose the whole file.
     const dir = await open(this.dir, 'r');
     try {
       await dir.sync();
+    } catch (err) {
+      await handle.close();
+      throw err;
     } finally {
       await dir.close();
     }
     this.handle = handle;
-    this.currentName = name;
     return handle;
   }
 }
