@@ -51,7 +51,7 @@ const ReceiverEnv = z.object({
       return n;
     }),
   RECEIVER_SPOOL_DIR: z.string().trim().optional(),
-  RECEIVER_METRICS_PORT: z.string().trim().default('9465'),
+  RECEIVER_METRICS_PORT: z.string().trim().default('9466'),
 });
 
 /** The receiver's settings: its own RECEIVER_* variables plus the database, Temporal and key variables every entra-sync process reads. */
@@ -68,7 +68,7 @@ export function loadReceiverConfig(env: NodeJS.ProcessEnv = process.env): Receiv
   }
   let metrics: MetricsConfig | undefined;
   try {
-    metrics = loadMetricsConfig({ ...env, METRICS_PORT: e?.RECEIVER_METRICS_PORT ?? '9465' });
+    metrics = loadMetricsConfig({ ...env, METRICS_PORT: e?.RECEIVER_METRICS_PORT ?? '9466' });
   } catch (err) {
     problems.push(...(err instanceof ConfigError ? err.problems.map((p) => p.replace('METRICS_PORT', 'RECEIVER_METRICS_PORT')) : [(err as Error).message]));
   }
