@@ -8,13 +8,15 @@ import {
   deleteSubscriptionRecord,
   freshClientState,
   recordSubscription,
+  resealSubscriptionClientStates,
   renewSubscriptionRecord,
   subscriptionSecret,
   subscriptionsOfConnector,
 } from '../activities/store/notificationSubscriptions';
 import { createTestDatabase } from './support/testDatabase';
 
-const keys = loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64') })!;
+const keyText = randomBytes(32).toString('base64');
+const keys = loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: keyText })!;
 let db: Database;
 
 beforeAll(async () => {
@@ -61,6 +63,20 @@ describe('notification subscriptions', () => {
       [a, b],
     );
     await expect(subscriptionSecret(db, keys, b)).rejects.toThrow(SecretCipherError);
+    await deleteSubscriptionRecord(db, b);
+  });
+
+  it('re-seals every clientState under the new key when the key rotates, so the old key can go', async () => {
+    const subscriptionId = randomUUID();
+    const clientState = freshClientState();
+    await recordSubscription(db, keys, { subscriptionId, connectorId: 'contoso', resource: '/users', changeTypes: ['updated'], expiresAt: new Date() }, clientState);
+    const newKey = randomBytes(32).toString('base64');
+    const rotating = loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: newKey, ENTRA_SYNC_ENCRYPTION_KEY_PREVIOUS: keyText })!;
+    const rotation = await resealSubscriptionClientStates(db, rotating);
+    expect(rotation.resealed).toBeGreaterThanOrEqual(1);
+    const onlyNew = loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: newKey })!;
+    expect(await subscriptionSecret(db, onlyNew, subscriptionId)).toEqual({ connectorId: 'contoso', clientState });
+    expect((await resealSubscriptionClientStates(db, onlyNew)).resealed).toBe(0);
   });
 
   it('renews, deletes, and answers undefined for a subscription it does not have', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { KeyRing } from '../secrets/secretCipher';
-import type { Queryable } from './database';
+import { SecretCipherError, type KeyRing } from '../secrets/secretCipher';
+import { inTransaction, type Database, type Queryable } from './database';
 
 /**
  * The Graph subscriptions of each connector (migration 0034) and their clientState: 32 random
@@ -87,4 +87,40 @@ export async function subscriptionSecret(db: Queryable, keys: KeyRing, subscript
   const row = rows[0];
   if (!row) return undefined;
   return { connectorId: row.connectorId, clientState: keys.open(row, sealContext(row.connectorId, subscriptionId)) };
+}
+
+export type ClientStateRotation = { resealed: number; current: number };
+
+/**
+ * Re-seals every clientState not yet under the ring's current key, in one transaction (with
+ * `entra-sync connector rotate-key`, beside the client secrets): all move or none does.
+ */
+export async function resealSubscriptionClientStates(db: Database, keys: KeyRing): Promise<ClientStateRotation> {
+  return inTransaction(db, async (tx) => {
+    const { rows } = await tx.query<{ subscriptionId: string; connectorId: string; keyId: string; nonce: Buffer; ciphertext: Buffer; authTag: Buffer }>(
+      `select subscription_id as "subscriptionId", connector_id as "connectorId", client_state_key_id as "keyId", client_state_nonce as nonce,
+              client_state_ciphertext as ciphertext, client_state_auth_tag as "authTag"
+         from notification_subscriptions order by subscription_id for update`,
+    );
+    let resealed = 0;
+    for (const row of rows) {
+      if (row.keyId === keys.currentKeyId) continue;
+      const context = sealContext(row.connectorId, row.subscriptionId);
+      let clientState: string;
+      try {
+        clientState = keys.open(row, context);
+      } catch (err) {
+        if (err instanceof SecretCipherError) throw new SecretCipherError(err.reason, `the clientState of notification subscription ${row.subscriptionId} ${err.message}`);
+        throw err;
+      }
+      const sealed = keys.seal(clientState, context);
+      await tx.query(
+        `update notification_subscriptions set client_state_key_id = $2, client_state_nonce = $3, client_state_ciphertext = $4, client_state_auth_tag = $5, updated_at = now()
+          where subscription_id = $1`,
+        [row.subscriptionId, sealed.keyId, sealed.nonce, sealed.ciphertext, sealed.authTag],
+      );
+      resealed++;
+    }
+    return { resealed, current: rows.length - resealed };
+  });
 }
