@@ -213,6 +213,16 @@ describe('change notifications', () => {
     const sub = await connectorWithSubscription();
     const big = { value: [{ ...change(sub), padding: 'x'.repeat(MAX_BODY) }] };
     expect((await post('/notifications', big)).status).toBe(413);
+    // Chunked, without a length up front: cut off once the limit is passed.
+    const text = JSON.stringify(big);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < text.length; i += 8_192) controller.enqueue(new TextEncoder().encode(text.slice(i, i + 8_192)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${receiver.url}/notifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunked, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
     const malformed: unknown[] = [
       '{"value": [',
       { value: [] },
