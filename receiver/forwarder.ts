@@ -22,6 +22,7 @@ export type ForwarderOptions = {
 export type ForwarderState = { lastPassAt?: Date; databaseError?: string; temporalError?: string; pendingSegments: number };
 
 const PRUNE_EVERY_MS = 60 * 60_000;
+const SIGNAL_SWEEP_EVERY_MS = 10_000;
 
 /**
  * Moves receipts from the spool to PostgreSQL and wakes the tails. A pass: seal the segment being
@@ -39,6 +40,9 @@ export class Forwarder {
   private signalFailures = 0;
   private nextSignalAt = 0;
   private lastPruneAt = 0;
+  private lastSignalCheckAt = 0;
+  /** Receipts may wait for a signal: set by new receipts and failed signals, cleared by a pass that signalled all. */
+  private signalsWaiting = true;
   readonly state: ForwarderState = { pendingSegments: 0 };
 
   constructor(private readonly options: ForwarderOptions) {}
@@ -78,7 +82,9 @@ export class Forwarder {
       const segments = await spool.sealedSegments();
       for (const segment of segments) {
         const receipts = await spool.readSegment(segment);
-        metrics.recorded.inc(await recordReceipts(db, receipts));
+        const recorded = await recordReceipts(db, receipts);
+        metrics.recorded.inc(recorded);
+        if (recorded) this.signalsWaiting = true;
         await spool.removeSegment(segment);
       }
       if (this.state.databaseError) log.info('PostgreSQL answers again: spooled notifications are being recorded');
@@ -99,8 +105,13 @@ export class Forwarder {
   }
 
   private async signalTails(): Promise<void> {
-    if (Date.now() < this.nextSignalAt) return;
+    // Idle passes do not ask PostgreSQL: only after new receipts, a failed signal, or now and then
+    // (receipts another replica or an earlier run of this one left unsignalled).
+    const due = this.signalsWaiting || Date.now() - this.lastSignalCheckAt > SIGNAL_SWEEP_EVERY_MS;
+    if (!due || Date.now() < this.nextSignalAt) return;
     const { db, trigger, metrics, log } = this.options;
+    this.lastSignalCheckAt = Date.now();
+    this.signalsWaiting = true;
     for (const pending of await receiptsToSignal(db)) {
       try {
         await trigger(pending.connectorId, triggerReason(pending.event, pending.dedupeKeys.length));
@@ -115,6 +126,7 @@ export class Forwarder {
       metrics.signals.inc({ result: 'ok' });
       await markSignalled(db, pending.dedupeKeys);
     }
+    this.signalsWaiting = false;
     if (this.state.temporalError) log.info('Temporal answers again: connector tails are signalled');
     this.state.temporalError = undefined;
     this.signalFailures = 0;
