@@ -30,14 +30,18 @@ COPY shared ./shared
 COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers
+COPY receiver ./receiver
 COPY client ./client
 COPY schema ./schema
 COPY simulator ./simulator
 COPY --from=build /app/dist ./dist
-RUN chmod 755 client/cli/bin.mjs && ln -s /app/client/cli/bin.mjs /usr/local/bin/entra-sync
+RUN chmod 755 client/cli/bin.mjs && ln -s /app/client/cli/bin.mjs /usr/local/bin/entra-sync \
+ && mkdir -p /var/lib/entra-sync/receiver-spool && chown -R 1000:1000 /var/lib/entra-sync
 # The image's unprivileged `node` user.
 USER 1000:1000
-EXPOSE 9464
+# 9464: a worker's /metrics and /healthz. The notification receiver (docs/notifications.md): 8490
+# for Graph's POSTs, 9466 for its /metrics and /healthz.
+EXPOSE 9464 8490 9466
 # /healthz: 200 while the worker polls and PostgreSQL answers (METRICS_PORT=0 turns it off).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -103,10 +103,10 @@ describe('docker-compose.yml, profile observability', () => {
       return readdirSync(path.join(REPO_ROOT, dir!)).filter((f) => pattern.test(f)).map((f) => path.join(dir!, f));
     });
     expect(loaded.sort()).toEqual([...RULE_FILES].sort());
-    // Every worker service of the stack is scraped on its metrics port.
+    // Every worker service of the stack, and the notification receiver, is scraped on its metrics port.
     const scraped = config.scrape_configs.flatMap((c) => c.dns_sd_configs.flatMap((d) => d.names.map((n) => `${n}:${d.port}`)));
-    expect(scraped.sort()).toEqual(['discovery-worker:9464', 'sync-worker:9464']);
-    for (const worker of ['sync-worker', 'discovery-worker']) expect(compose.services[worker], worker).toBeDefined();
+    expect(scraped.sort()).toEqual(['discovery-worker:9464', 'receiver:9466', 'sync-worker:9464']);
+    for (const service of ['sync-worker', 'discovery-worker', 'receiver']) expect(compose.services[service], service).toBeDefined();
   });
 
   it('gives Grafana the data sources and the dashboards, which refer to those data sources', () => {

@@ -1,12 +1,13 @@
 import http from 'node:http';
 import { basicMatches, type BasicCredentials } from './basicAuth';
 import { bearerMatches } from './bearerToken';
-import type { SyncMetrics } from './metrics';
+import type { Registry } from 'prom-client';
 
 export type Health = { ok: boolean; [detail: string]: unknown };
 
 export type MetricsServerOptions = {
-  metrics: SyncMetrics;
+  /** Any process's series (the workers' SyncMetrics, the receiver's ReceiverMetrics). */
+  metrics: { registry: Registry };
   port: number;
   host: string;
   /** The SDK's own Prometheus endpoint (Runtime telemetry), served here too so one scrape gets both. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { saveConnectorSecret, resealConnectorSecrets } from '../../activities/secrets/connectorSecrets';
+import { resealSubscriptionClientStates } from '../../activities/store/notificationSubscriptions';
 import { inTransaction } from '../../activities/store/database';
 import { hasSyncedData, resetConnectorData, runInFlight } from '../../activities/store/connectorReset';
 import { endStaleRuns } from './staleRuns';
@@ -104,7 +105,7 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
 
   connector
     .command('rotate-key')
-    .description(`re-encrypt every stored client secret with ${SECRET_KEY_VARIABLES.current} (old key in ${SECRET_KEY_VARIABLES.previous})`)
+    .description(`re-encrypt every stored client secret and notification clientState with ${SECRET_KEY_VARIABLES.current} (old key in ${SECRET_KEY_VARIABLES.previous})`)
     .option('--json', 'print JSON')
     .action(run(rotateKey as Action));
 }
@@ -297,16 +298,20 @@ async function removeConnector(ctx: CliContext, rawId: string, o: { yes?: boolea
 async function rotateKey(ctx: CliContext, o: { json?: boolean }): Promise<void> {
   const keys = ctx.keys();
   let result;
+  let clientStates;
   try {
     result = await resealConnectorSecrets(await ctx.db(), keys);
+    // The receiver opens these with the same key ring (docs/notifications.md).
+    clientStates = await resealSubscriptionClientStates(await ctx.db(), keys);
   } catch (err) {
     if (err instanceof SecretCipherError) {
       throw new CliError(`${err.message}; nothing was changed: add the key that sealed it to ${SECRET_KEY_VARIABLES.previous} and run again`);
     }
     throw err;
   }
-  if (o.json) return printJson(result);
+  if (o.json) return printJson({ ...result, clientStates });
   out(`re-encrypted ${result.resealed.length} client secret(s) with key ${result.keyId}; ${result.current} already used it`);
+  out(`re-encrypted ${clientStates.resealed} notification subscription clientState(s); ${clientStates.current} already used the key`);
   note(`once every worker runs with ${SECRET_KEY_VARIABLES.current} set to this key, remove ${SECRET_KEY_VARIABLES.previous} everywhere`);
 }
 

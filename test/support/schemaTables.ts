@@ -19,6 +19,8 @@ export const EXCLUDED_TABLES: Record<string, string> = {
   sync_run_streams: 'per-run counters and cursors, one row per stream of every run, however many runs a scenario took',
   connector_secrets: 'sealed with a fresh random nonce on each save; the configured secret, not what a run committed',
   report_request_slots: "the report budget's clock (when the next report request may leave), per app and tenant",
+  notification_subscriptions: "Graph change-notification subscriptions and their sealed clientState: the receiver's configuration, not what a run committed",
+  notification_receipts: 'what the notification receiver accepted (triggers, no tenant data), written by the receiver, not by a run',
   sync_run_reconcile_failures: 'per-run record of the targets a committed run kept as last read, one set per run however many runs a scenario took',
 };
 
