@@ -8,6 +8,7 @@ import { CliError, describeDatabaseUrl, firstLine, isPostgresError, postgresErro
 import { registerConnectorCommands, type Runner } from './connectorCommands';
 import { CliContext, temporalUnreachable } from './context';
 import { note, out } from './output';
+import { registerReportCommand } from './reportCommand';
 import { registerRunsCommands } from './runsCommands';
 import { registerScheduleCommands } from './scheduleCommands';
 import { registerSyncCommand } from './syncCommand';
@@ -75,6 +76,7 @@ registerConnectorCommands(program, run);
 registerScheduleCommands(program, run);
 registerSyncCommand(program, run);
 registerRunsCommands(program, run);
+registerReportCommand(program, run);
 registerTemporalCommands(program, run);
 registerWorkersCommands(program, run);
 
