@@ -89,7 +89,7 @@ export async function privilegedAccessSection(scope: ReportScope): Promise<Secti
           { label: 'PIM active (time-bound)', data: series('time_bound'), color: COLORS.warning },
           { label: 'PIM eligible', data: series('eligible'), color: COLORS.info },
           { label: 'active (PIM window not read)', data: series('window_unread'), color: COLORS.neutral },
-        ],
+        ].filter((d, i) => i < 3 || d.data.some((n) => n)),
         sql: shownPerRole,
       },
     ],

@@ -1,6 +1,8 @@
 import { workflowUiUrl } from '../runOutcome';
 import { COLORS, capped, figure, rowsOf, shownSql, type ReportScope, type SectionData } from './reportModel';
 
+const CHART_RUNS = 1000;
+
 export const SYNC_HEALTH_SQL = {
   lastCommit: `
     select coalesce(to_char(max(finished_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'never') as value
@@ -16,12 +18,16 @@ export const SYNC_HEALTH_SQL = {
       join sync_runs r on r.id = s.run_id
      where r.connector_id = $1 and r.status = 'succeeded'
      order by s.stream, r.finished_at desc`,
+  // The latest CHART_RUNS runs of the period (a one-minute schedule makes 43,200 in 30 days).
   durations: `
-    select id, to_char(started_at at time zone 'UTC', 'MM-DD HH24:MI') as started, status,
-           round(extract(epoch from finished_at - started_at)::numeric, 1) as seconds
-      from sync_runs
-     where connector_id = $1 and started_at >= $2 and finished_at is not null
-     order by started_at, id`,
+    select * from (
+      select id, to_char(started_at at time zone 'UTC', 'MM-DD HH24:MI') as started, status,
+             round(extract(epoch from finished_at - started_at)::numeric, 1) as seconds
+        from sync_runs
+       where connector_id = $1 and started_at >= $2 and finished_at is not null
+       order by started_at desc, id desc
+       limit ${CHART_RUNS}) latest
+     order by id`,
   failed: `
     select id as run, started_at, finished_at, error_kind, error_message, workflow_id, workflow_run_id
       from sync_runs
@@ -79,7 +85,7 @@ export async function syncHealthSection(scope: ReportScope): Promise<SectionData
     charts: [
       {
         id: 'run-durations',
-        title: 'Run durations in the period (seconds, by start, UTC)',
+        title: `Run durations in the period (seconds, by start, UTC; the latest ${CHART_RUNS} when there were more)`,
         type: 'bar',
         stacked: true,
         labels: durations.map((r) => `${r.started} #${r.id}`),
