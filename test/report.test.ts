@@ -18,6 +18,8 @@ useSyncFixture({ seed: 32, users: 300, pageSize: 100 }, (started) => ({ sim, har
 const OUT = path.resolve('.entra-sync/test/report');
 const DAY = 86_400_000;
 const HOSTILE = '<img src=x onerror=alert(1)>';
+// Reaches the chart data (embedded JSON): an enterprise app with a user, named to end the script element.
+const SCRIPT_ENDING = '</script><img src=x onerror=alert(2)><!--';
 // Microsoft's template ids of the roles the report calls privileged (hand-written, not the product's list).
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
 const PRIVILEGED = new Set([
@@ -31,6 +33,7 @@ let page: Page;
 let close: (() => Promise<void>) | undefined;
 const requests: string[] = [];
 const consoleErrors: string[] = [];
+const dialogs: string[] = [];
 let promoted: { upn: string };
 let demoted: { upn: string };
 let reportFile: string;
@@ -50,6 +53,8 @@ beforeAll(async () => {
   t.removeDirectoryRoleAssignment(leaving.id);
   demoted = { upn: t.getUser(leaving.principalId)!.userPrincipalName };
   const hostile = t.createApplication({ displayName: HOSTILE });
+  const scriptEnding = t.createServicePrincipal({ displayName: SCRIPT_ENDING });
+  t.assignAppRole({ resourceId: scriptEnding.id, principalId: newcomer.id });
   t.addPasswordCredential(hostile.id, { displayName: HOSTILE, endDateTime: new Date(Date.now() + 5 * DAY).toISOString() });
   const fault = sim.faults.add({ pathPrefix: '/v1.0/servicePrincipals/delta', status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' });
   expect((await harness.failingSync()).type).toBe('MissingPermission');
@@ -80,6 +85,7 @@ beforeAll(async () => {
   });
   page.on('console', (message) => void (message.type() === 'error' && consoleErrors.push(message.text())));
   page.on('pageerror', (error) => void consoleErrors.push(String(error)));
+  page.on('dialog', (dialog) => void (dialogs.push(dialog.message()), dialog.dismiss()));
   await page.goto(documentUrl, { waitUntil: 'load' });
 }, 120_000);
 
@@ -116,6 +122,22 @@ describe('the posture report, opened in headless Chromium', () => {
     expect(names).toContain(HOSTILE);
     const html = await readFile(reportFile, 'utf8');
     expect(html).not.toContain(HOSTILE);
+    expect(html).not.toContain(SCRIPT_ENDING);
+    // The name that would end a <script> element is a chart label (from the embedded JSON) and a table cell, as written.
+    const labels = await page.$eval('[data-chart="app-reach-top"] canvas', (c) =>
+      ((globalThis as unknown as { Chart: { getChart(c: unknown): { data: { labels: string[] } } } }).Chart.getChart(c)).data.labels,
+    );
+    expect(labels).toContain(SCRIPT_ENDING);
+    expect(await column('app-reach', 'app_name')).toContain(SCRIPT_ENDING);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('refuses a period it cannot read, and a connector that does not exist', async () => {
+    const env = { DATABASE_URL: harness.databaseUrl };
+    const period = await runCli(['report', '--since', 'a month'], env);
+    expect([period.code, period.stderr]).toEqual([1, 'entra-sync: --since "a month" is not a duration; use a whole number of days, hours, minutes and seconds in that order, such as 15m, 1h30m, 45s or 1d\n']);
+    const unknown = await runCli(['report', '--connector', 'nobody', '--out', path.join(OUT, 'none.html')], env);
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'entra-sync: no connector "nobody"; see entra-sync connector list\n']);
   });
 
   it('counts the privileged-role holders of the tenant per role, and who became or stopped being Global Administrator', async () => {
