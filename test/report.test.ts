@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../client/dev/headlessChromium';
+import { writeReport } from '../client/report/buildReport';
 import type { RunningSimulator } from '../simulator/server';
 import { credentials, effectiveEntitlements, ownerships } from '../simulator/tenant/groundTruth';
 import { privilegedAccess } from '../simulator/tenant/privilegedAccessTruth';
@@ -31,6 +32,7 @@ const SECTIONS = ['privileged-access', 'credentials', 'applications', 'sync-heal
 
 let page: Page;
 let close: (() => Promise<void>) | undefined;
+let browser: Awaited<ReturnType<typeof launchChromium>>['browser'];
 const requests: string[] = [];
 const consoleErrors: string[] = [];
 const dialogs: string[] = [];
@@ -74,7 +76,8 @@ beforeAll(async () => {
 
   const chromium = await launchChromium();
   close = chromium.close;
-  page = await chromium.browser.newPage();
+  browser = chromium.browser;
+  page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   await page.setRequestInterception(true);
   const documentUrl = pathToFileURL(reportFile).href;
@@ -215,5 +218,21 @@ describe('the posture report, opened in headless Chromium', () => {
     await page.$eval(`${table} input[type=search]`, (i) => void ((i as unknown as { value: string }).value = ''));
     await page.click(`${table} th:nth-child(2)`);
     expect(await column('privileged-holders', 'principal')).toEqual([...principals].sort((a, b) => a.localeCompare(b)));
+  });
+
+  // Last: it changes the tenant the other tests compare with.
+  it('says what the copy lacks: PIM streams a tenant without the licence does not let the sync read', async () => {
+    sim.tenant.setPimLicensed(false);
+    await harness.sync();
+    const file = path.join(OUT, 'report-without-pim.html');
+    await writeReport(harness.db, file, { connectorId: harness.connectorId, since: new Date(Date.now() - DAY), ui: { namespace: 'default' } });
+    const other = await browser.newPage();
+    await other.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const notes = await other.$$eval('[data-section="sync-health"] .notes li', (items) => items.map((li) => li.textContent ?? ''));
+    // The PIM streams of docs/inventory.md, "Read in full every run".
+    const unread = notes.filter((n) => n.includes('not read in its last committed run')).map((n) => n.split(':')[0]);
+    expect(unread.sort()).toEqual(['directoryRoleActiveSchedules', 'directoryRoleEligibilities', 'groupPimSchedules']);
+    expect(notes.find((n) => n.startsWith('directoryRoleEligibilities:'))).toContain('no Microsoft Entra ID P2 or Microsoft Entra ID Governance licence');
+    await other.close();
   });
 });
