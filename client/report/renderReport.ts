@@ -70,8 +70,11 @@ function renderCell(column: Column, value: unknown): string {
   if (column.kind === 'number') return `<td data-col="${column.key}" data-v="${Number(value)}" class="num">${escapeHtml(String(value))}</td>`;
   const text = typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
   if (column.kind === 'link' && /^https?:\/\//.test(text)) return `<td data-col="${column.key}"><a href="${escapeHtml(text)}" rel="noreferrer">open in the Web UI</a></td>`;
-  return `<td data-col="${column.key}">${escapeHtml(text)}</td>`;
+  // Long texts (names, ids, messages) may break anywhere when printed, so a table fits the page.
+  return `<td data-col="${column.key}"${text.length > LONG_TEXT ? ' class="long"' : ''}>${escapeHtml(text)}</td>`;
 }
+
+const LONG_TEXT = 24;
 
 const formatTime = (d: Date) => d.toISOString().replace(/:\d{2}\.\d{3}Z$/, 'Z').replace('T', ' ');
 

@@ -104,7 +104,10 @@ details.sql pre { background: var(--band); padding: 8px; overflow: auto; font-si
   nav, input[type=search], details.sql { display: none; }
   .report-section { break-before: page; }
   .scroll { max-height: none; overflow: visible; border: none; }
-  th { position: static; }
+  th { position: static; white-space: normal; }
+  th, td { min-width: 0 !important; padding: 2px 4px; }
+  td.long { overflow-wrap: anywhere; }
+  td[data-col=owners] { width: 30%; }
   tr, .figure, .chart { break-inside: avoid; }
   canvas { max-width: 100% !important; height: auto !important; }
   a { color: inherit; text-decoration: none; }
