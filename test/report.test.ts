@@ -220,6 +220,22 @@ describe('the posture report, opened in headless Chromium', () => {
     expect(await column('privileged-holders', 'principal')).toEqual([...principals].sort((a, b) => a.localeCompare(b)));
   });
 
+  it('shows for every figure and table the SQL that produced it: run as shown, it gives the same figure and row count', async () => {
+    const figures = await page.$$eval('.figure', (all) =>
+      all.map((f) => ({ value: f.querySelector('.value')!.textContent, sql: f.querySelector('details.sql pre')!.textContent! })),
+    );
+    expect(figures.length).toBe(13);
+    for (const f of figures) {
+      const [row] = await harness.query<{ value: unknown }>(f.sql);
+      expect([f.sql, String(row!.value)]).toEqual([f.sql, f.value]);
+    }
+    const tables = await page.$$eval('.table-box', (all) =>
+      all.map((t) => ({ total: Number(t.getAttribute('data-total')), sql: t.querySelector('details.sql pre')!.textContent! })),
+    );
+    expect(tables.length).toBe(11);
+    for (const t of tables) expect([t.sql, (await harness.query(t.sql)).length]).toEqual([t.sql, t.total]);
+  });
+
   // Last: it changes the tenant the other tests compare with.
   it('says what the copy lacks: PIM streams a tenant without the licence does not let the sync read', async () => {
     sim.tenant.setPimLicensed(false);
