@@ -9,6 +9,7 @@ import { registerConnectorCommands, type Runner } from './connectorCommands';
 import { CliContext, temporalUnreachable } from './context';
 import { note, out } from './output';
 import { flushClientTracing } from '../clientTracing';
+import { registerReportCommand } from './reportCommand';
 import { registerRunsCommands } from './runsCommands';
 import { registerScheduleCommands } from './scheduleCommands';
 import { registerSyncCommand } from './syncCommand';
@@ -77,6 +78,7 @@ registerConnectorCommands(program, run);
 registerScheduleCommands(program, run);
 registerSyncCommand(program, run);
 registerRunsCommands(program, run);
+registerReportCommand(program, run);
 registerTemporalCommands(program, run);
 registerWorkersCommands(program, run);
 
