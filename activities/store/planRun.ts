@@ -68,7 +68,7 @@ function open(db: Database, input: OpenRunInput, kind: RunKind): Promise<OpenedR
 
 /** The connector row lock that orders run openings and tail commits (docs/run-lifecycle.md). */
 export async function lockConnector(tx: Queryable, connectorId: string): Promise<void> {
-  await tx.query('select 1 from connectors where id = $1 for update', [connectorId]);
+  await tx.query('select 1 from connectors where id = $1 for no key update', [connectorId]);
 }
 
 /** Why a tail pass may not open now, under the connector lock; undefined: it may. */
