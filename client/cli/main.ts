@@ -11,6 +11,7 @@ import { note, out } from './output';
 import { registerRunsCommands } from './runsCommands';
 import { registerScheduleCommands } from './scheduleCommands';
 import { registerSyncCommand } from './syncCommand';
+import { registerTailCommands } from './tailCommands';
 import { registerTemporalCommands } from './temporalSetup';
 import { registerWorkersCommands } from './workersCommands';
 
@@ -75,6 +76,7 @@ registerConnectorCommands(program, run);
 registerScheduleCommands(program, run);
 registerSyncCommand(program, run);
 registerRunsCommands(program, run);
+registerTailCommands(program, run);
 registerTemporalCommands(program, run);
 registerWorkersCommands(program, run);
 
