@@ -147,7 +147,7 @@ describe('npm start', () => {
     // One full run (the first); the user came with a tail pass.
     expect(outcome!.runs.filter((r) => r.kind === 'full')).toEqual([{ kind: 'full', status: 'succeeded' }]);
     expect(outcome!.runs.filter((r) => r.kind === 'tail' && r.status === 'succeeded').length).toBeGreaterThan(0);
-  });
+  }, 240_000);
 
   it('with ENTRA_* credentials and a wrong secret, fails with the fix and exits non-zero', async () => {
     const sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 5, users: 10 });
