@@ -318,7 +318,7 @@ describe('entra-sync CLI, driven as a user would', () => {
     expect(text).toMatch(/entra_sync_graph_requests_total\{endpoint="\/users\/delta",method="GET",status="200"\} \d+/);
     expect(text).toContain('# TYPE entra_sync_graph_throttled_requests_total counter');
     expect(text).toMatch(new RegExp(`entra_sync_run_duration_seconds_count\\{connector="${MAIN}",outcome="succeeded"\\} 2`));
-    expect(text).toMatch(new RegExp(`entra_sync_runs_total\\{connector="${WRONG}",outcome="failed",error_kind="InvalidClientSecret"\\} 1`));
+    expect(text).toMatch(new RegExp(`entra_sync_runs_total\\{connector="${WRONG}",outcome="failed",error_kind="InvalidClientSecret",kind="full"\\} 1`));
     // The Temporal SDK's runtime series, through the same endpoint.
     expect(text).toMatch(/^temporal_[a-z_]+\{.*task_queue="[^"]+".*\} /m);
   });

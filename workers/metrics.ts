@@ -67,8 +67,8 @@ export class SyncMetrics {
 
   readonly runs = new client.Counter({
     name: 'entra_sync_runs_total',
-    help: 'Finished sync runs, per connector, outcome (succeeded or failed) and error kind',
-    labelNames: ['connector', 'outcome', 'error_kind'] as const,
+    help: 'Finished sync runs, per connector, outcome (succeeded or failed), error kind and run kind (full, or tail for a tail pass)',
+    labelNames: ['connector', 'outcome', 'error_kind', 'kind'] as const,
     registers: [this.registry],
   });
 
@@ -105,9 +105,9 @@ export class SyncMetrics {
     }
   }
 
-  recordRunFinished(connector: string, outcome: RunOutcome, seconds: number, errorKind = ''): void {
+  recordRunFinished(connector: string, outcome: RunOutcome, seconds: number, errorKind = '', kind = 'full'): void {
     this.runDuration.observe({ connector, outcome }, seconds);
-    this.runs.inc({ connector, outcome, error_kind: errorKind });
+    this.runs.inc({ connector, outcome, error_kind: errorKind, kind });
   }
 }
 
