@@ -10,6 +10,7 @@ import type { SyncHarness } from './support/syncHarness';
 import { useSyncFixture } from './support/syncFixture';
 import { tenantDifferences } from './support/tenantTruth';
 import { changeTenantForTail } from './support/tailChanges';
+import { recordHistoryIfAsked } from './support/histories';
 
 let sim: RunningSimulator;
 let harness: SyncHarness;
@@ -67,6 +68,7 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
 
     expect(landed.lastPass?.outcome, JSON.stringify(landed.lastPass)).toBe('committed');
     expect(landed.lastPass?.changes).toBeGreaterThan(0);
+    await recordHistoryIfAsked(harness.client, { workflowId: `${handle.workflowId}-pass-2` }, 'tail-pass-incremental-committed');
     expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant), applied.join(', ')).toEqual([]);
     const rows = await runs();
     expect(rows.filter((r) => r.kind === 'full').map((r) => r.status)).toEqual(['succeeded']);
@@ -88,6 +90,7 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
     sim.faults.remove(held.id);
     const yielded = await statusWhen('the held pass ended', (s) => s.passes === before + 1 && s.state === 'waiting');
     expect(yielded.lastPass?.outcome, JSON.stringify(yielded.lastPass)).toBe('yielded');
+    await recordHistoryIfAsked(harness.client, { workflowId: `${handle.workflowId}-pass-${before + 1}` }, 'tail-pass-yielded');
     const pass = (await runs()).find((r) => r.id === String(yielded.lastPass!.syncRunId));
     expect(pass).toMatchObject({ kind: 'tail', status: 'failed', errorKind: 'TailPassYielded' });
 

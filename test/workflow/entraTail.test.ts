@@ -103,6 +103,7 @@ describe('EntraTailWorkflow with stub activities', { timeout: 60_000 }, () => {
       await handle.signal(triggerSignal, { reason: 'after' });
       await statusWhen(handle, (s) => s.passes === 3 && s.state === 'waiting');
       await recordHistoryIfAsked(env.client, { workflowId: handle.workflowId, workflowRunId: handle.firstExecutionRunId }, 'tail-coalesced-triggers');
+      await recordHistoryIfAsked(env.client, { workflowId: `${handle.workflowId}-pass-1` }, 'tail-pass-stub-committed');
     });
 
     expect(tailPrepares(stubs)).toHaveLength(3);
@@ -200,6 +201,8 @@ describe('EntraTailWorkflow with stub activities', { timeout: 60_000 }, () => {
       lastFullCommitAt = new Date(Date.now() + 1000).toISOString();
       await handle.signal(triggerSignal, { reason: 'after the full run' });
       await statusWhen(handle, (s) => s.passes === 2 && s.state === 'waiting');
+      await recordHistoryIfAsked(env.client, { workflowId: handle.workflowId, workflowRunId: handle.firstExecutionRunId }, 'tail-waited-for-full-run');
+      await recordHistoryIfAsked(env.client, { workflowId: `${handle.workflowId}-pass-1` }, 'tail-pass-needs-full-run');
     });
 
     expect(stubs.called('failRun').map((c) => (c.input as { kind: string }).kind)).toEqual(['TailNeedsFullRun']);
