@@ -56,6 +56,8 @@ export type Deployment = {
   db: Database;
   databaseUrl: string;
   connectorId: string;
+  /** The sync workers' task queue (a tail started here runs on it). */
+  syncTaskQueue: string;
   /** `extraEnv`: for this process only, such as ENTRA_SYNC_KILL_AT (activities/killPoint.ts). */
   startWorker: (kind: WorkerKind, extraEnv?: Record<string, string>) => Promise<WorkerProcess>;
   /** The sync and the discovery worker, each with extra variables if given. */
@@ -207,5 +209,5 @@ async function deployConnector(
     await db.end();
   };
   const cli = (args: string[]) => runCli(args, { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, [SECRET_KEY_VARIABLES.current]: secretKey });
-  return { sim, client, db, databaseUrl, connectorId, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, cli, close };
+  return { sim, client, db, databaseUrl, connectorId, syncTaskQueue: queues.sync, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, cli, close };
 }
