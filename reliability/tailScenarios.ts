@@ -34,7 +34,7 @@ const statusWhen = (tail: Tail, what: string, check: (s: TailStatus) => boolean)
 
 /** Turns the tail off and waits for its workflow to end cleanly. */
 async function stopTail(d: Deployment, tail: Tail): Promise<string> {
-  await setConnectorTail(d.db, d.connectorId, { enabled: false });
+  await setConnectorTail(d.db, d.connectorId, { enabled: false, intervalSeconds: null });
   await tail.handle.signal(triggerSignal, { reason: 'scenario over' }).catch(() => undefined);
   const end = await tail.handle.result();
   return end.stoppedBecause;
@@ -160,11 +160,9 @@ async function passCommitsWhileFullOpens(d: Deployment): Promise<ScenarioOutcome
 
 async function disabledDuringPass(d: Deployment): Promise<ScenarioOutcome> {
   await d.startWorkers();
+  await (await d.startRun()).result();
   const hold = d.sim.faults.add({ pathPrefix: USERS_DELTA, kind: 'hold', nth: 1 });
-  const tail = await (async () => {
-    await (await d.startRun()).result();
-    return startTail(d);
-  })();
+  const tail = await startTail(d);
   try {
     await untilHeld(d.sim, hold.id);
     const disabled = await d.cli(['connector', 'update', d.connectorId, '--disable']);
@@ -175,7 +173,7 @@ async function disabledDuringPass(d: Deployment): Promise<ScenarioOutcome> {
     if (rows[0]?.errorKind !== 'TailPassYielded') throw new Error(`the pass of the disabled connector is ${JSON.stringify(rows[0])}`);
     // The runner's follow-up full run needs the connector enabled again (tail off first: this
     // CLI's task queue is not the deployment's, so it must not start a tail).
-    await setConnectorTail(d.db, d.connectorId, { enabled: false });
+    await setConnectorTail(d.db, d.connectorId, { enabled: false, intervalSeconds: null });
     const enabled = await d.cli(['connector', 'update', d.connectorId, '--enable']);
     if (enabled.code !== 0) throw new Error(`connector update --enable: ${enabled.stderr}`);
     return { outcome: 'pass yielded, tail ended', detail: `${end.stoppedBecause}; the pass committed nothing` };

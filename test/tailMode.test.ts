@@ -3,7 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../simulator/server';
 import { EntraTailWorkflow, tailStatusQuery, triggerSignal, type TailStatus } from '../workflows/entraTail';
-import { tailWorkflowId } from '../workflows/ids';
+import { syncWorkflowId, tailWorkflowId } from '../workflows/ids';
 import { setConnectorTail } from '../activities/store/connectorTail';
 import { until, untilHeld } from '../reliability/waits';
 import type { SyncHarness } from './support/syncHarness';
@@ -158,6 +158,28 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
     const next = await statusWhen('a pass after the full run', (s) => s.passes > before && s.state === 'waiting');
     expect(next.lastPass?.outcome, JSON.stringify(next.lastPass)).toBe('committed');
     expect((await runs()).length).toBe(rowsDuring + 1);
+    expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
+  });
+
+  it('a pass that finds its delta token expired asks for a full run instead of re-reading the stream, and the tail resumes after it', async () => {
+    const handle = tail!;
+    const before = (await status()).passes;
+    changeTenantForTail(sim.tenant, 6);
+    sim.faults.add({ pathPrefix: USERS_DELTA, status: 410, nth: 1 });
+    await handle.signal(triggerSignal, { reason: 'expired token' });
+    const paused = await statusWhen('the tail paused for a full run', (s) => s.passes === before + 1 && s.state === 'paused');
+    expect(paused.pausedReason).toBe('waiting for a full run to re-read users (delta token expired)');
+    const pass = (await runs()).find((r) => r.id === String(paused.lastPass!.syncRunId));
+    expect(pass).toMatchObject({ kind: 'tail', status: 'failed', errorKind: 'TailNeedsFullRun' });
+    // The pass did not bootstrap users inside the tail: it read no users page after the 410.
+    expect(await harness.query(`select mode, pulled_at from sync_run_streams where run_id = $1 and stream = 'users'`, [pass!.id])).toEqual([{ mode: 'incremental', pulled_at: null }]);
+
+    // The harness has no schedule: the tail started the full run as the schedule would.
+    const full = harness.client.workflow.getHandle(syncWorkflowId(harness.connectorId));
+    await until('the requested full run to commit', async () => ((await full.describe()).status.name === 'COMPLETED' ? true : undefined));
+    await handle.signal(triggerSignal, { reason: 'after the full run' });
+    const resumed = await statusWhen('the tail resumed', (s) => s.passes === before + 2 && s.state === 'waiting');
+    expect(resumed.lastPass?.outcome, JSON.stringify(resumed.lastPass)).toBe('committed');
     expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
   });
 });
