@@ -6,6 +6,7 @@ import { EntraTailWorkflow, tailStatusQuery, triggerSignal, type TailStatus } fr
 import { syncWorkflowId, tailWorkflowId } from '../workflows/ids';
 import { setConnectorTail } from '../activities/store/connectorTail';
 import { until, untilHeld } from '../reliability/waits';
+import { resetTo } from '../reliability/resets';
 import type { SyncHarness } from './support/syncHarness';
 import { useSyncFixture } from './support/syncFixture';
 import { tenantDifferences } from './support/tenantTruth';
@@ -180,6 +181,35 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
     await handle.signal(triggerSignal, { reason: 'after the full run' });
     const resumed = await statusWhen('the tail resumed', (s) => s.passes === before + 2 && s.state === 'waiting');
     expect(resumed.lastPass?.outcome, JSON.stringify(resumed.lastPass)).toBe('committed');
+    expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
+  });
+
+  it('a failed full run reset after a pass committed continues as new: a fresh full run commits, nothing goes backwards', async () => {
+    const handle = tail!;
+    sim.faults.add({ pathPrefix: USERS_DELTA, status: 400, nth: 1 });
+    const failed = await harness.failingSync();
+    expect(failed.type).toBe('GraphRequestRejected');
+    const [failedRow] = await harness.query<{ id: string; kind: string; status: string }>('select id::text, kind, status from sync_runs where workflow_run_id = $1', [failed.workflowRunId]);
+    expect(failedRow).toMatchObject({ kind: 'full', status: 'failed' });
+
+    // A pass commits while the failed run keeps its staging for a reset; its commit discards it.
+    const before = (await status()).passes;
+    changeTenantForTail(sim.tenant, 7);
+    await handle.signal(triggerSignal, { reason: 'after the failed run' });
+    const passed = await statusWhen('the pass after the failed run', (s) => s.passes === before + 1 && s.state === 'waiting');
+    expect(passed.lastPass?.outcome, JSON.stringify(passed.lastPass)).toBe('committed');
+    const [discarded] = await harness.query<{ discarded: boolean }>('select staging_discarded_at is not null as discarded from sync_runs where id = $1', [failedRow!.id]);
+    expect(discarded).toEqual({ discarded: true });
+
+    // The operator resets the failed run after its prepareRun: it cannot resume, so it starts over as a fresh full run.
+    changeTenantForTail(sim.tenant, 8);
+    const reset = await resetTo(harness.client, harness.client.workflow.getHandle(failed.workflowId, failed.workflowRunId), { after: 'prepareRun' });
+    const summary = (await reset.result()) as { status: string; syncRunId: number };
+    expect(summary.status).toBe('succeeded');
+    const rows = await runs();
+    expect(rows.find((r) => r.id === String(summary.syncRunId))).toMatchObject({ kind: 'full', status: 'succeeded', reopened: 0 });
+    expect(rows.find((r) => r.id === failedRow!.id)).toMatchObject({ status: 'failed' });
+    expect(rows.filter((r) => r.errorKind === 'CursorConflict')).toEqual([]);
     expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
   });
 });
