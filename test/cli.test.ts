@@ -317,7 +317,7 @@ describe('entra-sync CLI, driven as a user would', () => {
     expect(text).toMatch(new RegExp(`entra_sync_objects_synced_total\\{connector="${MAIN}",stream="users",change="upserted"\\} 120`));
     expect(text).toMatch(/entra_sync_graph_requests_total\{endpoint="\/users\/delta",method="GET",status="200"\} \d+/);
     expect(text).toContain('# TYPE entra_sync_graph_throttled_requests_total counter');
-    expect(text).toMatch(new RegExp(`entra_sync_run_duration_seconds_count\\{connector="${MAIN}",outcome="succeeded"\\} 2`));
+    expect(text).toMatch(new RegExp(`entra_sync_run_duration_seconds_count\\{connector="${MAIN}",outcome="succeeded",kind="full"\\} 2`));
     expect(text).toMatch(new RegExp(`entra_sync_runs_total\\{connector="${WRONG}",outcome="failed",error_kind="InvalidClientSecret",kind="full"\\} 1`));
     // The Temporal SDK's runtime series, through the same endpoint.
     expect(text).toMatch(/^temporal_[a-z_]+\{.*task_queue="[^"]+".*\} /m);

@@ -59,8 +59,8 @@ export class SyncMetrics {
 
   readonly runDuration = new client.Histogram({
     name: 'entra_sync_run_duration_seconds',
-    help: 'Duration of finished sync runs, from prepare to commit or failure, per connector and outcome',
-    labelNames: ['connector', 'outcome'] as const,
+    help: 'Duration of finished sync runs, from prepare to commit or failure, per connector, outcome and run kind (full, or tail for a tail pass)',
+    labelNames: ['connector', 'outcome', 'kind'] as const,
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
     registers: [this.registry],
   });
@@ -106,7 +106,7 @@ export class SyncMetrics {
   }
 
   recordRunFinished(connector: string, outcome: RunOutcome, seconds: number, errorKind = '', kind = 'full'): void {
-    this.runDuration.observe({ connector, outcome }, seconds);
+    this.runDuration.observe({ connector, outcome, kind }, seconds);
     this.runs.inc({ connector, outcome, error_kind: errorKind, kind });
   }
 }
