@@ -1,5 +1,5 @@
 # entra-sync: one image for the sync worker, the discovery worker and the `entra-sync` CLI.
-#   docker build -t entra-sync:1.0.0 .   (the tag follows package.json and CHANGELOG.md)
+#   docker build -t entra-sync:1.1.0 .   (the tag follows package.json and CHANGELOG.md)
 #   docker run --rm entra-sync entra-sync --help
 # The workers run as compiled JavaScript (npm run build: dist/workers/*.js, the workflows prebuilt
 # next to them); the CLI runs its TypeScript through tsx (a runtime dependency), as in a checkout.

@@ -1,5 +1,6 @@
 import type { GraphSessions } from './graph/graphSessions';
 import type { Database } from './store/database';
+import type { FullRunRequester } from './tail/tailActivities';
 import type { ExecutionProbe, JanitorPolicy } from './store/janitor';
 
 /** What activities need from the worker process; built once per worker. */
@@ -19,4 +20,8 @@ export type ActivityDeps = {
   reconcileFullEveryMs?: number;
   /** Most directoryAudits pages a run reads (ENTRA_AUDIT_PAGES_PER_RUN). */
   auditPagesPerRun?: number;
+  /** Backstop interval of a tail whose connector sets none (ENTRA_TAIL_INTERVAL). */
+  tailIntervalSeconds?: number;
+  /** Starts a full run of a connector when a tail pass needs one (an expired delta token). */
+  fullRuns?: FullRunRequester;
 };

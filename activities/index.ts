@@ -6,6 +6,7 @@ import { pullAuditEventsActivity } from './staging/pullAuditEvents';
 import { pullDeltaActivity } from './staging/pullDelta';
 import { pullFullStreamActivity } from './staging/pullFullStream';
 import { reconcileShardActivity } from './staging/reconcileShard';
+import { checkTailActivity, requestFullRunActivity } from './tail/tailActivities';
 
 export function createSyncActivities(deps: ActivityDeps) {
   return {
@@ -17,6 +18,8 @@ export function createSyncActivities(deps: ActivityDeps) {
     reconcileShard: reconcileShardActivity(deps),
     finalizeRun: finalizeRunActivity(deps),
     failRun: failRunActivity(deps),
+    checkTail: checkTailActivity(deps),
+    requestFullRun: requestFullRunActivity(deps),
   };
 }
 
@@ -24,3 +27,4 @@ export type SyncActivities = ReturnType<typeof createSyncActivities>;
 export type { PreparedRun } from './prepareRun';
 export type { PullSummary } from './staging/pullDelta';
 export type { RunSummary, StreamSummary } from './finalize/runSummary';
+export type { TailCheck } from './tail/tailState';

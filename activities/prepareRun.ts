@@ -3,11 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DISCOVERY_TASK_QUEUE } from '../workflows/taskQueues';
 import type { ActivityDeps } from './deps';
 import { requireConnector } from './requireConnector';
-import { openRun, type StreamPlan } from './store/planRun';
+import { openRun, openTailPass, type StreamPlan } from './store/planRun';
 import { DEFAULT_JANITOR_POLICY, sweepRuns } from './store/janitor';
 import { FailureKind } from '../shared/failureKinds';
 import { killPoint } from './killPoint';
 import { heartbeatWhile } from './heartbeatWhile';
+import type { RunKind } from '../shared/runKinds';
 
 /** How long a run waits for a discovery worker to pick up its activities before failing. */
 export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
@@ -19,12 +20,16 @@ export type PreparedRun = {
   streams: StreamPlan[];
   /** Present when the connector gathers discovery evidence: how long to wait for a discovery worker. */
   discovery?: { startTimeoutMs: number; taskQueue: string };
+  /** A tail pass that may not run now (a full run is running, the tail is off): no row was opened. */
+  refused?: string;
 };
 
 export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQueue, executions, janitor }: ActivityDeps) {
-  return async function prepareRun(input: { connectorId: string }): Promise<PreparedRun> {
+  return async function prepareRun(input: { connectorId: string; kind?: RunKind }): Promise<PreparedRun> {
+    const kind = input.kind ?? 'full';
     const connector = await requireConnector(db, input.connectorId);
-    if (!connector.enabled) {
+    // A pass of a disabled connector is refused under the connector lock (openTailPass), not failed.
+    if (!connector.enabled && kind === 'full') {
       throw ApplicationFailure.create({
         type: FailureKind.ConnectorDisabled,
         nonRetryable: true,
@@ -35,15 +40,14 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
     if (!execution) throw new Error('prepareRun runs only inside EntraSyncWorkflow');
     const swept = await heartbeatWhile(() => sweepRuns(db, connector.id, executions, janitor ?? DEFAULT_JANITOR_POLICY));
     if (swept.abandoned.length + swept.discarded.length > 0) log.info('janitor ended earlier runs of the connector', { connectorId: connector.id, ...swept });
-    const { syncRunId, streams } = await openRun(db, {
-      connectorId: connector.id,
-      workflowId: execution.workflowId,
-      workflowRunId: execution.runId,
-      discovery: connector.discoveryEnabled,
-    });
+    const run = { connectorId: connector.id, workflowId: execution.workflowId, workflowRunId: execution.runId, discovery: connector.discoveryEnabled };
+    // Discovery streams are full runs' only (shared/runKinds.ts).
+    const opened = kind === 'tail' ? await openTailPass(db, run) : await openRun(db, run);
+    if ('refused' in opened) return { syncRunId: 0, streams: [], refused: opened.refused };
+    const { syncRunId, streams } = opened;
     killPoint('prepareRun:afterCommit');
     const prepared: PreparedRun = { syncRunId: syncRunId, streams };
-    if (!connector.discoveryEnabled) return prepared;
+    if (!connector.discoveryEnabled || kind === 'tail') return prepared;
     return {
       ...prepared,
       discovery: {

@@ -5,6 +5,8 @@ import { Client } from '@temporalio/client';
 import { migrate } from '../schema/migrate';
 import { isPostgresError, postgresError } from './cli/cliErrors';
 import { upsertConnector } from '../activities/store/connectors';
+import { setConnectorTail } from '../activities/store/connectorTail';
+import { ensureTail } from './tails';
 import { createDatabase } from '../activities/store/database';
 import { dataConverterFromEnv } from '../workers/codec';
 import { loadConfig } from '../shared/config';
@@ -134,6 +136,10 @@ runMain(async () => {
     print(outcome);
     if (options.once) return shutdown(outcome.status === 'succeeded' ? 0 : 1);
 
+    // The demo runs its connector's tail: a change lands within one backstop interval (README.md).
+    await setConnectorTail(db, ENV_CONNECTOR_ID, { enabled: true });
+    const tail = await ensureTail(client, ENV_CONNECTOR_ID, config.temporal.taskQueue, 'npm start').catch(explainTemporal);
+    say(`tail: ${tail.workflowId} lands changes within ${formatDuration(config.tailIntervalMs)} between full runs (entra-sync tail status)`);
     say('watching the schedule; Ctrl-C stops every process this command started');
     for (;;) {
       for (const run of await watcher.newRuns()) print(await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...run }, ui, say));

@@ -1,7 +1,7 @@
 import type { Baseline } from './runner';
 import type { Deployment } from './stack';
 
-export type Suite = 'crash' | 'faults' | 'lifecycle';
+export type Suite = 'crash' | 'faults' | 'lifecycle' | 'tail';
 
 /** One way a run can be disturbed, and what must hold afterwards. */
 export type Scenario = {

@@ -59,6 +59,8 @@ export type Deployment = {
   db: Database;
   databaseUrl: string;
   connectorId: string;
+  /** The sync workers' task queue (a tail started here runs on it). */
+  syncTaskQueue: string;
   /** `extraEnv`: for this process only, such as ENTRA_SYNC_KILL_AT (activities/killPoint.ts). */
   startWorker: (kind: WorkerKind, extraEnv?: Record<string, string>) => Promise<WorkerProcess>;
   /** The sync and the discovery worker, each with extra variables if given. */
@@ -219,5 +221,5 @@ async function deployConnector(
       TEMPORAL_DISCOVERY_TASK_QUEUE: queues.discovery,
       [SECRET_KEY_VARIABLES.current]: secretKey,
     });
-  return { sim, client, db, databaseUrl, connectorId, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, cli, close };
+  return { sim, client, db, databaseUrl, connectorId, syncTaskQueue: queues.sync, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, cli, close };
 }

@@ -115,6 +115,7 @@ const EnvSchema = z
     ENTRA_GRAPH_BASE_URL: httpsUrl('ENTRA_GRAPH_BASE_URL', MICROSOFT_GRAPH_BASE_URL),
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
+    ENTRA_TAIL_INTERVAL: duration('ENTRA_TAIL_INTERVAL', '30s'),
     ENTRA_FAILED_RUN_RETENTION: duration('ENTRA_FAILED_RUN_RETENTION', '3d'),
     ENTRA_RUN_ABANDON_AFTER: duration('ENTRA_RUN_ABANDON_AFTER', '1d'),
     ENTRA_DB_STATEMENT_TIMEOUT: duration('ENTRA_DB_STATEMENT_TIMEOUT', '15m'),
@@ -166,6 +167,8 @@ export type Config = {
   /** ENTRA_WORKER_DEPLOYMENT and ENTRA_WORKER_BUILD_ID: the workers' version; absent = unversioned workers. */
   workerDeployment?: WorkerDeployment;
   syncIntervalMs: number;
+  /** Backstop interval of a connector's tail that sets none of its own (docs/run-lifecycle.md). */
+  tailIntervalMs: number;
   /** What the janitor keeps and ends (docs/run-lifecycle.md). */
   janitor: { failedRunRetentionMs: number; abandonAfterMs: number };
   /** Bounds on every PostgreSQL session of the workers and the CLI (docs/operations.md). */
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { workerDeployment: { deploymentName: e.ENTRA_WORKER_DEPLOYMENT, buildId: e.ENTRA_WORKER_BUILD_ID } }
       : {}),
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
+    tailIntervalMs: e.ENTRA_TAIL_INTERVAL,
     janitor: { failedRunRetentionMs: e.ENTRA_FAILED_RUN_RETENTION, abandonAfterMs: e.ENTRA_RUN_ABANDON_AFTER },
     database: { statementTimeoutMs: e.ENTRA_DB_STATEMENT_TIMEOUT, idleInTransactionTimeoutMs: e.ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT },
     dataDir: path.resolve(e.ENTRA_SYNC_DATA_DIR),

@@ -40,6 +40,9 @@ export const FailureKind = {
   CursorConflict: 'CursorConflict',
   Cancelled: 'Cancelled',
   Abandoned: 'Abandoned',
+  // Tail passes (docs/run-lifecycle.md): benign, the tail goes on.
+  TailPassYielded: 'TailPassYielded',
+  TailNeedsFullRun: 'TailNeedsFullRun',
 } as const;
 
 export type FailureKind = (typeof FailureKind)[keyof typeof FailureKind];

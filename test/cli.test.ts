@@ -269,6 +269,32 @@ describe('entra-sync CLI, driven as a user would', () => {
     expect(JSON.parse((await cli(['connector', 'show', WRONG, '--json'])).stdout)).toMatchObject({ syncIntervalSeconds: 10_800, interval: '3h' });
   });
 
+  it('connector update --tail on starts the tail, tail status shows its passes, runs list --kind tail lists them, --tail off stops it', async () => {
+    const on = await cli(['connector', 'update', MAIN, '--tail', 'on', '--tail-interval', '1h']);
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stdout).toContain(`tail of ${MAIN} running (entra-tail-${MAIN}, a pass at least every 1h)`);
+    type Status = { tail: string; interval: string; workflow: { running: boolean; status?: { state: string; passes: number; lastPass?: { outcome: string } } } }[];
+    let status: Status = [];
+    const deadline = Date.now() + 60_000;
+    // The tail passes at once when it starts (then every hour).
+    while (!(status[0]?.workflow.status?.passes === 1 && status[0].workflow.status.state === 'waiting') && Date.now() < deadline) {
+      status = JSON.parse((await cli(['tail', 'status', MAIN, '--json'])).stdout) as Status;
+    }
+    expect(status[0]).toMatchObject({ tail: 'on', interval: '1h', workflow: { running: true, status: { state: 'waiting', passes: 1, lastPass: { outcome: 'committed' } } } });
+    const text = await cli(['tail', 'status', MAIN]);
+    expect(text.stdout).toMatch(/last pass\s+#\d+ committed/);
+    expect(text.stdout).toMatch(/lag users\s+\d+s/);
+    const passes = JSON.parse((await cli(['runs', 'list', '--connector', MAIN, '--kind', 'tail', '--json'])).stdout) as { kind: string; status: string }[];
+    expect(passes).toEqual([expect.objectContaining({ kind: 'tail', status: 'succeeded' })]);
+    expect((await cli(['runs', 'list', '--connector', MAIN])).stdout).toMatch(/\s+tail\s+succeeded/);
+
+    const off = await cli(['connector', 'update', MAIN, '--tail', 'off']);
+    expect(off.stdout).toContain(`tail of ${MAIN} stopping (tail off)`);
+    const ended = await client.workflow.getHandle(`entra-tail-${MAIN}`).result();
+    expect(ended).toEqual({ passes: 1, stoppedBecause: 'the tail was turned off' });
+    expect(JSON.parse((await cli(['tail', 'status', MAIN, '--json'])).stdout)[0]).toMatchObject({ tail: 'off', workflow: { running: false } });
+  });
+
   it('says in one line when PostgreSQL or Temporal cannot be reached', async () => {
     const closed = await freePort();
     const noDb = await cli(['runs', 'list'], { env: { DATABASE_URL: `postgres://entra:hunter2@127.0.0.1:${closed}/inventory` } });
@@ -291,8 +317,8 @@ describe('entra-sync CLI, driven as a user would', () => {
     expect(text).toMatch(new RegExp(`entra_sync_objects_synced_total\\{connector="${MAIN}",stream="users",change="upserted"\\} 120`));
     expect(text).toMatch(/entra_sync_graph_requests_total\{endpoint="\/users\/delta",method="GET",status="200"\} \d+/);
     expect(text).toContain('# TYPE entra_sync_graph_throttled_requests_total counter');
-    expect(text).toMatch(new RegExp(`entra_sync_run_duration_seconds_count\\{connector="${MAIN}",outcome="succeeded"\\} 2`));
-    expect(text).toMatch(new RegExp(`entra_sync_runs_total\\{connector="${WRONG}",outcome="failed",error_kind="InvalidClientSecret"\\} 1`));
+    expect(text).toMatch(new RegExp(`entra_sync_run_duration_seconds_count\\{connector="${MAIN}",outcome="succeeded",kind="full"\\} 2`));
+    expect(text).toMatch(new RegExp(`entra_sync_runs_total\\{connector="${WRONG}",outcome="failed",error_kind="InvalidClientSecret",kind="full"\\} 1`));
     // The Temporal SDK's runtime series, through the same endpoint.
     expect(text).toMatch(/^temporal_[a-z_]+\{.*task_queue="[^"]+".*\} /m);
   });

@@ -15,7 +15,7 @@ describe('PromQL of the dashboards and alert rules', () => {
     const queries = promqlQueries();
     expect(queries.filter((q) => q.kind === 'rule').map((q) => q.where.split(' / ')[1])).toEqual([
       'EntraSyncRunFailed', 'EntraSyncNoCommit', 'EntraSyncGraphThrottled', 'EntraSyncWorkerDown',
-      'EntraSyncNoWorkerPolling', 'EntraSyncAuditLag', 'EntraSyncUnreadReconcileTargets',
+      'EntraSyncNoWorkerPolling', 'EntraSyncAuditLag', 'EntraSyncUnreadReconcileTargets', 'EntraSyncTailLagging',
     ]);
     expect(queries.filter((q) => q.kind === 'panel').length).toBeGreaterThan(15);
   });

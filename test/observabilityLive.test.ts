@@ -46,6 +46,11 @@ beforeAll(async () => {
   expect(await live.sync(OBSERVED)).toBe('succeeded');
   syncWindow = { from, to: Date.now() / 1000 };
   expect(await live.sync(REFUSED)).toBe('failed');
+  // The tail gauges cover connectors with their tail on (no tail workflow needs to run for them).
+  const db = new pg.Client({ connectionString: live.databaseUrl });
+  await db.connect();
+  await db.query('update connectors set tail_enabled = true where id = $1', [OBSERVED]);
+  await db.end();
   series = exposedSeries(await live.scrape());
 });
 
@@ -65,6 +70,17 @@ describe('metrics the dashboards and alert rules use, on a live worker after a s
     expect(lastCommit[0]!.value).toBeLessThanOrEqual(syncWindow.to);
     const intervals = seriesOf('entra_sync_connector_interval_seconds').map((s) => [s.labels.connector, s.value]);
     expect(intervals.sort()).toEqual([[OBSERVED, DEFAULT_INTERVAL_SECONDS], [REFUSED, DEFAULT_INTERVAL_SECONDS]]);
+  });
+
+  it('reports the tail gauges of a connector with its tail on, from the database', () => {
+    const lag = seriesOf('entra_sync_tail_lag_seconds');
+    expect(lag.map((s) => s.labels)).toEqual([{ connector: OBSERVED }]);
+    // Since its one commit, the sync above.
+    expect(lag[0]!.value).toBeGreaterThanOrEqual(0);
+    expect(lag[0]!.value).toBeLessThan(Date.now() / 1000 - syncWindow.from + 60);
+    // ENTRA_TAIL_INTERVAL's documented default (docs/run-lifecycle.md), and no pass running.
+    expect(seriesOf('entra_sync_tail_interval_seconds').map((s) => [s.labels.connector, s.value])).toEqual([[OBSERVED, 30]]);
+    expect(seriesOf('entra_sync_tail_pass_running_seconds').map((s) => [s.labels.connector, s.value])).toEqual([[OBSERVED, 0]]);
   });
 
   it('serves every metric, label and label value each PromQL expression selects', () => {

@@ -20,6 +20,11 @@ describe('recorded EntraSyncWorkflow histories replay against the current workfl
     expect(endings.filter((name) => !files.includes(`1.0.0-${name}.json`))).toEqual([]);
   });
 
+  it('has the 1.1.0 tail: the tail workflow coalescing, continuing as new and waiting for a full run; passes committed, yielded, needing a full run', () => {
+    const endings = ['tail-coalesced-triggers', 'tail-continued-as-new', 'tail-waited-for-full-run', 'tail-pass-incremental-committed', 'tail-pass-yielded', 'tail-pass-needs-full-run'];
+    expect(endings.filter((name) => !files.includes(`1.1.0-${name}.json`))).toEqual([]);
+  });
+
   it.each(files)('%s', async (file) => {
     const { history } = histories.find((h) => h.file === file)!;
     // Throws DeterminismViolationError when today's code would take other steps than the recorded run.

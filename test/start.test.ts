@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import https from 'node:https';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createGeneratedTenantStore } from '../simulator/generate/generator';
 import { directMemberships } from '../simulator/tenant/groundTruth';
 import { startSimulator } from '../simulator/server';
-import { syncScheduleId } from '../workflows/ids';
+import { syncScheduleId, tailWorkflowId } from '../workflows/ids';
+import { freePort } from '../shared/freePort';
 import { createTestDatabase } from './support/testDatabase';
 import { TEST_TLS_DIR } from './support/testTls';
 
@@ -18,7 +20,11 @@ const QUEUE = `start-${process.pid}`;
 type Launch = { code: number | null; stdout: string; stderr: string };
 
 /** Runs `npm start -- ARGS` the way a user would, with the suite's Temporal and a fresh database. */
-async function launch(args: string[], env: Record<string, string>, whileRunning?: (out: { stdout: () => string; kill: () => void }) => Promise<void>): Promise<Launch> {
+async function launch(
+  args: string[],
+  env: Record<string, string>,
+  whileRunning?: (out: { stdout: () => string; stderr: () => string; kill: () => void }) => Promise<void>,
+): Promise<Launch> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'client/main.ts', ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: QUEUE, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,8 +34,29 @@ async function launch(args: string[], env: Record<string, string>, whileRunning?
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await whileRunning?.({ stdout: () => stdout, kill: () => child.kill('SIGINT') });
+  await whileRunning?.({ stdout: () => stdout, stderr: () => stderr, kill: () => child.kill('SIGINT') });
   return { code: await exited, stdout, stderr };
+}
+
+/** Polls until `check` holds, failing clearly after a deadline. */
+async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms / 1000}s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** POSTs JSON to the demo simulator, whose certificate this test process does not trust. */
+function postInsecure(url: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(url, { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json' } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
 }
 
 const scratch = () => mkdtemp(path.join(os.tmpdir(), 'entra-sync-start-'));
@@ -44,6 +71,7 @@ const liveUsers = async (url: string) => {
 afterAll(async () => {
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   await new Client({ connection }).schedule.getHandle(syncScheduleId('default')).delete().catch(() => undefined);
+  await new Client({ connection }).workflow.getHandle(tailWorkflowId('default')).terminate('test over').catch(() => undefined);
   await connection.close();
 });
 
@@ -84,6 +112,42 @@ describe('npm start', () => {
     expect(workerPid).toBeGreaterThan(0);
     expect(() => process.kill(workerPid, 0)).toThrow(); // the worker process is gone
   });
+
+  it('runs the tail: a user created through the simulator control API lands in PostgreSQL with no full run', async () => {
+    const databaseUrl = await createTestDatabase(inject('postgresUrl'), 'start');
+    const port = await freePort();
+    const displayName = `Tail demo ${process.pid}`;
+    const found = async () => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        const user = await client.query(`select 1 from users where data ->> 'displayName' = $1 and deleted_at is null`, [displayName]);
+        const runs = await client.query<{ kind: string; status: string }>(`select kind, status from sync_runs order by id`);
+        return { landed: user.rows.length === 1, runs: runs.rows };
+      } finally {
+        await client.end();
+      }
+    };
+    let outcome: Awaited<ReturnType<typeof found>> | undefined;
+    const env = { DATABASE_URL: databaseUrl, ENTRA_SYNC_DATA_DIR: await scratch(), SIMULATOR_USERS: '50', SIMULATOR_PORT: String(port), SYNC_ENTRA_INTERVAL: '1h', ENTRA_TAIL_INTERVAL: '2s' };
+    const run = await launch([], env, async ({ stderr, kill }) => {
+      try {
+        await until(() => stderr().includes('tail: '), 120_000);
+        // The simulator's control API, as the README shows it (its certificate is the demo's own CA).
+        const created = await postInsecure(`https://localhost:${port}/_sim/users`, { displayName });
+        expect(created, 'control API answer').toBe(201);
+        await until(async () => (outcome = await found()).landed, 60_000);
+      } finally {
+        kill();
+      }
+    });
+
+    expect(run.stderr).toContain('tail: entra-tail-default');
+    expect(outcome?.landed, run.stderr).toBe(true);
+    // One full run (the first); the user came with a tail pass.
+    expect(outcome!.runs.filter((r) => r.kind === 'full')).toEqual([{ kind: 'full', status: 'succeeded' }]);
+    expect(outcome!.runs.filter((r) => r.kind === 'tail' && r.status === 'succeeded').length).toBeGreaterThan(0);
+  }, 240_000);
 
   it('with ENTRA_* credentials and a wrong secret, fails with the fix and exits non-zero', async () => {
     const sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 5, users: 10 });

@@ -7,6 +7,7 @@ import type { Database } from '../activities/store/database';
 import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { withFailureMapping } from './failureInterceptor';
 import { executionProbe } from './executionProbe';
+import { fullRunRequester } from './fullRunRequester';
 import { DEFAULT_JANITOR_POLICY, type JanitorPolicy } from '../activities/store/janitor';
 import { WORKFLOW_INTERCEPTOR_MODULES, workflowCode } from './workflowBundle';
 import { workflowTraceSinks } from './traceInterceptors';
@@ -37,6 +38,8 @@ export type SyncWorkerOptions = {
   reconcileFullEveryMs?: number;
   /** Most directoryAudits pages a run reads (ENTRA_AUDIT_PAGES_PER_RUN). */
   auditPagesPerRun?: number;
+  /** Backstop interval of a tail whose connector sets none (ENTRA_TAIL_INTERVAL), in seconds. */
+  tailIntervalSeconds?: number;
   /** The version this worker serves (ENTRA_WORKER_DEPLOYMENT, ENTRA_WORKER_BUILD_ID); absent = unversioned. */
   deployment?: WorkerDeployment;
   /** Where the workflow's spans go (shared/tracing/startTracing.ts); absent = dropped. */
@@ -60,6 +63,8 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       auditOverlapMs: options.auditOverlapMs,
       reconcileFullEveryMs: options.reconcileFullEveryMs,
       auditPagesPerRun: options.auditPagesPerRun,
+      tailIntervalSeconds: options.tailIntervalSeconds,
+      fullRuns: fullRunRequester(options.connection, options.namespace, options.dataConverter),
     }),
     // A prebuilt bundle has the workflow interceptors in it; sources are bundled with them here.
     interceptors: withFailureMapping({ ...options.interceptors, ...('workflowsPath' in code ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) }),

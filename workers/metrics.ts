@@ -59,16 +59,16 @@ export class SyncMetrics {
 
   readonly runDuration = new client.Histogram({
     name: 'entra_sync_run_duration_seconds',
-    help: 'Duration of finished sync runs, from prepare to commit or failure, per connector and outcome',
-    labelNames: ['connector', 'outcome'] as const,
+    help: 'Duration of finished sync runs, from prepare to commit or failure, per connector, outcome and run kind (full, or tail for a tail pass)',
+    labelNames: ['connector', 'outcome', 'kind'] as const,
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200],
     registers: [this.registry],
   });
 
   readonly runs = new client.Counter({
     name: 'entra_sync_runs_total',
-    help: 'Finished sync runs, per connector, outcome (succeeded or failed) and error kind',
-    labelNames: ['connector', 'outcome', 'error_kind'] as const,
+    help: 'Finished sync runs, per connector, outcome (succeeded or failed), error kind and run kind (full, or tail for a tail pass)',
+    labelNames: ['connector', 'outcome', 'error_kind', 'kind'] as const,
     registers: [this.registry],
   });
 
@@ -105,9 +105,9 @@ export class SyncMetrics {
     }
   }
 
-  recordRunFinished(connector: string, outcome: RunOutcome, seconds: number, errorKind = ''): void {
-    this.runDuration.observe({ connector, outcome }, seconds);
-    this.runs.inc({ connector, outcome, error_kind: errorKind });
+  recordRunFinished(connector: string, outcome: RunOutcome, seconds: number, errorKind = '', kind = 'full'): void {
+    this.runDuration.observe({ connector, outcome, kind }, seconds);
+    this.runs.inc({ connector, outcome, error_kind: errorKind, kind });
   }
 }
 

@@ -25,8 +25,8 @@ export function metricsInterceptors(metrics: SyncMetrics, db: Queryable): Activi
   const isFinished = (status: string): status is RunOutcome => (RUN_OUTCOMES as readonly string[]).includes(status);
   const recordRun = async (syncRunId: number, summary?: RunSummary) => {
     if (!countOnce(syncRunId)) return;
-    const { rows } = await db.query<{ connector: string; status: string; seconds: number; errorKind: string | null }>(
-      `select connector_id as connector, status, error_kind as "errorKind",
+    const { rows } = await db.query<{ connector: string; status: string; seconds: number; errorKind: string | null; kind: string }>(
+      `select connector_id as connector, status, error_kind as "errorKind", kind,
               extract(epoch from (coalesce(finished_at, now()) - started_at))::float8 as seconds
          from sync_runs where id = $1`,
       [syncRunId],
@@ -34,7 +34,7 @@ export function metricsInterceptors(metrics: SyncMetrics, db: Queryable): Activi
     const run = rows[0];
     if (!run || !isFinished(run.status)) return;
     if (summary && run.status === 'succeeded') metrics.recordCommitted(run.connector, summary);
-    metrics.recordRunFinished(run.connector, run.status, Number(run.seconds), run.errorKind ?? '');
+    metrics.recordRunFinished(run.connector, run.status, Number(run.seconds), run.errorKind ?? '', run.kind);
   };
 
   return (ctx: Context) => {

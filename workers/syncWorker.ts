@@ -18,6 +18,7 @@ runMain(() =>
       janitor: config.janitor,
       auditOverlapMs: config.auditOverlapMs,
       reconcileFullEveryMs: config.reconcileFullEveryMs,
+      tailIntervalSeconds: Math.max(1, Math.round(config.tailIntervalMs / 1000)),
       auditPagesPerRun: config.auditPagesPerRun,
       deployment: config.workerDeployment,
       tracing,

@@ -17,6 +17,7 @@ import { loadMetricsConfig } from './metrics';
 import { metricsInterceptors } from './metricsInterceptor';
 import { installWorkerTelemetry } from './metricsRuntime';
 import { registerCommitFreshness } from './commitFreshness';
+import { registerTailFreshness } from './tailFreshness';
 import { limitHeapGrowth } from './heapGrowth';
 import { startTracing, type Tracing } from '../shared/tracing/startTracing';
 import { traceActivityInterceptors } from './traceInterceptors';
@@ -51,6 +52,7 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   const connection = await connectWorkerToTemporal({ address, namespace: config.temporal.namespace, security: config.temporal.security });
   const db = createDatabase(config.databaseUrl, config.database);
   registerCommitFreshness(telemetry.metrics.registry, db, config.syncIntervalMs / 1000);
+  registerTailFreshness(telemetry.metrics.registry, db, config.tailIntervalMs / 1000);
   // Secrets stored (encrypted) by the CLI first; the environment's secret or certificate for the `default` connector after.
   const secrets = new DatabaseSecretStore(db, keys, new EnvironmentSecretStore(ENV_CONNECTOR_ID, config.entra?.credential));
   // Tracing outermost: the logger's lines of an activity carry its span's trace_id.

@@ -16,8 +16,27 @@ import type { PreparedRun, RunSummary, SyncActivities } from '../activities';
 import { PULLED_STREAMS, RECONCILE_INPUTS, type DeltaStream, type FullStream, type PullActivity, type PulledStreamName } from '../shared/streams';
 import type { DiscoveryActivities } from '../activities/discovery';
 import { FailureKind } from '../shared/failureKinds';
+import type { RunKind } from '../shared/runKinds';
 
-export type EntraSyncInput = { connectorId: string };
+/** kind 'tail': one tail pass (workflows/entraTail.ts starts it as a child); absent: a full run. */
+export type EntraSyncInput = { connectorId: string; kind?: RunKind };
+
+/**
+ * How a tail pass ended without committing, when that is part of the tail's normal course: prepare
+ * refused it (a full run is running, the tail is off), its finalize yielded to a full run or a
+ * newer commit, or a stream needs a full run (an expired delta token). Anything else fails the
+ * workflow as a full run's failure does.
+ */
+export type TailPassSkipped = {
+  syncRunId: number;
+  status: 'refused' | 'yielded' | 'needsFullRun';
+  reason: string;
+  /** needsFullRun: the stream to read whole, and Graph's reason (resyncRequired, syncStateNotFound, ...). */
+  stream?: string;
+  resyncReason?: string;
+};
+
+export type SyncResult = RunSummary | TailPassSkipped;
 
 export type SyncProgress = {
   phase: 'preparing' | 'pulling' | 'reconciling' | 'finalizing' | 'succeeded' | 'failed' | 'cancelled';
@@ -58,11 +77,20 @@ const { pullDelta, pullFullStream, pullAuditEvents, reconcileShard } = proxyActi
  * then commit everything in one finalize. On any failure nothing is committed, the run record
  * says why, and the workflow fails visibly so an operator can inspect or reset it.
  */
-export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSummary> {
+export async function EntraSyncWorkflow(input: EntraSyncInput & { kind: 'tail' }): Promise<SyncResult>;
+/** A full run ends committed, or fails. (The last signature is what typeof EntraSyncWorkflow returns.) */
+export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSummary>;
+export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<SyncResult> {
   const progress: SyncProgress = { phase: 'preparing', streams: {} };
   setHandler(progressQuery, () => progress);
 
-  const prepared = await prepareRun({ connectorId: input.connectorId });
+  const tail = input.kind === 'tail';
+  // A full run's input stays as recorded histories have it.
+  const prepared = await prepareRun(tail ? { connectorId: input.connectorId, kind: 'tail' } : { connectorId: input.connectorId });
+  if (prepared.refused !== undefined) {
+    progress.phase = 'succeeded';
+    return { syncRunId: 0, status: 'refused', reason: prepared.refused };
+  }
   progress.syncRunId = prepared.syncRunId;
   for (const s of prepared.streams) progress.streams[s.stream] = { done: false };
 
@@ -82,6 +110,8 @@ export async function EntraSyncWorkflow(input: EntraSyncInput): Promise<RunSumma
     // Record the failure even when the workflow itself is being cancelled.
     const recorded = await CancellationScope.nonCancellable(() => failRun({ syncRunId: prepared.syncRunId, kind, message }));
     if (cancelled) throw err;
+    const skipped = tail && recorded.failedBy === workflowInfo().runId ? tailPassSkipped(prepared.syncRunId, err, kind, message) : undefined;
+    if (skipped) return skipped;
     if (recorded.failedBy !== workflowInfo().runId) {
       // This execution is a reset to a point after the failure was recorded (or after the run's
       // staging was discarded): nothing of the old run is left to resume, so sync afresh.
@@ -189,9 +219,29 @@ async function inParallel(tasks: Array<() => Promise<unknown>>): Promise<void> {
   }
 }
 
-function describeFailure(err: unknown): { kind: string; message: string } {
+/** A tail pass's failure that the tail takes in its stride (TailPassSkipped), or undefined. */
+function tailPassSkipped(syncRunId: number, err: unknown, kind: string, reason: string): TailPassSkipped | undefined {
+  if (kind === FailureKind.TailPassYielded) return { syncRunId, status: 'yielded', reason };
+  if (kind !== FailureKind.TailNeedsFullRun) return undefined;
+  const cause = rootCause(err);
+  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { stream?: string; reason?: string } | undefined) : undefined;
+  return {
+    syncRunId,
+    status: 'needsFullRun',
+    reason,
+    ...(details?.stream ? { stream: details.stream } : {}),
+    ...(details?.reason ? { resyncReason: details.reason } : {}),
+  };
+}
+
+function rootCause(err: unknown): unknown {
   let cause: unknown = err;
   while (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
+  return cause;
+}
+
+function describeFailure(err: unknown): { kind: string; message: string } {
+  const cause = rootCause(err);
   if (cause instanceof ApplicationFailure) return { kind: cause.type ?? 'ApplicationFailure', message: cause.message };
   if (cause instanceof Error) return { kind: cause.name, message: cause.message };
   return { kind: 'Unknown', message: String(cause) };

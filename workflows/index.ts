@@ -1,1 +1,2 @@
 export { EntraSyncWorkflow, progressQuery } from './entraSync';
+export { EntraTailWorkflow, tailStatusQuery, triggerSignal } from './entraTail';

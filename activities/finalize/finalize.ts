@@ -21,6 +21,8 @@ import { claimRun, discardOtherStaging, discardStaging, notResumable } from '../
 import { FailureKind } from '../../shared/failureKinds';
 import { killPoint } from '../killPoint';
 import { finalizeStep } from '../../shared/tracing/inSpan';
+import { lockConnector } from '../store/planRun';
+import type { RunKind } from '../../shared/runKinds';
 
 type StreamRow = {
   stream: DeltaStream;
@@ -51,17 +53,18 @@ export async function finalizeRun(db: Database, syncRunId: number, owner: string
 /** The finalize transaction: everything the run read, applied and committed at once, or nothing. */
 function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunSummary> {
   return inTransaction(db, async (tx) => {
-    const run = await tx.query<{ status: string; owner: string; connectorId: string; base: string | null }>(
-      `select status, workflow_run_id as owner, connector_id as "connectorId", base_generation as base
+    const run = await tx.query<{ status: string; owner: string; connectorId: string; base: string | null; kind: RunKind }>(
+      `select status, workflow_run_id as owner, connector_id as "connectorId", base_generation as base, kind
          from sync_runs where id = $1 for update`,
       [syncRunId],
     );
-    const { status, connectorId, base } = run.rows[0]!;
+    const { status, connectorId, base, kind } = run.rows[0]!;
     if (status === 'succeeded') return readRunSummary(tx, syncRunId);
     // Taken over by a reset, or closed by the janitor, since the claim: leave it to its owner.
     if (run.rows[0]!.owner !== owner) throw notResumable(syncRunId, 'was taken over by a reset of its workflow');
     if (status !== 'running') throw notResumable(syncRunId, `is ${status}`);
-    await requireGeneration(tx, connectorId, syncRunId, base);
+    if (kind === 'tail') await requireTailTurn(tx, connectorId, syncRunId, base);
+    else await requireGeneration(tx, connectorId, syncRunId, base);
     const streams = await tx.query<StreamRow>(
       `select stream, mode, start_link as "startLink", delta_link as "deltaLink", pulled_at as "pulledAt"
          from sync_run_streams where run_id = $1 and stream = any($2) order by stream`,
@@ -95,6 +98,34 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunS
     const summary = await readRunSummary(tx, syncRunId);
     killPoint('finalize:beforeCommit');
     return summary;
+  });
+}
+
+/**
+ * A tail pass commits only between full runs: it locks the connector row for its whole commit
+ * (a full run's prepare and its generation update wait for it), then, in statements that see what
+ * committed before the lock, yields when a full run is running or anything committed since the
+ * pass opened, or the connector was disabled (docs/run-lifecycle.md, "Tail passes and full runs").
+ */
+async function requireTailTurn(tx: Queryable, connectorId: string, syncRunId: number, base: string | null): Promise<void> {
+  await lockConnector(tx, connectorId);
+  const { rows } = await tx.query<{ generation: string; fullRun: string | null; enabled: boolean }>(
+    `select commit_generation as generation, enabled,
+            (select min(r.id) from sync_runs r where r.connector_id = c.id and r.kind = 'full' and r.status = 'running')::text as "fullRun"
+       from connectors c where c.id = $1`,
+    [connectorId],
+  );
+  const c = rows[0];
+  if (!c?.enabled) throw tailPassYielded(syncRunId, `connector ${connectorId} was disabled`);
+  if (c.fullRun) throw tailPassYielded(syncRunId, `full run ${c.fullRun} of connector ${connectorId} is running`);
+  if (c.generation !== base) throw tailPassYielded(syncRunId, `another run of connector ${connectorId} committed after the pass opened`);
+}
+
+function tailPassYielded(syncRunId: number, why: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureKind.TailPassYielded,
+    nonRetryable: true,
+    message: `tail pass ${syncRunId} committed nothing: ${why}; the next pass reads on from the committed cursors`,
   });
 }
 

@@ -42,33 +42,41 @@ async function choose(tx: Queryable, syncRunId: number, connectorId: string, ful
     for (const id of auditNamedIds(events)) named.add(id);
   }
   const params = [syncRunId, connectorId, [...named].sort()];
-  const { rows } = await tx.query<{ total: number; reasoned: number; due: number; elapsedMs: number | null }>(
+  // A tail pass reads only what it saw change or audit events name; retries, never-read targets
+  // and the periodic share are left to full runs.
+  const kind = await tx.query<{ kind: string }>('select kind from sync_runs where id = $1', [syncRunId]);
+  const tail = kind.rows[0]?.kind === 'tail';
+  const { rows } = await tx.query<{ total: number; reasoned: number; tailReasoned: number; due: number; elapsedMs: number | null }>(
     `with ${CLASSIFIED}
      select (select count(*) from classified)::int as total,
             (select count(*) from classified where reason is not null)::int as reasoned,
+            (select count(*) from classified where reason in (${TAIL_REASONS}))::int as "tailReasoned",
             (select count(*) from classified where reason is null and read_at <= now() - $4 * interval '1 millisecond')::int as due,
             (select extract(epoch from now() - max(read_at)) * 1000 from reconcile_reads where connector_id = $2)::float8 as "elapsedMs"`,
     [...params, fullEveryMs],
   );
   const stats = rows[0]!;
-  const quota = periodicQuota({ total: stats.total, due: stats.due, elapsedMs: stats.elapsedMs ?? fullEveryMs, periodMs: fullEveryMs });
+  const quota = tail ? 0 : periodicQuota({ total: stats.total, due: stats.due, elapsedMs: stats.elapsedMs ?? fullEveryMs, periodMs: fullEveryMs });
   // What the insert below chooses: every target with a reason, and the periodic share of the rest.
-  const chosen = stats.reasoned + Math.min(quota, stats.total - stats.reasoned);
+  const chosen = (tail ? stats.tailReasoned : stats.reasoned) + Math.min(quota, stats.total - stats.reasoned);
   // Dealt out in turn, so each shard gets its share of apps (one sub-request) and service
   // principals (two): shards paced alike then finish together.
   await tx.query(
     `with ${CLASSIFIED},
      chosen as (
-       select object_type, object_id, reason from classified where reason is not null
+       select object_type, object_id, reason from classified where reason is not null and ($6::boolean is false or reason in (${TAIL_REASONS}))
        union all
        select object_type, object_id, 'periodic' from (
          select object_type, object_id from classified where reason is null order by read_at, object_type, object_id limit $4) p)
      insert into reconcile_targets (run_id, object_type, object_id, reason, shard)
      select $1, object_type, object_id, reason, ((row_number() over (order by object_type, object_id)) - 1) % $5 from chosen
      on conflict do nothing`,
-    [...params, quota, shardsFor(chosen)],
+    [...params, quota, shardsFor(chosen), tail],
   );
 }
+
+/** The reasons a tail pass reads a target for. */
+const TAIL_REASONS = `'created', 'changed', 'audit'`;
 
 const bootstrapped = (stream: string) =>
   `exists (select 1 from sync_run_streams r where r.run_id = $1 and r.stream = '${stream}' and r.mode = 'bootstrap')`;

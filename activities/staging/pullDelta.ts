@@ -14,7 +14,7 @@ import { readPages, type PageStream } from './pageReader';
 
 export type PullSummary = { stream: DeltaStream; mode: StreamMode; pages: number; staged: number; resyncReason: string | null };
 
-type DeltaState = { mode: StreamMode; resyncReason: string | null; resyncs: number };
+type DeltaState = { mode: StreamMode; resyncReason: string | null; resyncs: number; tail: boolean };
 
 const MAX_RESYNCS_PER_PULL = 2;
 
@@ -41,9 +41,11 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
         : !(await cursorTakenWithCurrentQuery(db, connector.id, stream, planned.startLink)) ? 'queryChanged'
         : null;
       const usable = planned.startLink !== null && resyncReason === null;
+      const tail = planned.runKind === 'tail';
+      if (tail && !usable) throw tailNeedsFullRun(stream, resyncReason ?? 'noCursor');
       return {
         sources: usable ? [{ what: query.resource, link: planned.startLink! }] : initial(connector.graphBaseUrl),
-        state: { mode: usable ? planned.mode : 'bootstrap', resyncReason, resyncs: 0 },
+        state: { mode: usable ? planned.mode : 'bootstrap', resyncReason, resyncs: 0, tail },
       };
     },
     clear: (tx, syncRunId) => clearStagedStream(tx, syncRunId, stream),
@@ -56,10 +58,12 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
       }
     },
     async recover(err, progress, connector) {
+      // A tail pass does not re-read a whole stream: it asks the tail for a full run instead.
+      if (err instanceof DeltaResyncRequired && progress.state.tail) throw tailNeedsFullRun(stream, err.reason);
       if (!(err instanceof DeltaResyncRequired) || progress.state.resyncs >= MAX_RESYNCS_PER_PULL) return undefined;
       // Our own initial query, never the 410's Location: it may lack our $select (docs/graph-behaviour.md).
       const sources = initial(connector.graphBaseUrl);
-      return { restart: { sources, state: { mode: 'bootstrap', resyncReason: err.reason, resyncs: progress.state.resyncs + 1 } } };
+      return { restart: { sources, state: { mode: 'bootstrap', resyncReason: err.reason, resyncs: progress.state.resyncs + 1, tail: false } } };
     },
     record: ({ state }, last) => ({ mode: state.mode, resyncReason: state.resyncReason, deltaLink: last.deltaLink! }),
     result: (record) => summarize(stream, { mode: record.mode!, resyncReason: record.resyncReason ?? null, ...record }),
@@ -76,6 +80,20 @@ async function cursorTakenWithCurrentQuery(db: Queryable, connectorId: string, s
     [connectorId, stream, startLink],
   );
   return rows.length === 0 || cursorQueryMatches(stream, rows[0]!.querySelect);
+}
+
+/** What a tail pass fails with when its stream must be read again whole; details name the stream and why. */
+export type TailNeedsFullRunDetails = { stream: DeltaStream; reason: string };
+
+function tailNeedsFullRun(stream: DeltaStream, reason: string): ApplicationFailure {
+  const why = reason === 'syncStateNotFound' || reason === 'resyncRequired' ? `the delta token of ${stream} expired (${reason})` : `${stream} must be read again whole (${reason})`;
+  const details: TailNeedsFullRunDetails = { stream, reason };
+  return ApplicationFailure.create({
+    type: FailureKind.TailNeedsFullRun,
+    nonRetryable: true,
+    message: `${why}; a tail pass does not re-read a whole stream, so it asked for a full run`,
+    details: [details],
+  });
 }
 
 /** Fails the run for good, naming the group, the page and the fault: staging nothing of it is safer than guessing. */

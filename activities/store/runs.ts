@@ -2,15 +2,17 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureKind } from '../../shared/failureKinds';
 import { deleteStaging } from '../staging/stagedObjects';
 import { inTransaction, type Database, type Queryable } from './database';
+import { lockConnector } from './planRun';
+import type { RunKind } from '../../shared/runKinds';
 
 export const RUN_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'abandoned'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-type RunRow = { status: RunStatus; owner: string; connectorId: string; discarded: boolean };
+type RunRow = { status: RunStatus; owner: string; connectorId: string; discarded: boolean; kind: RunKind };
 
 async function lockRun(tx: Queryable, syncRunId: number): Promise<RunRow | undefined> {
   const { rows } = await tx.query<RunRow>(
-    `select status, workflow_run_id as owner, connector_id as "connectorId", staging_discarded_at is not null as discarded
+    `select status, workflow_run_id as owner, connector_id as "connectorId", staging_discarded_at is not null as discarded, kind
        from sync_runs where id = $1 for update`,
     [syncRunId],
   );
@@ -26,6 +28,15 @@ async function lockRun(tx: Queryable, syncRunId: number): Promise<RunRow | undef
  */
 export async function claimRun(db: Database, syncRunId: number, owner: string): Promise<'running' | 'committed'> {
   return inTransaction(db, async (tx) => {
+    // Reopening a failed run makes a full run `running` again: like opening one, it takes the
+    // connector lock first, so it waits for a tail pass's commit in flight (which discards the
+    // failed run's staging: the reset then starts over) and a later pass sees it running.
+    const before = await tx.query<{ owner: string; status: RunStatus; connectorId: string }>(
+      'select workflow_run_id as owner, status, connector_id as "connectorId" from sync_runs where id = $1',
+      [syncRunId],
+    );
+    const seen = before.rows[0];
+    if (seen && seen.owner !== owner && (seen.status === 'failed' || seen.status === 'cancelled')) await lockConnector(tx, seen.connectorId);
     const run = await lockRun(tx, syncRunId);
     if (!run) throw notResumable(syncRunId, 'does not exist');
     if (run.owner === owner) {
@@ -69,8 +80,10 @@ export async function failRun(db: Database, syncRunId: number, owner: string, ki
         `update sync_runs set status = $2, finished_at = now(), error_kind = $3, error_message = $4 where id = $1`,
         [syncRunId, kind === FailureKind.Cancelled ? 'cancelled' : 'failed', kind, message],
       );
-      if (!(await couldStillCommit(tx, syncRunId))) await discardStaging(tx, syncRunId);
-      await discardOtherStaging(tx, run.connectorId, syncRunId);
+      // A failed tail pass is never resumed (the next pass reads from the committed cursors), and
+      // it leaves a failed full run's staging for a reset.
+      if (run.kind === 'tail' || !(await couldStillCommit(tx, syncRunId))) await discardStaging(tx, syncRunId);
+      if (run.kind === 'full') await discardOtherStaging(tx, run.connectorId, syncRunId);
     }
     return { failedBy: owner };
   });

@@ -5,6 +5,7 @@ import { resealSubscriptionClientStates } from '../../activities/store/notificat
 import { inTransaction } from '../../activities/store/database';
 import { hasSyncedData, resetConnectorData, runInFlight } from '../../activities/store/connectorReset';
 import { endStaleRuns } from './staleRuns';
+import { ensureTail, wakeTail } from '../tails';
 import { SecretCipherError, SECRET_KEY_VARIABLES } from '../../activities/secrets/secretCipher';
 import { formatDuration } from '../../shared/duration';
 import { syncScheduleId } from '../../workflows/ids';
@@ -43,6 +44,8 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
     .option('--interval <duration>', 'sync interval of this connector (15m, 1h30m, 1d); default: SYNC_ENTRA_INTERVAL')
     .option('--discovery', 'also gather SaaS-discovery evidence (OAuth grants, sign-ins)', false)
     .option('--disabled', 'add it disabled: its runs fail until it is enabled', false)
+    .option('--tail', 'turn its tail on: changes land within seconds between full runs (docs/run-lifecycle.md); starts once it has a schedule (schedule apply)', false)
+    .option('--tail-interval <duration>', "the tail's backstop interval (30s, 1m); default: ENTRA_TAIL_INTERVAL")
     .option('--graph-base-url <url>', 'Microsoft Graph endpoint (national clouds, proxies); default: ENTRA_GRAPH_BASE_URL')
     .option('--authority-host <url>', 'identity platform endpoint; default: ENTRA_AUTHORITY_HOST')
     .option('--credential <kind>', 'clientSecret (default), certificate, workloadIdentity, managedIdentity or systemAssignedIdentity')
@@ -64,7 +67,9 @@ export function registerConnectorCommands(program: Command, run: Runner): void {
     .option('--discovery', 'gather SaaS-discovery evidence')
     .option('--no-discovery', 'stop gathering SaaS-discovery evidence')
     .option('--enable', 'enable the connector')
-    .option('--disable', 'disable the connector: its runs fail with ConnectorDisabled until enabled')
+    .option('--disable', 'disable the connector: its runs fail with ConnectorDisabled until enabled (its tail stops)')
+    .option('--tail <on|off>', 'start (on) or stop (off) the tail: passes that land changes within seconds between full runs')
+    .option('--tail-interval <duration>', 'backstop interval of the tail (30s, 1m), or "default" for ENTRA_TAIL_INTERVAL')
     .option('--graph-base-url <url>', 'Microsoft Graph endpoint')
     .option('--authority-host <url>', 'identity platform endpoint')
     .option('--credential <kind>', 'clientSecret (default), certificate, workloadIdentity, managedIdentity or systemAssignedIdentity')
@@ -116,6 +121,8 @@ type AddOptions = CredentialOptions & {
   interval?: string;
   discovery: boolean;
   disabled: boolean;
+  tail: boolean;
+  tailInterval?: string;
   graphBaseUrl?: string;
   authorityHost?: string;
   cloud?: string;
@@ -134,6 +141,8 @@ async function addConnector(ctx: CliContext, rawId: string, o: AddOptions): Prom
     discoveryEnabled: o.discovery,
     enabled: !o.disabled,
     syncIntervalSeconds: o.interval ? valid.intervalSeconds(o.interval) : null,
+    tailEnabled: o.tail,
+    tailIntervalSeconds: o.tailInterval ? valid.intervalSeconds(o.tailInterval) : null,
     credentialKind: choice.kind,
     federatedTokenFile: choice.federatedTokenFile,
     cloud: cloud ?? null,
@@ -148,7 +157,7 @@ async function addConnector(ctx: CliContext, rawId: string, o: AddOptions): Prom
   });
   const how = stored ? `; ${CREDENTIAL_LABELS[choice.kind]} stored encrypted with key ${stored.keyId}` : `; credential: ${CREDENTIAL_LABELS[choice.kind]}`;
   out(`added connector ${id} (tenant ${record.tenantId}, app ${record.clientId})${how}`);
-  note(`next: entra-sync connector test ${id}, then entra-sync schedule apply ${id}`);
+  note(`next: entra-sync connector test ${id}, then entra-sync schedule apply ${id}${o.tail ? ' (it starts the tail too)' : ''}`);
 }
 
 type UpdateOptions = CredentialOptions & {
@@ -159,6 +168,8 @@ type UpdateOptions = CredentialOptions & {
   discovery?: boolean;
   enable?: boolean;
   disable?: boolean;
+  tail?: string;
+  tailInterval?: string;
   graphBaseUrl?: string;
   authorityHost?: string;
   resetData?: boolean;
@@ -178,6 +189,8 @@ async function updateConnectorCommand(ctx: CliContext, rawId: string, o: UpdateO
     ...(o.interval !== undefined ? { syncIntervalSeconds: valid.intervalSeconds(o.interval) } : {}),
     ...(o.discovery !== undefined ? { discoveryEnabled: o.discovery } : {}),
     ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}),
+    ...(o.tail !== undefined ? { tailEnabled: valid.onOff('--tail', o.tail) } : {}),
+    ...(o.tailInterval !== undefined ? { tailIntervalSeconds: valid.intervalSeconds(o.tailInterval) } : {}),
   };
   if (Object.keys(changes).length === 0 && !o.resetData) throw new CliError('nothing to change; see entra-sync connector update --help');
   const keys = choice && hasSealedMaterial(choice.kind) ? ctx.keys() : undefined;
@@ -210,6 +223,22 @@ async function updateConnectorCommand(ctx: CliContext, rawId: string, o: UpdateO
   }
   if (changes.syncIntervalSeconds !== undefined) note(`the schedule keeps its old interval until: entra-sync schedule apply ${id}`);
   if (changes.enabled === false) note(`scheduled runs of ${id} now fail with ConnectorDisabled; stop them with: entra-sync schedule pause ${id}`);
+  await applyTail(ctx, id, changes);
+}
+
+/** Starts, wakes or stops the tail after an update that concerns it: the tail reads the row before every pass. */
+async function applyTail(ctx: CliContext, id: string, changes: ConnectorChanges): Promise<void> {
+  if (changes.tailEnabled === undefined && changes.tailIntervalSeconds === undefined && changes.enabled === undefined) return;
+  const now = await findConnectorRecord(await ctx.db(), id);
+  if (!now) return;
+  const client = await ctx.temporal();
+  if (now.tailEnabled && now.enabled) {
+    const { workflowId } = await ensureTail(client, id, ctx.taskQueue, 'connector update');
+    const every = formatDuration((now.tailIntervalSeconds ?? ctx.config.tailIntervalMs / 1000) * 1000);
+    out(`tail of ${id} running (${workflowId}, a pass at least every ${every}); see: entra-sync tail status ${id}`);
+  } else if (await wakeTail(client, id, 'connector update')) {
+    out(`tail of ${id} stopping (${now.enabled ? 'tail off' : 'connector disabled'}); a pass in flight finishes first`);
+  }
 }
 
 /** Names why the run counts as in flight: Temporal says its execution is open, or could not be asked. */
@@ -270,6 +299,7 @@ async function showConnector(ctx: CliContext, rawId: string, o: { json?: boolean
       ['graph', c.graphBaseUrl],
       ['authority', c.authorityHost],
       ['schedule', syncScheduleId(c.id)],
+      ['tail', c.tailEnabled ? `on, every ${p.tailInterval}` : 'off'],
       ['last run', lastRun(c)],
     ]),
   );
@@ -292,6 +322,8 @@ async function removeConnector(ctx: CliContext, rawId: string, o: { yes?: boolea
     if (!(err instanceof ScheduleNotFoundError)) throw err;
   }
   await deleteConnector(db, id);
+  // Its tail finds the connector gone and ends.
+  await wakeTail(client, id, 'connector removed');
   out(`removed connector ${id} and its schedule ${syncScheduleId(id)}; past workflow runs stay in Temporal's history until its retention ends`);
 }
 
@@ -322,6 +354,7 @@ function present(ctx: CliContext, c: ConnectorRecord) {
   return {
     ...c,
     interval: formatDuration((c.syncIntervalSeconds ?? ctx.config.syncIntervalMs / 1000) * 1000),
+    tailInterval: formatDuration((c.tailIntervalSeconds ?? ctx.config.tailIntervalMs / 1000) * 1000),
     scheduleId: syncScheduleId(c.id),
     secret: { source, ...(c.secret ? { keyId: c.secret.keyId, updatedAt: c.secret.updatedAt } : {}) },
   };

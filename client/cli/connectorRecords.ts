@@ -5,6 +5,9 @@ import type { Queryable } from '../../activities/store/database';
 export type ConnectorRecord = Connector & {
   /** Null: SYNC_ENTRA_INTERVAL applies. */
   syncIntervalSeconds: number | null;
+  /** The tail (docs/run-lifecycle.md): on or off, and its backstop interval (null: ENTRA_TAIL_INTERVAL). */
+  tailEnabled: boolean;
+  tailIntervalSeconds: number | null;
   secret: { keyId: string; updatedAt: Date } | null;
   createdAt: Date;
   updatedAt: Date;
@@ -15,7 +18,7 @@ const SELECT = `
   select c.id, c.tenant_id as "tenantId", c.client_id as "clientId", c.graph_base_url as "graphBaseUrl",
          c.authority_host as "authorityHost", c.discovery_enabled as "discoveryEnabled", c.enabled,
          c.credential_kind as "credentialKind", c.federated_token_file as "federatedTokenFile", c.cloud,
-         c.sync_interval_seconds as "syncIntervalSeconds", c.created_at as "createdAt", c.updated_at as "updatedAt",
+         c.sync_interval_seconds as "syncIntervalSeconds", c.tail_enabled as "tailEnabled", c.tail_interval_seconds as "tailIntervalSeconds", c.created_at as "createdAt", c.updated_at as "updatedAt",
          case when s.connector_id is null then null
               else json_build_object('keyId', s.key_id, 'updatedAt', s.updated_at) end as secret,
          (select json_build_object('id', r.id, 'status', r.status, 'startedAt', r.started_at, 'finishedAt', r.finished_at, 'errorKind', r.error_kind)
@@ -32,15 +35,18 @@ export async function findConnectorRecord(db: Queryable, id: string): Promise<Co
   return rows[0] ? revive(rows[0]) : undefined;
 }
 
-export type NewConnector = Connector & { syncIntervalSeconds: number | null };
+export type NewConnector = Connector & { syncIntervalSeconds: number | null; tailEnabled?: boolean; tailIntervalSeconds?: number | null };
 
 /** Inserts a connector; false when one with that id exists already. */
 export async function insertConnector(db: Queryable, c: NewConnector): Promise<boolean> {
   const { rowCount } = await db.query(
     `insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host, discovery_enabled, enabled, sync_interval_seconds,
-                             credential_kind, federated_token_file, cloud)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (id) do nothing`,
-    [c.id, c.tenantId, c.clientId, c.graphBaseUrl, c.authorityHost, c.discoveryEnabled, c.enabled, c.syncIntervalSeconds, c.credentialKind, c.federatedTokenFile, c.cloud],
+                             credential_kind, federated_token_file, cloud, tail_enabled, tail_interval_seconds)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) on conflict (id) do nothing`,
+    [
+      c.id, c.tenantId, c.clientId, c.graphBaseUrl, c.authorityHost, c.discoveryEnabled, c.enabled, c.syncIntervalSeconds,
+      c.credentialKind, c.federatedTokenFile, c.cloud, c.tailEnabled ?? false, c.tailIntervalSeconds ?? null,
+    ],
   );
   return rowCount === 1;
 }
@@ -55,6 +61,8 @@ const COLUMNS: Record<keyof ConnectorChanges, string> = {
   discoveryEnabled: 'discovery_enabled',
   enabled: 'enabled',
   syncIntervalSeconds: 'sync_interval_seconds',
+  tailEnabled: 'tail_enabled',
+  tailIntervalSeconds: 'tail_interval_seconds',
   credentialKind: 'credential_kind',
   federatedTokenFile: 'federated_token_file',
   cloud: 'cloud',

@@ -13,6 +13,7 @@ import { registerReportCommand } from './reportCommand';
 import { registerRunsCommands } from './runsCommands';
 import { registerScheduleCommands } from './scheduleCommands';
 import { registerSyncCommand } from './syncCommand';
+import { registerTailCommands } from './tailCommands';
 import { registerTemporalCommands } from './temporalSetup';
 import { registerWorkersCommands } from './workersCommands';
 
@@ -79,6 +80,7 @@ registerScheduleCommands(program, run);
 registerSyncCommand(program, run);
 registerRunsCommands(program, run);
 registerReportCommand(program, run);
+registerTailCommands(program, run);
 registerTemporalCommands(program, run);
 registerWorkersCommands(program, run);
 

@@ -6,6 +6,8 @@ export type RunRow = {
   connectorId: string;
   workflowId: string;
   workflowRunId: string;
+  /** full, or tail (a tail pass). */
+  kind: string;
   status: RunStatus;
   startedAt: Date;
   finishedAt: Date | null;
@@ -35,7 +37,7 @@ export type RunStreamRow = {
 
 const RUN_SELECT = `
   select r.id::int as id, r.connector_id as "connectorId", r.workflow_id as "workflowId", r.workflow_run_id as "workflowRunId",
-         r.status, r.started_at as "startedAt", r.finished_at as "finishedAt",
+         r.kind, r.status, r.started_at as "startedAt", r.finished_at as "finishedAt",
          (extract(epoch from (r.finished_at - r.started_at)) * 1000)::bigint as "durationMs",
          r.error_kind as "errorKind", r.error_message as "errorMessage",
          -- Directory objects only: derived rows (memberships, credentials) count relationships.
@@ -43,12 +45,12 @@ const RUN_SELECT = `
          coalesce((select sum(s.removed) from sync_run_streams s where s.run_id = r.id and s.derived_from is null), 0)::int as removed
     from sync_runs r`;
 
-export async function listRuns(db: Queryable, filter: { connectorId?: string; status?: string; limit: number }): Promise<RunRow[]> {
+export async function listRuns(db: Queryable, filter: { connectorId?: string; status?: string; kind?: string; limit: number }): Promise<RunRow[]> {
   const { rows } = await db.query(
     `${RUN_SELECT}
-      where ($1::text is null or r.connector_id = $1) and ($2::text is null or r.status = $2)
+      where ($1::text is null or r.connector_id = $1) and ($2::text is null or r.status = $2) and ($4::text is null or r.kind = $4)
       order by r.started_at desc, r.id desc limit $3`,
-    [filter.connectorId ?? null, filter.status ?? null, filter.limit],
+    [filter.connectorId ?? null, filter.status ?? null, filter.limit, filter.kind ?? null],
   );
   return rows.map(revive);
 }

@@ -20,6 +20,7 @@ export function registerRunsCommands(program: Command, run: Runner): void {
     .description('recent runs: status, counts, duration, error')
     .option('--connector <id>', 'only this connector')
     .option('--status <status>', `only runs with this status: ${RUN_STATUSES.join(', ')}`)
+    .option('--kind <kind>', 'only full runs (full) or tail passes (tail)')
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(run(listCommand as Action));
@@ -32,20 +33,21 @@ export function registerRunsCommands(program: Command, run: Runner): void {
     .action(run(showCommand as Action));
 }
 
-async function listCommand(ctx: CliContext, o: { connector?: string; status?: string; limit: string; json?: boolean }): Promise<void> {
+async function listCommand(ctx: CliContext, o: { connector?: string; status?: string; kind?: string; limit: string; json?: boolean }): Promise<void> {
   const limit = Number(o.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit "${o.limit}" must be a whole number of at least 1`);
   if (o.status && !RUN_STATUSES.includes(o.status as RunStatus)) throw new CliError(`--status "${o.status}" must be one of ${RUN_STATUSES.join(', ')}`);
+  if (o.kind && o.kind !== 'full' && o.kind !== 'tail') throw new CliError(`--kind "${o.kind}" must be full or tail`);
   const connectorId = o.connector && valid.connectorId(o.connector);
   // A row still `running` after its execution closed shows its true state once the janitor ended it.
   await endStaleRuns(ctx, connectorId || undefined);
-  const rows = await listRuns(await ctx.db(), { connectorId, status: o.status, limit });
+  const rows = await listRuns(await ctx.db(), { connectorId, status: o.status, kind: o.kind, limit });
   if (o.json) return printJson(rows.map((r) => withLink(ctx, r)));
   if (rows.length === 0) return out('no runs yet; start one with: entra-sync sync --connector <id>');
   out(
     table([
-      ['RUN', 'CONNECTOR', 'STATUS', 'STARTED', 'DURATION', 'UPSERTED', 'REMOVED', 'ERROR'],
-      ...rows.map((r) => [String(r.id), r.connectorId, r.status, formatTime(r.startedAt), formatSeconds(r.durationMs), String(r.upserted), String(r.removed), r.errorKind ?? '']),
+      ['RUN', 'CONNECTOR', 'KIND', 'STATUS', 'STARTED', 'DURATION', 'UPSERTED', 'REMOVED', 'ERROR'],
+      ...rows.map((r) => [String(r.id), r.connectorId, r.kind, r.status, formatTime(r.startedAt), formatSeconds(r.durationMs), String(r.upserted), String(r.removed), r.errorKind ?? '']),
     ]),
   );
 }
@@ -61,7 +63,7 @@ async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }):
   if (o.json) return printJson(view);
   out(
     table([
-      ['run', `${r.id} (${r.status})`],
+      ['run', `${r.id} (${r.kind}, ${r.status})`],
       ['connector', r.connectorId],
       ['started', formatTime(r.startedAt)],
       ['finished', formatTime(r.finishedAt)],

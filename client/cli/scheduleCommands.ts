@@ -3,6 +3,7 @@ import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@t
 import { formatDuration } from '../../shared/duration';
 import { syncScheduleId } from '../../workflows/ids';
 import { applySyncSchedule } from '../schedules';
+import { ensureTail } from '../tails';
 import { CliError } from './cliErrors';
 import type { Runner } from './connectorCommands';
 import { requireRecord } from './connectorLookup';
@@ -52,7 +53,11 @@ async function applyCommand(ctx: CliContext, id: string | undefined, o: { all?: 
   const connectors = o.all ? await listConnectorRecords(await ctx.db()) : [await requireRecord(ctx, id!)];
   if (connectors.length === 0) throw new CliError('no connectors to schedule; add one with: entra-sync connector add');
   const client = await ctx.temporal();
-  for (const c of connectors) out(await applyOne(ctx, client, c));
+  for (const c of connectors) {
+    out(await applyOne(ctx, client, c));
+    // The tails of connectors with their tail on run beside the schedules.
+    if (c.enabled && c.tailEnabled) out(`tail of ${c.id} running (${(await ensureTail(client, c.id, ctx.taskQueue, 'schedule apply')).workflowId})`);
+  }
 }
 
 async function applyOne(ctx: CliContext, client: Client, c: ConnectorRecord): Promise<string> {

@@ -45,3 +45,11 @@ export function intervalSeconds(value: string): number | null {
   if (ms === undefined || ms % 1000 !== 0) throw new CliError(`--interval "${value}" is not a duration; use ${DURATION_FORM}, or "default" for SYNC_ENTRA_INTERVAL`);
   return ms / 1000;
 }
+
+/** on / off (also true / false, yes / no). */
+export function onOff(option: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['on', 'true', 'yes'].includes(v)) return true;
+  if (['off', 'false', 'no'].includes(v)) return false;
+  throw new CliError(`${option} "${value}" must be on or off`);
+}

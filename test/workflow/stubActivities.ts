@@ -43,6 +43,16 @@ export const healthy: AllActivities = {
   failRun: async () => ({ failedBy: currentRun() }),
   pullPermissionGrants: async () => ({ staged: 0, coverage: 'complete' }),
   pullSignIns: async () => ({ staged: 0, coverage: 'complete' }),
+  checkTail: async () => ({
+    exists: true,
+    enabled: true,
+    tailEnabled: true,
+    intervalSeconds: 30,
+    fullRunRunning: false,
+    lastFullCommitAt: null,
+    streamsReadAt: {},
+  }),
+  requestFullRun: async () => ({ requested: 'triggered' }),
 };
 
 /**

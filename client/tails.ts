@@ -1,0 +1,52 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { EntraTailWorkflow, tailStatusQuery, triggerSignal, type TailStatus } from '../workflows/entraTail';
+import { tailWorkflowId } from '../workflows/ids';
+
+/**
+ * Starts the connector's tail, or wakes it when it runs (signal-with-start of a trigger): it reads
+ * its connector before every pass, so a new interval applies at once.
+ */
+export async function ensureTail(client: Client, connectorId: string, taskQueue: string, reason: string): Promise<{ workflowId: string }> {
+  const handle = await client.workflow.signalWithStart(EntraTailWorkflow, {
+    taskQueue,
+    workflowId: tailWorkflowId(connectorId),
+    args: [{ connectorId }],
+    signal: triggerSignal,
+    signalArgs: [{ reason }],
+  });
+  return { workflowId: handle.workflowId };
+}
+
+/**
+ * Wakes a running tail so it reads its connector again: turned off, disabled or removed, it ends
+ * itself cleanly (between passes; a pass in flight finishes first). False: no tail was running.
+ */
+export async function wakeTail(client: Client, connectorId: string, reason: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(tailWorkflowId(connectorId)).signal(triggerSignal, { reason });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+export type TailWorkflowView = { running: boolean; workflowId: string; status?: TailStatus; queryError?: string };
+
+/** Whether the tail workflow runs, and what its query says. */
+export async function describeTail(client: Client, connectorId: string): Promise<TailWorkflowView> {
+  const workflowId = tailWorkflowId(connectorId);
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const described = await handle.describe();
+    if (described.status.name !== 'RUNNING') return { running: false, workflowId };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { running: false, workflowId };
+    throw err;
+  }
+  try {
+    return { running: true, workflowId, status: await handle.query(tailStatusQuery) };
+  } catch (err) {
+    return { running: true, workflowId, queryError: (err as Error).message };
+  }
+}

@@ -1,0 +1,219 @@
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RunSummary, SyncActivities, TailCheck } from '../activities';
+import type { SyncResult, TailPassSkipped } from './entraSync';
+import { tailWorkflowId } from './ids';
+
+/** Asks for a pass now; triggers that arrive during a pass coalesce into one next pass. */
+export const triggerSignal = defineSignal<[{ reason: string }]>('trigger');
+
+export type TailPassOutcome = 'committed' | TailPassSkipped['status'] | 'failed';
+
+export type TailPassRecord = {
+  syncRunId: number;
+  outcome: TailPassOutcome;
+  startedAt: string;
+  finishedAt: string;
+  /** Rows upserted and removed, over every stream of the pass (committed passes). */
+  changes: number;
+  /** Why it did not commit. */
+  reason?: string;
+};
+
+export type TailStatus = {
+  state: 'waiting' | 'passing' | 'paused' | 'stopping';
+  pausedReason?: string;
+  lastPass?: TailPassRecord;
+  /** Passes run by this tail, over continue-as-new. */
+  passes: number;
+  triggersWaiting: number;
+  /** The pass in flight: its workflow id and when it started (a stuck pass shows here). */
+  currentPass?: { workflowId: string; startedAt: string };
+  intervalSeconds: number;
+  /** Per stream a pass reads: when a committed run last read it (lag = now - this). */
+  streamsReadAt: Record<string, string>;
+  /** Passes that failed in a row (the tail backs off: docs/run-lifecycle.md). */
+  consecutiveFailures: number;
+};
+
+export const tailStatusQuery = defineQuery<TailStatus>('tailStatus');
+
+/** What a tail carries over continue-as-new. */
+export type TailCarried = {
+  passes: number;
+  triggersWaiting: number;
+  lastPass?: TailPassRecord;
+  consecutiveFailures: number;
+  /** A pass needed a full run: the tail waits until a full run commits after `since`. */
+  waitingForFullRun?: { stream: string; reason: string; since: string };
+};
+
+export type EntraTailInput = {
+  connectorId: string;
+  /** Passes per execution before continue-as-new (bounds the history); tests set it small. */
+  passesPerExecution?: number;
+  carried?: TailCarried;
+};
+
+export type TailEnd = { passes: number; stoppedBecause: string };
+
+const DEFAULT_PASSES_PER_EXECUTION = 200;
+/** The longest a tail backs off after failed passes. */
+const MAX_BACKOFF_SECONDS = 15 * 60;
+
+const { checkTail, requestFullRun } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/**
+ * A connector's tail (docs/run-lifecycle.md): runs one tail pass (a child EntraSyncWorkflow of kind
+ * `tail`) whenever a trigger is pending or its backstop interval passed, pauses while a full run
+ * is running, and ends when the connector is disabled, removed or has its tail turned off.
+ */
+export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd> {
+  const carried: TailCarried = input.carried ?? { passes: 0, triggersWaiting: 0, consecutiveFailures: 0 };
+  const status: TailStatus = {
+    state: 'waiting',
+    passes: carried.passes,
+    triggersWaiting: carried.triggersWaiting,
+    intervalSeconds: 0,
+    streamsReadAt: {},
+    consecutiveFailures: carried.consecutiveFailures,
+    ...(carried.lastPass ? { lastPass: carried.lastPass } : {}),
+  };
+  setHandler(tailStatusQuery, () => status);
+  // Each trigger counts; a pass takes all that arrived before it started.
+  let received = carried.triggersWaiting;
+  let consumed = 0;
+  let seen = 0;
+  setHandler(triggerSignal, () => {
+    received += 1;
+    status.triggersWaiting = received - consumed;
+  });
+  let waitingForFullRun = carried.waitingForFullRun;
+  const passesPerExecution = input.passesPerExecution ?? DEFAULT_PASSES_PER_EXECUTION;
+  let passesThisExecution = 0;
+  // A new tail passes at once; a continued one waits as it would have before continuing.
+  let firstLoop = input.carried === undefined;
+
+  for (;;) {
+    if (!firstLoop) {
+      // A trigger wakes the tail at once, except while it backs off after failed passes.
+      const backoff = backoffSeconds(status);
+      const wake = backoff === undefined ? () => received > seen : () => false;
+      await condition(wake, (backoff ?? status.intervalSeconds) * 1000);
+    }
+    firstLoop = false;
+    seen = received;
+    const check = await checkTail({ connectorId: input.connectorId });
+    status.intervalSeconds = check.intervalSeconds;
+    status.streamsReadAt = check.streamsReadAt;
+    const stop = stopReason(check);
+    if (stop) {
+      status.state = 'stopping';
+      return { passes: status.passes, stoppedBecause: stop };
+    }
+    if (waitingForFullRun && check.lastFullCommitAt && check.lastFullCommitAt > waitingForFullRun.since) waitingForFullRun = undefined;
+    if (waitingForFullRun) {
+      pause(status, `waiting for a full run to re-read ${waitingForFullRun.stream} (${describeResync(waitingForFullRun.reason)})`);
+      continue;
+    }
+    if (check.fullRunRunning) {
+      pause(status, 'a full run is running; passes resume after it ends');
+      continue;
+    }
+    consumed = received;
+    status.triggersWaiting = 0;
+    const record = await runPass(input.connectorId, status);
+    status.lastPass = record.pass;
+    status.passes += 1;
+    passesThisExecution += 1;
+    status.consecutiveFailures = record.pass.outcome === 'failed' ? status.consecutiveFailures + 1 : 0;
+    status.triggersWaiting = received - consumed;
+    if (record.needsFullRun) {
+      waitingForFullRun = { ...record.needsFullRun, since: record.pass.finishedAt };
+      await requestFullRun({ connectorId: input.connectorId });
+      pause(status, `waiting for a full run to re-read ${waitingForFullRun.stream} (${describeResync(waitingForFullRun.reason)})`);
+    } else if (status.consecutiveFailures > 0) {
+      pause(status, `the last pass failed (${record.pass.reason ?? 'unknown'}); the next one in ${backoffSeconds(status)}s`);
+    } else {
+      status.state = 'waiting';
+      delete status.pausedReason;
+    }
+    if (workflowInfo().continueAsNewSuggested || passesThisExecution >= passesPerExecution) {
+      return await continueAsNew<typeof EntraTailWorkflow>({
+        ...input,
+        carried: {
+          passes: status.passes,
+          triggersWaiting: received - consumed,
+          consecutiveFailures: status.consecutiveFailures,
+          ...(status.lastPass ? { lastPass: status.lastPass } : {}),
+          ...(waitingForFullRun ? { waitingForFullRun } : {}),
+        },
+      });
+    }
+  }
+}
+
+function stopReason(check: TailCheck): string | undefined {
+  if (!check.exists) return 'the connector was removed';
+  if (!check.enabled) return 'the connector is disabled';
+  if (!check.tailEnabled) return 'the tail was turned off';
+  return undefined;
+}
+
+function pause(status: TailStatus, reason: string): void {
+  status.state = 'paused';
+  status.pausedReason = reason;
+}
+
+function describeResync(reason: string): string {
+  return reason === 'syncStateNotFound' || reason === 'resyncRequired' ? 'delta token expired' : reason;
+}
+
+/** After failed passes: the interval doubled per failure beyond the first, at most 15 minutes. */
+function backoffSeconds(status: TailStatus): number | undefined {
+  if (status.consecutiveFailures === 0) return undefined;
+  return Math.min(MAX_BACKOFF_SECONDS, status.intervalSeconds * 2 ** (status.consecutiveFailures - 1));
+}
+
+type PassEnd = { pass: TailPassRecord; needsFullRun?: { stream: string; reason: string } };
+
+/** One pass, as a child workflow: the janitor, the run's owner and claim, and the Web UI see a sync run like any other. */
+async function runPass(connectorId: string, status: TailStatus): Promise<PassEnd> {
+  const workflowId = `${tailWorkflowId(connectorId)}-pass-${status.passes + 1}`;
+  const startedAt = new Date().toISOString();
+  status.state = 'passing';
+  delete status.pausedReason;
+  status.currentPass = { workflowId, startedAt };
+  try {
+    const result = await executeChild('EntraSyncWorkflow', { workflowId, args: [{ connectorId, kind: 'tail' }] }) as SyncResult;
+    const finishedAt = new Date().toISOString();
+    if (result.status === 'succeeded') return { pass: { syncRunId: result.syncRunId, outcome: 'committed', startedAt, finishedAt, changes: changesOf(result) } };
+    const pass: TailPassRecord = { syncRunId: result.syncRunId, outcome: result.status, startedAt, finishedAt, changes: 0, reason: result.reason };
+    if (result.status === 'needsFullRun') return { pass, needsFullRun: { stream: result.stream ?? 'a stream', reason: result.resyncReason ?? result.reason } };
+    return { pass };
+  } catch (err) {
+    if (!(err instanceof ChildWorkflowFailure)) throw err;
+    const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    const reason = cause ? `${cause.type ?? 'ApplicationFailure'}: ${cause.message}` : (err.cause?.message ?? err.message);
+    return { pass: { syncRunId: 0, outcome: 'failed', startedAt, finishedAt: new Date().toISOString(), changes: 0, reason } };
+  } finally {
+    delete status.currentPass;
+  }
+}
+
+function changesOf(summary: RunSummary): number {
+  return Object.values(summary.streams).reduce((n, s) => n + s.upserted + s.removed, 0);
+}
