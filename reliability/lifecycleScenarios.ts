@@ -3,7 +3,7 @@ import type { Scenario, ScenarioOutcome } from './scenario';
 import type { Deployment } from './stack';
 import { describePoint, resetTo, type ResetPoint } from './resets';
 import { until, untilHeld } from './waits';
-import { holdCommit, untilFinalizeWaits } from './commitHold';
+import { startRunHeldAtCommit, untilFinalizeWaits } from './commitHold';
 import { outcomeOf, succeeds } from './runOutcome';
 
 type RunRow = { id: number; status: string; errorKind: string | null; reopened: number; discarded: boolean; finalizeStartedAt: Date | null; finishedAt: Date | null };
@@ -206,10 +206,9 @@ async function cli(d: Deployment, args: string[]): Promise<string> {
 
 async function cancelDuringFinalize(d: Deployment): Promise<ScenarioOutcome> {
   await d.startWorkers();
-  const held = await holdCommit(d, d.connectorId);
+  const { run, held } = await startRunHeldAtCommit(d);
   let released = false;
   try {
-    const run = await d.startRun();
     await untilFinalizeWaits(d);
     await run.cancel();
     await until('the cancel request in history', async () => ((await run.fetchHistory()).events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes) ? true : undefined));
@@ -229,10 +228,9 @@ async function twoConnectorsFinalizing(d: Deployment): Promise<ScenarioOutcome> 
   await d.startWorkers();
   const other = 'second';
   await d.addConnector(other);
-  const held = await holdCommit(d, other);
+  const { run: waiting, held } = await startRunHeldAtCommit(d, other);
   let released = false;
   try {
-    const waiting = await d.startRun(other);
     await untilFinalizeWaits(d);
     // The other connector's finalize runs from start to commit while the first holds its transaction open.
     const free = await d.startRun();

@@ -7,7 +7,7 @@ import { activityAttempts } from './runHistory';
 import type { Scenario, ScenarioOutcome } from './scenario';
 import type { Deployment, Stack, WorkerKind } from './stack';
 import { until, untilHeld } from './waits';
-import { holdCommit, untilFinalizeWaits } from './commitHold';
+import { startRunHeldAtCommit, untilFinalizeWaits } from './commitHold';
 
 /**
  * Crashes no Graph request marks: the worker kills itself at a named point of a run's own work
@@ -156,8 +156,7 @@ async function restartUnderRun(stack: Stack, d: Deployment, server: 'PostgreSQL'
 /** Restarts PostgreSQL while finalize waits on the connector row: its transaction dies, the retry commits. */
 async function restartPostgresInFinalize(stack: Stack, d: Deployment): Promise<ScenarioOutcome> {
   await d.startWorkers();
-  const held = await holdCommit(d, d.connectorId);
-  const run = await d.startRun();
+  const { run, held } = await startRunHeldAtCommit(d);
   await untilFinalizeWaits(d);
   // The restart ends every session: the holder's and the finalize's transactions both roll back.
   await stack.restartPostgres();

@@ -116,7 +116,7 @@ async function fullCommitsDuringPass(d: Deployment): Promise<ScenarioOutcome> {
 }
 
 const lockWaiters = async (d: Deployment) =>
-  (await d.db.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like 'select 1 from connectors where id = $1 for no key update%'`)).rows[0]!.n;
+  (await d.db.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'select 1 from connectors where id = $1 for no key update%'`)).rows[0]!.n;
 
 /** Another session holds the connector row; returns its release. */
 async function holdConnector(d: Deployment): Promise<() => Promise<void>> {

@@ -151,7 +151,7 @@ describe('the staging lease', () => {
     let claimed = false;
     const takeOver = claimRun(db, syncRunId, 'exec-2').then(() => (claimed = true));
     await until('the take-over to wait for the run row', async () =>
-      (await db.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%from sync_runs where id = $1 for update%'`)).rowCount ? true : undefined,
+      (await db.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%from sync_runs where id = $1 for update%'`)).rowCount ? true : undefined,
     );
     expect(claimed).toBe(false);
     release();

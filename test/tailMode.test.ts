@@ -53,7 +53,7 @@ async function attemptsOf(workflowId: string): Promise<number[]> {
 
 /** Waits in the lock queue on the connector row (a finalize or a run's opening). */
 const lockWaiters = async () =>
-  (await harness.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like 'select 1 from connectors where id = $1 for no key update%'`))[0]!.n;
+  (await harness.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'select 1 from connectors where id = $1 for no key update%'`))[0]!.n;
 
 describe('tail mode on the real stack', { timeout: 240_000 }, () => {
   it('a pass lands users, groups, memberships, owners, role assignments and credentials without a full run', async () => {
