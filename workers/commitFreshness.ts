@@ -1,4 +1,5 @@
-import client from 'prom-client';
+import type client from 'prom-client';
+import { connectorGauges } from './connectorGauges';
 import type { Queryable } from '../activities/store/database';
 
 type ConnectorCommit = { connector: string; intervalSeconds: number; lastCommit: number | null };
@@ -11,37 +12,16 @@ type ConnectorCommit = { connector: string; intervalSeconds: number; lastCommit:
  * one alert rule say "no commit for 3 intervals" for every connector.
  */
 export function registerCommitFreshness(registry: client.Registry, db: Queryable, defaultIntervalSeconds: number): void {
-  let read: Promise<ConnectorCommit[]> | undefined;
-  // Both gauges collect from one query per scrape.
-  const connectors = () =>
-    (read ??= db
-      .query<ConnectorCommit>(
-        `select c.id as connector,
-                coalesce(c.sync_interval_seconds, $1)::float8 as "intervalSeconds",
-                extract(epoch from (select max(r.finished_at) from sync_runs r where r.connector_id = c.id and r.status = 'succeeded'))::float8 as "lastCommit"
-           from connectors c where c.enabled`,
-        [defaultIntervalSeconds],
-      )
-      .then((r) => r.rows)
-      .finally(() => setImmediate(() => (read = undefined))));
-
-  // A database that does not answer keeps the last values: the scrape itself must not fail.
-  const perConnector = (name: string, help: string, value: (c: ConnectorCommit) => number | null) =>
-    new client.Gauge({
-      name,
-      help,
-      labelNames: ['connector'] as const,
-      registers: [registry],
-      async collect() {
-        const rows = await connectors().catch(() => undefined);
-        if (!rows) return;
-        this.reset();
-        for (const c of rows) {
-          const v = value(c);
-          if (v !== null) this.set({ connector: c.connector }, v);
-        }
-      },
-    });
+  const perConnector = connectorGauges(registry, async () => {
+    const { rows } = await db.query<ConnectorCommit>(
+      `select c.id as connector,
+              coalesce(c.sync_interval_seconds, $1)::float8 as "intervalSeconds",
+              extract(epoch from (select max(r.finished_at) from sync_runs r where r.connector_id = c.id and r.status = 'succeeded'))::float8 as "lastCommit"
+         from connectors c where c.enabled`,
+      [defaultIntervalSeconds],
+    );
+    return rows;
+  });
   perConnector(
     'entra_sync_last_commit_timestamp_seconds',
     'When each enabled connector last committed a run (Unix seconds, from sync_runs); absent until its first commit',
