@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { WorkflowHandle } from '@temporalio/client';
 import { KILL_AT_VARIABLE } from '../activities/killPoint';
 import { setConnectorTail } from '../activities/store/connectorTail';
@@ -7,6 +6,7 @@ import { tailWorkflowId } from '../workflows/ids';
 import type { Scenario, ScenarioOutcome } from './scenario';
 import type { Deployment, Stack } from './stack';
 import { until, untilHeld } from './waits';
+import { holdConnectorRow, untilConnectorLockWaiters } from './commitHold';
 
 /**
  * Tail passes disturbed (docs/run-lifecycle.md, "Tail passes and full runs"): each scenario
@@ -115,36 +115,38 @@ async function fullCommitsDuringPass(d: Deployment): Promise<ScenarioOutcome> {
   }
 }
 
-const lockWaiters = async (d: Deployment) =>
-  (await d.db.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like 'select 1 from connectors where id = $1 for no key update%'`)).rows[0]!.n;
-
-/** Another session holds the connector row; returns its release. */
-async function holdConnector(d: Deployment): Promise<() => Promise<void>> {
-  const session = new pg.Client({ connectionString: d.databaseUrl });
-  session.on('error', () => undefined);
-  await session.connect();
-  await session.query('begin');
-  await session.query('select 1 from connectors where id = $1 for no key update', [d.connectorId]);
-  return async () => {
-    await session.query('commit').catch(() => undefined);
-    await session.end().catch(() => undefined);
-  };
+/**
+ * After a first full run, starts the tail and holds its first pass in its commit: the pass's
+ * first users delta request is held while another session takes the connector row, then the pass
+ * goes on until its finalize waits on that row. `release` lets the row go.
+ */
+async function passHeldInCommit(d: Deployment) {
+  await d.startWorkers();
+  await (await d.startRun()).result();
+  const opened = d.sim.faults.add({ pathPrefix: USERS_DELTA, kind: 'hold', nth: 1 });
+  const tail = await startTail(d);
+  try {
+    await untilHeld(d.sim, opened.id);
+    const { release } = await holdConnectorRow(d);
+    d.sim.faults.remove(opened.id);
+    try {
+      await untilConnectorLockWaiters(d, 1, 'the pass waiting in its commit');
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    return { tail, release };
+  } finally {
+    d.sim.faults.remove(opened.id);
+  }
 }
 
 async function passCommitsWhileFullOpens(d: Deployment): Promise<ScenarioOutcome> {
-  await d.startWorkers();
-  await (await d.startRun()).result();
-  const hold = d.sim.faults.add({ pathPrefix: USERS_DELTA, kind: 'hold', nth: 1 });
-  const tail = await startTail(d);
-  let release: (() => Promise<void>) | undefined;
+  // The pass's finalize queues on the held connector row first, the full run's opening after it.
+  const { tail, release } = await passHeldInCommit(d);
   try {
-    await untilHeld(d.sim, hold.id);
-    // The pass's finalize queues on the held connector row first, the full run's opening after it.
-    release = await holdConnector(d);
-    d.sim.faults.remove(hold.id);
-    await until('the pass waiting on the connector row', async () => ((await lockWaiters(d)) >= 1 ? true : undefined));
     const full = await d.startRun();
-    await until('the full run waiting on it too', async () => ((await lockWaiters(d)) >= 2 ? true : undefined));
+    await untilConnectorLockWaiters(d, 2, 'the full run waiting on it too');
     await release();
     await full.result();
     const settled = await statusWhen(tail, 'the pass to end', (s) => s.passes >= 1 && s.state === 'waiting');
@@ -153,8 +155,7 @@ async function passCommitsWhileFullOpens(d: Deployment): Promise<ScenarioOutcome
     if (hurt.length) throw new Error(`full runs hurt: ${hurt.join(', ')}`);
     return { outcome: 'pass committed, then the full run', detail: `the full run waited for the pass's commit; then ${await stopTail(d, tail)}` };
   } finally {
-    await release?.();
-    d.sim.faults.remove(hold.id);
+    await release();
   }
 }
 
@@ -183,24 +184,15 @@ async function disabledDuringPass(d: Deployment): Promise<ScenarioOutcome> {
 }
 
 async function postgresRestartedInPassCommit(stack: Stack, d: Deployment): Promise<ScenarioOutcome> {
-  await d.startWorkers();
-  await (await d.startRun()).result();
-  const hold = d.sim.faults.add({ pathPrefix: USERS_DELTA, kind: 'hold', nth: 1 });
-  const tail = await startTail(d);
-  let release: (() => Promise<void>) | undefined;
+  // The pass's finalize transaction is open, waiting on the connector row: PostgreSQL goes away under it.
+  const { tail, release } = await passHeldInCommit(d);
   try {
-    await untilHeld(d.sim, hold.id);
-    release = await holdConnector(d);
-    d.sim.faults.remove(hold.id);
-    // The pass's finalize transaction is open, waiting on the connector row: PostgreSQL goes away under it.
-    await until('the pass waiting in its commit', async () => ((await lockWaiters(d)) >= 1 ? true : undefined));
     await stack.restartPostgres();
     const settled = await statusWhen(tail, 'the pass to end after the restart', (s) => s.passes >= 1 && s.state === 'waiting');
     await committedPass(d, settled);
     return { outcome: 'pass committed once', detail: `PostgreSQL restarted during the pass's commit; then ${await stopTail(d, tail)}` };
   } finally {
-    await release?.();
-    d.sim.faults.remove(hold.id);
+    await release();
   }
 }
 
