@@ -2,18 +2,12 @@ import type { Client } from '@temporalio/client';
 import type { Queryable } from '../activities/store/database';
 import { activityAttempts } from '../reliability/runHistory';
 
-/** Whether this build records run kinds (sync_runs.kind, 'full' | 'tail'): tail mode's migration. */
-export async function runKindsRecorded(db: Queryable): Promise<boolean> {
-  const { rows } = await db.query(`select 1 from information_schema.columns where table_name = 'sync_runs' and column_name = 'kind' and table_schema = current_schema()`);
-  return rows.length > 0;
-}
-
 export type RunRow = { id: string; kind: 'full' | 'tail'; status: string; startedAt: Date; finishedAt: Date | null; workflowId: string; workflowRunId: string };
 
-/** The connector's runs started since `since`; without a kind column every run is a full run. */
-export async function runsSince(db: Queryable, connectorId: string, since: Date, kinds: boolean): Promise<RunRow[]> {
+/** The connector's runs (full runs and tail passes) started since `since`. */
+export async function runsSince(db: Queryable, connectorId: string, since: Date): Promise<RunRow[]> {
   const { rows } = await db.query<{ id: string; kind: 'full' | 'tail'; status: string; started_at: Date; finished_at: Date | null; workflow_id: string; workflow_run_id: string }>(
-    `select id, ${kinds ? 'kind' : `'full'`} as kind, status, started_at, finished_at, workflow_id, workflow_run_id
+    `select id, kind, status, started_at, finished_at, workflow_id, workflow_run_id
        from sync_runs where connector_id = $1 and started_at >= $2 order by id`,
     [connectorId, since],
   );

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeLatencyLedger, percentile } from '../bench/changeLatency';
 import { isVisible, type VisibleRows } from '../bench/changeVisibility';
-import { cliFailure } from '../bench/cliFailure';
 import type { TenantChange } from '../simulator/steadyChanges/tenantChange';
 
 const rows = (liveUsers: Array<[string, string | null]>, present: string[] = []): VisibleRows => ({ liveUsers: new Map(liveUsers), present: new Set(present) });
@@ -68,15 +67,5 @@ describe('change-to-row latency bookkeeping', () => {
     ledger.observe([change], rows([]), 2_000);
     expect(ledger.unseen([change])).toEqual([change]);
     expect(ledger.byKind([change]).secretAdded).toEqual({ changes: 1, observed: 0, p50Ms: null, p95Ms: null, maxMs: null, wentBack: 0 });
-  });
-});
-
-describe('tail benchmark: a build without tail mode', () => {
-  it('says so when connector update refuses --tail, and shows any other CLI failure in its own words', () => {
-    const args = ['connector', 'update', 'c1', '--tail', 'on', '--tail-interval', '30s'];
-    expect(cliFailure(args, { code: 1, stdout: '', stderr: "error: unknown option '--tail'\n" }).message).toBe(
-      'entra-sync connector update c1 --tail on --tail-interval 30s: this build has no --tail option (tail mode, issue 28, is not in it); run the bench with --no-tail',
-    );
-    expect(cliFailure(['schedule', 'apply', 'c1'], { code: 2, stdout: '', stderr: 'no connector c1\n' }).message).toBe('entra-sync schedule apply c1 exited 2: no connector c1');
   });
 });

@@ -4,11 +4,12 @@ import { startStack, type Deployment, type Stack } from '../reliability/stack';
 import { fastReportsThrottling, fastReportsWorkerEnv } from './support/fastReports';
 
 /**
- * The tail benchmark end to end at a tiny size, without the tail (scheduled full runs only): every
- * steady change is seen in PostgreSQL, no full run fails or retries, and the database ends equal
- * to the simulator's ground truth (compared by test/support/tenantTruth.ts, not by the bench).
+ * The tail benchmark end to end at a tiny size, with the tail and scheduled full runs: every
+ * steady change is seen in PostgreSQL, tail passes commit, no full run fails or retries, and the
+ * database ends equal to the simulator's ground truth (compared by test/support/tenantTruth.ts,
+ * not by the bench).
  */
-describe('tail benchmark (npm run bench:tail), scheduled full runs only', () => {
+describe('tail benchmark (npm run bench:tail)', () => {
   let stack: Stack | undefined;
   let deployment: Deployment;
 
@@ -35,18 +36,16 @@ describe('tail benchmark (npm run bench:tail), scheduled full runs only', () => 
   it('sees every change land, with no full run hurt and the ground truth held', async () => {
     const report = await runTailBench(
       deployment,
-      { tail: false, tailInterval: '30s', fullEvery: '5s', fullEveryMs: 5_000, ratePerSecond: 5, durationMs: 10_000, seed: 5, pollMs: 250, settleMs: 60_000 },
+      { tail: true, tailInterval: '2s', fullEvery: '20s', fullEveryMs: 20_000, ratePerSecond: 5, durationMs: 10_000, seed: 5, pollMs: 250, settleMs: 60_000 },
       () => undefined,
     );
     expect(report.changes).toBe(50);
     expect(report.unobserved).toEqual([]);
     expect(report.latency.all).toMatchObject({ changes: 50, observed: 50, wentBack: 0 });
-    // Every change waits at most for the next full run to start and finish: never negative.
-    expect(report.latency.all!.p50Ms).toBeGreaterThanOrEqual(0);
     expect(report.fullRuns.byStatus.failed ?? 0).toBe(0);
     expect(report.fullRuns.byStatus.succeeded).toBeGreaterThanOrEqual(1);
     expect(report.fullRuns.retried).toEqual([]);
-    expect(report.tailPasses).toEqual({});
+    expect(report.tailPasses.succeeded).toBeGreaterThanOrEqual(1);
     expect(report.graph.requests).toBeGreaterThan(0);
     expect(report.groundTruth.differences).toEqual([]);
     expect(report.groundTruth.equal).toBe(true);

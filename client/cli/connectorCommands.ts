@@ -142,7 +142,7 @@ async function addConnector(ctx: CliContext, rawId: string, o: AddOptions): Prom
     enabled: !o.disabled,
     syncIntervalSeconds: o.interval ? valid.intervalSeconds(o.interval) : null,
     tailEnabled: o.tail,
-    tailIntervalSeconds: o.tailInterval ? valid.intervalSeconds(o.tailInterval) : null,
+    tailIntervalSeconds: o.tailInterval ? valid.intervalSeconds(o.tailInterval, '--tail-interval', 'ENTRA_TAIL_INTERVAL') : null,
     credentialKind: choice.kind,
     federatedTokenFile: choice.federatedTokenFile,
     cloud: cloud ?? null,
@@ -190,7 +190,7 @@ async function updateConnectorCommand(ctx: CliContext, rawId: string, o: UpdateO
     ...(o.discovery !== undefined ? { discoveryEnabled: o.discovery } : {}),
     ...(o.enable ? { enabled: true } : o.disable ? { enabled: false } : {}),
     ...(o.tail !== undefined ? { tailEnabled: valid.onOff('--tail', o.tail) } : {}),
-    ...(o.tailInterval !== undefined ? { tailIntervalSeconds: valid.intervalSeconds(o.tailInterval) } : {}),
+    ...(o.tailInterval !== undefined ? { tailIntervalSeconds: valid.intervalSeconds(o.tailInterval, '--tail-interval', 'ENTRA_TAIL_INTERVAL') } : {}),
   };
   if (Object.keys(changes).length === 0 && !o.resetData) throw new CliError('nothing to change; see entra-sync connector update --help');
   const keys = choice && hasSealedMaterial(choice.kind) ? ctx.keys() : undefined;

@@ -38,11 +38,11 @@ export function httpsUrl(option: string, value: string): string {
   return value.trim().replace(/\/+$/, '');
 }
 
-/** `15m`, `1h30m`, ... in seconds; `default` (null) hands the connector back to SYNC_ENTRA_INTERVAL. */
-export function intervalSeconds(value: string): number | null {
+/** `15m`, `1h30m`, ... in seconds; `default` (null) hands the connector back to the variable's default. */
+export function intervalSeconds(value: string, option = '--interval', variable = 'SYNC_ENTRA_INTERVAL'): number | null {
   if (value.trim().toLowerCase() === 'default') return null;
   const ms = parseDuration(value);
-  if (ms === undefined || ms % 1000 !== 0) throw new CliError(`--interval "${value}" is not a duration; use ${DURATION_FORM}, or "default" for SYNC_ENTRA_INTERVAL`);
+  if (ms === undefined || ms % 1000 !== 0) throw new CliError(`${option} "${value}" is not a duration; use ${DURATION_FORM}, or "default" for ${variable}`);
   return ms / 1000;
 }
 
