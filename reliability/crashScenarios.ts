@@ -46,7 +46,6 @@ const GRAPH_KILL_POINTS: GraphKillPoint[] = [
     worker: 'sync',
     proves: `the ${stream} pull resumes from its last heartbeated page, and the run commits what a clean run commits`,
     resumes: { stream },
-    reduced: stream === 'users',
   })),
   {
     name: 'sync worker killed on the last page of users delta',

@@ -197,11 +197,10 @@ async function postgresRestartedInPassCommit(stack: Stack, d: Deployment): Promi
 }
 
 export function tailScenarios(stack: Stack): Scenario[] {
-  const scenario = (name: string, proves: string, run: (d: Deployment) => Promise<ScenarioOutcome>, reduced = false): Scenario => ({
+  const scenario = (name: string, proves: string, run: (d: Deployment) => Promise<ScenarioOutcome>): Scenario => ({
     suite: 'tail',
     name,
     proves,
-    reduced,
     run: async (d) => {
       try {
         return await run(d);
@@ -219,13 +218,11 @@ export function tailScenarios(stack: Stack): Scenario[] {
       'a full run commits while a pass is in flight',
       'the full run succeeds first time (no CursorConflict, no retry); the pass yields (TailPassYielded) and commits nothing',
       fullCommitsDuringPass,
-      true,
     ),
     scenario(
       'a pass commits while a full run opens',
       "the full run waits for the pass's commit on the connector row, reads the generation after it, and succeeds first time",
       passCommitsWhileFullOpens,
-      true,
     ),
     scenario('connector disabled during a pass', 'the pass yields (commits nothing) and the tail ends cleanly', disabledDuringPass),
   ];
