@@ -2,14 +2,12 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase } from '../activities/store/database';
 import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
 import { launchChromium } from '../client/dev/headlessChromium';
 import { startTemporalDevServer } from '../client/dev/temporalDevServer';
-import { spawnWorkerProcess, waitForPoller } from '../client/dev/workerProcess';
 import { buildReport } from '../client/report/buildReport';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { freePort } from '../shared/freePort';
@@ -18,6 +16,7 @@ import { startSimulator } from '../simulator/server';
 import { runMain } from '../workers/runMain';
 import { EntraSyncWorkflow } from '../workflows';
 import { mutateTenant } from './mutateTenant';
+import { startBenchWorker } from './benchWorker';
 
 const whole = (name: string) => (value: string) => {
   const n = Number(value);
@@ -71,28 +70,7 @@ runMain(async () => {
     const db = createDatabase(postgres.url);
     stops.push(() => db.end());
     await upsertConnector(db, { id: ENV_CONNECTOR_ID, ...sim.config, discoveryEnabled: false });
-    const worker = await spawnWorkerProcess(
-      'syncWorker.ts',
-      {
-        ...process.env,
-        DATABASE_URL: postgres.url,
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_TASK_QUEUE: 'bench',
-        ENTRA_TENANT_ID: sim.config.tenantId,
-        ENTRA_CLIENT_ID: sim.config.clientId,
-        ENTRA_CLIENT_SECRET: sim.config.clientSecret,
-        ENTRA_GRAPH_BASE_URL: sim.config.graphBaseUrl,
-        ENTRA_AUTHORITY_HOST: sim.config.authorityHost,
-        NODE_EXTRA_CA_CERTS: sim.config.caCertPath,
-        LOG_LEVEL: 'warn',
-      },
-      path.join(scratch, 'logs'),
-    );
-    stops.push(() => worker.stop());
-    const connection = await Connection.connect({ address: temporal.address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection });
-    await waitForPoller(client, 'default', 'bench', worker);
+    const { client } = await startBenchWorker({ sim, databaseUrl: postgres.url, temporalAddress: temporal.address, scratch }, stops);
     const sync = async (phase: string) => {
       const started = performance.now();
       await client.workflow.execute(EntraSyncWorkflow, { taskQueue: 'bench', workflowId: `report-bench-${phase}-${Date.now()}`, args: [{ connectorId: ENV_CONNECTOR_ID }] });

@@ -1,7 +1,6 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import type { RunSummary } from '../activities';
 import { upsertConnector } from '../activities/store/connectors';
@@ -9,7 +8,6 @@ import { createDatabase } from '../activities/store/database';
 import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
 import { freePort } from '../shared/freePort';
 import { startTemporalDevServer } from '../client/dev/temporalDevServer';
-import { spawnWorkerProcess, waitForPoller } from '../client/dev/workerProcess';
 import { currentCompiledWorker } from '../client/dev/compiledWorker';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { migrate } from '../schema/migrate';
@@ -22,6 +20,7 @@ import { runFigures, summaryLine } from './benchSummary';
 import { formatBounds } from './formatBounds';
 import { historyFigures, type HistoryFigures } from './historyCost';
 import { mutateTenant } from './mutateTenant';
+import { startBenchWorker } from './benchWorker';
 import { currentRssMiB, peakRssMiB, resetPeakRss } from './procMemory';
 import { boundsOfRun, type PartBound } from './runBounds';
 import { runTimeline, type RunTimeline } from './runTimeline';
@@ -117,28 +116,7 @@ runMain(async () => {
     // 150 MiB more RSS, so its memory figures are no measure of a deployment.
     const workerBuild = (await currentCompiledWorker('syncWorker.ts')) ? 'compiled' : 'source';
     say(`worker: ${workerBuild === 'compiled' ? 'compiled (dist/workers)' : 'run from source: the build is missing or stale, memory figures are not those of a deployment'}`);
-    const worker = await spawnWorkerProcess(
-      'syncWorker.ts',
-      {
-        ...process.env,
-        DATABASE_URL: postgres.url,
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_TASK_QUEUE: 'bench',
-        ENTRA_TENANT_ID: sim.config.tenantId,
-        ENTRA_CLIENT_ID: sim.config.clientId,
-        ENTRA_CLIENT_SECRET: sim.config.clientSecret,
-        ENTRA_GRAPH_BASE_URL: sim.config.graphBaseUrl,
-        ENTRA_AUTHORITY_HOST: sim.config.authorityHost,
-        NODE_EXTRA_CA_CERTS: sim.config.caCertPath,
-        LOG_LEVEL: 'warn',
-      },
-      path.join(scratch, 'logs'),
-    );
-    stops.push(() => worker.stop());
-    const connection = await Connection.connect({ address: temporal.address });
-    stops.push(() => connection.close());
-    const client = new Client({ connection });
-    await waitForPoller(client, 'default', 'bench', worker);
+    const { worker, client } = await startBenchWorker({ sim, databaseUrl: postgres.url, temporalAddress: temporal.address, scratch }, stops);
     // Polling: the workflow bundle is loaded and nothing is synced yet.
     const workerIdleRssMiB = await currentRssMiB(worker.pid);
     say(`worker idle RSS ${workerIdleRssMiB} MiB`);
