@@ -23,8 +23,10 @@ export default defineConfig(async () => {
       testTimeout: 120_000,
       hookTimeout: 180_000,
       fileParallelism: true,
-      poolOptions: { forks: { maxForks: 2 } },
-      // The slowest files first, so the two forks finish together (test/support/slowestFirst.ts).
+      poolOptions: { forks: { maxForks: 3 } },
+      // Three forks on two cores: the files mostly wait on Temporal, the simulator and PostgreSQL
+      // (docs/testing.md, "How long the suite takes"). The slowest files first, so the forks finish together
+      // (test/support/slowestFirst.ts).
       sequence: { sequencer: SlowestFirstSequencer },
     },
   };
