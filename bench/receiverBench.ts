@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase } from '../activities/store/database';
 import { freshClientState, recordSubscription } from '../activities/store/notificationSubscriptions';
@@ -13,19 +13,14 @@ import { startTemporalDevServer } from '../client/dev/temporalDevServer';
 import { migrate } from '../schema/migrate';
 import { freePort } from '../shared/freePort';
 import { runMain } from '../workers/runMain';
-
-const positive = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a whole number above 0`);
-  return n;
-};
+import { wholeNumber } from './optionParsers';
 
 const options = new Command()
   .name('npm run bench:receiver --')
   .description('The notification receiver under load: its own process (npm run receiver) with embedded PostgreSQL and the Temporal dev server.')
-  .option('--rate <n>', 'requests per second (one notification each, the worst case: Graph batches)', positive('rate'), 200)
-  .option('--seconds <n>', 'how long the load goes on', positive('seconds'), 60)
-  .option('--connectors <n>', 'connectors, each with a /users and a /groups subscription', positive('connectors'), 10)
+  .option('--rate <n>', 'requests per second (one notification each, the worst case: Graph batches)', wholeNumber('rate', 1), 200)
+  .option('--seconds <n>', 'how long the load goes on', wholeNumber('seconds', 1), 60)
+  .option('--connectors <n>', 'connectors, each with a /users and a /groups subscription', wholeNumber('connectors', 1), 10)
   .option('--duplicate-percent <n>', 'share of requests that resend an earlier notification (Graph retries)', Number, 10)
   .parse()
   .opts<{ rate: number; seconds: number; connectors: number; duplicatePercent: number }>();

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase } from '../activities/store/database';
 import { startEmbeddedPostgres } from '../client/dev/embeddedPostgres';
@@ -17,18 +17,13 @@ import { runMain } from '../workers/runMain';
 import { EntraSyncWorkflow } from '../workflows';
 import { mutateTenant } from './mutateTenant';
 import { startBenchWorker } from './benchWorker';
-
-const whole = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number`);
-  return n;
-};
+import { wholeNumber } from './optionParsers';
 
 const options = new Command()
   .name('npm run bench:report --')
   .description('Syncs a simulated tenant (a bootstrap, then an incremental after 1% changed), generates the posture report, and opens it in headless Chromium.')
-  .option('--users <n>', 'users in the tenant', whole('users'), 10_000)
-  .option('--seed <n>', 'tenant seed', whole('seed'), 7)
+  .option('--users <n>', 'users in the tenant', wholeNumber('users', 1), 10_000)
+  .option('--seed <n>', 'tenant seed', wholeNumber('seed', 1), 7)
   .option('--out <file>', 'keep the report here (default: a temporary folder)')
   .option('--screenshot <png>', 'write a screenshot of the top of the report (the README shows docs/report.png)')
   .option('--json', 'print the figures as one line of JSON')

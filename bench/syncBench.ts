@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import type { RunSummary } from '../activities';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase } from '../activities/store/database';
@@ -21,23 +21,18 @@ import { formatBounds } from './formatBounds';
 import { historyFigures, type HistoryFigures } from './historyCost';
 import { mutateTenant } from './mutateTenant';
 import { startBenchWorker } from './benchWorker';
+import { wholeNumber } from './optionParsers';
 import { currentRssMiB, peakRssMiB, resetPeakRss } from './procMemory';
 import { boundsOfRun, type PartBound } from './runBounds';
 import { runTimeline, type RunTimeline } from './runTimeline';
 import type { BoundLimits } from './lowerBound';
 
-const whole = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
-  return n;
-};
-
 const options = new Command()
   .name('npm run bench --')
   .description('Bootstrap then incremental sync of a simulated tenant through the real worker, Temporal and PostgreSQL.')
-  .option('--users <n>', 'users in the tenant (groups, apps, service principals in proportion)', whole('users'), 10_000)
-  .option('--latency-ms <ms>', 'simulated network latency: median of each Graph answer\'s delay (log-normal, p99 = 4 x median)', whole('latency-ms'), 0)
-  .option('--seed <n>', 'tenant seed', whole('seed'), 7)
+  .option('--users <n>', 'users in the tenant (groups, apps, service principals in proportion)', wholeNumber('users'), 10_000)
+  .option('--latency-ms <ms>', 'simulated network latency: median of each Graph answer\'s delay (log-normal, p99 = 4 x median)', wholeNumber('latency-ms'), 0)
+  .option('--seed <n>', 'tenant seed', wholeNumber('seed'), 7)
   .option('--change-percent <p>', 'share of objects changed before the incremental run', Number, 1)
   .option('--no-throttling', 'turn the simulator resource-unit throttling off')
   .option('--cursor-reset', 'after the incremental run, expire every delta cursor and run a third time with nothing changed (a re-bootstrap)')

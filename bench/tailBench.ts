@@ -1,38 +1,24 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { startStack } from '../reliability/stack';
-import { parseDuration } from '../shared/duration';
 import { runMain } from '../workers/runMain';
+import { parseDuration } from '../shared/duration';
+import { durationText, positiveNumber, wholeNumber } from './optionParsers';
 import { runTailBench, type TailBenchReport } from './tailBenchRun';
-
-const whole = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number`);
-  return n;
-};
-const positive = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError(`${name} must be above 0`);
-  return n;
-};
-const duration = (name: string) => (value: string) => {
-  if (parseDuration(value) === undefined) throw new InvalidArgumentError(`${name} must be a duration such as 30s, 2m or 1h`);
-  return value;
-};
 
 const options = new Command()
   .name('npm run bench:tail --')
   .description('Change-to-row latency: steady tenant changes while the tail and scheduled full runs sync them, through the real worker, Temporal and PostgreSQL.')
-  .option('--users <n>', 'users in the tenant (groups, apps, service principals in proportion)', whole('users'), 10_000)
-  .option('--latency-ms <ms>', "simulated network latency: median of each Graph answer's delay (log-normal, p99 = 4 x median)", whole('latency-ms'), 50)
+  .option('--users <n>', 'users in the tenant (groups, apps, service principals in proportion)', wholeNumber('users'), 10_000)
+  .option('--latency-ms <ms>', "simulated network latency: median of each Graph answer's delay (log-normal, p99 = 4 x median)", wholeNumber('latency-ms'), 50)
   .option('--no-throttling', 'turn the simulator resource-unit throttling off')
-  .option('--seed <n>', 'tenant and change seed', whole('seed'), 7)
+  .option('--seed <n>', 'tenant and change seed', wholeNumber('seed'), 7)
   .option('--no-tail', 'scheduled full runs only: the baseline beside the tail')
-  .option('--tail-interval <duration>', "the tail's backstop interval (connector update --tail-interval)", duration('tail-interval'), '30s')
-  .option('--full-every <duration>', "the connector's schedule: a full run this often", duration('full-every'), '2m')
-  .option('--rate <n>', 'tenant changes per second', positive('rate'), 5)
-  .option('--duration <duration>', 'how long the changes go on', duration('duration'), '10m')
-  .option('--poll-ms <ms>', 'how often PostgreSQL is polled for the changes (the latency resolution)', whole('poll-ms'), 250)
-  .option('--settle <duration>', 'after the last change, the longest wait for every change and a later full run (default: 2 x full-every + 2m)', duration('settle'))
+  .option('--tail-interval <duration>', "the tail's backstop interval (connector update --tail-interval)", durationText('tail-interval'), '30s')
+  .option('--full-every <duration>', "the connector's schedule: a full run this often", durationText('full-every'), '2m')
+  .option('--rate <n>', 'tenant changes per second', positiveNumber('rate'), 5)
+  .option('--duration <duration>', 'how long the changes go on', durationText('duration'), '10m')
+  .option('--poll-ms <ms>', 'how often PostgreSQL is polled for the changes (the latency resolution)', wholeNumber('poll-ms'), 250)
+  .option('--settle <duration>', 'after the last change, the longest wait for every change and a later full run (default: 2 x full-every + 2m)', durationText('settle'))
   .option('--json', 'print the results as one line of JSON')
   .parse()
   .opts<{

@@ -6,6 +6,25 @@ import type { TenantStore } from '../simulator/tenant/tenantStore';
 export type TenantChanges = { applied: string[]; touched: Record<DeltaStream, Set<string>> };
 
 /**
+ * Applies one kind of change, trying up to five random picks (one may be invalid: already a
+ * member, already gone), and records its kind in `applied`; throws when no pick worked.
+ */
+export function changeApplier(applied: string[]): (kind: string, attempt: () => void) => void {
+  return (kind, attempt) => {
+    for (let i = 0; i < 5; i++) {
+      try {
+        attempt();
+        applied.push(kind);
+        return;
+      } catch {
+        // another pick
+      }
+    }
+    throw new Error(`the tenant change "${kind}" found nothing to apply to`);
+  };
+}
+
+/**
  * A scripted working day, applied after a scenario's sync so one more incremental sync has
  * something of every kind to land: creates, updates and deletes of users and groups, membership
  * moves, app owner, group owner and app role assignment changes, directory role assignments and
@@ -22,19 +41,7 @@ export function changeTenant(tenant: TenantStore, seed: number): TenantChanges {
     touched[stream].add(object.id);
     return object;
   };
-  /** Tries up to five random picks: one may be invalid (already a member, already gone). */
-  const change = (kind: string, attempt: () => void) => {
-    for (let i = 0; i < 5; i++) {
-      try {
-        attempt();
-        applied.push(kind);
-        return;
-      } catch {
-        // another pick
-      }
-    }
-    throw new Error(`the tenant change "${kind}" found nothing to apply to`);
-  };
+  const change = changeApplier(applied);
   const users = () => tenant.activeObjects('users');
   const groups = () => tenant.activeObjects('groups');
   const sps = () => tenant.activeObjects('servicePrincipals');

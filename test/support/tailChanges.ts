@@ -1,5 +1,6 @@
 import { createRandom } from '../../simulator/generate/random';
 import type { TenantStore } from '../../simulator/tenant/tenantStore';
+import { changeApplier } from '../../reliability/tenantChanges';
 
 /**
  * Changes of every kind a tail pass reads, through the simulator's tenant store (its control API
@@ -11,18 +12,7 @@ import type { TenantStore } from '../../simulator/tenant/tenantStore';
 export function changeTenantForTail(tenant: TenantStore, seed: number): string[] {
   const random = createRandom(seed);
   const applied: string[] = [];
-  const change = (kind: string, attempt: () => void) => {
-    for (let i = 0; i < 5; i++) {
-      try {
-        attempt();
-        applied.push(kind);
-        return;
-      } catch {
-        // another pick
-      }
-    }
-    throw new Error(`the tenant change "${kind}" found nothing to apply to`);
-  };
+  const change = changeApplier(applied);
   const pick = <T>(items: readonly T[]) => random.pick(items);
   const user = () => pick(tenant.activeObjects('users'));
   const someGroup = () => pick(tenant.activeObjects('groups'));
