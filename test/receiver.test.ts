@@ -190,6 +190,22 @@ describe('change notifications', () => {
     await until('receipts marked signalled', async () => (await receiptCount(sub.subscriptionId, 'signalled_at is not null')) === 2);
   });
 
+  it('signals the tail again for a notification identical to one already signalled: Graph sends a user changed twice so, without an id', async () => {
+    const sub = await connectorWithSubscription();
+    const userId = randomUUID();
+    // Microsoft's directory notifications carry no id: a second change to the user is the same JSON.
+    const { id: _id, ...again } = change(sub, userId);
+    const signalsAfterPost = async (expected: number) => {
+      expect((await timedPost('/notifications', { value: [again] })).status).toBe(202);
+      await receiver.forwarder.pass();
+      return until(`signal ${expected}`, async () => ((await tailSignals(sub.connectorId)).length >= expected ? true : undefined));
+    };
+    await signalsAfterPost(1);
+    await until('the receipt marked signalled', async () => (await receiptCount(sub.subscriptionId, 'signalled_at is not null')) === 1);
+    await signalsAfterPost(2);
+    expect(await receiptCount(sub.subscriptionId), 'still one receipt').toBe(1);
+  });
+
   it('refuses a forged clientState with 403, records nothing, and logs it without any clientState', async () => {
     const sub = await connectorWithSubscription();
     const forged = `forged-${randomBytes(16).toString('hex')}`;

@@ -18,13 +18,22 @@ export type NotificationReceipt = {
   receivedAt: string;
 };
 
-/** Inserts what is not recorded yet; a receipt seen again (a retry, a replayed spool) changes nothing. Returns how many were new. */
+/**
+ * Inserts what is not recorded yet. A receipt seen again while its signal is still to be sent (a
+ * retry, a replayed spool) changes nothing. A change receipt seen again after its tail was
+ * signalled is armed again: Graph's user and group notifications carry no id, so a second change
+ * to the same object arrives as the same notification and must wake the tail again (a late retry
+ * costs at most one extra pass). A key twice in one batch counts once (DO UPDATE may touch a row
+ * only once per statement). Returns how many were new or armed again.
+ */
 export async function recordReceipts(db: Queryable, receipts: NotificationReceipt[]): Promise<number> {
   if (!receipts.length) return 0;
   const { rowCount } = await db.query(
     `insert into notification_receipts (dedupe_key, connector_id, subscription_id, event, received_at)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-     on conflict (dedupe_key) do nothing`,
+     select distinct on (k) k, c, s, e, r from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) as t(k, c, s, e, r) order by k, r
+     on conflict (dedupe_key) do update set signalled_at = null, received_at = excluded.received_at
+      where notification_receipts.event = 'changed' and notification_receipts.signalled_at is not null
+        and excluded.received_at > notification_receipts.signalled_at`,
     [
       receipts.map((r) => r.dedupeKey),
       receipts.map((r) => r.connectorId),
