@@ -29,7 +29,8 @@ export class LiveWorker {
     private readonly worker: WorkerProcess,
     readonly taskQueue: string,
     readonly metricsUrl: string,
-    private readonly key: string,
+    /** ENTRA_SYNC_ENCRYPTION_KEY of the worker: a receiver opening its subscriptions' clientStates needs it too. */
+    readonly key: string,
   ) {}
 
   /** `env`: more of the worker's environment (OTEL_*); `interceptors`: the test's client's. */

@@ -1,0 +1,28 @@
+import { createRandom } from '../../simulator/generate/random';
+import type { TenantStore } from '../../simulator/tenant/tenantStore';
+import { changeApplier } from '../../reliability/tenantChanges';
+
+/**
+ * Changes Graph sends change notifications for (users and groups, with membership changes on the
+ * group: docs/graph-behaviour.md, "Change notifications"), through the simulator's tenant store:
+ * a user created, updated and soft-deleted, a group created and updated, a member added and one
+ * removed. Returns the kinds applied.
+ */
+export function changeUsersAndGroups(tenant: TenantStore, seed: number): string[] {
+  const random = createRandom(seed);
+  const applied: string[] = [];
+  const change = changeApplier(applied);
+  const user = () => random.pick(tenant.activeObjects('users'));
+  const someGroup = () => random.pick(tenant.activeObjects('groups'));
+  change('user created', () => void tenant.createUser({}));
+  change('user updated', () => void tenant.updateUser(user().id, { jobTitle: `Notified ${random.int(0, 999_999)}` }));
+  change('user soft-deleted', () => void tenant.softDeleteUser(user().id));
+  change('group created', () => void tenant.createGroup({ displayName: `Notified ${seed}-${random.int(0, 999_999)}`, securityEnabled: true }));
+  change('group updated', () => void tenant.updateObject('groups', someGroup().id, { description: `Notified ${random.int(0, 999_999)}` }));
+  change('member added', () => tenant.addGroupMember(someGroup().id, user().id));
+  change('member removed', () => {
+    const group = random.pick(tenant.activeObjects('groups').filter((g) => tenant.memberships.sortedMembersOf(g.id).length > 0));
+    tenant.removeGroupMember(group.id, random.pick(tenant.memberships.sortedMembersOf(group.id)));
+  });
+  return applied;
+}
