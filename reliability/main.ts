@@ -6,6 +6,7 @@ import { faultScenarios } from './faultScenarios';
 import { lifecycleScenarios } from './lifecycleScenarios';
 import { phaseCrashScenarios } from './phaseCrashScenarios';
 import { tailScenarios } from './tailScenarios';
+import { notificationScenarios } from './notificationScenarios';
 import { runScenario } from './runner';
 import type { ScenarioResult } from './scenario';
 import { startStack } from './stack';
@@ -18,8 +19,8 @@ const whole = (name: string) => (value: string) => {
 
 const options = new Command()
   .name('npm run reliability --')
-  .description('Disturbs real sync runs and tail passes (killed workers, Graph faults, resets, overlaps, cancels, terminations) and checks each ends as a clean run would.')
-  .addOption(new Option('--suite <suite>', 'which scenarios').choices(['crash', 'faults', 'lifecycle', 'tail', 'all']).default('all'))
+  .description('Disturbs real sync runs, tail passes and change notifications (killed workers and receivers, Graph faults, resets, overlaps, cancels, terminations) and checks each ends as a clean run would.')
+  .addOption(new Option('--suite <suite>', 'which scenarios').choices(['crash', 'faults', 'lifecycle', 'tail', 'notifications', 'all']).default('all'))
   .option('--reduced', 'only the scenarios CI runs')
   .option('--only <text...>', 'only scenarios whose name contains one of these texts')
   .option('--users <n>', 'users in the simulated tenant', whole('users'), 300)
@@ -27,7 +28,7 @@ const options = new Command()
   .option('--page-size <n>', 'delta page size of the simulated Graph (small, so every stream has a middle page)', whole('page-size'), 2)
   .option('--json', 'end with one JSON line: {"suite","scenarios","passed","failed"}')
   .parse()
-  .opts<{ suite: 'crash' | 'faults' | 'lifecycle' | 'tail' | 'all'; reduced?: boolean; only?: string[]; users: number; seed: number; pageSize: number; json?: boolean }>();
+  .opts<{ suite: 'crash' | 'faults' | 'lifecycle' | 'tail' | 'notifications' | 'all'; reduced?: boolean; only?: string[]; users: number; seed: number; pageSize: number; json?: boolean }>();
 
 runMain(async () => {
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -42,6 +43,7 @@ runMain(async () => {
       ...(wanted('faults') ? faultScenarios() : []),
       ...(wanted('lifecycle') ? lifecycleScenarios() : []),
       ...(wanted('tail') ? tailScenarios(stack) : []),
+      ...(wanted('notifications') ? notificationScenarios(stack) : []),
     ].filter((s) => (!options.reduced || s.reduced) && (!options.only || options.only.some((text) => s.name.includes(text))));
     for (const [index, scenario] of scenarios.entries()) {
       say(`${scenario.suite}: ${scenario.name} ...`);

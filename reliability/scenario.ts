@@ -1,7 +1,7 @@
 import type { Baseline } from './runner';
 import type { Deployment } from './stack';
 
-export type Suite = 'crash' | 'faults' | 'lifecycle' | 'tail';
+export type Suite = 'crash' | 'faults' | 'lifecycle' | 'tail' | 'notifications';
 
 /** One way a run can be disturbed, and what must hold afterwards. */
 export type Scenario = {
@@ -16,6 +16,11 @@ export type Scenario = {
    * whose deployment cannot run again; say why where it is set.
    */
   followUp?: false;
+  /**
+   * true: the scenario changes the tenant (the changes it makes notifications for), so the clean
+   * run its tables are compared with runs after it, over the tenant as the scenario left it.
+   */
+  changesTenant?: true;
   /** `baseline`: the clean run this scenario's tables are compared with, and what it read. */
   run: (deployment: Deployment, baseline: Baseline) => Promise<ScenarioOutcome>;
 };

@@ -40,8 +40,8 @@ export type Stack = {
   client: Client;
   temporalAddress: string;
   deploy: () => Promise<Deployment>;
-  /** Stops PostgreSQL (every session ends) and starts it again on the same port and data. */
-  restartPostgres: () => Promise<void>;
+  /** Stops PostgreSQL (every session ends) and starts it again on the same port and data; `whileDown` runs in between. */
+  restartPostgres: (whileDown?: () => Promise<void>) => Promise<void>;
   /** Stops the Temporal dev server and starts it again on the same port and history file. */
   restartTemporal: () => Promise<void>;
   stop: () => Promise<void>;
@@ -61,6 +61,9 @@ export type Deployment = {
   connectorId: string;
   /** The sync workers' task queue (a tail started here runs on it). */
   syncTaskQueue: string;
+  /** The workers' ENTRA_SYNC_ENCRYPTION_KEY (a notification receiver opens the subscriptions' clientStates with it). */
+  encryptionKey: string;
+  temporalAddress: string;
   /** `extraEnv`: for this process only, such as ENTRA_SYNC_KILL_AT (activities/killPoint.ts). */
   startWorker: (kind: WorkerKind, extraEnv?: Record<string, string>) => Promise<WorkerProcess>;
   /** The sync and the discovery worker, each with extra variables if given. */
@@ -118,7 +121,7 @@ export async function startStack(options: StackOptions, say: (line: string) => v
       stops.push(deployment.close);
       return deployment;
     };
-    const restartPostgres = () => owned('PostgreSQL').restartPostgres();
+    const restartPostgres = (whileDown?: () => Promise<void>) => owned('PostgreSQL').restartPostgres(whileDown);
     const restartTemporal = () => owned('Temporal').restartTemporal();
     return { sim, client, temporalAddress: temporal.address, deploy, restartPostgres, restartTemporal, stop };
   } catch (err) {
@@ -221,5 +224,5 @@ async function deployConnector(
       TEMPORAL_DISCOVERY_TASK_QUEUE: queues.discovery,
       [SECRET_KEY_VARIABLES.current]: secretKey,
     });
-  return { sim, client, db, databaseUrl, connectorId, syncTaskQueue: queues.sync, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, cli, close };
+  return { sim, client, db, databaseUrl, connectorId, syncTaskQueue: queues.sync, encryptionKey: secretKey, temporalAddress, startWorker, startWorkers, killWorker, workerDied, startRun, addConnector, cli, close };
 }

@@ -17,23 +17,23 @@ import { holdConnectorRow, untilConnectorLockWaiters } from './commitHold';
  */
 const USERS_DELTA = '/v1.0/users/delta';
 
-type Tail = { handle: WorkflowHandle<typeof EntraTailWorkflow>; status: () => Promise<TailStatus> };
+export type Tail = { handle: WorkflowHandle<typeof EntraTailWorkflow>; status: () => Promise<TailStatus> };
 
-async function startTail(d: Deployment): Promise<Tail> {
+export async function startTail(d: Deployment): Promise<Tail> {
   await setConnectorTail(d.db, d.connectorId, { enabled: true, intervalSeconds: 3600 });
   // A tail of an earlier scenario (same connector id, shared Temporal) ended with it.
   const handle = await d.client.workflow.start(EntraTailWorkflow, { taskQueue: d.syncTaskQueue, workflowId: tailWorkflowId(d.connectorId), args: [{ connectorId: d.connectorId }] });
   return { handle, status: () => handle.query(tailStatusQuery) };
 }
 
-const statusWhen = (tail: Tail, what: string, check: (s: TailStatus) => boolean) =>
+export const statusWhen = (tail: Tail, what: string, check: (s: TailStatus) => boolean) =>
   until(what, async () => {
     const s = await tail.status().catch(() => undefined);
     return s && check(s) ? s : undefined;
   });
 
 /** Turns the tail off and waits for its workflow to end cleanly. */
-async function stopTail(d: Deployment, tail: Tail): Promise<string> {
+export async function stopTail(d: Deployment, tail: Tail): Promise<string> {
   await setConnectorTail(d.db, d.connectorId, { enabled: false, intervalSeconds: null });
   await tail.handle.signal(triggerSignal, { reason: 'scenario over' }).catch(() => undefined);
   const end = await tail.handle.result();

@@ -21,8 +21,8 @@ process.on('exit', () => {
 export type LocalPostgres = {
   url: string;
   stop: () => Promise<void>;
-  /** Stops and starts the same cluster on the same port: every session ends, the data stays. */
-  restart: () => Promise<void>;
+  /** Stops and starts the same cluster on the same port: every session ends, the data stays. `whileDown` runs in between. */
+  restart: (whileDown?: () => Promise<void>) => Promise<void>;
 };
 
 const USER = 'postgres';
@@ -77,9 +77,13 @@ export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DA
       await server.stop();
       running.delete(server);
     },
-    restart: async () => {
+    restart: async (whileDown) => {
       await server.stop();
-      await server.start();
+      try {
+        await whileDown?.();
+      } finally {
+        await server.start();
+      }
     },
   };
 }
