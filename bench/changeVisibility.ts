@@ -5,7 +5,7 @@ import type { ChangeExpectation } from '../simulator/steadyChanges/tenantChange'
  * What the database shows of the keys some expectations name: the live users (with their
  * jobTitle) and the presence keys (expectationKey) of every other kind found.
  */
-export type VisibleRows = { liveUsers: Map<string, string | null>; present: Set<string> };
+export type VisibleRows = { liveUsers: Map<string, string | null>; present: Set<string>; groupDescriptions: Map<string, string | null> };
 
 /** The key an expectation's row is found by, in VisibleRows.present (users: by id in liveUsers). */
 export function expectationKey(e: ChangeExpectation): string {
@@ -14,6 +14,8 @@ export function expectationKey(e: ChangeExpectation): string {
       return `user:${e.id}`;
     case 'membership':
       return `membership:${e.groupId}/${e.memberId}`;
+    case 'group':
+      return `group:${e.id}`;
     case 'owner':
       return `owner:${e.objectType}/${e.objectId}/${e.ownerId}`;
     case 'roleAssignment':
@@ -31,6 +33,7 @@ export function isVisible(e: ChangeExpectation, rows: VisibleRows): boolean {
     if (!e.live) return !rows.liveUsers.has(e.id);
     return rows.liveUsers.has(e.id) && (e.jobTitle === undefined || rows.liveUsers.get(e.id) === e.jobTitle);
   }
+  if (e.what === 'group') return rows.groupDescriptions.get(e.id) === e.description;
   return rows.present.has(expectationKey(e)) === e.present;
 }
 
@@ -39,7 +42,7 @@ const only = <W extends ChangeExpectation['what']>(all: readonly ChangeExpectati
 
 /** One round of queries (one per kind of key) reading the rows the expectations name. */
 export async function readVisibleRows(db: Queryable, connectorId: string, expectations: readonly ChangeExpectation[]): Promise<VisibleRows> {
-  const rows: VisibleRows = { liveUsers: new Map(), present: new Set() };
+  const rows: VisibleRows = { liveUsers: new Map(), present: new Set(), groupDescriptions: new Map() };
   const keys = async (sql: string, params: unknown[]) => {
     for (const r of (await db.query<{ k: string }>(sql, [connectorId, ...params])).rows) rows.present.add(r.k);
   };
@@ -50,6 +53,14 @@ export async function readVisibleRows(db: Queryable, connectorId: string, expect
       [connectorId, users],
     );
     for (const r of found.rows) rows.liveUsers.set(r.id, r.job_title);
+  }
+  const groups = only(expectations, 'group').map((e) => e.id);
+  if (groups.length) {
+    const found = await db.query<{ id: string; description: string | null }>(
+      `select id, data ->> 'description' as description from groups where connector_id = $1 and deleted_at is null and id = any($2)`,
+      [connectorId, groups],
+    );
+    for (const r of found.rows) rows.groupDescriptions.set(r.id, r.description);
   }
   const memberships = only(expectations, 'membership');
   if (memberships.length) {

@@ -1,4 +1,6 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { NotificationPath } from '../reliability/notificationPath';
+import { subscribeByHand } from '../test/support/handSubscriptions';
 import { startStack } from '../reliability/stack';
 import { runMain } from '../workers/runMain';
 import { parseDuration } from '../shared/duration';
@@ -19,6 +21,9 @@ const options = new Command()
   .option('--duration <duration>', 'how long the changes go on', durationText('duration'), '10m')
   .option('--poll-ms <ms>', 'how often PostgreSQL is polled for the changes (the latency resolution)', wholeNumber('poll-ms'), 250)
   .option('--settle <duration>', 'after the last change, the longest wait for every change and a later full run (default: 2 x full-every + 2m)', durationText('settle'))
+  .option('--notifications', "change notifications on: a receiver, the worker's ENTRA_NOTIFICATION_URL, changes of the kinds Graph notifies (users, groups, memberships), then a burst")
+  .addOption(new Option('--delivery-latency <latency>', "with --notifications: the simulated Graph's delivery latency: instant, or Microsoft's stated figures (median 1 min, p99 15 min)").choices(['instant', 'microsoft']).default('instant'))
+  .option('--burst <n>', 'with --notifications: changes made at once after the steady ones (0: none)', wholeNumber('burst'), 1000)
   .option('--json', 'print the results as one line of JSON')
   .parse()
   .opts<{
@@ -33,6 +38,9 @@ const options = new Command()
     duration: string;
     pollMs: number;
     settle?: string;
+    notifications?: boolean;
+    deliveryLatency: 'instant' | 'microsoft';
+    burst: number;
     json?: boolean;
   }>();
 
@@ -49,9 +57,16 @@ runMain(async () => {
     },
     say,
   );
+  let receiver: NotificationPath | undefined;
   try {
     const deployment = await stack.deploy();
-    await deployment.startWorker('sync');
+    if (options.notifications) {
+      stack.sim.notifications.configure({ latency: options.deliveryLatency === 'instant' ? { kind: 'none' } : 'microsoftStated' });
+      receiver = await NotificationPath.start(deployment);
+      say(`receiver: ${receiver.notificationUrl}, delivery latency ${options.deliveryLatency}`);
+    }
+    await deployment.startWorker('sync', receiver ? { ENTRA_NOTIFICATION_URL: receiver.notificationUrl } : {});
+    const url = receiver?.notificationUrl;
     const report = await runTailBench(
       deployment,
       {
@@ -64,15 +79,27 @@ runMain(async () => {
         seed: options.seed,
         pollMs: options.pollMs,
         settleMs: options.settle ? parseDuration(options.settle)! : 2 * fullEveryMs + 120_000,
+        ...(url ? { notifications: { subscribe: (connectorId: string) => subscribeByHand(stack.sim, deployment.db, deployment.encryptionKey, connectorId, url).then(() => undefined), burst: options.burst } } : {}),
       },
       say,
     );
-    const settings = { users: options.users, latencyMs: options.latencyMs, throttling: options.throttling, seed: options.seed, tailInterval: options.tail ? options.tailInterval : null, fullEvery: options.fullEvery, rate: options.rate, duration: options.duration };
+    const settings = {
+      users: options.users,
+      latencyMs: options.latencyMs,
+      throttling: options.throttling,
+      seed: options.seed,
+      tailInterval: options.tail ? options.tailInterval : null,
+      fullEvery: options.fullEvery,
+      rate: options.rate,
+      duration: options.duration,
+      notifications: options.notifications ? { deliveryLatency: options.deliveryLatency, burst: options.burst } : null,
+    };
     process.stdout.write(options.json ? `${JSON.stringify({ ...settings, ...report })}\n` : `${formatReport(report)}\n`);
     // What must hold: every change lands, no full run is hurt, the ground truth holds.
     const fullRunsHurt = Object.entries(report.fullRuns.byStatus).filter(([status]) => status !== 'succeeded' && status !== 'running').reduce((n, [, count]) => n + count, 0) + report.fullRuns.retried.length;
-    if (!report.groundTruth.equal || report.unobserved.length > 0 || fullRunsHurt > 0) process.exitCode = 1;
+    if (!report.groundTruth.equal || report.unobserved.length > 0 || fullRunsHurt > 0 || (report.burst?.unseen ?? 0) > 0) process.exitCode = 1;
   } finally {
+    await receiver?.stop();
     await stack.stop();
   }
 });
@@ -90,7 +117,13 @@ function formatReport(r: TailBenchReport): string {
   const g = r.graph;
   lines.push(`Graph: ${g.requests} requests (${ms(g.requestsPerChange)} per change), ${g.resourceUnits} resource units (${ms(g.resourceUnitsPerChange)} per change), ${g.throttled} throttled`);
   lines.push(`full runs: ${JSON.stringify(r.fullRuns.byStatus)}; activities retried: ${r.fullRuns.retried.length ? r.fullRuns.retried.join(', ') : 'none'}`);
-  lines.push(`tail passes: ${JSON.stringify(r.tailPasses)}`);
+  lines.push(`tail passes: ${JSON.stringify(r.tailPasses)}; a pass took p50 ${ms(r.passDurations.p50Ms)} / p95 ${ms(r.passDurations.p95Ms)} ms`);
+  if (r.burst) {
+    const b = r.burst;
+    lines.push(
+      `burst of ${b.changes} changes at once: ${b.allSeenSeconds === null ? `${b.unseen} never seen` : `all seen after ${b.allSeenSeconds}s`}, p50 ${ms(b.latency.p50Ms)} / p95 ${ms(b.latency.p95Ms)} / max ${ms(b.latency.maxMs)} ms; it cost ${JSON.stringify(b.passes)} tail passes (full runs in that time: ${JSON.stringify(b.fullRuns)})`,
+    );
+  }
   if (r.unobserved.length) lines.push(`never seen: ${r.unobserved.length} (${r.unobserved.slice(0, 3).map((c) => `#${c.seq} ${c.kind}`).join(', ')})`);
   lines.push(`database equals the simulator's ground truth: ${r.groundTruth.equal ? 'yes' : `NO\n  ${r.groundTruth.differences.join('\n  ')}`}`);
   return lines.join('\n');

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { ScheduleHandle } from '@temporalio/client';
 import type { Deployment } from '../reliability/stack';
+import { ChangeMix, NOTIFIED_CHANGE_MIX } from '../simulator/steadyChanges/changeMix';
 import { startSteadyChanges, type SteadyChanges } from '../simulator/steadyChanges/steadyChanges';
 import type { TenantChange } from '../simulator/steadyChanges/tenantChange';
 import { tenantDifferences } from '../test/support/tenantTruth';
 import { syncScheduleId } from '../workflows/ids';
+import { runBurst, type BurstReport } from './changeBurst';
 import { ChangeLatencyLedger, type KindLatency } from './changeLatency';
 import { readVisibleRows } from './changeVisibility';
-import { countByStatus, fullRunRetries, runsSince, type RunRow } from './tailRuns';
+import { countByStatus, fullRunRetries, runDurations, runsSince, type RunRow } from './tailRuns';
 
 export type TailBenchOptions = {
   /** Switch the connector's tail on (`connector update --tail on`); off: scheduled full runs only. */
@@ -23,6 +25,12 @@ export type TailBenchOptions = {
   pollMs: number;
   /** How long after the last change the bench waits for every change and a later full run. */
   settleMs: number;
+  /**
+   * Change notifications on: the connector is subscribed once its tail is on, the changes are of
+   * the kinds Graph notifies (users, groups, memberships), and after the steady changes `burst`
+   * changes are made at once with the schedule paused.
+   */
+  notifications?: { subscribe: (connectorId: string) => Promise<void>; burst: number };
 };
 
 export type TailBenchReport = {
@@ -36,7 +44,10 @@ export type TailBenchReport = {
   graph: { requests: number; resourceUnits: number; throttled: number; requestsPerChange: number | null; resourceUnitsPerChange: number | null };
   fullRuns: { byStatus: Record<string, number>; retried: string[] };
   tailPasses: Record<string, number>;
+  /** How long a tail pass took (started to finished). */
+  passDurations: { p50Ms: number | null; p95Ms: number | null };
   settleSeconds: number;
+  burst?: BurstReport;
   groundTruth: { equal: boolean; differences: string[] };
 };
 
@@ -75,11 +86,17 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
   sim.counters.reset();
   say((await cli(d, ['schedule', 'apply', connectorId])).trim());
   if (o.tail) say((await cli(d, ['connector', 'update', connectorId, '--tail', 'on', '--tail-interval', o.tailInterval])).trim());
+  if (o.notifications) {
+    await o.notifications.subscribe(connectorId);
+    say(`${connectorId}: subscribed to change notifications for users and groups`);
+  }
+  const now = () => sim.clock.nowMs();
+  const mix = new ChangeMix(sim.tenant, o.seed, now, o.notifications ? NOTIFIED_CHANGE_MIX : undefined);
 
   let steady: SteadyChanges | undefined;
   let polling = true;
   try {
-    steady = startSteadyChanges(sim.tenant, { ratePerSecond: o.ratePerSecond, durationMs: o.durationMs, seed: o.seed, now: () => sim.clock.nowMs() });
+    steady = startSteadyChanges(sim.tenant, { ratePerSecond: o.ratePerSecond, durationMs: o.durationMs, seed: o.seed, mix });
     const ledger = new ChangeLatencyLedger();
     const resolution = { pollMs: o.pollMs, slowestPollMs: 0, polls: 0 };
     const log = steady.log;
@@ -120,6 +137,12 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
     polling = false;
     await poller;
     await poll();
+    let burst: BurstReport | undefined;
+    if (o.notifications?.burst) {
+      say(`a burst of ${o.notifications.burst} changes at once (schedule paused)…`);
+      burst = await runBurst(d.db, connectorId, mix, { count: o.notifications.burst, pollMs: o.pollMs, deadlineMs: o.settleMs, now });
+      say(`burst: every change seen after ${burst.allSeenSeconds ?? '-'}s; tail passes ${JSON.stringify(burst.passes)}`);
+    }
 
     const traffic = sim.counters.snapshot().totals;
     const runs = await runsSince(d.db, connectorId, since);
@@ -142,7 +165,9 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
       },
       fullRuns: { byStatus: countByStatus(runs, 'full'), retried: await fullRunRetries(d.client, runs) },
       tailPasses: countByStatus(runs, 'tail'),
+      passDurations: runDurations(runs, 'tail'),
       settleSeconds,
+      ...(burst ? { burst } : {}),
       groundTruth: { equal: differences.length === 0, differences },
     };
   } finally {

@@ -3,7 +3,7 @@ import { ChangeLatencyLedger, percentile } from '../bench/changeLatency';
 import { isVisible, type VisibleRows } from '../bench/changeVisibility';
 import type { TenantChange } from '../simulator/steadyChanges/tenantChange';
 
-const rows = (liveUsers: Array<[string, string | null]>, present: string[] = []): VisibleRows => ({ liveUsers: new Map(liveUsers), present: new Set(present) });
+const rows = (liveUsers: Array<[string, string | null]>, present: string[] = []): VisibleRows => ({ liveUsers: new Map(liveUsers), present: new Set(present), groupDescriptions: new Map() });
 
 describe('change-to-row latency bookkeeping', () => {
   it('percentiles by nearest rank', () => {

@@ -2,11 +2,13 @@ import { createRandom, hashSeed, type Random } from '../generate/random';
 import type { TenantStore } from '../tenant/tenantStore';
 import type { ChangeExpectation, ChangeKind, TenantChange } from './tenantChange';
 
+export type ChangeShares = Readonly<Record<ChangeKind, number>>;
+
 /**
  * Shares of each kind in the mix, out of 100: mostly what a working day does (profile edits,
  * membership moves), with the privileged changes a tail exists for (owners, roles, PIM, secrets).
  */
-export const CHANGE_MIX: Readonly<Record<ChangeKind, number>> = {
+export const CHANGE_MIX: ChangeShares = {
   userUpdated: 25,
   userCreated: 10,
   userDeleted: 8,
@@ -17,6 +19,25 @@ export const CHANGE_MIX: Readonly<Record<ChangeKind, number>> = {
   directoryRoleAssigned: 5,
   pimEligibilityAdded: 5,
   secretAdded: 9,
+  groupUpdated: 0,
+};
+
+/**
+ * Only what Graph sends change notifications for (users, and groups with their memberships:
+ * docs/graph-behaviour.md, "Change notifications"), out of 100: the tail benchmark's notifications mode.
+ */
+export const NOTIFIED_CHANGE_MIX: ChangeShares = {
+  userUpdated: 25,
+  userCreated: 10,
+  userDeleted: 10,
+  memberAdded: 20,
+  memberRemoved: 15,
+  groupUpdated: 20,
+  ownerAdded: 0,
+  ownerRemoved: 0,
+  directoryRoleAssigned: 0,
+  pimEligibilityAdded: 0,
+  secretAdded: 0,
 };
 
 /** Random picks before a kind gives up for this change (the next kind in the mix is tried). */
@@ -36,6 +57,7 @@ type Made = { expect: ChangeExpectation } | undefined;
 export class ChangeMix {
   private readonly random: Random;
   private readonly touched = new Set<string>();
+  private readonly touchedGroups = new Set<string>();
   private readonly users: string[];
   private readonly groups: string[];
   private readonly ownables: Ownable[];
@@ -47,6 +69,7 @@ export class ChangeMix {
     private readonly tenant: TenantStore,
     seed: number,
     private readonly now: () => number = () => tenant.currentTime().getTime(),
+    private readonly shares: ChangeShares = CHANGE_MIX,
   ) {
     this.random = createRandom(hashSeed(seed, 'steady-changes'));
     this.users = tenant.activeObjects('users').map((u) => u.id);
@@ -56,7 +79,8 @@ export class ChangeMix {
       ...tenant.activeObjects('servicePrincipals').map((s) => ({ id: s.id, type: 'servicePrincipal' as const })),
     ];
     this.roleDefinitionIds = tenant.roleDefinitions.map((d) => d.id);
-    this.kinds = Object.keys(CHANGE_MIX) as ChangeKind[];
+    // Kinds with no share are never made (not even when the picked kind finds nothing to change).
+    this.kinds = (Object.keys(shares) as ChangeKind[]).filter((kind) => shares[kind] > 0);
   }
 
   /** Makes the next change and returns it; undefined when no kind can find anything to change. */
@@ -73,7 +97,7 @@ export class ChangeMix {
   private pickKind(): ChangeKind {
     let roll = this.random.int(0, 99);
     for (const kind of this.kinds) {
-      roll -= CHANGE_MIX[kind];
+      roll -= this.shares[kind];
       if (roll < 0) return kind;
     }
     return this.kinds.at(-1)!;
@@ -140,6 +164,16 @@ export class ChangeMix {
         return this.withUser((principalId) => {
           const eligibility = t.addRoleEligibility({ principalId, roleDefinitionId: this.random.pick(this.roleDefinitionIds) });
           return { what: 'roleEligibility', id: eligibility.id, present: true };
+        });
+      case 'groupUpdated':
+        return this.attempt(() => {
+          // Each group once, like users: a later update would undo this one's expectation.
+          const id = this.random.pick(this.groups);
+          if (this.touchedGroups.has(id) || !t.isActive(id)) return undefined;
+          const description = `Steady change ${this.seq + 1}`;
+          t.updateObject('groups', id, { description });
+          this.touchedGroups.add(id);
+          return { what: 'group', id, description };
         });
       case 'secretAdded':
         return this.attempt(() => {

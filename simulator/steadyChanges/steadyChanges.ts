@@ -9,6 +9,8 @@ export type SteadyChangesOptions = {
   seed: number;
   /** The simulator clock (ms); each change's `at` is read from it. Default: the tenant's time. */
   now?: () => number;
+  /** The changes to make (another mix of kinds, or one the caller goes on with afterwards); `seed` and `now` then are the mix's. */
+  mix?: ChangeMix;
 };
 
 export type SteadyChanges = {
@@ -25,7 +27,7 @@ export type SteadyChanges = {
  */
 export function startSteadyChanges(tenant: TenantStore, options: SteadyChangesOptions): SteadyChanges {
   if (!(options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be above 0');
-  const mix = new ChangeMix(tenant, options.seed, options.now);
+  const mix = options.mix ?? new ChangeMix(tenant, options.seed, options.now);
   const log: TenantChange[] = [];
   const started = performance.now();
   const total = Math.floor((options.durationMs / 1000) * options.ratePerSecond);

@@ -11,6 +11,7 @@ export const CHANGE_KINDS = [
   'directoryRoleAssigned',
   'pimEligibilityAdded',
   'secretAdded',
+  'groupUpdated',
 ] as const;
 
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -24,6 +25,7 @@ export type ChangeExpectation =
   | { what: 'user'; id: string; live: true; jobTitle?: string }
   | { what: 'user'; id: string; live: false }
   | { what: 'membership'; groupId: string; memberId: string; present: boolean }
+  | { what: 'group'; id: string; description: string }
   | { what: 'owner'; objectType: 'application' | 'servicePrincipal'; objectId: string; ownerId: string; present: boolean }
   | { what: 'roleAssignment'; id: string; present: true }
   | { what: 'roleEligibility'; id: string; present: true }
