@@ -126,10 +126,12 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
 
     const changes = await steady.done;
     const lastChangeAt = changes.at(-1)?.at ?? sim.clock.nowMs();
-    say(`${changes.length} changes made in ${o.durationMs / 1000}s; waiting for every one and a full run started after the last…`);
+    // With notifications a full run is started at the end (after the burst) instead of waited for.
+    const fullRunAfter = !o.notifications;
+    say(`${changes.length} changes made in ${o.durationMs / 1000}s; waiting for every one${fullRunAfter ? ' and a full run started after the last' : ''}…`);
     const settleStarted = performance.now();
     const settled = (runs: RunRow[]) =>
-      ledger.unseen(changes).length === 0 && runs.some((r) => r.kind === 'full' && r.status !== 'running' && r.startedAt.getTime() > lastChangeAt);
+      ledger.unseen(changes).length === 0 && (!fullRunAfter || runs.some((r) => r.kind === 'full' && r.status !== 'running' && r.startedAt.getTime() > lastChangeAt));
     while (performance.now() - settleStarted < o.settleMs && !settled(await runsSince(d.db, connectorId, since))) await sleep(1000);
     const settleSeconds = Math.round((performance.now() - settleStarted) / 100) / 10;
     // No new full run from here on: a run in flight may still finalize, with the same values.
@@ -142,6 +144,11 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
       say(`a burst of ${o.notifications.burst} changes at once (schedule paused)…`);
       burst = await runBurst(d.db, connectorId, mix, { count: o.notifications.burst, pollMs: o.pollMs, deadlineMs: o.settleMs, now });
       say(`burst: every change seen after ${burst.allSeenSeconds ?? '-'}s; tail passes ${JSON.stringify(burst.passes)}`);
+    }
+    if (o.notifications) {
+      // What only full runs read (PIM for Groups schedules of a deleted user's groups) is current for the ground truth.
+      say('one full run, so the ground truth can be compared…');
+      await (await d.startRun(connectorId)).result();
     }
 
     const traffic = sim.counters.snapshot().totals;
