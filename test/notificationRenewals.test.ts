@@ -8,6 +8,7 @@ import { setConnectorTail } from '../activities/store/connectorTail';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase, type Database } from '../activities/store/database';
 import { subscriptionsOfConnector } from '../activities/store/notificationSubscriptions';
+import { readNotificationStatus } from '../activities/store/notificationStatus';
 import { notificationUrls } from '../shared/notificationUrls';
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { eventually, NotificationReceiver } from './support/notificationReceiver';
@@ -80,5 +81,22 @@ describe('renewals', { timeout: 120_000 }, () => {
     changeTenantForTail(sim.tenant, 9);
     const delivered = await eventually(() => endpoint.notifications('/notifications').find((n) => ids.includes(n.subscriptionId as string) && String(n.resource).startsWith('Users/')), 'a user notification');
     expect(delivered.clientState).toBeDefined();
+  });
+
+  it('ending with a credential Graph refuses: the records go anyway (the receiver drops their notifications) and the reason says Graph ends them at expiry', async () => {
+    expect(await subscriptionsOfConnector(db, connectorId)).toHaveLength(2);
+    const keys = loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64') })!;
+    const manage = manageSubscriptionsActivity({
+      db,
+      graph: new GraphSessions(new StaticSecretStore(new Map([[connectorId, 'not-the-secret']]))),
+      notifications: { urls: notificationUrls(`https://localhost:${endpoint.port}`), keys },
+    });
+    await setConnectorTail(db, connectorId, { enabled: false });
+    expect(await manage({ connectorId, ending: true })).toMatchObject({ state: 'off', recreated: false });
+    expect(await subscriptionsOfConnector(db, connectorId)).toEqual([]);
+    expect(sim.notifications.subscriptions.size).toBe(2);
+    const status = await readNotificationStatus(db, connectorId);
+    expect(status?.state).toBe('off');
+    expect(status?.reason).toMatch(/^the tail is off; its subscriptions could not be deleted in Graph \(Microsoft Entra rejected the client secret .*\); Graph ends them at their expiry$/);
   });
 });

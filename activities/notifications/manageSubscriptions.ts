@@ -83,6 +83,12 @@ export function manageSubscriptionsActivity(deps: ActivityDeps) {
     } catch (err) {
       // A credential that does not work is the operator's to fix: say so where they look, and try again later.
       if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
+      if (offReason !== undefined) {
+        // Not wanted, and Graph cannot be told: the records go anyway, so the receiver drops their
+        // notifications instead of waking a tail that would only end again.
+        for (const record of await subscriptionsOfConnector(db, connector.id)) await deleteSubscriptionRecord(db, record.subscriptionId);
+        await handleAllOpen(db, connector.id);
+      }
       const retryAt = new Date(Date.now() + RETRY_UNAVAILABLE_SECONDS * 1000);
       const reason = `${err.message}; the tail runs on its backstop timer meanwhile; tried again at ${retryAt.toISOString()}`;
       await saveNotificationStatus(db, connector.id, offReason !== undefined ? { state: 'off', reason: `${offReason}; its subscriptions could not be deleted in Graph (${err.message}); Graph ends them at their expiry` } : { state: 'unavailable', reason, retryAt });
