@@ -99,4 +99,26 @@ describe('renewals', { timeout: 120_000 }, () => {
     expect(status?.state).toBe('off');
     expect(status?.reason).toMatch(/^the tail is off; its subscriptions could not be deleted in Graph \(Microsoft Entra rejected the client secret .*\); Graph ends them at their expiry$/);
   });
+
+  it("a receiver that fails Graph's validation handshake: 400 on create, notifications unavailable with what to check; subscriptions to our URL that nobody records are deleted first", async () => {
+    // The previous test left two subscriptions in Graph that no record names any more.
+    expect(sim.notifications.subscriptions.size).toBe(2);
+    const keys = loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64') })!;
+    const urls = notificationUrls(`https://localhost:${endpoint.port}`);
+    const manage = manageSubscriptionsActivity({ db, graph: new GraphSessions(new StaticSecretStore(new Map([[connectorId, sim.config.clientSecret]]))), notifications: { urls, keys } });
+    await setConnectorTail(db, connectorId, { enabled: true });
+    endpoint.behaviour.handshake = 'wrongToken';
+    expect(await manage({ connectorId })).toMatchObject({ state: 'unavailable', recreated: false, nextCheckInSeconds: 3600 });
+    expect(sim.notifications.subscriptions.size).toBe(0);
+    const status = await readNotificationStatus(db, connectorId);
+    expect(status?.state).toBe('unavailable');
+    expect(status?.reason).toContain('Graph refused to create the change-notification subscription for /users (400 ValidationError');
+    expect(status?.reason).toContain(`the receiver did not answer Graph's validation request at ${urls.notificationUrl} and ${urls.lifecycleNotificationUrl}`);
+
+    // Fixed: the next look creates both.
+    endpoint.behaviour.handshake = 'echo';
+    expect(await manage({ connectorId })).toMatchObject({ state: 'on' });
+    expect(sim.notifications.subscriptions.all().map((g) => g.resource).sort()).toEqual(['/groups', '/users']);
+    expect((await readNotificationStatus(db, connectorId))?.state).toBe('on');
+  });
 });
