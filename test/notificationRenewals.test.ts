@@ -121,4 +121,22 @@ describe('renewals', { timeout: 120_000 }, () => {
     expect(sim.notifications.subscriptions.all().map((g) => g.resource).sort()).toEqual(['/groups', '/users']);
     expect((await readNotificationStatus(db, connectorId))?.state).toBe('on');
   });
+
+  it('a subscription limit reached: the /groups subscription Graph dropped cannot be created again (403), notifications unavailable naming the limit', async () => {
+    const keys = loadKeyRing({ ENTRA_SYNC_ENCRYPTION_KEY: randomBytes(32).toString('base64') })!;
+    const manage = manageSubscriptionsActivity({
+      db,
+      graph: new GraphSessions(new StaticSecretStore(new Map([[connectorId, sim.config.clientSecret]]))),
+      notifications: { urls: notificationUrls(`https://localhost:${endpoint.port}`), keys },
+    });
+    // Another app of the tenant fills the quota while Graph drops the groups subscription.
+    sim.notifications.configure({ maxSubscriptionsPerApp: 1 });
+    const groups = sim.notifications.subscriptions.all().find((g) => g.resource === '/groups')!;
+    sim.notifications.subscriptions.remove(groups.id);
+    expect(await manage({ connectorId })).toMatchObject({ state: 'unavailable' });
+    const status = await readNotificationStatus(db, connectorId);
+    expect(status?.reason).toContain('Graph refused to create the change-notification subscription for /groups (403 ExtensionError: Subscription quota reached');
+    expect(status?.reason).toContain('a subscription limit is reached');
+    expect((await subscriptionsOfConnector(db, connectorId)).map((r) => r.resource)).toEqual(['/users']);
+  });
 });
