@@ -1,6 +1,7 @@
 import type { GraphSessions } from './graph/graphSessions';
 import type { Database } from './store/database';
 import type { FullRunRequester } from './tail/tailActivities';
+import type { NotificationDeps } from './notifications/manageSubscriptions';
 import type { ExecutionProbe, JanitorPolicy } from './store/janitor';
 
 /** What activities need from the worker process; built once per worker. */
@@ -24,4 +25,6 @@ export type ActivityDeps = {
   tailIntervalSeconds?: number;
   /** Starts a full run of a connector when a tail pass needs one (an expired delta token). */
   fullRuns?: FullRunRequester;
+  /** ENTRA_NOTIFICATION_URL and the key ring for clientStates; absent: tails keep no Graph subscriptions. */
+  notifications?: NotificationDeps;
 };

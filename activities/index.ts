@@ -7,6 +7,7 @@ import { pullDeltaActivity } from './staging/pullDelta';
 import { pullFullStreamActivity } from './staging/pullFullStream';
 import { reconcileShardActivity } from './staging/reconcileShard';
 import { checkTailActivity, requestFullRunActivity } from './tail/tailActivities';
+import { manageSubscriptionsActivity } from './notifications/manageSubscriptions';
 
 export function createSyncActivities(deps: ActivityDeps) {
   return {
@@ -20,6 +21,7 @@ export function createSyncActivities(deps: ActivityDeps) {
     failRun: failRunActivity(deps),
     checkTail: checkTailActivity(deps),
     requestFullRun: requestFullRunActivity(deps),
+    manageSubscriptions: manageSubscriptionsActivity(deps),
   };
 }
 
@@ -28,3 +30,4 @@ export type { PreparedRun } from './prepareRun';
 export type { PullSummary } from './staging/pullDelta';
 export type { RunSummary, StreamSummary } from './finalize/runSummary';
 export type { TailCheck } from './tail/tailState';
+export type { ManageSubscriptionsInput, ManageSubscriptionsResult } from './notifications/manageSubscriptions';

@@ -1,6 +1,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { EntraTailWorkflow, tailStatusQuery, triggerSignal, type TailStatus } from '../workflows/entraTail';
 import { tailWorkflowId } from '../workflows/ids';
+import { setConnectorTail } from '../activities/store/connectorTail';
+import type { Queryable } from '../activities/store/database';
+import { subscriptionsOfConnector } from '../activities/store/notificationSubscriptions';
 
 /**
  * Starts the connector's tail, or wakes it when it runs (signal-with-start of a trigger): it reads
@@ -49,4 +52,27 @@ export async function describeTail(client: Client, connectorId: string): Promise
   } catch (err) {
     return { running: true, workflowId, queryError: (err as Error).message };
   }
+}
+
+export type SubscriptionsEnd = { deleted: true } | { deleted: false; left: number; lastExpiry: Date };
+
+/**
+ * Before `connector remove` deletes the row (and with it the credentials): turns the tail off and
+ * has it end, since an ending tail deletes the connector's Graph subscriptions while it can still
+ * authenticate (docs/notifications.md). Starts the tail for that when none runs. Waits at most
+ * `waitMs` for a worker to do it; then says what is left (Graph ends them at their expiry).
+ */
+export async function endSubscriptionsBeforeRemoval(db: Queryable, client: Client, connectorId: string, taskQueue: string, waitMs = 60_000): Promise<SubscriptionsEnd> {
+  if ((await subscriptionsOfConnector(db, connectorId)).length === 0) return { deleted: true };
+  await setConnectorTail(db, connectorId, { enabled: false });
+  await ensureTail(client, connectorId, taskQueue, 'connector removed: deleting its subscriptions');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.workflow.getHandle(tailWorkflowId(connectorId)).result().catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, waitMs))),
+  ]);
+  clearTimeout(timer);
+  const left = await subscriptionsOfConnector(db, connectorId);
+  if (left.length === 0) return { deleted: true };
+  return { deleted: false, left: left.length, lastExpiry: new Date(Math.max(...left.map((s) => s.expiresAt.getTime()))) };
 }

@@ -6,6 +6,7 @@ import type { DatabaseLimits } from '../activities/store/database';
 import { readTemporalSecurity, type TemporalSecurity } from './temporalSecurity';
 import { CLOUD_NAMES, cloudNamed, resolveEndpoints, type CloudName } from './clouds';
 import { envCredential, type EnvCredential } from './envCredential';
+import { notificationUrlProblem } from './notificationUrls';
 import { workerDeploymentProblems, type WorkerDeployment } from './workerDeployment';
 
 export const MICROSOFT_GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
@@ -116,6 +117,8 @@ const EnvSchema = z
     ENTRA_AUTHORITY_HOST: httpsUrl('ENTRA_AUTHORITY_HOST', MICROSOFT_AUTHORITY_HOST),
     SYNC_ENTRA_INTERVAL: duration('SYNC_ENTRA_INTERVAL', '15m'),
     ENTRA_TAIL_INTERVAL: duration('ENTRA_TAIL_INTERVAL', '30s'),
+    // The receiver's public HTTPS URL: set, each tail keeps Graph subscriptions for users and groups (docs/notifications.md).
+    ENTRA_NOTIFICATION_URL: optionalText,
     ENTRA_FAILED_RUN_RETENTION: duration('ENTRA_FAILED_RUN_RETENTION', '3d'),
     ENTRA_RUN_ABANDON_AFTER: duration('ENTRA_RUN_ABANDON_AFTER', '1d'),
     ENTRA_DB_STATEMENT_TIMEOUT: duration('ENTRA_DB_STATEMENT_TIMEOUT', '15m'),
@@ -130,6 +133,8 @@ const EnvSchema = z
     if (env.ENTRA_CLOUD && !cloudNamed(env.ENTRA_CLOUD)) {
       ctx.addIssue({ code: 'custom', message: `ENTRA_CLOUD="${env.ENTRA_CLOUD}" is not a cloud; use one of ${CLOUD_NAMES.join(', ')}` });
     }
+    const urlProblem = env.ENTRA_NOTIFICATION_URL ? notificationUrlProblem(env.ENTRA_NOTIFICATION_URL) : undefined;
+    if (urlProblem) ctx.addIssue({ code: 'custom', message: urlProblem });
     const problem = envCredential(env).problem;
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
     for (const message of workerDeploymentProblems(env.ENTRA_WORKER_DEPLOYMENT, env.ENTRA_WORKER_BUILD_ID)) ctx.addIssue({ code: 'custom', message });
@@ -169,6 +174,8 @@ export type Config = {
   syncIntervalMs: number;
   /** Backstop interval of a connector's tail that sets none of its own (docs/run-lifecycle.md). */
   tailIntervalMs: number;
+  /** ENTRA_NOTIFICATION_URL: the receiver's public HTTPS URL; absent = no subscriptions, tails on their backstop timer alone. */
+  notificationUrl?: string;
   /** What the janitor keeps and ends (docs/run-lifecycle.md). */
   janitor: { failedRunRetentionMs: number; abandonAfterMs: number };
   /** Bounds on every PostgreSQL session of the workers and the CLI (docs/operations.md). */
@@ -220,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : {}),
     syncIntervalMs: e.SYNC_ENTRA_INTERVAL,
     tailIntervalMs: e.ENTRA_TAIL_INTERVAL,
+    ...(e.ENTRA_NOTIFICATION_URL ? { notificationUrl: e.ENTRA_NOTIFICATION_URL } : {}),
     janitor: { failedRunRetentionMs: e.ENTRA_FAILED_RUN_RETENTION, abandonAfterMs: e.ENTRA_RUN_ABANDON_AFTER },
     database: { statementTimeoutMs: e.ENTRA_DB_STATEMENT_TIMEOUT, idleInTransactionTimeoutMs: e.ENTRA_DB_IDLE_IN_TRANSACTION_TIMEOUT },
     dataDir: path.resolve(e.ENTRA_SYNC_DATA_DIR),

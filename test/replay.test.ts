@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { HISTORIES_DIR } from './support/histories';
@@ -8,7 +9,8 @@ import { workflowBundle } from './support/syncHarness';
 import { workflowTraceSinks } from '../workers/traceInterceptors';
 
 const files = (await readdir(HISTORIES_DIR)).filter((f) => f.endsWith('.json')).sort();
-const histories = await Promise.all(files.map(async (file) => ({ file, history: JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) })));
+// Decoded as the SDK decodes histories (payload bytes, not their base64 text), so patch markers can be read.
+const histories = await Promise.all(files.map(async (file) => ({ file, history: historyFromJSON(JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8'))) })));
 const WORKFLOWS_DIR = path.resolve('workflows');
 const workflowSources = await Promise.all(
   (await readdir(WORKFLOWS_DIR)).filter((f) => f.endsWith('.ts')).map((f) => readFile(path.join(WORKFLOWS_DIR, f), 'utf8')),
@@ -23,6 +25,10 @@ describe('recorded EntraSyncWorkflow histories replay against the current workfl
   it('has the 1.1.0 tail: the tail workflow coalescing, continuing as new and waiting for a full run; passes committed, yielded, needing a full run', () => {
     const endings = ['tail-coalesced-triggers', 'tail-continued-as-new', 'tail-waited-for-full-run', 'tail-pass-incremental-committed', 'tail-pass-yielded', 'tail-pass-needs-full-run'];
     expect(endings.filter((name) => !files.includes(`1.1.0-${name}.json`))).toEqual([]);
+  });
+
+  it('has the 1.2.0 tail keeping its Graph subscriptions: at its start, on their timer, on a lifecycle notification, after a recreation', () => {
+    expect(files).toContain('1.2.0-tail-managed-subscriptions.json');
   });
 
   it.each(files)('%s', async (file) => {

@@ -125,6 +125,15 @@ describe('creating a subscription', () => {
     expect(second.json.error?.message).toContain(first.json.id as string);
   });
 
+  it("tells its time in the Date header on the tenant's clock, moved or not", async () => {
+    sim.clock.advance(3 * 24 * 3600);
+    const response = await fetch(`${sim.config.graphBaseUrl}/subscriptions`, { headers: { authorization: `Bearer ${token}` } });
+    const said = Date.parse(response.headers.get('date') ?? '');
+    // HTTP dates have whole seconds.
+    expect(Math.abs(said - sim.clock.nowMs())).toBeLessThan(2_000);
+    expect(said - Date.now()).toBeGreaterThan(3 * 24 * 3600_000 - 2_000);
+  });
+
   it('raises an expiration under 45 minutes to 45 minutes and refuses one past 41,760 minutes', async () => {
     const before = sim.clock.nowMs();
     const short = await create({ expirationDateTime: minutesFromNow(sim, 5) });

@@ -3,6 +3,7 @@ import { NativeConnection, Worker, type WorkerInterceptors, type WorkflowBundleO
 import { createSyncActivities } from '../activities';
 import { GraphSessions } from '../activities/graph/graphSessions';
 import type { SecretStore } from '../activities/secrets/secretStore';
+import type { NotificationDeps } from '../activities/notifications/manageSubscriptions';
 import type { Database } from '../activities/store/database';
 import { SYNC_TASK_QUEUE } from '../workflows/taskQueues';
 import { withFailureMapping } from './failureInterceptor';
@@ -42,6 +43,8 @@ export type SyncWorkerOptions = {
   tailIntervalSeconds?: number;
   /** The version this worker serves (ENTRA_WORKER_DEPLOYMENT, ENTRA_WORKER_BUILD_ID); absent = unversioned. */
   deployment?: WorkerDeployment;
+  /** ENTRA_NOTIFICATION_URL (as its two endpoints) and the key ring that seals clientStates; absent = no subscriptions. */
+  notifications?: NotificationDeps;
   /** Where the workflow's spans go (shared/tracing/startTracing.ts); absent = dropped. */
   tracing?: Tracing;
 };
@@ -65,6 +68,7 @@ export async function createSyncWorker(options: SyncWorkerOptions): Promise<Work
       auditPagesPerRun: options.auditPagesPerRun,
       tailIntervalSeconds: options.tailIntervalSeconds,
       fullRuns: fullRunRequester(options.connection, options.namespace, options.dataConverter),
+      ...(options.notifications ? { notifications: options.notifications } : {}),
     }),
     // A prebuilt bundle has the workflow interceptors in it; sources are bundled with them here.
     interceptors: withFailureMapping({ ...options.interceptors, ...('workflowsPath' in code ? { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } : {}) }),

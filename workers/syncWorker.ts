@@ -1,10 +1,11 @@
 import { createSyncWorker } from './createSyncWorker';
+import { notificationSettings } from './notificationSettings';
 import { runMain } from './runMain';
 import { runWorkerProcess } from './workerProcess';
 
 /** The sync worker process: workflows and activities on the entra-sync task queue. */
 runMain(() =>
-  runWorkerProcess('sync worker', ({ config, connection, db, secrets, interceptors, dataConverter, tracing }) =>
+  runWorkerProcess('sync worker', ({ config, connection, db, secrets, keys, interceptors, dataConverter, tracing }) =>
     createSyncWorker({
       connection,
       namespace: config.temporal.namespace,
@@ -21,6 +22,7 @@ runMain(() =>
       tailIntervalSeconds: Math.max(1, Math.round(config.tailIntervalMs / 1000)),
       auditPagesPerRun: config.auditPagesPerRun,
       deployment: config.workerDeployment,
+      notifications: notificationSettings(config.notificationUrl, keys),
       tracing,
     }),
   ),

@@ -1,7 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type Worker, type WorkerInterceptors } from '@temporalio/worker';
 import { DatabaseSecretStore } from '../activities/secrets/databaseSecretStore';
-import { loadKeyRing } from '../activities/secrets/secretCipher';
+import { loadKeyRing, type KeyRing } from '../activities/secrets/secretCipher';
 import { EnvironmentSecretStore } from '../activities/secrets/environmentSecretStore';
 import { createDatabase, type Database } from '../activities/store/database';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
@@ -28,6 +28,8 @@ export type WorkerProcessContext = {
   connection: NativeConnection;
   db: Database;
   secrets: DatabaseSecretStore;
+  /** ENTRA_SYNC_ENCRYPTION_KEY (and _PREVIOUS); absent when unset. */
+  keys?: KeyRing;
   interceptors: WorkerInterceptors;
   dataConverter?: DataConverter;
   /** Absent when no OTEL_* variable asks for traces. */
@@ -57,7 +59,7 @@ export async function runWorkerProcess(name: string, create: (context: WorkerPro
   const secrets = new DatabaseSecretStore(db, keys, new EnvironmentSecretStore(ENV_CONNECTOR_ID, config.entra?.credential));
   // Tracing outermost: the logger's lines of an activity carry its span's trace_id.
   const interceptors = { activity: [...(tracing ? [traceActivityInterceptors()] : []), loggerInterceptors(log), metricsInterceptors(telemetry.metrics, db)] };
-  const worker = await create({ config, log, connection, db, secrets, interceptors, ...(dataConverter ? { dataConverter } : {}), ...(tracing ? { tracing } : {}) });
+  const worker = await create({ config, log, connection, db, secrets, ...(keys ? { keys } : {}), interceptors, ...(dataConverter ? { dataConverter } : {}), ...(tracing ? { tracing } : {}) });
   const metricsServer = await telemetry.serve(() => workerHealth(worker, db));
   log.info({ address, temporalSecurity: describeTemporalSecurity(config.temporal.security), namespace: config.temporal.namespace, taskQueue: worker.options.taskQueue, workerVersion: describeWorkerDeployment(config.workerDeployment), payloadEncryption: Boolean(dataConverter), traces: Boolean(tracing), heapGrowthPercent: config.workerHeapGrowthPercent }, `${name} ready`);
   if (config.workerDeployment) {

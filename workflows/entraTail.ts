@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   ChildWorkflowFailure,
   condition,
@@ -6,11 +7,12 @@ import {
   defineQuery,
   defineSignal,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { RunSummary, SyncActivities, TailCheck } from '../activities';
+import type { ManageSubscriptionsResult, RunSummary, SyncActivities, TailCheck } from '../activities';
 import type { SyncResult, TailPassSkipped } from './entraSync';
 import { tailWorkflowId } from './ids';
 
@@ -44,6 +46,8 @@ export type TailStatus = {
   streamsReadAt: Record<string, string>;
   /** Passes that failed in a row (the tail backs off: docs/run-lifecycle.md). */
   consecutiveFailures: number;
+  /** Its Graph subscriptions as last managed (docs/notifications.md); `entra-sync tail status` shows the reasons. */
+  notifications?: { state: ManageSubscriptionsResult['state'] | 'unknown'; nextCheckAt?: string; error?: string };
 };
 
 export const tailStatusQuery = defineQuery<TailStatus>('tailStatus');
@@ -56,6 +60,8 @@ export type TailCarried = {
   consecutiveFailures: number;
   /** A pass needed a full run: the tail waits until a full run commits after `since`. */
   waitingForFullRun?: { stream: string; reason: string; since: string };
+  /** When the subscriptions are next looked after (ISO); absent: at once. */
+  subscriptionsDueAt?: string;
 };
 
 export type EntraTailInput = {
@@ -76,6 +82,16 @@ const { checkTail, requestFullRun } = proxyActivities<SyncActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+/** The tail keeps its connector's Graph subscriptions (1.2.0); histories from before replay without. */
+export const SUBSCRIPTIONS_PATCH = 'tail-manages-subscriptions';
+/** Bounded: a tail must not hang on Graph; what failed is tried again after SUBSCRIPTIONS_RETRY_SECONDS. */
+const { manageSubscriptions } = proxyActivities<SyncActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+const SUBSCRIPTIONS_RETRY_SECONDS = 300;
+const LIFECYCLE_REASON = 'lifecycle notification';
+
 /**
  * A connector's tail (docs/run-lifecycle.md): runs one tail pass (a child EntraSyncWorkflow of kind
  * `tail`) whenever a trigger is pending or its backstop interval passed, pauses while a full run
@@ -93,14 +109,45 @@ export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd>
     ...(carried.lastPass ? { lastPass: carried.lastPass } : {}),
   };
   setHandler(tailStatusQuery, () => status);
+  const managing = patched(SUBSCRIPTIONS_PATCH);
   // Each trigger counts; a pass takes all that arrived before it started.
   let received = carried.triggersWaiting;
   let consumed = 0;
   let seen = 0;
-  setHandler(triggerSignal, () => {
+  // A lifecycle notification (reauthorizationRequired) asks the manager to act before the pass.
+  let lifecycleWaiting = false;
+  setHandler(triggerSignal, (trigger) => {
     received += 1;
     status.triggersWaiting = received - consumed;
+    if (trigger?.reason?.startsWith(LIFECYCLE_REASON)) lifecycleWaiting = true;
   });
+  let subscriptionsDueAt = carried.subscriptionsDueAt ? Date.parse(carried.subscriptionsDueAt) : 0;
+  /** Looks after the subscriptions; true when one was recreated (a pass must follow). */
+  const upkeepSubscriptions = async (ending = false): Promise<boolean> => {
+    lifecycleWaiting = false;
+    try {
+      const result = await manageSubscriptions({ connectorId: input.connectorId, ...(ending ? { ending } : {}) });
+      subscriptionsDueAt = Date.now() + result.nextCheckInSeconds * 1000;
+      status.notifications = { state: result.state, nextCheckAt: new Date(subscriptionsDueAt).toISOString() };
+      return result.recreated;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      subscriptionsDueAt = Date.now() + SUBSCRIPTIONS_RETRY_SECONDS * 1000;
+      status.notifications = { state: 'unknown', nextCheckAt: new Date(subscriptionsDueAt).toISOString(), error: err.cause?.message ?? err.message };
+      return false;
+    }
+  };
+  /** Waits for a trigger or the backstop; the subscriptions' timer and lifecycle notifications are served meanwhile without a pass. */
+  const waitForPass = async (wake: () => boolean, timeoutMs: number): Promise<void> => {
+    const passAt = Date.now() + timeoutMs;
+    for (;;) {
+      const until = Math.min(passAt, subscriptionsDueAt);
+      const woke = await condition(() => wake() || lifecycleWaiting, Math.max(1, until - Date.now()));
+      if ((woke && wake()) || Date.now() >= passAt) return;
+      if (!woke && Date.now() < subscriptionsDueAt) continue;
+      if (await upkeepSubscriptions()) return;
+    }
+  };
   let waitingForFullRun = carried.waitingForFullRun;
   const passesPerExecution = input.passesPerExecution ?? DEFAULT_PASSES_PER_EXECUTION;
   let passesThisExecution = 0;
@@ -112,7 +159,8 @@ export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd>
       // A trigger wakes the tail at once, except while it backs off after failed passes.
       const backoff = backoffSeconds(status);
       const wake = backoff === undefined ? () => received > seen : () => false;
-      await condition(wake, (backoff ?? status.intervalSeconds) * 1000);
+      if (managing) await waitForPass(wake, (backoff ?? status.intervalSeconds) * 1000);
+      else await condition(wake, (backoff ?? status.intervalSeconds) * 1000);
     }
     firstLoop = false;
     seen = received;
@@ -122,8 +170,12 @@ export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd>
     const stop = stopReason(check);
     if (stop) {
       status.state = 'stopping';
+      // Deleted while the connector's credentials still exist (`connector remove` waits for this).
+      if (managing) await upkeepSubscriptions(true);
       return { passes: status.passes, stoppedBecause: stop };
     }
+    // A recreated subscription needs no extra step: the pass below reads what it may have missed.
+    if (managing && (lifecycleWaiting || Date.now() >= subscriptionsDueAt)) await upkeepSubscriptions();
     if (waitingForFullRun && check.lastFullCommitAt && check.lastFullCommitAt > waitingForFullRun.since) waitingForFullRun = undefined;
     if (waitingForFullRun) {
       pause(status, `waiting for a full run to re-read ${waitingForFullRun.stream} (${describeResync(waitingForFullRun.reason)})`);
@@ -160,6 +212,7 @@ export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd>
           consecutiveFailures: status.consecutiveFailures,
           ...(status.lastPass ? { lastPass: status.lastPass } : {}),
           ...(waitingForFullRun ? { waitingForFullRun } : {}),
+          ...(managing && Number.isFinite(subscriptionsDueAt) ? { subscriptionsDueAt: new Date(subscriptionsDueAt).toISOString() } : {}),
         },
       });
     }

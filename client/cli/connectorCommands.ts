@@ -5,7 +5,7 @@ import { resealSubscriptionClientStates } from '../../activities/store/notificat
 import { inTransaction } from '../../activities/store/database';
 import { hasSyncedData, resetConnectorData, runInFlight } from '../../activities/store/connectorReset';
 import { endStaleRuns } from './staleRuns';
-import { ensureTail, wakeTail } from '../tails';
+import { endSubscriptionsBeforeRemoval, ensureTail, wakeTail } from '../tails';
 import { SecretCipherError, SECRET_KEY_VARIABLES } from '../../activities/secrets/secretCipher';
 import { formatDuration } from '../../shared/duration';
 import { syncScheduleId } from '../../workflows/ids';
@@ -320,6 +320,13 @@ async function removeConnector(ctx: CliContext, rawId: string, o: { yes?: boolea
     await client.schedule.getHandle(syncScheduleId(id)).delete();
   } catch (err) {
     if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
+  const subscriptions = await endSubscriptionsBeforeRemoval(db, client, id, ctx.taskQueue);
+  if (!subscriptions.deleted) {
+    note(
+      `${subscriptions.left} Graph subscription(s) of ${id} could not be deleted: no sync worker ended its tail within a minute (see entra-sync tail status ${id}). ` +
+        `Graph ends them by ${formatTime(subscriptions.lastExpiry)}; the receiver drops their notifications once the connector is gone`,
+    );
   }
   await deleteConnector(db, id);
   // Its tail finds the connector gone and ends.

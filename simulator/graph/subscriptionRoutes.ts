@@ -36,12 +36,12 @@ type Handler = (request: SimRequest, params: RouteParams, claims: AccessTokenCla
  */
 export function registerSubscriptionRoutes(router: Router, deps: SubscriptionRouteDependencies): void {
   const route = (method: string, path: string, handler: Handler) =>
-    router.add(method, path, (request, params) => {
+    router.add(method, path, async (request, params) => {
       const authorization = authorizeGraphRequest(request, deps.authority, []);
       if (!authorization.ok) return authorization.response;
       // Expiry happens on the tenant's clock: settle it before answering.
       deps.service.tick();
-      return handler(request, params, authorization.claims);
+      return withTenantDate(deps, await handler(request, params, authorization.claims));
     });
   const context = () => `${deps.origin.url}/v1.0/$metadata#subscriptions`;
 
@@ -65,6 +65,14 @@ export function registerSubscriptionRoutes(router: Router, deps: SubscriptionRou
     deps.service.authorize(subscription);
     return { status: 204 };
   });
+}
+
+/**
+ * Graph's answers carry its time in `Date`; here the tenant's clock, on which expirations are
+ * set, so a client can ask for a lifetime on Graph's clock even when the test moved it.
+ */
+function withTenantDate(deps: SubscriptionRouteDependencies, response: SimResponse): SimResponse {
+  return { ...response, headers: { ...response.headers, date: new Date(deps.service.currentTimeMs()).toUTCString() } };
 }
 
 async function createSubscription(deps: SubscriptionRouteDependencies, request: SimRequest, claims: AccessTokenClaims, context: string): Promise<SimResponse> {

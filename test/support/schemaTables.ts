@@ -21,6 +21,7 @@ export const EXCLUDED_TABLES: Record<string, string> = {
   report_request_slots: "the report budget's clock (when the next report request may leave), per app and tenant",
   notification_subscriptions: "Graph change-notification subscriptions and their sealed clientState: the receiver's configuration, not what a run committed",
   notification_receipts: 'what the notification receiver accepted (triggers, no tenant data), written by the receiver, not by a run',
+  notification_status: "whether a connector's change notifications work, as its subscription manager last found: not what a run committed",
   sync_run_reconcile_failures: 'per-run record of the targets a committed run kept as last read, one set per run however many runs a scenario took',
 };
 

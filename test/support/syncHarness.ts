@@ -6,6 +6,7 @@ import type { RunSummary } from '../../activities';
 import { StaticSecretStore, type SecretStore } from '../../activities/secrets/secretStore';
 import { DatabaseSecretStore } from '../../activities/secrets/databaseSecretStore';
 import type { KeyRing } from '../../activities/secrets/secretCipher';
+import type { NotificationDeps } from '../../activities/notifications/manageSubscriptions';
 import type { Logger } from '../../workers/logger';
 import { loggerInterceptors } from '../../workers/loggerInterceptor';
 import { upsertConnector } from '../../activities/store/connectors';
@@ -56,7 +57,16 @@ export class SyncHarness {
   static async start(
     graph: GraphEndpoint,
     /** `keys`: the worker also reads secrets sealed in the database by the CLI, as production workers do. */
-    options: { secret?: string; discovery?: { taskQueue: string; startTimeoutMs: number }; auditOverlapMs?: number; auditPagesPerRun?: number; keys?: KeyRing; log?: Logger } = {},
+    options: {
+      secret?: string;
+      discovery?: { taskQueue: string; startTimeoutMs: number };
+      auditOverlapMs?: number;
+      auditPagesPerRun?: number;
+      keys?: KeyRing;
+      log?: Logger;
+      /** ENTRA_NOTIFICATION_URL as the worker takes it: the tail keeps Graph subscriptions. */
+      notifications?: NotificationDeps;
+    } = {},
   ): Promise<SyncHarness> {
     const address = inject('temporalAddress');
     const databaseUrl = await createTestDatabase(inject('postgresUrl'));
@@ -89,6 +99,7 @@ export class SyncHarness {
         discoveryStartTimeoutMs: options.discovery?.startTimeoutMs,
         auditOverlapMs: options.auditOverlapMs,
         auditPagesPerRun: options.auditPagesPerRun,
+        ...(options.notifications ? { notifications: options.notifications } : {}),
       }),
     );
     harness.running = harness.worker.run();

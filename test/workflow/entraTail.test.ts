@@ -209,6 +209,87 @@ describe('EntraTailWorkflow with stub activities', { timeout: 60_000 }, () => {
   });
 });
 
+describe('EntraTailWorkflow keeps its Graph subscriptions', { timeout: 60_000 }, () => {
+  it('looks after them when it starts, on their own timer without a pass, on a lifecycle notification before the pass, after a recreation with a pass, and deletes them as it ends', async () => {
+    type Managed = { connectorId: string; ending?: boolean };
+    let tailEnabled = true;
+    let recreateNext = false;
+    const events: string[] = [];
+    const stubs = stubActivities(
+      {
+        checkTail: async () => ({ ...TAIL_ON, tailEnabled }),
+        // Due again in a second; a recreation when the test asks for one.
+        manageSubscriptions: async () => {
+          const recreated = recreateNext;
+          recreateNext = false;
+          return { state: 'on', nextCheckInSeconds: 1, recreated };
+        },
+      },
+      events,
+    );
+    const managed = () => stubs.called('manageSubscriptions').map((c) => c.input as Managed);
+
+    const end = await withTail(stubs.activities, async (handle) => {
+      await statusWhen(handle, (s) => s.passes === 1 && s.state === 'waiting');
+      // Looked after before the first pass.
+      expect(events.filter((e) => e === 'manageSubscriptions' || e === 'prepareRun').slice(0, 2)).toEqual(['manageSubscriptions', 'prepareRun']);
+      // The backstop is an hour: the subscriptions' 1-second timer fires again and again, and runs no pass.
+      const before = managed().length;
+      await waitUntil(() => managed().length >= before + 2);
+      expect(tailPrepares(stubs)).toHaveLength(1);
+      expect((await statusWhen(handle, (s) => s.notifications?.state === 'on')).passes).toBe(1);
+
+      // A lifecycle notification: the manager acts first, then a pass.
+      events.push('marker');
+      await handle.signal(triggerSignal, { reason: 'lifecycle notification: reauthorizationRequired' });
+      await statusWhen(handle, (s) => s.passes === 2 && s.state === 'waiting');
+      const afterMarker = events.slice(events.indexOf('marker') + 1).filter((e) => e === 'manageSubscriptions' || e === 'prepareRun');
+      expect(afterMarker.indexOf('manageSubscriptions')).toBeLessThan(afterMarker.indexOf('prepareRun'));
+
+      // A subscription recreated on the timer: a pass right after, with no trigger.
+      recreateNext = true;
+      await statusWhen(handle, (s) => s.passes === 3 && s.state === 'waiting');
+      await recordHistoryIfAsked(env.client, { workflowId: handle.workflowId, workflowRunId: handle.firstExecutionRunId }, 'tail-managed-subscriptions');
+
+      tailEnabled = false;
+      await handle.signal(triggerSignal, { reason: 'tail off' });
+      return handle.result();
+    });
+
+    expect(end).toEqual({ passes: 3, stoppedBecause: 'the tail was turned off' });
+    expect(managed().at(-1)).toEqual({ connectorId: expect.any(String), ending: true });
+    expect(managed().filter((m) => m.ending)).toHaveLength(1);
+  });
+
+  it('carries when the subscriptions are due over continue-as-new, and a failing manager does not stop the passes', async () => {
+    let failing = true;
+    const stubs = stubActivities({
+      checkTail: async () => TAIL_ON,
+      manageSubscriptions: async () => {
+        if (failing) throw ApplicationFailure.create({ type: 'GraphDown', nonRetryable: true, message: 'Graph is down' });
+        return { state: 'on', nextCheckInSeconds: 3600, recreated: false };
+      },
+    });
+    const { history } = await withTail(
+      stubs.activities,
+      async (handle) => {
+        const first = await statusWhen(handle, (s) => s.passes === 1 && s.state === 'waiting');
+        expect(first.notifications).toMatchObject({ state: 'unknown', error: 'Graph is down' });
+        failing = false;
+        await handle.signal(triggerSignal, { reason: 'second' });
+        await statusWhen(handle, (s) => s.passes === 2 && s.state === 'waiting');
+        const firstRun = env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+        return { history: await firstRun.fetchHistory() };
+      },
+      2,
+    );
+    const continued = history.events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes)?.workflowExecutionContinuedAsNewEventAttributes;
+    const input = defaultPayloadConverter.fromPayload(continued!.input!.payloads![0]!) as { carried: { subscriptionsDueAt?: string } };
+    // Failed at the start: due again 5 minutes later, not at once in the continued run.
+    expect(Date.parse(input.carried.subscriptionsDueAt!)).toBeGreaterThan(Date.now() + 60_000);
+  });
+});
+
 async function waitUntil(check: () => boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {

@@ -53,6 +53,8 @@ export const healthy: AllActivities = {
     streamsReadAt: {},
   }),
   requestFullRun: async () => ({ requested: 'triggered' }),
+  // No ENTRA_NOTIFICATION_URL: nothing to keep, a look every hour.
+  manageSubscriptions: async () => ({ state: 'off', nextCheckInSeconds: 3600, recreated: false }),
 };
 
 /**
