@@ -13,8 +13,12 @@ import { loadConfig } from '../shared/config';
 import { formatDuration } from '../shared/duration';
 import { runMain } from '../workers/runMain';
 import { syncScheduleId } from '../workflows/ids';
+import { LIFECYCLE_REASON } from '../workflows/entraTail';
 import { startLocalStack } from './dev/localStack';
 import { spawnWorkerProcess, waitForPoller } from './dev/workerProcess';
+import { demoEncryptionKey } from './dev/demoEncryptionKey';
+import { startDemoReceiver } from './dev/demoReceiver';
+import type { ReceiverProcess } from './dev/receiverProcess';
 import { ENV_CONNECTOR_ID } from '../shared/envConnector';
 import { formatOutcome } from './formatOutcome';
 import { awaitRunOutcome, type RunOutcome } from './runOutcome';
@@ -94,6 +98,16 @@ runMain(async () => {
       ENTRA_WORKER_BUILD_ID: '',
       ...(stack.graph.caBundlePath ? { NODE_EXTRA_CA_CERTS: stack.graph.caBundlePath } : {}),
     };
+    // The demo tenant's Graph delivers change notifications to a receiver of its own, which wakes
+    // the tail (docs/notifications.md, "The demo"); --once runs no tail.
+    let demoReceiver: ReceiverProcess | undefined;
+    if (stack.graph.demoTls && !options.once) {
+      const key = process.env.ENTRA_SYNC_ENCRYPTION_KEY || (await demoEncryptionKey(config.dataDir));
+      const receiver = (demoReceiver = await startDemoReceiver({ ...workerEnv, ENTRA_SYNC_ENCRYPTION_KEY: key }, config.dataDir, stack.graph.demoTls));
+      cleanups.push(receiver.stop);
+      Object.assign(workerEnv, { ENTRA_SYNC_ENCRYPTION_KEY: key, ENTRA_NOTIFICATION_URL: receiver.notificationUrl });
+      say(`receiver: ${receiver.notificationUrl} (pid ${receiver.pid}, log ${receiver.logFile}); the simulator delivers change notifications to it`);
+    }
     const logDir = path.join(config.dataDir, 'logs');
     const worker = await spawnWorkerProcess('syncWorker.ts', workerEnv, logDir);
     cleanups.push(worker.stop);
@@ -138,7 +152,10 @@ runMain(async () => {
 
     // The demo runs its connector's tail: a change lands within one backstop interval (README.md).
     await setConnectorTail(db, ENV_CONNECTOR_ID, { enabled: true });
-    const tail = await ensureTail(client, ENV_CONNECTOR_ID, config.temporal.taskQueue, 'npm start').catch(explainTemporal);
+    // A tail still running from an earlier session looks at its subscriptions only hourly; this
+    // session's simulator has none of them, so the trigger asks it to look now.
+    const reason = demoReceiver ? `${LIFECYCLE_REASON}: npm start started the simulator and the receiver (subscriptions to check)` : 'npm start';
+    const tail = await ensureTail(client, ENV_CONNECTOR_ID, config.temporal.taskQueue, reason).catch(explainTemporal);
     say(`tail: ${tail.workflowId} lands changes within ${formatDuration(config.tailIntervalMs)} between full runs (entra-sync tail status)`);
     say('watching the schedule; Ctrl-C stops every process this command started');
     for (;;) {

@@ -59,6 +59,19 @@ function postInsecure(url: string, body: unknown): Promise<number> {
   });
 }
 
+/** GETs JSON from the demo simulator's control API. */
+function getInsecure(url: string): Promise<{ subscriptions: Array<{ resource: string; notificationUrl: string }> }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { rejectUnauthorized: false }, (response) => {
+        let text = '';
+        response.on('data', (d: Buffer) => (text += d.toString('utf8')));
+        response.on('end', () => resolve(JSON.parse(text)));
+      })
+      .on('error', reject);
+  });
+}
+
 const scratch = () => mkdtemp(path.join(os.tmpdir(), 'entra-sync-start-'));
 const liveUsers = async (url: string) => {
   const client = new pg.Client({ connectionString: url });
@@ -113,40 +126,54 @@ describe('npm start', () => {
     expect(() => process.kill(workerPid, 0)).toThrow(); // the worker process is gone
   });
 
-  it('runs the tail: a user created through the simulator control API lands in PostgreSQL with no full run', async () => {
+  it('delivers change notifications: a user created through the control API lands by a notification-woken pass, with an hour of backstop', async () => {
     const databaseUrl = await createTestDatabase(inject('postgresUrl'), 'start');
     const port = await freePort();
-    const displayName = `Tail demo ${process.pid}`;
+    const displayName = `Notified demo ${process.pid}`;
     const found = async () => {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
       try {
-        const user = await client.query(`select 1 from users where data ->> 'displayName' = $1 and deleted_at is null`, [displayName]);
+        const user = await client.query<{ kind: string }>(
+          `select r.kind from users u join sync_runs r on r.id = u.last_changed_run_id where u.data ->> 'displayName' = $1 and u.deleted_at is null`,
+          [displayName],
+        );
         const runs = await client.query<{ kind: string; status: string }>(`select kind, status from sync_runs order by id`);
-        return { landed: user.rows.length === 1, runs: runs.rows };
+        const receipts = await client.query<{ n: number }>(`select count(*)::int as n from notification_receipts where event = 'changed' and signalled_at is not null`);
+        return { landedBy: user.rows[0]?.kind, runs: runs.rows, signalledReceipts: receipts.rows[0]!.n };
       } finally {
         await client.end();
       }
     };
     let outcome: Awaited<ReturnType<typeof found>> | undefined;
-    const env = { DATABASE_URL: databaseUrl, ENTRA_SYNC_DATA_DIR: await scratch(), SIMULATOR_USERS: '50', SIMULATOR_PORT: String(port), SYNC_ENTRA_INTERVAL: '1h', ENTRA_TAIL_INTERVAL: '2s' };
+    let subscriptions: Array<{ resource: string; notificationUrl: string }> = [];
+    let receiverPid = 0;
+    // The backstop is an hour: within the test's minute only a notification can wake a pass.
+    const env = { DATABASE_URL: databaseUrl, ENTRA_SYNC_DATA_DIR: await scratch(), SIMULATOR_USERS: '50', SIMULATOR_PORT: String(port), SYNC_ENTRA_INTERVAL: '1h', ENTRA_TAIL_INTERVAL: '1h' };
     const run = await launch([], env, async ({ stderr, kill }) => {
       try {
         await until(() => stderr().includes('tail: '), 120_000);
-        // The simulator's control API, as the README shows it (its certificate is the demo's own CA).
+        receiverPid = Number(/receiver: .* \(pid (\d+)/.exec(stderr())?.[1]);
+        // The tail subscribed the demo connector to users and groups at the demo's receiver.
+        await until(async () => (subscriptions = (await getInsecure(`https://localhost:${port}/_sim/notifications`)).subscriptions).length >= 2, 60_000);
         const created = await postInsecure(`https://localhost:${port}/_sim/users`, { displayName });
         expect(created, 'control API answer').toBe(201);
-        await until(async () => (outcome = await found()).landed, 60_000);
+        await until(async () => (outcome = await found()).landedBy !== undefined, 60_000);
       } finally {
         kill();
       }
     });
 
-    expect(run.stderr).toContain('tail: entra-tail-default');
-    expect(outcome?.landed, run.stderr).toBe(true);
-    // One full run (the first); the user came with a tail pass.
+    expect(run.stderr).toMatch(/receiver: https:\/\/localhost:\d+\/notifications/);
+    expect(subscriptions.map((s) => s.resource).sort()).toEqual(['/groups', '/users']);
+    expect(subscriptions.every((s) => s.notificationUrl.startsWith('https://localhost:'))).toBe(true);
+    expect(outcome?.landedBy, run.stderr).toBe('tail');
+    expect(outcome!.signalledReceipts, 'the receiver recorded and signalled the notification').toBeGreaterThan(0);
+    // One full run (the first); the user came with a tail pass the notification woke.
     expect(outcome!.runs.filter((r) => r.kind === 'full')).toEqual([{ kind: 'full', status: 'succeeded' }]);
-    expect(outcome!.runs.filter((r) => r.kind === 'tail' && r.status === 'succeeded').length).toBeGreaterThan(0);
+    expect(run.code, run.stderr).toBe(130);
+    expect(receiverPid).toBeGreaterThan(0);
+    expect(() => process.kill(receiverPid, 0)).toThrow(); // the receiver process is gone with the rest
   }, 240_000);
 
   it('with ENTRA_* credentials and a wrong secret, fails with the fix and exits non-zero', async () => {

@@ -90,7 +90,8 @@ const { manageSubscriptions } = proxyActivities<SyncActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 const SUBSCRIPTIONS_RETRY_SECONDS = 300;
-const LIFECYCLE_REASON = 'lifecycle notification';
+/** A trigger whose reason starts so has the tail look at its subscriptions before the pass. */
+export const LIFECYCLE_REASON = 'lifecycle notification';
 
 /**
  * A connector's tail (docs/run-lifecycle.md): runs one tail pass (a child EntraSyncWorkflow of kind

@@ -5,6 +5,7 @@ import type { TemporalSecurity } from '../../shared/temporalSecurity';
 import type { EnvCredential } from '../../shared/envCredential';
 import { DEFAULT_GRANTED_PERMISSIONS } from '../../simulator/identity/clientApplication';
 import { startSimulator } from '../../simulator/server';
+import { ensureSelfSignedCertificate } from '../../simulator/tls';
 import { startEmbeddedPostgres } from './embeddedPostgres';
 import { startTemporalDevServer } from './temporalDevServer';
 
@@ -17,6 +18,8 @@ export type GraphTarget = {
   simulated: boolean;
   /** A CA bundle the worker must trust (the simulator's self-signed certificate). */
   caBundlePath?: string;
+  /** The simulator's certificate and key: the demo's notification receiver serves HTTPS with them. */
+  demoTls?: { certPath: string; keyPath: string };
 };
 
 export type LocalStack = {
@@ -87,7 +90,14 @@ export async function startLocalStack(config: Config, say: (line: string) => voi
         return startSimulator({ ...simulatorOptions, port: 0 });
       });
       stops.push(() => sim.close());
-      graph = { ...sim.config, credential: { kind: 'clientSecret', secret: sim.config.clientSecret }, simulated: true, caBundlePath: await caBundle(config.dataDir, sim.config.caCertPath) };
+      const { certPath, keyPath } = await ensureSelfSignedCertificate(simulatorOptions.tlsDir);
+      graph = {
+        ...sim.config,
+        credential: { kind: 'clientSecret', secret: sim.config.clientSecret },
+        simulated: true,
+        caBundlePath: await caBundle(config.dataDir, sim.config.caCertPath),
+        demoTls: { certPath, keyPath },
+      };
       say(`Microsoft Graph: simulator at ${sim.config.graphBaseUrl}, demo tenant of ${config.simulator.users} users (seed ${config.simulator.seed})`);
     }
     return { databaseUrl, temporal, graph, stop };
