@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { NotificationPath } from '../reliability/notificationPath';
-import { subscribeByHand } from '../test/support/handSubscriptions';
+import { untilSubscribed } from '../test/support/subscribed';
 import { startStack } from '../reliability/stack';
 import { runMain } from '../workers/runMain';
 import { parseDuration } from '../shared/duration';
@@ -79,7 +79,7 @@ runMain(async () => {
         seed: options.seed,
         pollMs: options.pollMs,
         settleMs: options.settle ? parseDuration(options.settle)! : 2 * fullEveryMs + 120_000,
-        ...(url ? { notifications: { subscribe: (connectorId: string) => subscribeByHand(stack.sim, deployment.db, deployment.encryptionKey, connectorId, url).then(() => undefined), burst: options.burst } } : {}),
+        ...(url ? { notifications: { subscribed: () => untilSubscribed(stack.sim, url).then(() => undefined), burst: options.burst } } : {}),
       },
       say,
     );

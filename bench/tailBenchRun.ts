@@ -26,11 +26,11 @@ export type TailBenchOptions = {
   /** How long after the last change the bench waits for every change and a later full run. */
   settleMs: number;
   /**
-   * Change notifications on: the connector is subscribed once its tail is on, the changes are of
+   * Change notifications on: the changes start once the tail subscribed the connector, they are of
    * the kinds Graph notifies (users, groups, memberships), and after the steady changes `burst`
    * changes are made at once with the schedule paused.
    */
-  notifications?: { subscribe: (connectorId: string) => Promise<void>; burst: number };
+  notifications?: { subscribed: () => Promise<void>; burst: number };
 };
 
 export type TailBenchReport = {
@@ -87,8 +87,8 @@ export async function runTailBench(d: Deployment, o: TailBenchOptions, say: (lin
   say((await cli(d, ['schedule', 'apply', connectorId])).trim());
   if (o.tail) say((await cli(d, ['connector', 'update', connectorId, '--tail', 'on', '--tail-interval', o.tailInterval])).trim());
   if (o.notifications) {
-    await o.notifications.subscribe(connectorId);
-    say(`${connectorId}: subscribed to change notifications for users and groups`);
+    await o.notifications.subscribed();
+    say(`${connectorId}: its tail subscribed it to change notifications for users and groups`);
   }
   const now = () => sim.clock.nowMs();
   const mix = new ChangeMix(sim.tenant, o.seed, now, o.notifications ? NOTIFIED_CHANGE_MIX : undefined);

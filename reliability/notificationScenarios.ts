@@ -1,6 +1,6 @@
 import type { NotificationSettingsPatch } from '../simulator/notifications/notificationSettings';
-import { subscribeByHand } from '../test/support/handSubscriptions';
 import { changeUsersAndGroups } from '../test/support/notifiedChanges';
+import { untilSubscribed } from '../test/support/subscribed';
 import { tenantDifferences } from '../test/support/tenantTruth';
 import { NotificationPath } from './notificationPath';
 import type { Scenario, ScenarioOutcome } from './scenario';
@@ -47,8 +47,9 @@ async function wire(d: Deployment): Promise<Wired> {
   await d.startWorkers({ sync: { ENTRA_NOTIFICATION_URL: path.notificationUrl } });
   await (await d.startRun()).result();
   const tail = await startTail(d);
+  // The subscription manager subscribes the connector as its tail starts.
+  await untilSubscribed(d.sim, path.notificationUrl);
   await statusWhen(tail, 'the first pass', (s) => s.passes >= 1 && s.state === 'waiting');
-  await subscribeByHand(d.sim, d.db, d.encryptionKey, d.connectorId, path.notificationUrl);
   return { path, tail };
 }
 
@@ -72,9 +73,10 @@ async function landed(d: Deployment, tail: Tail): Promise<number> {
 }
 
 async function unwire(d: Deployment, wired: Wired | undefined): Promise<void> {
+  // The tail deletes its subscriptions as it ends; the receiver must be up until then.
   if (wired) await stopTail(d, wired.tail).catch(() => undefined);
   await wired?.path.stop();
-  // The next scenario's connector subscribes the same app to the same resources.
+  // The next scenario's connector subscribes the same app to the same resources: nothing may be left.
   for (const subscription of d.sim.notifications.subscriptions.all()) d.sim.notifications.subscriptions.remove(subscription.id);
 }
 

@@ -11,9 +11,9 @@ import type { NotificationSettingsPatch } from '../simulator/notifications/notif
 import { startSimulator, type RunningSimulator } from '../simulator/server';
 import { EntraTailWorkflow, tailStatusQuery, triggerSignal } from '../workflows/entraTail';
 import { tailWorkflowId } from '../workflows/ids';
-import { subscribeByHand } from './support/handSubscriptions';
 import { LiveWorker } from './support/liveWorker';
 import { changeUsersAndGroups } from './support/notifiedChanges';
+import { untilSubscribed } from './support/subscribed';
 import { tenantDifferences } from './support/tenantTruth';
 import { startTestReceiver } from './support/testReceiver';
 import { TEST_TLS_DIR } from './support/testTls';
@@ -60,8 +60,9 @@ beforeAll(async () => {
   expect(await worker.sync(CONNECTOR)).toBe('succeeded');
   await setConnectorTail(worker.db, CONNECTOR, { enabled: true, intervalSeconds: 3600 });
   tail = await worker.client.workflow.start(EntraTailWorkflow, { taskQueue: worker.taskQueue, workflowId: tailWorkflowId(CONNECTOR), args: [{ connectorId: CONNECTOR }] });
+  // The subscription manager subscribes the connector as its tail starts.
+  await untilSubscribed(sim, notificationUrl);
   await passesSettled(1);
-  await subscribeByHand(sim, worker.db, worker.key, CONNECTOR, notificationUrl);
 }, 180_000);
 
 afterAll(async () => {
