@@ -156,7 +156,8 @@ runMain(async () => {
     // session's simulator has none of them, so the trigger asks it to look now.
     const reason = demoReceiver ? `${LIFECYCLE_REASON}: npm start started the simulator and the receiver (subscriptions to check)` : 'npm start';
     const tail = await ensureTail(client, ENV_CONNECTOR_ID, config.temporal.taskQueue, reason).catch(explainTemporal);
-    say(`tail: ${tail.workflowId} lands changes within ${formatDuration(config.tailIntervalMs)} between full runs (entra-sync tail status)`);
+    const within = `within ${formatDuration(config.tailIntervalMs)}`;
+    say(`tail: ${tail.workflowId} lands changes ${demoReceiver ? `within seconds of Graph's change notification (${within} without one)` : within} between full runs (entra-sync tail status)`);
     say('watching the schedule; Ctrl-C stops every process this command started');
     for (;;) {
       for (const run of await watcher.newRuns()) print(await awaitRunOutcome(client, { connectorId: ENV_CONNECTOR_ID, ...run }, ui, say));
