@@ -44,13 +44,21 @@ async function wire(d: Deployment): Promise<Wired> {
   d.sim.notifications.configure(DELIVERY);
   d.sim.notifications.delivery.reset();
   const path = await NotificationPath.start(d);
-  await d.startWorkers({ sync: { ENTRA_NOTIFICATION_URL: path.notificationUrl } });
-  await (await d.startRun()).result();
-  const tail = await startTail(d);
-  // The subscription manager subscribes the connector as its tail starts.
-  await untilSubscribed(d.sim, path.notificationUrl);
-  await statusWhen(tail, 'the first pass', (s) => s.passes >= 1 && s.state === 'waiting');
-  return { path, tail };
+  let tail: Tail | undefined;
+  try {
+    await d.startWorkers({ sync: { ENTRA_NOTIFICATION_URL: path.notificationUrl } });
+    await (await d.startRun()).result();
+    tail = await startTail(d);
+    // The subscription manager subscribes the connector as its tail starts.
+    await untilSubscribed(d.sim, path.notificationUrl);
+    await statusWhen(tail, 'the first pass', (s) => s.passes >= 1 && s.state === 'waiting');
+    return { path, tail };
+  } catch (err) {
+    // Nothing of a half-wired scenario may outlive it: the receiver is a process of its own.
+    if (tail) await stopTail(d, tail).catch(() => undefined);
+    await path.stop();
+    throw err;
+  }
 }
 
 /** Until the tables equal the tenant and the tail waits with nothing on the way. */
