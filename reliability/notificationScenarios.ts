@@ -70,7 +70,10 @@ async function landed(d: Deployment, tail: Tail): Promise<number> {
     // Where it stopped: the tail, the receipts, Graph's deliveries.
     const status = await tail.status().catch((e: Error) => e.message);
     const receipts = await d.db.query(`select event, count(*)::int as n, count(signalled_at)::int as signalled from notification_receipts group by event`).then((r) => r.rows, (e: Error) => e.message);
-    throw new Error(`${(err as Error).message}; tail ${JSON.stringify(status)}; receipts ${JSON.stringify(receipts)}; deliveries ${JSON.stringify(d.sim.notifications.delivery.counters)}`);
+    const differences = (await tenantDifferences(d.db, d.connectorId, d.sim.tenant)).map((line) => line.slice(0, 200));
+    throw new Error(
+      `${(err as Error).message}; differs: ${differences.join('; ')}; tail ${JSON.stringify(status)}; receipts ${JSON.stringify(receipts)}; deliveries ${JSON.stringify(d.sim.notifications.delivery.counters)}`,
+    );
   }
   const settled = await until('the tail to settle', async () => {
     const status = await tail.status().catch(() => undefined);
