@@ -25,6 +25,7 @@ import { wholeNumber } from './optionParsers';
 import { currentRssMiB, peakRssMiB, resetPeakRss } from './procMemory';
 import { boundsOfRun, type PartBound } from './runBounds';
 import { runTimeline, type RunTimeline } from './runTimeline';
+import { formatStatements, resetStatementStats, statementDiagnostics, topStatements, type StatementStat } from './statementStats';
 import type { BoundLimits } from './lowerBound';
 
 const options = new Command()
@@ -36,9 +37,10 @@ const options = new Command()
   .option('--change-percent <p>', 'share of objects changed before the incremental run', Number, 1)
   .option('--no-throttling', 'turn the simulator resource-unit throttling off')
   .option('--cursor-reset', 'after the incremental run, expire every delta cursor and run a third time with nothing changed (a re-bootstrap)')
+  .option('--statements <ms>', 'time every SQL statement (pg_stat_statements, printed per phase) and log the plan of each slower than <ms> (auto_explain, into the scratch folder\'s postgres.log; keep it with BENCH_KEEP=1)', wholeNumber('statements'))
   .option('--json', 'print the results as one line of JSON, then the summary line (users, each run\'s ms, bound and ratio, worker RSS)')
   .parse()
-  .opts<{ users: number; latencyMs: number; seed: number; changePercent: number; throttling: boolean; cursorReset?: boolean; json?: boolean }>();
+  .opts<{ users: number; latencyMs: number; seed: number; changePercent: number; throttling: boolean; cursorReset?: boolean; json?: boolean; statements?: number }>();
 
 type Phase = {
   phase: string;
@@ -60,6 +62,8 @@ type Phase = {
   bound: { run: PartBound; parts: PartBound[] };
   /** Relationship history the run recorded, and its step's time on its own (bench/historyCost.ts). */
   history: HistoryFigures;
+  /** With --statements: the slowest SQL statements of the phase, by total time. */
+  statements?: StatementStat[];
 };
 
 /** Room for every request of a 1,000,000-user run: the chains are read from the log. */
@@ -73,6 +77,8 @@ runMain(async () => {
   const stops: Array<() => Promise<unknown>> = [];
   try {
     const say = (line: string) => process.stderr.write(`${line}\n`);
+    const planLog = path.join(scratch, 'postgres.log');
+    if (options.statements !== undefined) say(`plans of statements slower than ${options.statements} ms: ${planLog} (kept with BENCH_KEEP=1)`);
     const generationStarted = performance.now();
     const sim = await startSimulator({
       tlsDir: path.join(scratch, 'tls'),
@@ -97,7 +103,7 @@ runMain(async () => {
     );
 
     const [postgres, temporal] = await Promise.all([
-      startEmbeddedPostgres(scratch, 'bench'),
+      startEmbeddedPostgres(scratch, 'bench', options.statements === undefined ? undefined : statementDiagnostics(options.statements, planLog)),
       freePort().then((port) => startTemporalDevServer({ dataDir: path.resolve('.entra-sync'), namespace: 'default', port, headless: true })),
     ]);
     stops.push(() => postgres.stop(), () => temporal.stop());
@@ -120,6 +126,7 @@ runMain(async () => {
     const measure = async (phase: string): Promise<Phase> => {
       sim.counters.reset();
       sim.requestLog.clear();
+      if (options.statements !== undefined) await resetStatementStats(db);
       await resetPeakRss(worker.pid);
       await resetPeakRss(process.pid);
       const started = performance.now();
@@ -164,6 +171,9 @@ runMain(async () => {
         ['reconciliation', result.reconciliation.seconds * 1000] as const,
       ]);
       const bound = boundsOfRun({ counters: traffic, log, ms: wallMs, partMs }, limits);
+      // Before historyFigures, whose own whole diff would count among the run's statements.
+      const statements = options.statements === undefined ? undefined : await topStatements(db);
+      for (const line of formatStatements(phase, statements ?? [])) say(line);
       const history = await historyFigures(db, ENV_CONNECTOR_ID, summary.syncRunId);
       say(
         `${phase}: history opened ${history.opened}, closed ${history.closed}, ${history.openIntervals} open; diff ${history.diff ?? '?'}` +
@@ -172,7 +182,7 @@ runMain(async () => {
       say(
         `${phase}: ${wallSeconds}s, bound ${(bound.run.boundMs / 1000).toFixed(2)}s (ratio ${bound.run.ratio?.toFixed(2) ?? '-'}), ${result.rowsWritten} rows written, ${traffic.totals.requests} requests, ${result.throttled} throttled, worker peak RSS ${result.workerPeakRssMiB} MiB, simulator peak RSS ${result.simulatorPeakRssMiB} MiB`,
       );
-      return { ...result, bound, history };
+      return { ...result, bound, history, ...(statements ? { statements } : {}) };
     };
 
     phases.push(await measure('bootstrap'));
@@ -191,8 +201,8 @@ runMain(async () => {
     const [bootstrap, incremental] = phases as [Phase, Phase];
     const summary = summaryLine({
       users: options.users,
-      bootstrap: runFigures(bootstrap.bound.run),
-      incremental: runFigures(incremental.bound.run),
+      bootstrap: runFigures(bootstrap.bound.run, bootstrap.timeline),
+      incremental: runFigures(incremental.bound.run, incremental.timeline),
       workerPeakRssMiB: Math.max(bootstrap.workerPeakRssMiB, incremental.workerPeakRssMiB),
       workerIdleRssMiB,
     });

@@ -1,5 +1,5 @@
 import { DELTA_STREAMS } from '../../shared/streams';
-import type { Database } from '../store/database';
+import type { Database, Queryable } from '../store/database';
 
 /** The live tables a bootstrap rewrites, history, which it fills on a connector's first run, and the entitlements derived from them. */
 const REWRITTEN = [
@@ -28,11 +28,7 @@ const ANALYZE_SIDE_BY_SIDE = 3;
  * lock, held until commit, would serialise every connector's finalize.
  */
 export async function analyzeAfterBootstrap(db: Database, syncRunId: number): Promise<void> {
-  const { rowCount } = await db.query(`select 1 from sync_run_streams where run_id = $1 and stream = any($2) and mode = 'bootstrap' limit 1`, [
-    syncRunId,
-    DELTA_STREAMS,
-  ]);
-  if (!rowCount) return;
+  if (!(await bootstrapsDeltaStream(db, syncRunId))) return;
   // One ANALYZE works on one table at a time: a few side by side take what the server has, while
   // leaving most of the pool to other connectors' activities.
   const waiting = [...REWRITTEN];
@@ -40,4 +36,13 @@ export async function analyzeAfterBootstrap(db: Database, syncRunId: number): Pr
     for (let table = waiting.shift(); table; table = waiting.shift()) await db.query(`analyze ${table}`);
   };
   await Promise.all(Array.from({ length: ANALYZE_SIDE_BY_SIDE }, analyzeNext));
+}
+
+/** Whether the run read a delta stream whole (a first run, an expired cursor, a data reset). */
+export async function bootstrapsDeltaStream(db: Queryable, syncRunId: number): Promise<boolean> {
+  const { rowCount } = await db.query(`select 1 from sync_run_streams where run_id = $1 and stream = any($2) and mode = 'bootstrap' limit 1`, [
+    syncRunId,
+    DELTA_STREAMS,
+  ]);
+  return Boolean(rowCount);
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/database';
 import { HISTORY_SOURCES, type HistorySource } from './historySources';
 import { historyScopeOf, type HistoryScope } from './historyScope';
+import { withIndexPlans } from './indexPlans';
 
 export type HistoryCounts = Record<string, { opened: number; closed: number }>;
 
@@ -96,6 +97,7 @@ async function recordTouched(tx: Queryable, run: RunContext, scope: Extract<Hist
     `create temp table if not exists history_held (key text[], holder_id text, holder_type text, target_id text, target_type text, detail jsonb)
      on commit drop`,
   );
+  await tx.query('create temp table if not exists history_open (id bigint) on commit drop');
   const counts: HistoryCounts = {};
   for (const source of HISTORY_SOURCES) {
     const { first, openedAfter } = await openedAfterOf(tx, source, run);
@@ -120,14 +122,20 @@ async function recordKindTouched(
   const { held, open } = touchedKeys(source);
   // $1 connector, $2 touched objects, $3 removed objects, $4 run, $5 kind.
   const params = [connectorId, scope.objectIds, scope.removedIds, syncRunId, source.kind];
-  await tx.query('truncate history_held');
-  await tx.query(`insert into history_held ${held}`, params.slice(0, source.links ? 4 : 2));
-  await tx.query('analyze history_held');
+  await tx.query('truncate history_held, history_open');
+  // Both sides of the diff by index lookups from the touched ids (indexPlans.ts), materialised and
+  // analysed, so the anti-join between them is planned on their true sizes.
+  await withIndexPlans(tx, async () => {
+    await tx.query(`insert into history_held ${held}`, params.slice(0, source.links ? 4 : 2));
+    // The run ($4) is named by a group's links only: typed here so every parameter has a type.
+    await tx.query(`insert into history_open select o.id from (${open}) o where $4::bigint is not null`, params);
+  });
+  await tx.query('analyze history_held, history_open');
   const closed = await tx.query(
-    `update relationship_history h set closed_run_id = $4, closed_after_run_id = $6
-      where h.id in (${open})
+    `update relationship_history h set closed_run_id = $1, closed_after_run_id = $2
+      where h.id in (select o.id from history_open o)
         and not exists (select 1 from history_held held where held.key = h.key and held.detail = h.detail)`,
-    [...params, previousRunId],
+    [syncRunId, previousRunId],
   );
   const opened = await tx.query(
     `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, holder_type, target_id, target_type, detail,

@@ -25,7 +25,7 @@ export async function planTargets(db: Database, syncRunId: number, connectorId: 
     if ((await shardCount(tx, syncRunId)) === 0) await choose(tx, syncRunId, connectorId, fullEveryMs);
     // Planned: finalize applies owners and assignments once every target is done.
     await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [syncRunId, RECONCILED_STREAMS]);
-    const users = await tx.query<{ n: number }>(`select (select count(*) from (${resulting('user', 'users', 'users')}) r)::int as n`, [syncRunId, connectorId]);
+    const users = await tx.query<{ n: number }>(`select count(*)::int as n from (${usersUpTo(TENANT_SIZE_COUNTED_UP_TO)}) u`, [syncRunId, connectorId]);
     return { shards: await shardCount(tx, syncRunId), users: users.rows[0]!.n };
   });
 }
@@ -77,6 +77,23 @@ async function choose(tx: Queryable, syncRunId: number, connectorId: string, ful
 
 /** The reasons a tail pass reads a target for. */
 const TAIL_REASONS = `'created', 'changed', 'audit'`;
+
+/** Graph's budget tiers end at 500 users (graph/pacer.ts): counting further would only scan the tenant. */
+const TENANT_SIZE_COUNTED_UP_TO = 501;
+
+/**
+ * The users as this run leaves the inventory (as resulting() has them), counted up to `limit`:
+ * staged ones, and live ones the run did not stage at all. Without a union, so the count stops at
+ * the limit instead of reading every user of the tenant (0.4 s at 100,000 users).
+ */
+function usersUpTo(limit: number): string {
+  return `select s.object_id from staged_objects s where s.run_id = $1 and s.stream = 'users' and s.data is not null
+          union all
+          select l.id from users l
+           where l.connector_id = $2 and l.deleted_at is null and not ${bootstrapped('users')}
+             and not exists (select 1 from staged_objects s where s.run_id = $1 and s.stream = 'users' and s.object_id = l.id)
+          limit ${limit}`;
+}
 
 const bootstrapped = (stream: string) =>
   `exists (select 1 from sync_run_streams r where r.run_id = $1 and r.stream = '${stream}' and r.mode = 'bootstrap')`;

