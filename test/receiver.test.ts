@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadKeyRing, type KeyRing } from '../activities/secrets/secretCipher';
 import { upsertConnector } from '../activities/store/connectors';
 import { createDatabase, type Database } from '../activities/store/database';
-import { openLifecycleEvents } from '../activities/store/notificationReceipts';
+import { markLifecycleHandled, openLifecycleEvents } from '../activities/store/notificationReceipts';
 import { freshClientState, recordSubscription } from '../activities/store/notificationSubscriptions';
 import { startReceiver, type Receiver } from '../receiver/receiver';
 import { freePort } from '../shared/freePort';
@@ -283,6 +283,30 @@ describe('lifecycle notifications', () => {
       return s.length ? s : undefined;
     });
     expect(signals.map((s) => s.reason)).toEqual(['lifecycle notification: reauthorizationRequired']);
+  });
+
+  it('opens a reauthorizationRequired again when Graph repeats it after the manager handled the first: the same JSON, later', async () => {
+    const sub = await connectorWithSubscription('/groups');
+    // Graph challenges again (reauthorizing does not move the expiry), so the repeat is the same notification.
+    const lifecycle = {
+      subscriptionId: sub.subscriptionId,
+      subscriptionExpirationDateTime: '2026-12-30T00:00:00Z',
+      tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
+      clientState: sub.clientState,
+      lifecycleEvent: 'reauthorizationRequired',
+    };
+    expect((await post('/lifecycle', { value: [lifecycle] })).status).toBe(202);
+    await receiver.forwarder.pass();
+    const first = await openLifecycleEvents(db, sub.connectorId);
+    expect(first).toHaveLength(1);
+    await until('the first challenge signalled', async () => (await receiptCount(sub.subscriptionId, 'signalled_at is not null')) === 1);
+    await markLifecycleHandled(db, first.map((e) => e.dedupeKey));
+    expect(await openLifecycleEvents(db, sub.connectorId)).toEqual([]);
+    expect((await post('/lifecycle', { value: [lifecycle] })).status).toBe(202);
+    await receiver.forwarder.pass();
+    expect((await openLifecycleEvents(db, sub.connectorId)).map((e) => e.event)).toEqual(['reauthorizationRequired']);
+    await until('the repeat signalled', async () => ((await tailSignals(sub.connectorId)).length >= 2 ? true : undefined));
+    expect(await receiptCount(sub.subscriptionId), 'still one receipt').toBe(1);
   });
 });
 

@@ -23,7 +23,9 @@ export type NotificationReceipt = {
  * retry, a replayed spool) changes nothing. A change receipt seen again after its tail was
  * signalled is armed again: Graph's user and group notifications carry no id, so a second change
  * to the same object arrives as the same notification and must wake the tail again (a late retry
- * costs at most one extra pass). A key twice in one batch counts once (DO UPDATE may touch a row
+ * costs at most one extra pass). A lifecycle receipt seen again after the manager handled it is
+ * opened again: Graph repeats `reauthorizationRequired` with the same fields (reauthorizing does not
+ * move the expiry), and each challenge must be answered. A key twice in one batch counts once (DO UPDATE may touch a row
  * only once per statement). Returns how many were new or armed again.
  */
 export async function recordReceipts(db: Queryable, receipts: NotificationReceipt[]): Promise<number> {
@@ -31,9 +33,9 @@ export async function recordReceipts(db: Queryable, receipts: NotificationReceip
   const { rowCount } = await db.query(
     `insert into notification_receipts (dedupe_key, connector_id, subscription_id, event, received_at)
      select distinct on (k) k, c, s, e, r from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) as t(k, c, s, e, r) order by k, r
-     on conflict (dedupe_key) do update set signalled_at = null, received_at = excluded.received_at
-      where notification_receipts.event = 'changed' and notification_receipts.signalled_at is not null
-        and excluded.received_at > notification_receipts.signalled_at`,
+     on conflict (dedupe_key) do update set signalled_at = null, handled_at = null, received_at = excluded.received_at
+      where notification_receipts.signalled_at is not null and excluded.received_at > notification_receipts.signalled_at
+        and (notification_receipts.event = 'changed' or notification_receipts.handled_at is not null)`,
     [
       receipts.map((r) => r.dedupeKey),
       receipts.map((r) => r.connectorId),
