@@ -39,7 +39,7 @@ async function startTail(): Promise<WorkflowHandle<typeof EntraTailWorkflow>> {
 const status = () => tail!.query(tailStatusQuery);
 const statusWhen = (what: string, check: (s: TailStatus) => boolean) => until(what, async () => ((s) => (check(s) ? s : undefined))(await status()));
 
-/** The credential audit log row of a run: pulled, or deferred (docs/run-lifecycle.md, "What a tail pass reads"). */
+/** The credential audit log row of a run: pulled, or deferred (docs/run-lifecycle.md, "The audit log only when a report request is free"). */
 const auditRow = async (syncRunId: number) =>
   (await harness.query<{ pulled: boolean; coverage: string | null; reason: string | null }>(
     `select pulled_at is not null as pulled, coverage, coverage_reason as reason from sync_run_streams where run_id = $1 and stream = 'credentialAuditEvents'`,

@@ -113,7 +113,7 @@ async function planStream(tx: Queryable, syncRunId: number, connectorId: string,
   );
 }
 
-/** Why a tail pass left the audit log out (docs/run-lifecycle.md, "What a tail pass reads"). */
+/** Why a tail pass left the audit log out (docs/run-lifecycle.md, "The audit log only when a report request is free"). */
 export const AUDIT_DEFERRED_REASON = 'deferred: no report request free at the pass start; a later pass or the next full run reads on from the same watermark';
 
 /** Whether the connector's app has a report request free now (activities/graph/reportBudget.ts). */
