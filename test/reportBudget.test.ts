@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { REPORT_BURST, ReportBudget, reportWindowMs } from '../activities/graph/reportBudget';
+import { REPORT_BURST, ReportBudget, reportRequestFree, reportWindowMs } from '../activities/graph/reportBudget';
 import { createDatabase, type Database } from '../activities/store/database';
 import { createTestDatabase } from './support/testDatabase';
 
@@ -62,5 +62,18 @@ describe('the reports budget in PostgreSQL', () => {
 
     expect(first!.slot).toBeGreaterThanOrEqual(rows[0]!.next.getTime());
     expect(first!.delayMs).toBeGreaterThan(0);
+  });
+
+  it('says a request is free while the burst has room, and not once 4 slots are taken inside the window', async () => {
+    const app = { tenantId: 'tenant-free', clientId: 'client-a' };
+    // Never used: free.
+    expect(await reportRequestFree(db, app)).toBe(true);
+    await reserve(app, 3);
+    expect(await reportRequestFree(db, app)).toBe(true);
+    // The fourth fills the burst: a fifth would wait a window after the first.
+    await reserve(app, 1);
+    expect(await reportRequestFree(db, app)).toBe(false);
+    // Another app of the same tenant keeps its own budget.
+    expect(await reportRequestFree(db, { ...app, clientId: 'client-b' })).toBe(true);
   });
 });

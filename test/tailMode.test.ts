@@ -12,6 +12,7 @@ import { useSyncFixture } from './support/syncFixture';
 import { tenantDifferences } from './support/tenantTruth';
 import { changeTenantForTail } from './support/tailChanges';
 import { recordHistoryIfAsked } from './support/histories';
+import { reportRequestFree } from '../activities/graph/reportBudget';
 
 let sim: RunningSimulator;
 let harness: SyncHarness;
@@ -37,6 +38,35 @@ async function startTail(): Promise<WorkflowHandle<typeof EntraTailWorkflow>> {
 
 const status = () => tail!.query(tailStatusQuery);
 const statusWhen = (what: string, check: (s: TailStatus) => boolean) => until(what, async () => ((s) => (check(s) ? s : undefined))(await status()));
+
+/** The credential audit log row of a run: pulled, or deferred (docs/run-lifecycle.md, "The audit log only when a report request is free"). */
+const auditRow = async (syncRunId: number) =>
+  (await harness.query<{ pulled: boolean; coverage: string | null; reason: string | null }>(
+    `select pulled_at is not null as pulled, coverage, coverage_reason as reason from sync_run_streams where run_id = $1 and stream = 'credentialAuditEvents'`,
+    [syncRunId],
+  ))[0];
+
+const connectorApp = async () =>
+  (await harness.query<{ tenantId: string; clientId: string }>('select tenant_id as "tenantId", client_id as "clientId" from connectors where id = $1', [harness.connectorId]))[0]!;
+
+/**
+ * From a committed pass, until one that read the credential audit log has committed: a pass
+ * defers it while the reports budget has no request free (a full run just spent it), so an
+ * audit-only change (an app's new owner) lands with the first pass that reads it. Each further
+ * pass is triggered once a report request is free; every wait has a deadline.
+ */
+async function untilAuditRead(handle: WorkflowHandle<typeof EntraTailWorkflow>, from: TailStatus): Promise<TailStatus> {
+  let current = from;
+  for (let pass = 0; !(current.lastPass?.outcome === 'committed' && (await auditRow(current.lastPass.syncRunId))?.pulled); pass++) {
+    if (pass >= 5) throw new Error(`5 passes after ${JSON.stringify(from.lastPass)} and none read the audit log`);
+    const app = await connectorApp();
+    await until('a report request free', async () => ((await reportRequestFree(harness.db, app)) ? true : undefined));
+    const passes = current.passes;
+    await handle.signal(triggerSignal, { reason: 'a pass that reads the audit log' });
+    current = await statusWhen('the pass that reads the audit log', (s) => s.passes > passes && s.state === 'waiting');
+  }
+  return current;
+}
 
 type RunRow = { id: string; kind: string; status: string; errorKind: string | null; reopened: number; base: string };
 const runs = () =>
@@ -70,6 +100,7 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
     expect(landed.lastPass?.outcome, JSON.stringify(landed.lastPass)).toBe('committed');
     expect(landed.lastPass?.changes).toBeGreaterThan(0);
     await recordHistoryIfAsked(harness.client, { workflowId: `${handle.workflowId}-pass-2` }, 'tail-pass-incremental-committed');
+    await untilAuditRead(handle, landed);
     expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant), applied.join(', ')).toEqual([]);
     const rows = await runs();
     expect(rows.filter((r) => r.kind === 'full').map((r) => r.status)).toEqual(['succeeded']);
@@ -99,6 +130,7 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
     await handle.signal(triggerSignal, { reason: 'after the full run' });
     const next = await statusWhen('the next pass', (s) => s.passes === before + 2 && s.state === 'waiting');
     expect(next.lastPass?.outcome, JSON.stringify(next.lastPass)).toBe('committed');
+    await untilAuditRead(handle, next);
     expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
     expect((await runs()).filter((r) => r.errorKind === 'CursorConflict' || r.reopened > 0)).toEqual([]);
   });
@@ -159,6 +191,7 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
     const next = await statusWhen('a pass after the full run', (s) => s.passes > before && s.state === 'waiting');
     expect(next.lastPass?.outcome, JSON.stringify(next.lastPass)).toBe('committed');
     expect((await runs()).length).toBe(rowsDuring + 1);
+    await untilAuditRead(handle, next);
     expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
   });
 
@@ -181,6 +214,7 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
     await handle.signal(triggerSignal, { reason: 'after the full run' });
     const resumed = await statusWhen('the tail resumed', (s) => s.passes === before + 2 && s.state === 'waiting');
     expect(resumed.lastPass?.outcome, JSON.stringify(resumed.lastPass)).toBe('committed');
+    await untilAuditRead(handle, resumed);
     expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
   });
 
@@ -210,6 +244,43 @@ describe('tail mode on the real stack', { timeout: 240_000 }, () => {
     expect(rows.find((r) => r.id === String(summary.syncRunId))).toMatchObject({ kind: 'full', status: 'succeeded', reopened: 0 });
     expect(rows.find((r) => r.id === failedRow!.id)).toMatchObject({ status: 'failed' });
     expect(rows.filter((r) => r.errorKind === 'CursorConflict')).toEqual([]);
+    expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
+  });
+  it('a pass with no report request free defers the audit log: the watermark stays, and the next pass that reads it lands a new app owner', async () => {
+    const handle = tail!;
+    const watermark = async () =>
+      (await harness.query<{ at: string }>(`select watermark::text as at from audit_watermarks where connector_id = $1 and stream = 'credentialAuditEvents'`, [harness.connectorId]))[0]?.at;
+    const ownerRow = (appId: string, userId: string) =>
+      harness.query(`select 1 from owners where connector_id = $1 and object_type = 'application' and object_id = $2 and owner_id = $3`, [harness.connectorId, appId, userId]);
+    const before = await watermark();
+    expect(before).toBeDefined();
+    // The app's reports budget spent for the next hour, as every worker process sees it.
+    const app = await connectorApp();
+    await harness.query(
+      `insert into report_request_slots (tenant_id, client_id, next_at) values (lower($1), lower($2), clock_timestamp() + interval '1 hour')
+       on conflict (tenant_id, client_id) do update set next_at = excluded.next_at`,
+      [app.tenantId, app.clientId],
+    );
+    // Found only through the audit log: an app's delta does not change with its owners.
+    const target = sim.tenant.activeObjects('applications')[0]!;
+    const owner = sim.tenant.activeObjects('users').find((u) => !sim.tenant.activeOwnersOf(target.id).includes(u.id))!;
+    sim.tenant.addOwner(target.id, owner.id);
+
+    const passes = (await status()).passes;
+    await handle.signal(triggerSignal, { reason: 'no report request free' });
+    const deferred = await statusWhen('the pass without a report request', (s) => s.passes === passes + 1 && s.state === 'waiting');
+    expect(deferred.lastPass?.outcome, JSON.stringify(deferred.lastPass)).toBe('committed');
+    expect(await auditRow(deferred.lastPass!.syncRunId)).toEqual({ pulled: false, coverage: 'unavailable', reason: expect.stringMatching(/^deferred: /) });
+    expect(await watermark()).toBe(before);
+    expect(await ownerRow(target.id, owner.id)).toEqual([]);
+
+    await harness.query('delete from report_request_slots where tenant_id = lower($1) and client_id = lower($2)', [app.tenantId, app.clientId]);
+    await handle.signal(triggerSignal, { reason: 'a report request free again' });
+    const read = await statusWhen('the pass with a report request', (s) => s.passes === passes + 2 && s.state === 'waiting');
+    expect(read.lastPass?.outcome, JSON.stringify(read.lastPass)).toBe('committed');
+    expect((await auditRow(read.lastPass!.syncRunId))?.pulled).toBe(true);
+    expect(await ownerRow(target.id, owner.id)).toHaveLength(1);
+    expect(new Date((await watermark())!).getTime()).toBeGreaterThan(new Date(before!).getTime());
     expect(await tenantDifferences(harness.db, harness.connectorId, sim.tenant)).toEqual([]);
   });
 });

@@ -13,7 +13,10 @@ export type StreamSummary = {
   /** 429 answers, to requests and to sub-requests. */
   throttled: number;
   resyncReason?: string;
-  /** Discovery sources: whether the tenant could offer them, and why not. */
+  /**
+   * Whether the run could read the stream, and why not: a source the tenant cannot offer, or a
+   * tail pass's credential audit log deferred for want of a free report request (never pulled).
+   */
   coverage?: 'complete' | 'unavailable';
   coverageReason?: string;
   /**

@@ -61,3 +61,20 @@ export class ReportBudget {
     if (delay > 0) await this.wait(delay);
   }
 }
+
+/**
+ * Whether a report request of this app and tenant would leave now, without waiting for a slot:
+ * the slot `take` would reserve is not in the future. It reads the same row every worker process
+ * reserves in, so it sees their reservations (full runs' and other passes' audit pulls, sign-ins).
+ * A look, not a reservation: a request another process reserves between this look and the
+ * caller's first `take` makes that request wait for the next slot, as any report request does.
+ */
+export async function reportRequestFree(db: Queryable, app: ReportApp): Promise<boolean> {
+  const { rows } = await db.query<{ free: boolean }>(
+    `select greatest(s.next_at, s.recent[cardinality(s.recent) - ($4 - 1)] + $3 * interval '1 millisecond') <= clock_timestamp() as free
+       from report_request_slots s where tenant_id = $1 and client_id = $2`,
+    [app.tenantId.toLowerCase(), app.clientId.toLowerCase(), reportWindowMs(), REPORT_BURST],
+  );
+  // No row: the app never sent a report request.
+  return rows[0]?.free ?? true;
+}

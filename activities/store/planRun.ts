@@ -1,6 +1,7 @@
-import { PULLED_STREAMS, type PulledStreamName, type StreamMode, type WatermarkStream } from '../../shared/streams';
+import { AUDIT_STREAM, PULLED_STREAMS, type PulledStreamName, type StreamMode, type WatermarkStream } from '../../shared/streams';
 import { TAIL_STREAMS, type RunKind } from '../../shared/runKinds';
 import { inTransaction, type Database, type Queryable } from './database';
+import { reportRequestFree } from '../graph/reportBudget';
 
 export type StreamPlan = { stream: PulledStreamName; mode: StreamMode };
 
@@ -58,10 +59,11 @@ function open(db: Database, input: OpenRunInput, kind: RunKind): Promise<OpenedR
         else if (TAIL_STREAMS.includes(stream)) await planTailStream(tx, syncRunId, input.connectorId, stream);
       }
     }
-    const plans = await tx.query<StreamPlan>('select stream, mode from sync_run_streams where run_id = $1 and stream = any($2) order by stream', [
-      syncRunId,
-      planned,
-    ]);
+    // A stream already unavailable at planning is one the pass deferred: no pull runs for it.
+    const plans = await tx.query<StreamPlan>(
+      `select stream, mode from sync_run_streams where run_id = $1 and stream = any($2) and coverage is distinct from 'unavailable' order by stream`,
+      [syncRunId, planned],
+    );
     return { syncRunId, streams: plans.rows };
   });
 }
@@ -111,10 +113,21 @@ async function planStream(tx: Queryable, syncRunId: number, connectorId: string,
   );
 }
 
+/** Why a tail pass left the audit log out (docs/run-lifecycle.md, "The audit log only when a report request is free"). */
+export const AUDIT_DEFERRED_REASON = 'deferred: no report request free at the pass start; a later pass or the next full run reads on from the same watermark';
+
+/** Whether the connector's app has a report request free now (activities/graph/reportBudget.ts). */
+async function reportRequestFreeFor(tx: Queryable, connectorId: string): Promise<boolean> {
+  const { rows } = await tx.query<{ tenantId: string; clientId: string }>('select tenant_id as "tenantId", client_id as "clientId" from connectors where id = $1', [connectorId]);
+  return rows[0] ? reportRequestFree(tx, rows[0]) : true;
+}
+
 /**
  * A tail pass reads a delta or watermark stream only from what a full run committed: a stream
  * without a committed cursor (or watermark) is not in the pass, the tail waits for the first full
- * run to bootstrap it. The rest of its streams it reads as a full run does.
+ * run to bootstrap it. The rest of its streams it reads as a full run does. The credential audit
+ * log it reads only when the reports budget has a request free as the pass opens: a pass never
+ * queues for a report slot (Graph allows 5 report requests per 10 s), the audit log waits instead.
  */
 async function planTailStream(tx: Queryable, syncRunId: number, connectorId: string, stream: PulledStreamName): Promise<void> {
   const { reading } = PULLED_STREAMS[stream];
@@ -128,10 +141,13 @@ async function planTailStream(tx: Queryable, syncRunId: number, connectorId: str
     return;
   }
   if (reading === 'watermark') {
+    const deferred = stream === AUDIT_STREAM && !(await reportRequestFreeFor(tx, connectorId));
+    // Deferred: recorded on the run, never pulled, so finalize leaves the watermark where it is.
     await tx.query(
-      `insert into sync_run_streams (run_id, stream, mode) select $1, $3, 'incremental' where ${HAS_WATERMARK[stream as WatermarkStream]}
+      `insert into sync_run_streams (run_id, stream, mode, coverage, coverage_reason)
+       select $1, $3, 'incremental', $4, $5 where ${HAS_WATERMARK[stream as WatermarkStream]}
        on conflict (run_id, stream) do nothing`,
-      [syncRunId, connectorId, stream],
+      [syncRunId, connectorId, stream, deferred ? 'unavailable' : null, deferred ? AUDIT_DEFERRED_REASON : null],
     );
     return;
   }

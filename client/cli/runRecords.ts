@@ -31,6 +31,8 @@ export type RunStreamRow = {
   removed: number | null;
   resyncReason: string | null;
   pulledAt: Date | null;
+  /** Why the run could not read the stream (a source the tenant cannot offer, a tail pass's deferred audit log); null: it read it. */
+  coverageReason: string | null;
   /** Audit events: seconds each query's forward read is behind the run's bound (activities/finalize/applyAuditEvents.ts). */
   auditLag: Record<string, number> | null;
 };
@@ -68,7 +70,8 @@ export async function findRun(db: Queryable, ref: string): Promise<RunRow | unde
 export async function runStreams(db: Queryable, workflowRunId: number): Promise<RunStreamRow[]> {
   const { rows } = await db.query(
     `select stream, mode, derived_from as "derivedFrom", pages, requests, sub_requests as "subRequests", throttled, staged, upserted, removed,
-            resync_reason as "resyncReason", pulled_at as "pulledAt", audit_lag as "auditLag"
+            resync_reason as "resyncReason", pulled_at as "pulledAt", audit_lag as "auditLag",
+            case when coverage = 'unavailable' then coalesce(coverage_reason, 'unavailable') end as "coverageReason"
        from sync_run_streams where run_id = $1 order by derived_from nulls first, stream`,
     [workflowRunId],
   );

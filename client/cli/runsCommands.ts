@@ -88,7 +88,7 @@ async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }):
           String(s.staged),
           s.upserted === null ? '-' : String(s.upserted),
           s.removed === null ? '-' : String(s.removed),
-          [s.derivedFrom ? `from ${s.derivedFrom}` : '', s.resyncReason ? `re-bootstrapped (${s.resyncReason})` : '', auditLagNote(s.auditLag)].filter(Boolean).join('; '),
+          [s.derivedFrom ? `from ${s.derivedFrom}` : '', s.resyncReason ? `re-bootstrapped (${s.resyncReason})` : '', s.coverageReason ?? '', auditLagNote(s.auditLag)].filter(Boolean).join('; '),
         ]),
       ]),
     );

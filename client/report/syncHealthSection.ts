@@ -16,7 +16,7 @@ export const SYNC_HEALTH_SQL = {
            r.id as run_id, s.mode, coalesce(s.coverage, 'complete') as coverage, s.coverage_reason
       from sync_run_streams s
       join sync_runs r on r.id = s.run_id
-     where r.connector_id = $1 and r.status = 'succeeded'
+     where r.connector_id = $1 and r.status = 'succeeded' and s.pulled_at is not null
      order by s.stream, r.finished_at desc`,
   // The latest CHART_RUNS runs of the period (a one-minute schedule makes 43,200 in 30 days).
   durations: `
