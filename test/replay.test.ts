@@ -29,6 +29,7 @@ describe('recorded EntraSyncWorkflow histories replay against the current workfl
 
   it('has the 1.2.0 tail keeping its Graph subscriptions: at its start, on their timer, on a lifecycle notification, after a recreation', () => {
     expect(files).toContain('1.2.0-tail-managed-subscriptions.json');
+    expect(files).toContain('1.2.0-tail-kept-trigger-during-full-run.json');
   });
 
   it.each(files)('%s', async (file) => {

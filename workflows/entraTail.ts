@@ -90,6 +90,10 @@ const { manageSubscriptions } = proxyActivities<SyncActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 const SUBSCRIPTIONS_RETRY_SECONDS = 300;
+/** Triggers that arrive while a full run runs are kept for the pass after it (1.2.0); before, they counted as seen. */
+export const PAUSED_TRIGGERS_PATCH = 'tail-keeps-triggers-during-full-run';
+/** While a full run runs and triggers wait, how often the tail looks whether it ended. */
+const FULL_RUN_POLL_SECONDS = 2;
 /** A trigger whose reason starts so has the tail look at its subscriptions before the pass. */
 export const LIFECYCLE_REASON = 'lifecycle notification';
 
@@ -111,6 +115,8 @@ export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd>
   };
   setHandler(tailStatusQuery, () => status);
   const managing = patched(SUBSCRIPTIONS_PATCH);
+  const keepsPausedTriggers = patched(PAUSED_TRIGGERS_PATCH);
+  let pausedByFullRun = false;
   // Each trigger counts; a pass takes all that arrived before it started.
   let received = carried.triggersWaiting;
   let consumed = 0;
@@ -154,14 +160,30 @@ export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd>
   let passesThisExecution = 0;
   // A new tail passes at once; a continued one waits as it would have before continuing.
   let firstLoop = input.carried === undefined;
+  const continueAsNewCarrying = () =>
+    continueAsNew<typeof EntraTailWorkflow>({
+      ...input,
+      carried: {
+        passes: status.passes,
+        triggersWaiting: received - consumed,
+        consecutiveFailures: status.consecutiveFailures,
+        ...(status.lastPass ? { lastPass: status.lastPass } : {}),
+        ...(waitingForFullRun ? { waitingForFullRun } : {}),
+        ...(managing && Number.isFinite(subscriptionsDueAt) ? { subscriptionsDueAt: new Date(subscriptionsDueAt).toISOString() } : {}),
+      },
+    });
 
   for (;;) {
     if (!firstLoop) {
       // A trigger wakes the tail at once, except while it backs off after failed passes.
       const backoff = backoffSeconds(status);
-      const wake = backoff === undefined ? () => received > seen : () => false;
-      if (managing) await waitForPass(wake, (backoff ?? status.intervalSeconds) * 1000);
-      else await condition(wake, (backoff ?? status.intervalSeconds) * 1000);
+      // A change notified during a full run may be newer than what the full run read: the tail
+      // looks every few seconds until the full run ended and then passes, not at the backstop.
+      const polling = keepsPausedTriggers && backoff === undefined && pausedByFullRun && received > consumed;
+      const wake = backoff === undefined && !polling ? () => received > seen : () => false;
+      const waitSeconds = polling ? Math.min(FULL_RUN_POLL_SECONDS, status.intervalSeconds) : (backoff ?? status.intervalSeconds);
+      if (managing) await waitForPass(wake, waitSeconds * 1000);
+      else await condition(wake, waitSeconds * 1000);
     }
     firstLoop = false;
     seen = received;
@@ -182,8 +204,10 @@ export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd>
       pause(status, `waiting for a full run to re-read ${waitingForFullRun.stream} (${describeResync(waitingForFullRun.reason)})`);
       continue;
     }
+    pausedByFullRun = check.fullRunRunning;
     if (check.fullRunRunning) {
       pause(status, 'a full run is running; passes resume after it ends');
+      if (keepsPausedTriggers && workflowInfo().continueAsNewSuggested) return await continueAsNewCarrying();
       continue;
     }
     consumed = received;
@@ -204,19 +228,7 @@ export async function EntraTailWorkflow(input: EntraTailInput): Promise<TailEnd>
       status.state = 'waiting';
       delete status.pausedReason;
     }
-    if (workflowInfo().continueAsNewSuggested || passesThisExecution >= passesPerExecution) {
-      return await continueAsNew<typeof EntraTailWorkflow>({
-        ...input,
-        carried: {
-          passes: status.passes,
-          triggersWaiting: received - consumed,
-          consecutiveFailures: status.consecutiveFailures,
-          ...(status.lastPass ? { lastPass: status.lastPass } : {}),
-          ...(waitingForFullRun ? { waitingForFullRun } : {}),
-          ...(managing && Number.isFinite(subscriptionsDueAt) ? { subscriptionsDueAt: new Date(subscriptionsDueAt).toISOString() } : {}),
-        },
-      });
-    }
+    if (workflowInfo().continueAsNewSuggested || passesThisExecution >= passesPerExecution) return await continueAsNewCarrying();
   }
 }
 

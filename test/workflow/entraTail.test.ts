@@ -130,6 +130,24 @@ describe('EntraTailWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(tailPrepares(stubs)).toHaveLength(1);
   });
 
+  it('keeps a trigger that arrived during a full run and passes soon after the full run ended, not at the backstop', async () => {
+    let fullRunRunning = true;
+    const stubs = stubActivities({ checkTail: async () => ({ ...TAIL_ON, fullRunRunning }) });
+
+    await withTail(stubs.activities, async (handle) => {
+      await statusWhen(handle, (s) => s.state === 'paused');
+      await handle.signal(triggerSignal, { reason: 'change notified during the full run' });
+      await waitUntil(() => stubs.called('checkTail').length >= 2);
+      expect(tailPrepares(stubs)).toHaveLength(0);
+      // The full run ends; no new trigger comes, and the backstop is an hour away.
+      fullRunRunning = false;
+      await statusWhen(handle, (s) => s.passes === 1 && s.state === 'waiting');
+      await recordHistoryIfAsked(env.client, { workflowId: handle.workflowId, workflowRunId: handle.firstExecutionRunId }, 'tail-kept-trigger-during-full-run');
+    });
+
+    expect(tailPrepares(stubs)).toHaveLength(1);
+  });
+
   it('ends cleanly when the connector is disabled', async () => {
     let enabled = true;
     const stubs = stubActivities({ checkTail: async () => ({ ...TAIL_ON, enabled }) });
