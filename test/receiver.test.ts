@@ -263,16 +263,19 @@ describe('change notifications', () => {
   });
 });
 
+/** Graph's lifecycle notification as Microsoft documents it: no id, so a repeat is the same JSON. */
+const reauthorizationRequired = (sub: { subscriptionId: string; clientState: string }, expiry: string) => ({
+  subscriptionId: sub.subscriptionId,
+  subscriptionExpirationDateTime: expiry,
+  tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
+  clientState: sub.clientState,
+  lifecycleEvent: 'reauthorizationRequired',
+});
+
 describe('lifecycle notifications', () => {
   it('records reauthorizationRequired for the subscription manager and signals the tail with that reason', async () => {
     const sub = await connectorWithSubscription('/groups');
-    const lifecycle = {
-      subscriptionId: sub.subscriptionId,
-      subscriptionExpirationDateTime: '2026-12-31T00:00:00Z',
-      tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
-      clientState: sub.clientState,
-      lifecycleEvent: 'reauthorizationRequired',
-    };
+    const lifecycle = reauthorizationRequired(sub, '2026-12-31T00:00:00Z');
     expect((await post('/lifecycle', { value: [lifecycle] })).status).toBe(202);
     expect((await post('/lifecycle', { value: [lifecycle] })).status).toBe(202);
     await receiver.forwarder.pass();
@@ -288,13 +291,7 @@ describe('lifecycle notifications', () => {
   it('opens a reauthorizationRequired again when Graph repeats it after the manager handled the first: the same JSON, later', async () => {
     const sub = await connectorWithSubscription('/groups');
     // Graph challenges again (reauthorizing does not move the expiry), so the repeat is the same notification.
-    const lifecycle = {
-      subscriptionId: sub.subscriptionId,
-      subscriptionExpirationDateTime: '2026-12-30T00:00:00Z',
-      tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95',
-      clientState: sub.clientState,
-      lifecycleEvent: 'reauthorizationRequired',
-    };
+    const lifecycle = reauthorizationRequired(sub, '2026-12-30T00:00:00Z');
     expect((await post('/lifecycle', { value: [lifecycle] })).status).toBe(202);
     await receiver.forwarder.pass();
     const first = await openLifecycleEvents(db, sub.connectorId);
