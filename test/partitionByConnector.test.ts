@@ -6,7 +6,7 @@ import { migrate } from '../schema/migrate';
 import { createEmptyDatabase } from './support/testDatabase';
 
 const BEFORE = '0038_tombstone_indexes.sql';
-const CONNECTOR_PARTITIONED_TABLES = ['users'];
+const CONNECTOR_PARTITIONED_TABLES = ['users', 'group_members', 'relationship_history'];
 
 /** Every view of the public schema with its definition, as PostgreSQL prints it. */
 const viewDefinitions = async (client: pg.PoolClient) =>
@@ -25,7 +25,7 @@ const partitionOf = async (client: pg.PoolClient, table: string, connectorId: st
     )
   ).rows[0]?.partition;
 
-describe('migration 0039: users partitioned by connector (docs/bootstrap-swap.md)', () => {
+describe('migrations 0039-0041: users, group_members and relationship_history partitioned by connector (docs/bootstrap-swap.md)', () => {
   let pool: pg.Pool;
   let client: pg.PoolClient;
   let viewsBefore: { name: string; def: string }[];
@@ -46,6 +46,19 @@ describe('migration 0039: users partitioned by connector (docs/bootstrap-swap.md
          ($2, 'u1', '{"userPrincipalName": "carol@obrien.example"}', null, null, $1, $1)`,
       [run, "o'brien & co"],
     );
+    await client.query(
+      `insert into group_members (connector_id, group_id, member_id, member_type, first_seen_run_id) values
+         ('contoso', 'g1', 'u1', 'user', $1), ('contoso', 'g2', 'g1', 'group', $1), ($2, 'g1', 'u1', 'user', $1)`,
+      [run, "o'brien & co"],
+    );
+    await client.query(
+      `insert into relationship_history (id, connector_id, tenant_id, kind, key, holder_id, target_id, opened_run_id, closed_run_id) values
+         (7, 'contoso', 't', 'group_member', '{g1,u1}', 'u1', 'g1', $1, null),
+         (8, 'contoso', 't', 'group_member', '{g1,u2}', 'u2', 'g1', $1, $1),
+         (9, $2, 't', 'group_member', '{g1,u1}', 'u1', 'g1', $1, null)`,
+      [run, "o'brien & co"],
+    );
+    await client.query(`select setval('relationship_history_id_seq', 9)`);
     viewsBefore = await viewDefinitions(client);
     await migrate(url);
   });
@@ -66,16 +79,50 @@ describe('migration 0039: users partitioned by connector (docs/bootstrap-swap.md
     expect(await viewDefinitions(client)).toEqual(viewsBefore);
     const { rows: indexes } = await client.query(`select indexname from pg_indexes where schemaname = 'public' and tablename = 'users' order by 1`);
     expect(indexes.map((r) => r.indexname)).toEqual(['users_live', 'users_pkey', 'users_tombstones', 'users_upn']);
+
+    // Nested membership still resolves through the view that reads group_members.
+    const { rows: transitive } = await client.query(
+      `select group_id, member_id from group_members_transitive where connector_id = 'contoso' and member_type = 'user' order by 1`,
+    );
+    expect(transitive).toEqual([
+      { group_id: 'g1', member_id: 'u1' },
+      { group_id: 'g2', member_id: 'u1' },
+    ]);
+    const { rows: intervals } = await client.query(
+      `select id::int, connector_id, key, closed_run_id is null as open, holder_name from relationship_intervals order by 1`,
+    );
+    expect(intervals).toEqual([
+      { id: 7, connector_id: 'contoso', key: ['g1', 'u1'], open: true, holder_name: 'Ada@contoso.example' },
+      { id: 8, connector_id: 'contoso', key: ['g1', 'u2'], open: false, holder_name: 'bob@contoso.example' },
+      { id: 9, connector_id: "o'brien & co", key: ['g1', 'u1'], open: true, holder_name: 'carol@obrien.example' },
+    ]);
+    // History ids keep coming from the same sequence, after the moved rows.
+    const { rows: next } = await client.query(
+      `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, target_id, opened_run_id)
+       values ('contoso', 't', 'group_member', '{g2,u1}', 'u1', 'g2', $1) returning id::int`,
+      [run],
+    );
+    expect(next[0].id).toBe(10);
+    // One open interval per key still holds across the partitioned table.
+    await expect(
+      client.query(
+        `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, target_id, opened_run_id)
+         values ('contoso', 't', 'group_member', '{g1,u1}', 'u1', 'g1', $1)`,
+        [run],
+      ),
+    ).rejects.toThrow('duplicate key value violates unique constraint');
   });
 
   it("puts each connector's rows in a partition of its own, outside the public schema", async () => {
-    const { rows } = await client.query<{ partition: string; connector_id: string }>(
-      `select distinct tableoid::regclass::text as partition, connector_id from users order by 2`,
-    );
-    expect(rows.map((r) => r.connector_id)).toEqual(['contoso', "o'brien & co"]);
-    for (const { partition, connector_id } of rows) {
-      expect(partition).toMatch(/^connector_partitions\.users_[0-9a-f]{16}$/);
-      expect(await partitionOf(client, 'users', connector_id)).toBe(partition);
+    for (const table of CONNECTOR_PARTITIONED_TABLES) {
+      const { rows } = await client.query<{ partition: string; connector_id: string }>(
+        `select distinct tableoid::regclass::text as partition, connector_id from ${table} order by 2`,
+      );
+      expect(rows.map((r) => r.connector_id)).toEqual(['contoso', "o'brien & co"]);
+      for (const { partition, connector_id } of rows) {
+        expect(partition).toMatch(new RegExp(`^connector_partitions\\.${table}_[0-9a-f]{16}$`));
+        expect(await partitionOf(client, table, connector_id)).toBe(partition);
+      }
     }
     // Connector reset reads the public schema's tables: it still finds users once, as a table.
     expect(await hasSyncedData(client, 'contoso')).toBe(true);
