@@ -142,6 +142,25 @@ describe('migrations 0039-0041: users, group_members and relationship_history pa
     expect(rows[0].n).toBe(0);
   });
 
+  it('a role with only row privileges (docs/operations.md, "Database") adds and removes a connector', async () => {
+    const role = `rows_only_${process.pid}_${Date.now()}`;
+    await client.query(`create role ${role}`);
+    try {
+      await client.query(`grant select, insert, update, delete on all tables in schema public to ${role}; grant usage on all sequences in schema public to ${role}`);
+      await client.query('begin');
+      await client.query(`set local role ${role}`);
+      await addConnector(client, 'northwind');
+      await client.query(`delete from connectors where id = 'northwind'`);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback');
+      throw err;
+    } finally {
+      await client.query(`drop owned by ${role}; drop role ${role}`);
+    }
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'northwind')).toBeUndefined();
+  });
+
   it("after a bootstrap, analyses the run's connector's partition and no other connector's", async () => {
     await client.query(`insert into sync_run_streams (run_id, stream, mode) values ($1, 'users', 'bootstrap')`, [run]);
     await analyzeAfterBootstrap(pool, run);

@@ -13,9 +13,12 @@ create schema connector_partitions;
 create function connector_partition_name(tbl text, connector_id text) returns text
 language sql immutable as $$ select tbl || '_' || left(md5(connector_id), 16) $$;
 
--- The connector's partition of every table partitioned by connector_id.
+-- The connector's partition of every table partitioned by connector_id. Creating or dropping a
+-- partition needs the parent's owner (the role that migrates); a smaller worker role with only
+-- row privileges (docs/operations.md, "Database") adds and removes connectors too, so both run as
+-- their definer.
 create function create_connector_partitions(connector_id text) returns void
-language plpgsql as $$
+language plpgsql security definer set search_path = public, pg_temp as $$
 declare
   parent record;
 begin
@@ -29,7 +32,7 @@ begin
 end $$;
 
 create function drop_connector_partitions(connector_id text) returns void
-language plpgsql as $$
+language plpgsql security definer set search_path = public, pg_temp as $$
 declare
   parent record;
 begin
