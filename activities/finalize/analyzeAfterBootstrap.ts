@@ -31,11 +31,27 @@ export async function analyzeAfterBootstrap(db: Database, syncRunId: number): Pr
   if (!(await bootstrapsDeltaStream(db, syncRunId))) return;
   // One ANALYZE works on one table at a time: a few side by side take what the server has, while
   // leaving most of the pool to other connectors' activities.
-  const waiting = [...REWRITTEN];
+  const waiting = await analyzedRelations(db, syncRunId);
   const analyzeNext = async (): Promise<void> => {
-    for (let table = waiting.shift(); table; table = waiting.shift()) await db.query(`analyze ${table}`);
+    for (let relation = waiting.shift(); relation; relation = waiting.shift()) await db.query(`analyze ${relation}`);
   };
   await Promise.all(Array.from({ length: ANALYZE_SIDE_BY_SIDE }, analyzeNext));
+}
+
+/**
+ * What to analyse for each rewritten table: the run's connector's partition where the table is
+ * partitioned by connector (migration 0039), since ANALYZE of a partitioned parent analyses every
+ * connector's partition; the table itself otherwise.
+ */
+async function analyzedRelations(db: Queryable, syncRunId: number): Promise<string[]> {
+  const { rows } = await db.query<{ relation: string }>(
+    `select coalesce(to_regclass('connector_partitions.' || quote_ident(connector_partition_name(t.name, r.connector_id)))::text, t.name) as relation
+       from unnest($2::text[]) with ordinality as t (name, position)
+       join sync_runs r on r.id = $1
+      order by t.position`,
+    [syncRunId, REWRITTEN],
+  );
+  return rows.map((r) => r.relation);
 }
 
 /** Whether the run read a delta stream whole (a first run, an expired cursor, a data reset). */

@@ -132,10 +132,12 @@ async function recordKindTouched(
   });
   await tx.query('analyze history_held, history_open');
   const closed = await tx.query(
+    // The connector too: the primary key is (connector_id, id) since history is partitioned by
+    // connector (migration 0041), and naming it keeps the lookup in the connector's partition.
     `update relationship_history h set closed_run_id = $1, closed_after_run_id = $2
-      where h.id in (select o.id from history_open o)
+      where h.connector_id = $3 and h.id in (select o.id from history_open o)
         and not exists (select 1 from history_held held where held.key = h.key and held.detail = h.detail)`,
-    [syncRunId, previousRunId],
+    [syncRunId, previousRunId, connectorId],
   );
   const opened = await tx.query(
     `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, holder_type, target_id, target_type, detail,

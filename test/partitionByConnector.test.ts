@@ -1,0 +1,184 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { analyzeAfterBootstrap } from '../activities/finalize/analyzeAfterBootstrap';
+import { hasSyncedData, resetConnectorData } from '../activities/store/connectorReset';
+import { migrate } from '../schema/migrate';
+import { createEmptyDatabase } from './support/testDatabase';
+
+const BEFORE = '0038_tombstone_indexes.sql';
+const CONNECTOR_PARTITIONED_TABLES = ['users', 'group_members', 'relationship_history'];
+
+/** Every view of the public schema with its definition, as PostgreSQL prints it. */
+const viewDefinitions = async (client: pg.PoolClient) =>
+  (await client.query<{ name: string; def: string }>(`select viewname as name, definition as def from pg_views where schemaname = 'public' order by 1`)).rows;
+
+const addConnector = (client: pg.PoolClient, id: string) =>
+  client.query(`insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host) values ($1, 't', 'c', 'https://graph', 'https://login')`, [id]);
+
+/** The partition of a connector's rows, or undefined when the table has none for it. */
+const partitionOf = async (client: pg.PoolClient, table: string, connectorId: string) =>
+  (
+    await client.query<{ partition: string }>(
+      `select c.oid::regclass::text as partition from pg_inherits i join pg_class c on c.oid = i.inhrelid
+        where i.inhparent = $1::regclass and pg_get_expr(c.relpartbound, c.oid) = format('FOR VALUES IN (%L)', $2::text)`,
+      [table, connectorId],
+    )
+  ).rows[0]?.partition;
+
+describe('migrations 0039-0041: users, group_members and relationship_history partitioned by connector (docs/bootstrap-swap.md)', () => {
+  let pool: pg.Pool;
+  let client: pg.PoolClient;
+  let viewsBefore: { name: string; def: string }[];
+  let run: number;
+
+  beforeAll(async () => {
+    const url = await createEmptyDatabase(inject('postgresUrl'), 'partition');
+    await migrate(url, { through: BEFORE });
+    pool = new pg.Pool({ connectionString: url, max: 4 });
+    client = await pool.connect();
+    // A connector id is any text: quotes and spaces must not reach a table name.
+    for (const id of ['contoso', "o'brien & co"]) await addConnector(client, id);
+    run = Number((await client.query<{ id: string }>(`insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ('contoso', 'w', 'r') returning id`)).rows[0]!.id);
+    await client.query(
+      `insert into users (connector_id, id, data, deleted_at, deletion_kind, first_seen_run_id, last_changed_run_id) values
+         ('contoso', 'u1', '{"userPrincipalName": "Ada@contoso.example", "accountEnabled": true}', null, null, $1, $1),
+         ('contoso', 'u2', '{"userPrincipalName": "bob@contoso.example"}', '2026-12-01T00:00:00Z', 'absent', $1, $1),
+         ($2, 'u1', '{"userPrincipalName": "carol@obrien.example"}', null, null, $1, $1)`,
+      [run, "o'brien & co"],
+    );
+    await client.query(
+      `insert into group_members (connector_id, group_id, member_id, member_type, first_seen_run_id) values
+         ('contoso', 'g1', 'u1', 'user', $1), ('contoso', 'g2', 'g1', 'group', $1), ($2, 'g1', 'u1', 'user', $1)`,
+      [run, "o'brien & co"],
+    );
+    await client.query(
+      `insert into relationship_history (id, connector_id, tenant_id, kind, key, holder_id, target_id, opened_run_id, closed_run_id) values
+         (7, 'contoso', 't', 'group_member', '{g1,u1}', 'u1', 'g1', $1, null),
+         (8, 'contoso', 't', 'group_member', '{g1,u2}', 'u2', 'g1', $1, $1),
+         (9, $2, 't', 'group_member', '{g1,u1}', 'u1', 'g1', $1, null)`,
+      [run, "o'brien & co"],
+    );
+    await client.query(`select setval('relationship_history_id_seq', 9)`);
+    viewsBefore = await viewDefinitions(client);
+    await migrate(url);
+  });
+  afterAll(async () => {
+    client?.release();
+    await pool?.end();
+  });
+
+  it('keeps every row, its generated columns and every view', async () => {
+    const { rows } = await client.query(
+      `select connector_id, id, user_principal_name, account_enabled, deleted_at is not null as deleted, deletion_kind from users order by 1, 2`,
+    );
+    expect(rows).toEqual([
+      { connector_id: 'contoso', id: 'u1', user_principal_name: 'Ada@contoso.example', account_enabled: true, deleted: false, deletion_kind: null },
+      { connector_id: 'contoso', id: 'u2', user_principal_name: 'bob@contoso.example', account_enabled: null, deleted: true, deletion_kind: 'absent' },
+      { connector_id: "o'brien & co", id: 'u1', user_principal_name: 'carol@obrien.example', account_enabled: null, deleted: false, deletion_kind: null },
+    ]);
+    expect(await viewDefinitions(client)).toEqual(viewsBefore);
+    const { rows: indexes } = await client.query(`select indexname from pg_indexes where schemaname = 'public' and tablename = 'users' order by 1`);
+    expect(indexes.map((r) => r.indexname)).toEqual(['users_live', 'users_pkey', 'users_tombstones', 'users_upn']);
+
+    // Nested membership still resolves through the view that reads group_members.
+    const { rows: transitive } = await client.query(
+      `select group_id, member_id from group_members_transitive where connector_id = 'contoso' and member_type = 'user' order by 1`,
+    );
+    expect(transitive).toEqual([
+      { group_id: 'g1', member_id: 'u1' },
+      { group_id: 'g2', member_id: 'u1' },
+    ]);
+    const { rows: intervals } = await client.query(
+      `select id::int, connector_id, key, closed_run_id is null as open, holder_name from relationship_intervals order by 1`,
+    );
+    expect(intervals).toEqual([
+      { id: 7, connector_id: 'contoso', key: ['g1', 'u1'], open: true, holder_name: 'Ada@contoso.example' },
+      { id: 8, connector_id: 'contoso', key: ['g1', 'u2'], open: false, holder_name: 'bob@contoso.example' },
+      { id: 9, connector_id: "o'brien & co", key: ['g1', 'u1'], open: true, holder_name: 'carol@obrien.example' },
+    ]);
+    // History ids keep coming from the same sequence, after the moved rows.
+    const { rows: next } = await client.query(
+      `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, target_id, opened_run_id)
+       values ('contoso', 't', 'group_member', '{g2,u1}', 'u1', 'g2', $1) returning id::int`,
+      [run],
+    );
+    expect(next[0].id).toBe(10);
+    // One open interval per key still holds across the partitioned table.
+    await expect(
+      client.query(
+        `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, target_id, opened_run_id)
+         values ('contoso', 't', 'group_member', '{g1,u1}', 'u1', 'g1', $1)`,
+        [run],
+      ),
+    ).rejects.toThrow('duplicate key value violates unique constraint');
+  });
+
+  it("puts each connector's rows in a partition of its own, outside the public schema", async () => {
+    for (const table of CONNECTOR_PARTITIONED_TABLES) {
+      const { rows } = await client.query<{ partition: string; connector_id: string }>(
+        `select distinct tableoid::regclass::text as partition, connector_id from ${table} order by 2`,
+      );
+      expect(rows.map((r) => r.connector_id)).toEqual(['contoso', "o'brien & co"]);
+      for (const { partition, connector_id } of rows) {
+        expect(partition).toMatch(new RegExp(`^connector_partitions\\.${table}_[0-9a-f]{16}$`));
+        expect(await partitionOf(client, table, connector_id)).toBe(partition);
+      }
+    }
+    // Connector reset reads the public schema's tables: it still finds users once, as a table.
+    expect(await hasSyncedData(client, 'contoso')).toBe(true);
+  });
+
+  it('creates the partitions with a new connector and drops them with it', async () => {
+    await addConnector(client, 'fabrikam');
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'fabrikam')).toBeDefined();
+    await client.query(
+      `insert into users (connector_id, id, data, first_seen_run_id, last_changed_run_id) values ('fabrikam', 'u9', '{}', $1, $1)
+       on conflict (connector_id, id) do update set data = excluded.data`,
+      [run],
+    );
+    await client.query(`delete from connectors where id = 'fabrikam'`);
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'fabrikam')).toBeUndefined();
+    const { rows } = await client.query(`select count(*)::int as n from users where connector_id = 'fabrikam'`);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('a role with only row privileges (docs/operations.md, "Database") adds and removes a connector', async () => {
+    const role = `rows_only_${process.pid}_${Date.now()}`;
+    await client.query(`create role ${role}`);
+    try {
+      await client.query(`grant select, insert, update, delete on all tables in schema public to ${role}; grant usage on all sequences in schema public to ${role}`);
+      await client.query('begin');
+      await client.query(`set local role ${role}`);
+      await addConnector(client, 'northwind');
+      await client.query(`delete from connectors where id = 'northwind'`);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback');
+      throw err;
+    } finally {
+      await client.query(`drop owned by ${role}; drop role ${role}`);
+    }
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'northwind')).toBeUndefined();
+  });
+
+  it("after a bootstrap, analyses the run's connector's partition and no other connector's", async () => {
+    await client.query(`insert into sync_run_streams (run_id, stream, mode) values ($1, 'users', 'bootstrap')`, [run]);
+    await analyzeAfterBootstrap(pool, run);
+    const statistics = async (connectorId: string) =>
+      (await client.query(`select count(*)::int as n from pg_statistic where starelid = $1::regclass`, [await partitionOf(client, 'users', connectorId)])).rows[0].n;
+    expect(await statistics('contoso')).toBeGreaterThan(0);
+    expect(await statistics("o'brien & co")).toBe(0);
+  });
+
+  it("a connector's data reset empties its partition and leaves the other connector's rows", async () => {
+    await client.query('begin');
+    const deleted = await resetConnectorData(client, "o'brien & co");
+    await client.query('commit');
+    expect(deleted.users).toBe(1);
+    const { rows } = await client.query(`select connector_id, id from users order by 1, 2`);
+    expect(rows).toEqual([
+      { connector_id: 'contoso', id: 'u1' },
+      { connector_id: 'contoso', id: 'u2' },
+    ]);
+  });
+});
