@@ -5,8 +5,10 @@
  */
 export const KILL_POINTS = [
   'prepareRun:afterCommit',
+  'build:afterLastPage',
   'pull:afterRecord',
   'planReconciliation:afterCommit',
+  'finalize:afterSwap',
   'finalize:beforeCommit',
   'finalize:afterCommit',
   'failRun:afterCommit',

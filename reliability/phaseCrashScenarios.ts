@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { KILL_AT_VARIABLE, type KillPoint } from '../activities/killPoint';
-import { markLog, readCounts, readDifferences, readsOf, readsSince } from './graphReads';
+import { markLog, readCounts, readDifferences, readsOf, readsSince, STREAM_PATHS } from './graphReads';
 import { PULLED_STREAMS } from '../shared/streams';
 import type { Baseline } from './runner';
 import { activityAttempts } from './runHistory';
@@ -20,7 +20,9 @@ const SELF_KILLS: SelfKill[] = [
   { point: 'prepareRun:afterCommit', proves: 'a retried prepareRun returns the run it opened: one run row, and Graph read exactly as in the clean run' },
   { point: 'pull:afterRecord', proves: 'between pulls: a pull that recorded its end is not read again by its retry' },
   { point: 'pull:afterRecord', worker: 'discovery', proves: 'the discovery worker lost between its pulls: a finished source is not read again' },
+  { point: 'build:afterLastPage', proves: 'a first bootstrap\'s pull lost after building its next tables, before recording its end: the retry reads only its last page again, and the tables it swaps in hold what the clean run committed' },
   { point: 'planReconciliation:afterCommit', proves: 'a retried plan keeps the shards it committed: as many shards run, and each target is read once, as in the clean run' },
+  { point: 'finalize:afterSwap', proves: 'a finalize lost after swapping in the tables its pulls built: nothing of the swap is visible; the retry swaps and commits once, with nothing read again' },
   { point: 'finalize:beforeCommit', proves: 'a finalize lost before its commit changes nothing; its retry commits once, with nothing read again' },
   { point: 'finalize:afterCommit', proves: 'a finalize lost after its commit is not applied twice: the retry returns the committed summary (the clean run\'s counts)', reduced: true },
 ];
@@ -45,8 +47,10 @@ const RUN_DEADLINE_MS = 5 * 60_000;
 /** The activity the kill point is in: its retry is what the scenario is about. */
 const KILLED_ACTIVITY: Record<Exclude<KillPoint, 'failRun:afterCommit'>, string | undefined> = {
   'prepareRun:afterCommit': 'prepareRun',
+  'build:afterLastPage': undefined, // the users or groups pull, whichever built its tables first
   'pull:afterRecord': undefined, // any pull; the streams it recorded are read from sync_run_streams
   'planReconciliation:afterCommit': 'planReconciliation',
+  'finalize:afterSwap': 'finalizeRun',
   'finalize:beforeCommit': 'finalizeRun',
   'finalize:afterCommit': 'finalizeRun',
 };
@@ -92,8 +96,16 @@ async function selfKill(d: Deployment, point: Exclude<KillPoint, 'failRun:afterC
   // its targets' sub-requests.
   const targetReads = (reads: Map<string, number>) => new Map([...reads].filter(([path]) => /^\$batch \/v1\.0\/(applications|servicePrincipals)\//.test(path)));
   const scope = point === 'planReconciliation:afterCommit' ? targetReads : (reads: Map<string, number>) => reads;
-  const differences = readDifferences(scope(readCounts(readsSince(d.sim, started))), scope(baseline.reads));
+  const actual = scope(readCounts(readsSince(d.sim, started)));
+  if (point === 'build:afterLastPage') {
+    // The killed pull resumes from its last heartbeat, sent before its last page: that page is read again, once.
+    const again = BUILDING_PATHS.filter((path) => (actual.get(path) ?? 0) === (baseline.reads.get(path) ?? 0) + 1);
+    if (again.length !== 1) throw new Error(`expected one of ${BUILDING_PATHS.join(', ')} to read one page more than the clean run; ${again.length} did`);
+    actual.set(again[0]!, actual.get(again[0]!)! - 1);
+  }
+  const differences = readDifferences(actual, scope(baseline.reads));
   if (differences.length > 0) throw new Error(`the run read differently from the clean run: ${differences.join('; ')}`);
+  await noNextTablesLeft(d);
   let detail = `${worker} worker died at ${point}; ${activity} retried (attempt ${attempts.get(activity!)?.lastAttempt}), Graph read as in the clean run`;
   if (point === 'planReconciliation:afterCommit') {
     const ran = attempts.get('reconcileShard')?.scheduled ?? 0;
@@ -107,6 +119,17 @@ async function selfKill(d: Deployment, point: Exclude<KillPoint, 'failRun:afterC
     detail += '; the retry returned the clean run\'s counts';
   }
   return { outcome: 'succeeded', detail };
+}
+
+/** The delta paths whose first bootstrap builds next tables (activities/staging/nextTables.ts). */
+const BUILDING_PATHS = [...STREAM_PATHS.users!, ...STREAM_PATHS.groups!];
+
+/** Whatever a run built and did not swap in is gone once it ended (docs/bootstrap-swap.md). */
+export async function noNextTablesLeft(d: Deployment): Promise<void> {
+  const { rows } = await d.db.query<{ name: string }>(
+    `select relname as name from pg_class where relnamespace = 'connector_partitions'::regnamespace and relkind = 'r' and relname like '%\\_next\\_r%'`,
+  );
+  if (rows.length > 0) throw new Error(`next tables left behind after the run ended: ${rows.map((r) => r.name).join(', ')}`);
 }
 
 /** failRun killed after its commit: the run still ends failed on both sides, and the next run commits. */

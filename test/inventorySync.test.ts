@@ -18,6 +18,8 @@ const cursors = async () =>
 const deletionKind = async (table: string, id: string) =>
   (await harness.query<{ deletion_kind: string | null }>(`select deletion_kind from ${table} where connector_id = $1 and id = $2`, [harness.connectorId, id]))[0]?.deletion_kind;
 const matchesTruth = () => expectInventoryMatchesTruth(harness.db, harness.connectorId, sim.tenant);
+const builtTables = async (syncRunId: number) =>
+  (await harness.query<{ built: string[] | null }>('select built_tables as built from sync_runs where id = $1', [syncRunId]))[0]!.built;
 
 useSyncFixture({ seed: 31, users: 600, pageSize: 25 }, (started) => ({ sim, harness } = started), (s) => {
   s.deltaSettings.membersPerEntry = 15; // large groups span several entries and pages
@@ -36,6 +38,8 @@ describe('the four delta streams, memberships and credentials', () => {
     expect(streams.credentials!.upserted).toBeGreaterThan(0);
     await matchesTruth();
     expect(Object.keys(await cursors()).sort()).toEqual(['applications', 'groups', 'servicePrincipals', 'users']);
+    // A first bootstrap writes these while it pulls and swaps them in at its commit (docs/bootstrap-swap.md).
+    expect(await builtTables(run.summary.syncRunId)).toEqual(['users', 'group_members', 'relationship_history']);
   });
 
   it('incremental: every kind of change on every stream, membership adds and removes included', async () => {
@@ -133,6 +137,8 @@ describe('the four delta streams, memberships and credentials', () => {
     expect(summary.streams.memberships!.mode).toBe('bootstrap');
     await matchesTruth();
     expect(await deletionKind('groups', doomed.id)).toBe('absent'); // tombstoned by absence
+    // A later bootstrap merges from staging: the connector's memberships and history are kept and diffed.
+    expect(await builtTables(summary.syncRunId)).toBeNull();
   });
 
   it("a reset (410 Gone with Location) re-bootstraps from the connector's own initial query", async () => {

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { analyzeAfterBootstrap } from '../activities/finalize/analyzeAfterBootstrap';
 import { hasSyncedData, resetConnectorData } from '../activities/store/connectorReset';
 import { migrate } from '../schema/migrate';
-import { createEmptyDatabase } from './support/testDatabase';
+import { createEmptyDatabase, createTestDatabase } from './support/testDatabase';
+import { swapNextTables } from '../activities/finalize/swapNextTables';
+import { openNextTables } from '../activities/staging/nextTables';
+import { stagePage } from '../activities/staging/stagedObjects';
+import { inTransaction } from '../activities/store/database';
+import { discardStaging } from '../activities/store/runs';
+import type { GraphObject } from '../activities/graph/deltaPages';
 
 const BEFORE = '0038_tombstone_indexes.sql';
 const CONNECTOR_PARTITIONED_TABLES = ['users', 'group_members', 'relationship_history'];
@@ -180,5 +186,96 @@ describe('migrations 0039-0041: users, group_members and relationship_history pa
       { connector_id: 'contoso', id: 'u1' },
       { connector_id: 'contoso', id: 'u2' },
     ]);
+  });
+});
+
+describe("a connector's first bootstrap builds its next tables while it pulls (migration 0042, docs/bootstrap-swap.md)", () => {
+  let pool: pg.Pool;
+  let client: pg.PoolClient;
+  const openRun = async (connectorId: string) =>
+    Number((await client.query<{ id: string }>(`insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ($1, 'w', gen_random_uuid()::text) returning id`, [connectorId])).rows[0]!.id);
+  const nextTables = async () =>
+    (await client.query<{ name: string }>(`select relname as name from pg_class where relnamespace = 'connector_partitions'::regnamespace and relkind = 'r' and relname like '%\\_next\\_r%' order by 1`)).rows.map(
+      (r) => r.name,
+    );
+  const rowsOf = async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows;
+  const bootstrapStreams = [{ stream: 'users' as const, mode: 'bootstrap' as const }, { stream: 'groups' as const, mode: 'bootstrap' as const }];
+  let run: number;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: await createTestDatabase(inject('postgresUrl'), 'nexttables'), max: 4 });
+    client = await pool.connect();
+    for (const id of ['contoso', 'fabrikam']) await addConnector(client, id);
+    const earlier = await openRun('fabrikam');
+    await client.query(`insert into users (connector_id, id, data, first_seen_run_id, last_changed_run_id) values ('fabrikam', 'f1', '{"displayName": "Kept"}', $1, $1)`, [earlier]);
+    run = await openRun('contoso');
+  });
+  afterAll(async () => {
+    client?.release();
+    await pool?.end();
+  });
+
+  it('writes each page as staging holds it, and nothing of it is visible', async () => {
+    const page = (stream: 'users' | 'groups', number: number, objects: GraphObject[]) =>
+      inTransaction(pool, async (tx) => {
+        if (number === 1) await openNextTables(tx, run, stream);
+        await stagePage(tx, run, stream, objects);
+      });
+    await page('users', 1, [{ id: 'u1', displayName: 'Ada', department: 'Ops' }, { id: 'u2', displayName: 'Bob' }, { id: 'u3', displayName: 'Cy' }]);
+    await page('users', 2, [{ id: 'u1', department: 'Security' }, { id: 'u2', '@removed': { reason: 'changed' } }]);
+    const user = { '@odata.type': '#microsoft.graph.user' };
+    await page('groups', 1, [{ id: 'g1', displayName: 'Ops', 'members@delta': [{ id: 'u1', ...user }, { id: 'u3', ...user }] }]);
+    await page('groups', 2, [{ id: 'g1', 'members@delta': [{ id: 'u3', ...user, '@removed': { reason: 'deleted' } }, { id: 'u2', ...user }] }]);
+
+    expect(await nextTables()).toEqual([`group_members_next_r${run}`, `relationship_history_next_r${run}`, `users_next_r${run}`]);
+    expect(await rowsOf(`select id, data, deletion_kind from connector_partitions.users_next_r${run} order by id`)).toEqual([
+      { id: 'u1', data: { id: 'u1', displayName: 'Ada', department: 'Security' }, deletion_kind: null },
+      { id: 'u2', data: { id: 'u2' }, deletion_kind: 'soft_deleted' },
+      { id: 'u3', data: { id: 'u3', displayName: 'Cy' }, deletion_kind: null },
+    ]);
+    expect(await rowsOf(`select group_id, member_id from connector_partitions.group_members_next_r${run} order by 1, 2`)).toEqual([
+      { group_id: 'g1', member_id: 'u1' },
+      { group_id: 'g1', member_id: 'u2' },
+    ]);
+    expect(await rowsOf(`select key from connector_partitions.relationship_history_next_r${run} where closed_run_id is null order by key`)).toEqual([
+      { key: ['g1', 'u1'] },
+      { key: ['g1', 'u2'] },
+    ]);
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await rowsOf(`select 1 from ${table} where connector_id = 'contoso'`), table).toEqual([]);
+  });
+
+  it('a finalize that rolls back after the swap leaves the live tables and the next tables as they were', async () => {
+    await client.query('begin');
+    await swapNextTables(client, 'contoso', run, bootstrapStreams);
+    expect(await rowsOf(`select count(*)::int as n from users where connector_id = 'contoso'`)).toEqual([{ n: 3 }]);
+    await client.query('rollback');
+    expect(await rowsOf(`select count(*)::int as n from users where connector_id = 'contoso'`)).toEqual([{ n: 0 }]);
+    expect(await nextTables()).toHaveLength(3);
+  });
+
+  it('the commit attaches them under the partitions\' own names; the other connector is untouched', async () => {
+    await client.query('begin');
+    const swapped = await swapNextTables(client, 'contoso', run, bootstrapStreams);
+    await client.query('commit');
+    expect([...swapped]).toEqual(['users', 'group_members', 'relationship_history']);
+    expect(await nextTables()).toEqual([]);
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'contoso')).toMatch(new RegExp(`^connector_partitions\\.${table}_[0-9a-f]{16}$`));
+    expect(await rowsOf(`select connector_id, id, deletion_kind from users order by 1, 2`)).toEqual([
+      { connector_id: 'contoso', id: 'u1', deletion_kind: null },
+      { connector_id: 'contoso', id: 'u2', deletion_kind: 'soft_deleted' },
+      { connector_id: 'contoso', id: 'u3', deletion_kind: null },
+      { connector_id: 'fabrikam', id: 'f1', deletion_kind: null },
+    ]);
+    expect(await rowsOf('select built_tables from sync_runs where id = $1', [run])).toEqual([{ built_tables: ['users', 'group_members', 'relationship_history'] }]);
+  });
+
+  it('builds nothing for a connector that already has rows, and a discarded run drops what it built', async () => {
+    const later = await openRun('fabrikam');
+    await inTransaction(pool, (tx) => openNextTables(tx, later, 'users'));
+    await inTransaction(pool, (tx) => openNextTables(tx, later, 'groups'));
+    expect(await nextTables()).toEqual([`group_members_next_r${later}`, `relationship_history_next_r${later}`]);
+    await client.query(`update sync_runs set status = 'failed' where id = $1`, [later]);
+    await inTransaction(pool, (tx) => discardStaging(tx, later));
+    expect(await nextTables()).toEqual([]);
   });
 });

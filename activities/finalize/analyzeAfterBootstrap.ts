@@ -27,11 +27,12 @@ const ANALYZE_SIDE_BY_SIDE = 3;
  * milliseconds at 10,000 users, docs/BENCHMARKS.md). After the commit, not inside it: ANALYZE's
  * lock, held until commit, would serialise every connector's finalize.
  */
-export async function analyzeAfterBootstrap(db: Database, syncRunId: number): Promise<void> {
+export async function analyzeAfterBootstrap(db: Database, syncRunId: number, swapped: ReadonlySet<string> = new Set()): Promise<void> {
   if (!(await bootstrapsDeltaStream(db, syncRunId))) return;
   // One ANALYZE works on one table at a time: a few side by side take what the server has, while
   // leaving most of the pool to other connectors' activities.
-  const waiting = await analyzedRelations(db, syncRunId);
+  // A table swapped in was analysed by its pull after the last page (nextTables.ts).
+  const waiting = await analyzedRelations(db, syncRunId, REWRITTEN.filter((t) => !swapped.has(t)));
   const analyzeNext = async (): Promise<void> => {
     for (let relation = waiting.shift(); relation; relation = waiting.shift()) await db.query(`analyze ${relation}`);
   };
@@ -43,13 +44,13 @@ export async function analyzeAfterBootstrap(db: Database, syncRunId: number): Pr
  * partitioned by connector (migration 0039), since ANALYZE of a partitioned parent analyses every
  * connector's partition; the table itself otherwise.
  */
-async function analyzedRelations(db: Queryable, syncRunId: number): Promise<string[]> {
+async function analyzedRelations(db: Queryable, syncRunId: number, tables: string[]): Promise<string[]> {
   const { rows } = await db.query<{ relation: string }>(
     `select coalesce(to_regclass('connector_partitions.' || quote_ident(connector_partition_name(t.name, r.connector_id)))::text, t.name) as relation
        from unnest($2::text[]) with ordinality as t (name, position)
        join sync_runs r on r.id = $1
       order by t.position`,
-    [syncRunId, REWRITTEN],
+    [syncRunId, tables],
   );
   return rows.map((r) => r.relation);
 }

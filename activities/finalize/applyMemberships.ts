@@ -70,11 +70,25 @@ async function applyGroupLinks(
      where ${live}.${type} is distinct from excluded.${type}`,
     [connectorId, syncRunId],
   );
+  removed += await removeLinksOfDeletedGroups(tx, connectorId, live);
+  return { upserted: added.rowCount ?? 0, removed };
+}
+
+async function removeLinksOfDeletedGroups(tx: Queryable, connectorId: string, live: GroupLinks['live']): Promise<number> {
   const orphaned = await tx.query(
     `delete from ${live} m using groups g
       where m.connector_id = $1 and g.connector_id = m.connector_id and g.id = m.group_id and g.deleted_at is not null`,
     [connectorId],
   );
-  removed += orphaned.rowCount ?? 0;
-  return { upserted: added.rowCount ?? 0, removed };
+  return orphaned.rowCount ?? 0;
+}
+
+/**
+ * The memberships of a first bootstrap whose next table was swapped in (swapNextTables.ts): the
+ * pages wrote every pair staging holds; what is left is what the merge does last, dropping the
+ * links of groups the round removed.
+ */
+export async function swappedMembershipCounts(tx: Queryable, connectorId: string, syncRunId: number): Promise<{ upserted: number; removed: number }> {
+  const { rows } = await tx.query<{ n: number }>('select count(*)::int as n from staged_memberships where run_id = $1 and not removed', [syncRunId]);
+  return { upserted: rows[0]!.n, removed: await removeLinksOfDeletedGroups(tx, connectorId, MEMBERS.live) };
 }

@@ -51,3 +51,17 @@ export async function applyStagedObjects(
   }
   return { upserted: upserted.rowCount ?? 0, removed: (removed.rowCount ?? 0) + absent };
 }
+
+/**
+ * What the merge would have counted for a stream whose next table was swapped in
+ * (swapNextTables.ts): the connector's table was empty, so every staged object is upserted or a
+ * removal, and nothing is absent.
+ */
+export async function stagedObjectCounts(tx: Queryable, syncRunId: number, stream: DeltaStream): Promise<{ upserted: number; removed: number }> {
+  const { rows } = await tx.query<{ upserted: number; removed: number }>(
+    `select count(*) filter (where data is not null)::int as upserted, count(*) filter (where data is null)::int as removed
+       from staged_objects where run_id = $1 and stream = $2`,
+    [syncRunId, stream],
+  );
+  return rows[0]!;
+}

@@ -1,8 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AUDIT_STREAM, DELTA_STREAMS, DERIVED_STREAMS, DISCOVERY_STREAMS, GRANTS_STREAM, RELATIONSHIP_STREAMS, SIGN_INS_STREAM, type DeltaStream, type StreamMode } from '../../shared/streams';
-import { applyStagedGroupOwners, applyStagedMemberships } from './applyMemberships';
+import { applyStagedGroupOwners, applyStagedMemberships, swappedMembershipCounts } from './applyMemberships';
 import { recordCursorQuery } from './cursorQueries';
-import { applyStagedObjects } from './applyObjects';
+import { applyStagedObjects, stagedObjectCounts } from './applyObjects';
+import { LIVE_TABLES } from './liveTables';
+import { swapNextTables, type Swapped } from './swapNextTables';
+import type { NextTable } from '../staging/nextTables';
 import { inTransaction, type Database, type Queryable } from '../store/database';
 import { deriveCredentials } from './deriveCredentials';
 import { applyDiscovery } from './applyDiscovery';
@@ -48,13 +51,14 @@ export async function finalizeRun(db: Database, syncRunId: number, owner: string
   // would make every other connector's finalize wait for this one.
   const bootstrap = await bootstrapsDeltaStream(db, syncRunId);
   if (bootstrap) await finalizeStep('analyze', () => db.query('analyze staged_objects, staged_memberships, staged_group_owners'));
-  const summary = await finalizeStep('transaction', () => commitRun(db, syncRunId, owner));
-  if (bootstrap) await analyzeAfterBootstrap(db, syncRunId);
+  const { summary, swapped } = await finalizeStep('transaction', () => commitRun(db, syncRunId, owner));
+  if (bootstrap) await analyzeAfterBootstrap(db, syncRunId, swapped);
   return summary;
 }
 
 /** The finalize transaction: everything the run read, applied and committed at once, or nothing. */
-function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunSummary> {
+function commitRun(db: Database, syncRunId: number, owner: string): Promise<{ summary: RunSummary; swapped: Swapped }> {
+  const none: Swapped = new Set();
   return inTransaction(db, async (tx) => {
     const run = await tx.query<{ status: string; owner: string; connectorId: string; base: string | null; kind: RunKind }>(
       `select status, workflow_run_id as owner, connector_id as "connectorId", base_generation as base, kind
@@ -62,7 +66,7 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunS
       [syncRunId],
     );
     const { status, connectorId, base, kind } = run.rows[0]!;
-    if (status === 'succeeded') return readRunSummary(tx, syncRunId);
+    if (status === 'succeeded') return { summary: await readRunSummary(tx, syncRunId), swapped: none };
     // Taken over by a reset, or closed by the janitor, since the claim: leave it to its owner.
     if (run.rows[0]!.owner !== owner) throw notResumable(syncRunId, 'was taken over by a reset of its workflow');
     if (status !== 'running') throw notResumable(syncRunId, `is ${status}`);
@@ -73,15 +77,22 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunS
          from sync_run_streams where run_id = $1 and stream = any($2) order by stream`,
       [syncRunId, DELTA_STREAMS],
     );
+    const unfinished = streams.rows.find((s) => !s.pulledAt || !s.deltaLink);
+    if (unfinished) throw new Error(`run ${syncRunId}: stream ${unfinished.stream} has not finished pulling`);
+    // First: what the pulls built is what every applier after this reads (docs/bootstrap-swap.md).
+    const swapped = await finalizeStep('swap', () => swapNextTables(tx, connectorId, syncRunId, streams.rows));
     for (const s of streams.rows) {
-      if (!s.pulledAt || !s.deltaLink) throw new Error(`run ${syncRunId}: stream ${s.stream} has not finished pulling`);
-      const counts = await finalizeStep('applyObjects', () => applyStagedObjects(tx, connectorId, syncRunId, s.stream, s.mode), s.stream);
+      const counts = swapped.has(LIVE_TABLES[s.stream] as NextTable)
+        ? await stagedObjectCounts(tx, syncRunId, s.stream)
+        : await finalizeStep('applyObjects', () => applyStagedObjects(tx, connectorId, syncRunId, s.stream, s.mode), s.stream);
       await advanceCursor(tx, connectorId, syncRunId, s, base !== null);
       await recordCursorQuery(tx, connectorId, s.stream);
       await recordCounts(tx, syncRunId, s.stream, counts);
     }
     const groups = streams.rows.find((s) => s.stream === DERIVED_STREAMS.memberships.derivedFrom);
-    if (groups) await recordDerived(tx, syncRunId, 'memberships', groups, await finalizeStep('applyMemberships', () => applyStagedMemberships(tx, connectorId, syncRunId, groups.mode)));
+    const memberships = () =>
+      swapped.has('group_members') ? swappedMembershipCounts(tx, connectorId, syncRunId) : applyStagedMemberships(tx, connectorId, syncRunId, groups!.mode);
+    if (groups) await recordDerived(tx, syncRunId, 'memberships', groups, await finalizeStep('applyMemberships', memberships));
     if (groups) await recordDerived(tx, syncRunId, 'groupOwners', groups, await finalizeStep('applyGroupOwners', () => applyStagedGroupOwners(tx, connectorId, syncRunId, groups.mode)));
     const apps = streams.rows.find((s) => s.stream === DERIVED_STREAMS.credentials.derivedFrom);
     if (apps) await recordDerived(tx, syncRunId, 'credentials', apps, await finalizeStep('deriveCredentials', () => deriveCredentials(tx, connectorId, syncRunId)));
@@ -89,7 +100,7 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunS
     await finalizeStep('applyRelationships', () => applyRelationshipStreams(tx, connectorId, syncRunId));
     await finalizeStep('applyDiscovery', () => applyDiscoveryStreams(tx, connectorId, syncRunId));
     // After every applier: history diffs what the live tables now hold (docs/history.md).
-    await finalizeStep('recordHistory', () => recordHistory(tx, connectorId, syncRunId));
+    await finalizeStep('recordHistory', () => recordHistory(tx, connectorId, syncRunId, undefined, { membershipsBuilt: swapped.has('relationship_history') }));
 
     // Last, so the connector row is locked only for the commit itself.
     await finalizeStep('takeGeneration', () => takeGeneration(tx, connectorId, syncRunId, base));
@@ -100,7 +111,7 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<RunS
     await discardOtherStaging(tx, connectorId, syncRunId);
     const summary = await readRunSummary(tx, syncRunId);
     killPoint('finalize:beforeCommit');
-    return summary;
+    return { summary, swapped };
   });
 }
 

@@ -13,7 +13,13 @@ export type HistoryCounts = Record<string, { opened: number; closed: number }>;
  * (historyScope.ts), which is every key it could have changed. Runs inside finalize's
  * transaction, after every applier; the scope it took is kept on the run row.
  */
-export async function recordHistory(tx: Queryable, connectorId: string, syncRunId: number, scope?: HistoryScope): Promise<HistoryCounts> {
+export async function recordHistory(
+  tx: Queryable,
+  connectorId: string,
+  syncRunId: number,
+  scope?: HistoryScope,
+  { membershipsBuilt = false }: { membershipsBuilt?: boolean } = {},
+): Promise<HistoryCounts> {
   const taken = scope ?? (await historyScopeOf(tx, syncRunId));
   const { rows } = await tx.query<{ tenantId: string; previousRunId: string | null }>(
     `select c.tenant_id as "tenantId",
@@ -33,9 +39,36 @@ export async function recordHistory(tx: Queryable, connectorId: string, syncRunI
   const counts: HistoryCounts = {};
   for (const source of HISTORY_SOURCES) {
     const { openedAfter } = await openedAfterOf(tx, source, run);
-    counts[source.kind] = await recordKindWhole(tx, source, run, openedAfter);
+    counts[source.kind] =
+      membershipsBuilt && source.kind === BUILT_KIND ? await keepBuiltMemberships(tx, run) : await recordKindWhole(tx, source, run, openedAfter);
   }
   return counts;
+}
+
+/** The kind a first bootstrap's groups pages write into the next history table (activities/staging/nextTables.ts). */
+const BUILT_KIND = 'group_member';
+
+/**
+ * A first bootstrap's membership intervals, written page by page and swapped in: one open
+ * interval per membership the round listed. What the whole diff would not open is taken out, by
+ * index from the tombstones: memberships of a group the round removed, or of a removed member.
+ */
+async function keepBuiltMemberships(tx: Queryable, run: RunContext): Promise<{ opened: number; closed: number }> {
+  const dead = `select id from users where connector_id = $1 and deleted_at is not null
+                union select id from groups where connector_id = $1 and deleted_at is not null
+                union select id from service_principals where connector_id = $1 and deleted_at is not null`;
+  for (const end of ['holder_id', 'target_id']) {
+    await tx.query(
+      `delete from relationship_history h using (${dead}) d
+        where h.connector_id = $1 and h.${end} = d.id and h.kind = $2 and h.opened_run_id = $3`,
+      [run.connectorId, BUILT_KIND, run.syncRunId],
+    );
+  }
+  const { rows } = await tx.query<{ n: number }>(
+    'select count(*)::int as n from relationship_history where connector_id = $1 and kind = $2 and closed_run_id is null',
+    [run.connectorId, BUILT_KIND],
+  );
+  return { opened: rows[0]!.n, closed: 0 };
 }
 
 type RunContext = { connectorId: string; syncRunId: number; tenantId: string; previousRunId: string | null };

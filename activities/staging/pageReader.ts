@@ -84,6 +84,8 @@ export type PageStream<S, R> = {
   skip?(source: PageSource, state: S, progress: PullProgress<S>): boolean;
   /** A stream with a page budget: true ends the pull before the next page, with what it read so far. */
   exhausted?(progress: PullProgress<S>): boolean;
+  /** After the last page is staged, before the pull is recorded: work on what the pages built. */
+  complete?(syncRunId: number): Promise<void>;
   /** What the run record keeps beyond pages, staged objects and traffic. */
   record?(progress: PullProgress<S>, last: Page): Partial<PullRecord>;
   result(record: PullRecord): R;
@@ -213,6 +215,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   }
 
   async function finish(last: Page): Promise<R> {
+    await stream.complete?.(syncRunId);
     const record: PullRecord = { ...totals(current()), ...stream.record?.(progress, last) };
     await staging((tx) => recordPull(tx, syncRunId, stream.stream, record));
     killPoint('pull:afterRecord');

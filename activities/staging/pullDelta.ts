@@ -9,6 +9,7 @@ import { DeltaResyncRequired, fetchDeltaPage } from '../graph/deltaPages';
 import { DELTA_QUERIES, initialDeltaUrl } from '../graph/deltaQueries';
 import { MalformedMembersDelta, MEMBERS_DELTA } from '../graph/membersDelta';
 import { clearStagedStream, stagePage } from './stagedObjects';
+import { analyzeNextTables, openNextTables } from './nextTables';
 import { loadPlannedPull, type PlannedPull } from './plannedPulls';
 import { readPages, type PageStream } from './pageReader';
 
@@ -50,8 +51,10 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
     },
     clear: (tx, syncRunId) => clearStagedStream(tx, syncRunId, stream),
     fetch: fetchDeltaPage,
-    async stage(tx, syncRunId, _source, page, _state, number) {
+    async stage(tx, syncRunId, _source, page, state, number) {
       try {
+        // A bootstrap round builds the next tables from its first page (nextTables.ts).
+        if (state.mode === 'bootstrap' && number === 1) await openNextTables(tx, syncRunId, stream);
         return await stagePage(tx, syncRunId, stream, page.objects);
       } catch (err) {
         throw err instanceof MalformedMembersDelta ? malformedMembersFailure(err, number, query.resource) : err;
@@ -65,6 +68,7 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
       const sources = initial(connector.graphBaseUrl);
       return { restart: { sources, state: { mode: 'bootstrap', resyncReason: err.reason, resyncs: progress.state.resyncs + 1, tail: false } } };
     },
+    complete: (syncRunId) => analyzeNextTables(db, syncRunId, stream),
     record: ({ state }, last) => ({ mode: state.mode, resyncReason: state.resyncReason, deltaLink: last.deltaLink! }),
     result: (record) => summarize(stream, { mode: record.mode!, resyncReason: record.resyncReason ?? null, ...record }),
   };

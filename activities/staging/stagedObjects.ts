@@ -4,6 +4,7 @@ import { MEMBERS_DELTA, membersDelta, OWNERS_DELTA, ownersDelta } from '../graph
 import { memberType } from '../graph/odataType';
 import type { Queryable } from '../store/database';
 import { stageGroupOwners, type StagedGroupOwner } from './stagedGroupOwners';
+import { dropNextTables, writeNextPage } from './nextTables';
 
 type StagedRow = { id: string; data: GraphObject | null; removedReason: string | null };
 type StagedMembership = { groupId: string; memberId: string; memberType: string; removed: boolean };
@@ -79,6 +80,7 @@ export async function stagePage(db: Queryable, syncRunId: number, stream: DeltaS
     );
   }
   await stageGroupOwners(db, syncRunId, owners);
+  await writeNextPage(db, syncRunId, stream, rows.map((r) => r.id), memberships);
   return rows.length;
 }
 
@@ -88,6 +90,7 @@ export async function clearStagedStream(db: Queryable, syncRunId: number, stream
     await db.query('delete from staged_memberships where run_id = $1', [syncRunId]);
     await db.query('delete from staged_group_owners where run_id = $1', [syncRunId]);
   }
+  await dropNextTables(db, syncRunId, stream);
 }
 
 const RUN_STAGING = [
@@ -110,4 +113,5 @@ const RUN_STAGING = [
 /** Drops everything a run staged: after it committed, or when it failed. */
 export async function deleteStaging(db: Queryable, syncRunId: number): Promise<void> {
   for (const table of RUN_STAGING) await db.query(`delete from ${table} where run_id = $1`, [syncRunId]);
+  await dropNextTables(db, syncRunId);
 }

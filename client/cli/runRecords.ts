@@ -16,6 +16,8 @@ export type RunRow = {
   errorMessage: string | null;
   upserted: number;
   removed: number;
+  /** Tables a first bootstrap built while it pulled and swapped in at its commit (docs/bootstrap-swap.md); null: merged from staging. */
+  builtTables: string[] | null;
 };
 
 export type RunStreamRow = {
@@ -41,7 +43,7 @@ const RUN_SELECT = `
   select r.id::int as id, r.connector_id as "connectorId", r.workflow_id as "workflowId", r.workflow_run_id as "workflowRunId",
          r.kind, r.status, r.started_at as "startedAt", r.finished_at as "finishedAt",
          (extract(epoch from (r.finished_at - r.started_at)) * 1000)::bigint as "durationMs",
-         r.error_kind as "errorKind", r.error_message as "errorMessage",
+         r.error_kind as "errorKind", r.error_message as "errorMessage", r.built_tables as "builtTables",
          -- Directory objects only: derived rows (memberships, credentials) count relationships.
          coalesce((select sum(s.upserted) from sync_run_streams s where s.run_id = r.id and s.derived_from is null), 0)::int as upserted,
          coalesce((select sum(s.removed) from sync_run_streams s where s.run_id = r.id and s.derived_from is null), 0)::int as removed

@@ -69,6 +69,7 @@ async function showCommand(ctx: CliContext, ref: string, o: { json?: boolean }):
       ['finished', formatTime(r.finishedAt)],
       ['duration', formatSeconds(r.durationMs)],
       ['workflow', `${r.workflowId} / ${r.workflowRunId}`],
+      ...(r.builtTables ? [['built while pulling', r.builtTables.join(', ')]] : []),
       ...(r.errorKind ? [['error', `${r.errorKind}: ${r.errorMessage ?? ''}`]] : []),
       ...(view.temporalUiUrl ? [['Temporal UI', view.temporalUiUrl]] : []),
     ]),
