@@ -35,6 +35,8 @@ describe('entitlements derived in the transaction that wrote a whole tenant', ()
     try {
       await tx.query('begin');
       await tx.query(`insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host) values ($1, 't', 'c', 'https://graph', 'https://login')`, [CONNECTOR]);
+      // A connector gets its partitions at its first commit (migration 0042), which this test stands in for.
+      await tx.query('select create_connector_partitions($1)', [CONNECTOR]);
       const run = (await tx.query<{ id: string }>(`insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ($1, 'w', 'r') returning id`, [CONNECTOR])).rows[0]!.id;
       const userIds = Array.from({ length: USERS }, (_, i) => `user-${String(i).padStart(5, '0')}`);
       await tx.query(

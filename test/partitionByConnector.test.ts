@@ -134,8 +134,11 @@ describe('migrations 0039-0041: users, group_members and relationship_history pa
     expect(await hasSyncedData(client, 'contoso')).toBe(true);
   });
 
-  it('creates the partitions with a new connector and drops them with it', async () => {
+  it('creates the partitions at a new connector\'s first commit (migration 0042) and drops them with it', async () => {
     await addConnector(client, 'fabrikam');
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'fabrikam')).toBeUndefined();
+    // What a first commit that merged from staging calls (activities/finalize/swapNextTables.ts).
+    await client.query(`select create_connector_partitions('fabrikam')`);
     for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'fabrikam')).toBeDefined();
     await client.query(
       `insert into users (connector_id, id, data, first_seen_run_id, last_changed_run_id) values ('fabrikam', 'u9', '{}', $1, $1)
@@ -205,7 +208,9 @@ describe("a connector's first bootstrap builds its next tables while it pulls (m
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: await createTestDatabase(inject('postgresUrl'), 'nexttables'), max: 4 });
     client = await pool.connect();
-    for (const id of ['contoso', 'fabrikam']) await addConnector(client, id);
+    for (const id of ['contoso', 'fabrikam', 'northwind']) await addConnector(client, id);
+    // fabrikam committed before: it has its partitions.
+    await client.query(`select create_connector_partitions('fabrikam')`);
     const earlier = await openRun('fabrikam');
     await client.query(`insert into users (connector_id, id, data, first_seen_run_id, last_changed_run_id) values ('fabrikam', 'f1', '{"displayName": "Kept"}', $1, $1)`, [earlier]);
     run = await openRun('contoso');
@@ -269,13 +274,16 @@ describe("a connector's first bootstrap builds its next tables while it pulls (m
     expect(await rowsOf('select built_tables from sync_runs where id = $1', [run])).toEqual([{ built_tables: ['users', 'group_members', 'relationship_history'] }]);
   });
 
-  it('builds nothing for a connector that already has rows, and a discarded run drops what it built', async () => {
+  it('builds nothing for a connector that committed before, and a discarded run drops what it built', async () => {
     const later = await openRun('fabrikam');
-    await inTransaction(pool, (tx) => openNextTables(tx, later, 'users'));
-    await inTransaction(pool, (tx) => openNextTables(tx, later, 'groups'));
-    expect(await nextTables()).toEqual([`group_members_next_r${later}`, `relationship_history_next_r${later}`]);
-    await client.query(`update sync_runs set status = 'failed' where id = $1`, [later]);
-    await inTransaction(pool, (tx) => discardStaging(tx, later));
+    for (const stream of ['users', 'groups'] as const) await inTransaction(pool, (tx) => openNextTables(tx, later, stream));
     expect(await nextTables()).toEqual([]);
+    const failed = await openRun('northwind');
+    await inTransaction(pool, (tx) => openNextTables(tx, failed, 'users'));
+    expect(await nextTables()).toEqual([`users_next_r${failed}`]);
+    await client.query(`update sync_runs set status = 'failed' where id = $1`, [failed]);
+    await inTransaction(pool, (tx) => discardStaging(tx, failed));
+    expect(await nextTables()).toEqual([]);
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'northwind'), table).toBeUndefined();
   });
 });

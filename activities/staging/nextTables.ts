@@ -33,31 +33,25 @@ async function runOwner(tx: Queryable, syncRunId: number): Promise<RunOwner> {
 }
 
 /**
- * At the first page of a bootstrap round: creates the stream's next tables when the connector has
- * nothing in them yet (its first bootstrap). The run commits only if nothing else committed for the
- * connector since it opened, so tables empty now are empty at its commit, or it fails.
- * History is built only when the connector has none at all: a later bootstrap must keep and close
- * the intervals it has, which finalize's diff does.
+ * At the first page of a bootstrap round: creates the stream's next tables (kept if an earlier
+ * attempt of the round made them) when the connector has no partition of them yet, which is the
+ * case until its first commit. The run commits only if nothing else committed for the connector
+ * since it opened, so what is absent now is absent at its commit, or the run fails.
  */
 export async function openNextTables(tx: Queryable, syncRunId: number, stream: DeltaStream): Promise<void> {
   const tables = nextTablesOf(stream);
   if (tables.length === 0) return;
-  await dropNextTables(tx, syncRunId, stream);
   const { connectorId } = await runOwner(tx, syncRunId);
-  const { rows } = await tx.query<{ users: boolean; members: boolean; history: boolean }>(
-    `select not exists (select 1 from users where connector_id = $1) as users,
-            not exists (select 1 from group_members where connector_id = $1) as members,
-            not exists (select 1 from relationship_history where connector_id = $1)
-              and not exists (select 1 from history_baselines where connector_id = $1 and kind = 'group_member') as history`,
-    [connectorId],
-  );
-  const empty = rows[0]!;
-  const create = (table: NextTable) => tx.query('select create_next_partition($1, $2, $3)', [table, connectorId, syncRunId]);
-  if (stream === 'users' && empty.users) await create('users');
-  if (stream === 'groups' && empty.members) {
-    await create('group_members');
-    if (empty.history) await create('relationship_history');
+  for (const table of tables) {
+    if (await hasPartition(tx, table, connectorId)) continue;
+    await tx.query('select create_next_partition($1, $2, $3)', [table, connectorId, syncRunId]);
   }
+}
+
+/** Whether the connector has its partition of the table: it has, once anything committed for it. */
+export async function hasPartition(tx: Queryable, table: string, connectorId: string): Promise<boolean> {
+  const { rows } = await tx.query<{ exists: boolean }>('select connector_partition_exists(connector_partition_name($1, $2)) as exists', [table, connectorId]);
+  return rows[0]!.exists;
 }
 
 /** Drops the stream's next tables of the run (its round starts over), or all of them. */
@@ -72,7 +66,7 @@ export async function dropNextTables(tx: Queryable, syncRunId: number, stream?: 
 /** The qualified name of the run's next table, when it has one. */
 async function nextTableName(tx: Queryable, table: NextTable, syncRunId: number): Promise<string | undefined> {
   const { rows } = await tx.query<{ name: string | null }>(
-    `select case when next_partition_exists($1, $2) then 'connector_partitions.' || quote_ident(next_partition_name($1, $2)) end as name`,
+    `select case when connector_partition_exists(next_partition_name($1, $2)) then 'connector_partitions.' || quote_ident(next_partition_name($1, $2)) end as name`,
     [table, syncRunId],
   );
   return rows[0]?.name ?? undefined;
@@ -120,14 +114,14 @@ export async function writeNextPage(tx: Queryable, syncRunId: number, stream: De
   if (gone.length > 0) {
     const [groups, memberIds] = arrays(gone);
     await tx.query(
-      `delete from ${members} n using unnest($1::text[], $2::text[]) as p(g, m) where n.group_id = p.g and n.member_id = p.m`,
-      [groups, memberIds],
+      `delete from ${members} n using unnest($2::text[], $3::text[]) as p(g, m) where n.connector_id = $1 and n.group_id = p.g and n.member_id = p.m`,
+      [connectorId, groups, memberIds],
     );
     if (history) {
       await tx.query(
-        `delete from ${history} h using unnest($1::text[], $2::text[]) as p(g, m)
-          where h.kind = 'group_member' and h.closed_run_id is null and h.key = array[p.g, p.m]`,
-        [groups, memberIds],
+        `delete from ${history} h using unnest($2::text[], $3::text[]) as p(g, m)
+          where h.connector_id = $1 and h.kind = 'group_member' and h.closed_run_id is null and h.key = array[p.g, p.m]`,
+        [connectorId, groups, memberIds],
       );
     }
   }
@@ -156,9 +150,10 @@ async function writeObjects(tx: Queryable, table: string, syncRunId: number, str
 export async function analyzeNextTables(db: Database, syncRunId: number, stream: DeltaStream): Promise<void> {
   let built = false;
   for (const table of nextTablesOf(stream)) {
-    const name = await nextTableName(db, table, syncRunId);
-    if (name) await db.query(`analyze ${name}`);
-    built ||= name !== undefined;
+    if (!(await nextTableName(db, table, syncRunId))) continue;
+    // As the tables' owner (migration 0042): ANALYZE skips a table its caller does not own.
+    await db.query('select analyze_next_partition($1, $2)', [table, syncRunId]);
+    built = true;
   }
   if (built) killPoint('build:afterLastPage');
 }

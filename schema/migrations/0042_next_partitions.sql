@@ -1,85 +1,154 @@
 -- Issue 30 (docs/bootstrap-swap.md): a connector's first bootstrap writes its next copy of a
 -- partitioned table page by page while Graph answers, in a table of its own that nothing reads,
--- and finalize swaps it in at the one commit. These functions create, swap and drop those tables.
--- They run as the schema's owner (security definer), as the connector partitions' triggers do:
--- a worker role with only row privileges (docs/operations.md, "Database") runs them too.
+-- and finalize attaches it as the connector's partition at the one commit.
+--
+-- Attaching takes only a SHARE UPDATE EXCLUSIVE lock on the parent: other connectors' readers and
+-- writers go on. Detaching or dropping a partition would take the parent exclusively, and its
+-- foreign key's triggers would take `connectors` exclusively, so a connector's partitions are no
+-- longer created with it: the first commit attaches what the pulls built, or creates them.
+--
+-- The functions run as the schema's owner (security definer), as the partitions' triggers do: a
+-- worker role with only row privileges (docs/operations.md, "Database") calls them. Each checks
+-- that its caller may write the parent table, so a read-only role cannot use them.
+
+drop trigger connector_partitions_create on connectors;
+
+-- The partitioned tables lose their foreign key to `connectors`: attaching a partition would clone
+-- it, which locks `connectors` against every run's commit (ShareRowExclusive) while it waits. The
+-- partitions do its work: a row can only go into its connector's partition, which exists only for
+-- a connector, and the connector's removal drops them (the trigger above, before the delete).
+do $$
+declare
+  fk record;
+begin
+  for fk in select c.conrelid::regclass as tbl, c.conname from pg_constraint c
+              join pg_partitioned_table p on p.partrelid = c.conrelid
+             where c.contype = 'f' and c.confrelid = 'connectors'::regclass and c.conparentid = 0 loop
+    execute format('alter table %s drop constraint %I', fk.tbl, fk.conname);
+  end loop;
+end $$;
 
 create function next_partition_name(tbl text, run_id bigint) returns text
 language sql immutable as $$ select tbl || '_next_r' || run_id $$;
 
--- A table shaped like the partitioned parent `tbl`, holding only `connector_id`'s rows: every index
--- of the parent (adopted, not rebuilt, when it is attached), its foreign keys (adopted, not
--- validated), and a check on connector_id (so attaching it needs no scan). The parent's grants
--- are copied, since rows are written into it directly, not through the parent. An earlier table
--- of the same run (a round started over) is dropped first.
-create function create_next_partition(tbl text, connector_id text, run_id bigint) returns text
-language plpgsql security definer set search_path = public, pg_temp as $$
-declare
-  name text := next_partition_name(tbl, run_id);
-  item record;
+-- Whether the schema connector_partitions holds table `name`; from the catalogue, which every
+-- role may read (to_regclass would need USAGE on the schema).
+create function connector_partition_exists(name text) returns boolean
+language sql stable as $$
+  select exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                  where n.nspname = 'connector_partitions' and c.relname = name and c.relkind = 'r')
+$$;
+
+-- The caller may write `tbl`, a table of the public schema partitioned by connector.
+create function require_partition_writer(tbl text) returns void
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
 begin
-  execute format('drop table if exists connector_partitions.%I', name);
+  if not exists (select 1 from pg_partitioned_table p join pg_class c on c.oid = p.partrelid
+                  where c.relnamespace = 'public'::regnamespace and c.relname = tbl) then
+    raise exception '% is not a table partitioned by connector', tbl;
+  end if;
+  if not has_table_privilege(session_user, format('public.%I', tbl), 'INSERT') then
+    raise exception 'role % may not write table %', session_user, tbl;
+  end if;
+end $$;
+
+-- A table shaped like the partitioned parent `tbl`, holding only `connector_id`'s rows: every index
+-- of the parent (adopted, not rebuilt, when it is attached) and a check on connector_id (so
+-- attaching it needs no scan). The parent's grants are copied, since
+-- the pages write into it directly. Kept when it exists: it holds what the round staged so far.
+create function create_next_partition(tbl text, connector_id text, run_id bigint) returns void
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  name text := public.next_partition_name(tbl, run_id);
+  grantee record;
+begin
+  perform public.require_partition_writer(tbl);
+  if public.connector_partition_exists(name) then return; end if;
   execute format('create table connector_partitions.%I (like public.%I including defaults including generated including constraints including indexes including storage)',
                  name, tbl);
   execute format('alter table connector_partitions.%I add constraint %I check (connector_id = %L)', name, name || '_connector', connector_id);
-  for item in select conname, pg_get_constraintdef(oid) as def from pg_constraint
-               where conrelid = format('public.%I', tbl)::regclass and contype = 'f' order by conname loop
-    execute format('alter table connector_partitions.%I add constraint %I %s', name, item.conname, item.def);
+  for grantee in select a.grantee::regrole::text as role, string_agg(a.privilege_type, ', ') as privileges
+                   from pg_class c, aclexplode(c.relacl) a
+                  where c.oid = format('public.%I', tbl)::regclass and a.grantee <> c.relowner and a.grantee <> 0
+                  group by a.grantee loop
+    -- regrole's text is already quoted where it needs to be.
+    execute format('grant %s on connector_partitions.%I to %s', grantee.privileges, name, grantee.role);
+    if not has_schema_privilege(grantee.role, 'connector_partitions', 'USAGE') then
+      execute format('grant usage on schema connector_partitions to %s', grantee.role);
+    end if;
   end loop;
-  for item in select a.grantee::regrole::text as grantee, string_agg(a.privilege_type, ', ') as privileges
-                from pg_class c, aclexplode(c.relacl) a
-               where c.oid = format('public.%I', tbl)::regclass and a.grantee <> c.relowner and a.grantee <> 0
-               group by a.grantee loop
-    execute format('grant usage on schema connector_partitions to %I', item.grantee);
-    execute format('grant %s on connector_partitions.%I to %I', item.privileges, name, item.grantee);
-  end loop;
-  return 'connector_partitions.' || quote_ident(name);
-end $$;
-
--- Whether run `run_id` has a next table for `tbl`.
-create function next_partition_exists(tbl text, run_id bigint) returns boolean
-language sql stable as $$ select to_regclass('connector_partitions.' || quote_ident(next_partition_name(tbl, run_id))) is not null $$;
-
--- In the finalize transaction: the connector's partition of `tbl` is detached and dropped, the run's
--- next table attached in its place under the partition's usual name. The detach holds the parent
--- exclusively until the commit; the caller sets lock_timeout, so a long reader of another
--- connector makes finalize retry rather than queue every reader behind it.
-create function swap_in_next_partition(tbl text, connector_id text, run_id bigint) returns void
-language plpgsql security definer set search_path = public, pg_temp as $$
-declare
-  live text := connector_partition_name(tbl, connector_id);
-  next text := next_partition_name(tbl, run_id);
-begin
-  if to_regclass('connector_partitions.' || quote_ident(live)) is not null then
-    execute format('alter table public.%I detach partition connector_partitions.%I', tbl, live);
-    execute format('drop table connector_partitions.%I', live);
-  end if;
-  execute format('alter table public.%I attach partition connector_partitions.%I for values in (%L)', tbl, next, connector_id);
-  execute format('alter table connector_partitions.%I rename to %I', next, live);
 end $$;
 
 -- Drops run `run_id`'s next table of `tbl` (its round starts over).
 create function drop_next_partition(tbl text, run_id bigint) returns void
-language plpgsql security definer set search_path = public, pg_temp as $$
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 begin
-  execute format('drop table if exists connector_partitions.%I', next_partition_name(tbl, run_id));
+  perform public.require_partition_writer(tbl);
+  execute format('drop table if exists connector_partitions.%I', public.next_partition_name(tbl, run_id));
 end $$;
 
--- Drops every next table of run `run_id` (its staging is being discarded). Returns how many.
+-- Drops every next table of run `run_id` (its staging is discarded). Returns how many.
 create function drop_next_partitions(run_id bigint) returns integer
-language plpgsql security definer set search_path = public, pg_temp as $$
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
 declare
   item record;
   dropped integer := 0;
 begin
-  for item in select c.relname from pg_class c
+  for item in select c.relname, split_part(c.relname, '_next_r', 1) as parent from pg_class c
                where c.relnamespace = 'connector_partitions'::regnamespace and c.relkind = 'r'
                  and c.relname like '%\_next\_r' || run_id order by c.relname loop
+    perform public.require_partition_writer(item.parent);
     execute format('drop table connector_partitions.%I', item.relname);
     dropped := dropped + 1;
   end loop;
   return dropped;
 end $$;
 
--- Which tables the run's pulls built and its finalize swapped in (`runs show`); null: all merged.
+-- Fresh statistics for run `run_id`'s next table of `tbl` (kept when it is attached). As the
+-- owner: ANALYZE of a table the caller does not own is skipped.
+create function analyze_next_partition(tbl text, run_id bigint) returns void
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+begin
+  perform public.require_partition_writer(tbl);
+  execute format('analyze connector_partitions.%I', public.next_partition_name(tbl, run_id));
+end $$;
+
+-- In the finalize transaction: run `run_id`'s next table of `tbl` becomes the connector's
+-- partition, under the partition's usual name. Only where the connector has none yet (its first
+-- commit): the caller checks.
+create function attach_next_partition(tbl text, connector_id text, run_id bigint) returns void
+language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+declare
+  next text := public.next_partition_name(tbl, run_id);
+begin
+  perform public.require_partition_writer(tbl);
+  execute format('alter table public.%I attach partition connector_partitions.%I for values in (%L)', tbl, next, connector_id);
+  execute format('alter table connector_partitions.%I rename to %I', next, public.connector_partition_name(tbl, connector_id));
+end $$;
+
+-- A connector's removal also drops what its runs built and never attached.
+create or replace function connector_partitions_on_delete() returns trigger
+language plpgsql as $$
+declare
+  run record;
+begin
+  for run in select id from sync_runs where connector_id = old.id loop
+    perform drop_next_partitions(run.id);
+  end loop;
+  perform drop_connector_partitions(old.id);
+  return old;
+end $$;
+
+-- Roles that write the partitioned tables today write next tables too (a role granted later: docs/operations.md).
+do $$
+declare
+  r record;
+begin
+  for r in select distinct a.grantee::regrole::text as role from pg_class c, aclexplode(c.relacl) a
+            where c.oid = 'public.users'::regclass and a.grantee <> c.relowner and a.grantee <> 0 and a.privilege_type = 'INSERT' loop
+    execute format('grant usage on schema connector_partitions to %s', r.role);
+  end loop;
+end $$;
+
+-- Which tables the run's pulls built and its finalize attached (`runs show`); null: all merged.
 alter table sync_runs add column built_tables text[];
