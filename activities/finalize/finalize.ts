@@ -5,7 +5,7 @@ import { recordCursorQuery } from './cursorQueries';
 import { applyStagedObjects, stagedObjectCounts } from './applyObjects';
 import { LIVE_TABLES } from './liveTables';
 import { swapNextTables, type Swapped } from './swapNextTables';
-import type { NextTable } from '../staging/nextTables';
+import { builtAnyNextTable, type NextTable } from '../staging/nextTables';
 import { inTransaction, type Database, type Queryable } from '../store/database';
 import { deriveCredentials } from './deriveCredentials';
 import { applyDiscovery } from './applyDiscovery';
@@ -50,7 +50,11 @@ export async function finalizeRun(db: Database, syncRunId: number, owner: string
   // Outside the transaction: ANALYZE's lock conflicts with itself, and held until commit it
   // would make every other connector's finalize wait for this one.
   const bootstrap = await bootstrapsDeltaStream(db, syncRunId);
-  if (bootstrap) await finalizeStep('analyze', () => db.query('analyze staged_objects, staged_memberships, staged_group_owners'));
+  // Not at a first commit whose pulls built the large tables: every live table it merges into is
+  // empty, so no anti-join against the tenant can go quadratic (docs/bootstrap-swap.md).
+  if (bootstrap && !(await builtAnyNextTable(db, syncRunId))) {
+    await finalizeStep('analyze', () => db.query('analyze staged_objects, staged_memberships, staged_group_owners'));
+  }
   const { summary, swapped } = await finalizeStep('transaction', () => commitRun(db, syncRunId, owner));
   if (bootstrap) await analyzeAfterBootstrap(db, syncRunId, swapped);
   return summary;

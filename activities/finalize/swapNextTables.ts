@@ -30,6 +30,10 @@ export async function swapNextTables(tx: Queryable, connectorId: string, syncRun
     [NEXT_TABLES, syncRunId],
   );
   const built = new Set(rows.map((r) => r.table));
+  if (built.size === 0) {
+    await ensurePartitions(tx, connectorId);
+    return swapped;
+  }
   const bootstrapped = new Set(streams.filter((s) => s.mode === 'bootstrap').flatMap((s) => nextTablesOf(s.stream)));
   const { rows: setting } = await tx.query<{ timeout: string }>(`select current_setting('lock_timeout') as timeout`);
   await tx.query(`select set_config('lock_timeout', $1, true)`, [ATTACH_LOCK_TIMEOUT]);

@@ -63,6 +63,15 @@ export async function dropNextTables(tx: Queryable, syncRunId: number, stream?: 
   for (const table of nextTablesOf(stream)) await tx.query('select drop_next_partition($1, $2)', [table, syncRunId]);
 }
 
+/** Whether the run's pulls built any next table. */
+export async function builtAnyNextTable(db: Queryable, syncRunId: number): Promise<boolean> {
+  const { rows } = await db.query<{ built: boolean }>(
+    'select bool_or(connector_partition_exists(next_partition_name(t, $2))) as built from unnest($1::text[]) t',
+    [NEXT_TABLES, syncRunId],
+  );
+  return rows[0]!.built === true;
+}
+
 /** The qualified name of the run's next table, when it has one. */
 async function nextTableName(tx: Queryable, table: NextTable, syncRunId: number): Promise<string | undefined> {
   const { rows } = await tx.query<{ name: string | null }>(
