@@ -136,7 +136,7 @@ describe('the trace of one sync', () => {
     expect(parentOf(transaction)?.name ?? '(root)', describeSpan(transaction)).toBe(finalize.name);
     expect(parentOf(transaction)).toBe(finalize);
     const steps = spans.filter((s) => parentOf(s) === transaction).map((s) => s.name);
-    for (const step of ['finalize applyObjects', 'finalize applyMemberships', 'finalize recordHistory', 'finalize takeGeneration']) expect(steps).toContain(step);
+    for (const step of ['finalize swap', 'finalize applyObjects', 'finalize applyMemberships', 'finalize recordHistory', 'finalize takeGeneration']) expect(steps).toContain(step);
     const streams = spans.filter((s) => s.name === 'finalize applyObjects').map((s) => s.attributes['entra.stream']);
     expect(streams).toContain('users');
   });

@@ -86,9 +86,11 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<{ su
     // First: what the pulls built is what every applier after this reads (docs/bootstrap-swap.md).
     const swapped = await finalizeStep('swap', () => swapNextTables(tx, connectorId, syncRunId, streams.rows));
     for (const s of streams.rows) {
-      const counts = swapped.has(LIVE_TABLES[s.stream] as NextTable)
-        ? await stagedObjectCounts(tx, syncRunId, s.stream)
-        : await finalizeStep('applyObjects', () => applyStagedObjects(tx, connectorId, syncRunId, s.stream, s.mode), s.stream);
+      // A stream whose table was attached only counts what its pulls built.
+      const apply = swapped.has(LIVE_TABLES[s.stream] as NextTable)
+        ? () => stagedObjectCounts(tx, syncRunId, s.stream)
+        : () => applyStagedObjects(tx, connectorId, syncRunId, s.stream, s.mode);
+      const counts = await finalizeStep('applyObjects', apply, s.stream);
       await advanceCursor(tx, connectorId, syncRunId, s, base !== null);
       await recordCursorQuery(tx, connectorId, s.stream);
       await recordCounts(tx, syncRunId, s.stream, counts);
