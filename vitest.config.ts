@@ -23,8 +23,8 @@ export default defineConfig(async () => {
       testTimeout: 120_000,
       hookTimeout: 180_000,
       fileParallelism: true,
-      poolOptions: { forks: { maxForks: 3 } },
-      // Three forks on two cores: the files mostly wait on Temporal, the simulator and PostgreSQL
+      poolOptions: { forks: { maxForks: 4 } },
+      // Four forks on two cores: the files mostly wait on Temporal, the simulator and PostgreSQL
       // (docs/testing.md, "How long the suite takes"). The slowest files first, so the forks finish together
       // (test/support/slowestFirst.ts).
       sequence: { sequencer: SlowestFirstSequencer },
