@@ -5,7 +5,7 @@ import { recordCursorQuery } from './cursorQueries';
 import { applyStagedObjects, stagedObjectCounts } from './applyObjects';
 import { LIVE_TABLES } from './liveTables';
 import { swapNextTables, type Swapped } from './swapNextTables';
-import { builtAnyNextTable, type NextTable } from '../staging/nextTables';
+import { builtNextTables, type NextTable } from '../staging/nextTables';
 import { inTransaction, type Database, type Queryable } from '../store/database';
 import { deriveCredentials } from './deriveCredentials';
 import { applyDiscovery } from './applyDiscovery';
@@ -52,7 +52,7 @@ export async function finalizeRun(db: Database, syncRunId: number, owner: string
   const bootstrap = await bootstrapsDeltaStream(db, syncRunId);
   // Not at a first commit whose pulls built the large tables: every live table it merges into is
   // empty, so no anti-join against the tenant can go quadratic (docs/bootstrap-swap.md).
-  if (bootstrap && !(await builtAnyNextTable(db, syncRunId))) {
+  if (bootstrap && (await builtNextTables(db, syncRunId)).size === 0) {
     await finalizeStep('analyze', () => db.query('analyze staged_objects, staged_memberships, staged_group_owners'));
   }
   const { summary, swapped } = await finalizeStep('transaction', () => commitRun(db, syncRunId, owner));

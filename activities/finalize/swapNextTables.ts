@@ -1,7 +1,7 @@
 import type { DeltaStream, StreamMode } from '../../shared/streams';
 import type { Queryable } from '../store/database';
 import { killPoint } from '../killPoint';
-import { hasPartition, NEXT_TABLES, nextTablesOf, type NextTable } from '../staging/nextTables';
+import { builtNextTables, hasPartition, NEXT_TABLES, nextTablesOf, type NextTable } from '../staging/nextTables';
 
 /** Tables whose next copy this finalize attached: their merge from staging is already done. */
 export type Swapped = ReadonlySet<NextTable>;
@@ -25,11 +25,7 @@ const LOCK_NOT_AVAILABLE = '55P03';
  */
 export async function swapNextTables(tx: Queryable, connectorId: string, syncRunId: number, streams: { stream: DeltaStream; mode: StreamMode }[]): Promise<Swapped> {
   const swapped = new Set<NextTable>();
-  const { rows } = await tx.query<{ table: NextTable }>(
-    `select t as table from unnest($1::text[]) t where connector_partition_exists(next_partition_name(t, $2))`,
-    [NEXT_TABLES, syncRunId],
-  );
-  const built = new Set(rows.map((r) => r.table));
+  const built = await builtNextTables(tx, syncRunId);
   if (built.size === 0) {
     await ensurePartitions(tx, connectorId);
     return swapped;

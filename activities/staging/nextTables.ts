@@ -3,11 +3,11 @@ import type { Database, Queryable } from '../store/database';
 import { killPoint } from '../killPoint';
 
 /**
- * A connector's first bootstrap builds its next copy of the largest tables while Graph answers
+ * A connector's first bootstrap builds its copy of the largest tables while Graph answers
  * (docs/bootstrap-swap.md): each staged page is also written into a table of the run's own that
- * nothing reads, indexed like the live one, and finalize attaches it in place of the connector's
- * empty partition at the one commit. Staging stays the source of truth: a finalize that cannot
- * swap (the partition is no longer empty) drops these tables and merges from staging as always.
+ * nothing reads, indexed like the live one, and finalize attaches it as the connector's partition
+ * at its first commit. Staging stays the source of truth: a finalize that cannot attach (the
+ * connector has the partition already) drops these tables and merges from staging as always.
  */
 export type NextTable = 'users' | 'group_members' | 'relationship_history';
 
@@ -63,13 +63,13 @@ export async function dropNextTables(tx: Queryable, syncRunId: number, stream?: 
   for (const table of nextTablesOf(stream)) await tx.query('select drop_next_partition($1, $2)', [table, syncRunId]);
 }
 
-/** Whether the run's pulls built any next table. */
-export async function builtAnyNextTable(db: Queryable, syncRunId: number): Promise<boolean> {
-  const { rows } = await db.query<{ built: boolean }>(
-    'select bool_or(connector_partition_exists(next_partition_name(t, $2))) as built from unnest($1::text[]) t',
+/** The next tables the run's pulls built. */
+export async function builtNextTables(db: Queryable, syncRunId: number): Promise<Set<NextTable>> {
+  const { rows } = await db.query<{ table: NextTable }>(
+    'select t as table from unnest($1::text[]) t where connector_partition_exists(next_partition_name(t, $2))',
     [NEXT_TABLES, syncRunId],
   );
-  return rows[0]!.built === true;
+  return new Set(rows.map((r) => r.table));
 }
 
 /** The qualified name of the run's next table, when it has one. */
