@@ -42,8 +42,11 @@ async function main() {
     await other.connect();
     client.on('notice', (n) => console.log(`  notice: ${n.message}`));
     console.log((await client.query('select version()')).rows[0].version);
-    for (const id of [A, B])
+    for (const id of [A, B]) {
       await client.query(`insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host) values ($1, 't', 'c', 'https://graph', 'https://login')`, [id]);
+      // As a first commit leaves them (migration 0042): this measures what came before the swap.
+      await client.query('select create_connector_partitions($1)', [id]);
+    }
     const run = Number((await client.query(`insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ($1, 'w', 'r') returning id`, [A])).rows[0].id);
     const runB = Number((await client.query(`insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ($1, 'w', 'rb') returning id`, [B])).rows[0].id);
 

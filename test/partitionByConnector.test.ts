@@ -202,6 +202,7 @@ describe("a connector's first bootstrap builds its next tables while it pulls (m
       (r) => r.name,
     );
   const rowsOf = async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows;
+  const current = () => Promise.resolve();
   const bootstrapStreams = [{ stream: 'users' as const, mode: 'bootstrap' as const }, { stream: 'groups' as const, mode: 'bootstrap' as const }];
   let run: number;
 
@@ -251,7 +252,7 @@ describe("a connector's first bootstrap builds its next tables while it pulls (m
 
   it('a finalize that rolls back after the swap leaves the live tables and the next tables as they were', async () => {
     await client.query('begin');
-    await swapNextTables(client, 'contoso', run, bootstrapStreams);
+    await swapNextTables(client, 'contoso', run, bootstrapStreams, current);
     expect(await rowsOf(`select count(*)::int as n from users where connector_id = 'contoso'`)).toEqual([{ n: 3 }]);
     await client.query('rollback');
     expect(await rowsOf(`select count(*)::int as n from users where connector_id = 'contoso'`)).toEqual([{ n: 0 }]);
@@ -260,7 +261,7 @@ describe("a connector's first bootstrap builds its next tables while it pulls (m
 
   it('the commit attaches them under the partitions\' own names; the other connector is untouched', async () => {
     await client.query('begin');
-    const swapped = await swapNextTables(client, 'contoso', run, bootstrapStreams);
+    const swapped = await swapNextTables(client, 'contoso', run, bootstrapStreams, current);
     await client.query('commit');
     expect([...swapped]).toEqual(['users', 'group_members', 'relationship_history']);
     expect(await nextTables()).toEqual([]);
@@ -285,5 +286,18 @@ describe("a connector's first bootstrap builds its next tables while it pulls (m
     await inTransaction(pool, (tx) => discardStaging(tx, failed));
     expect(await nextTables()).toEqual([]);
     for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'northwind'), table).toBeUndefined();
+  });
+
+  it('a first commit that built nothing attaches empty partitions, once nothing else committed since its run opened', async () => {
+    const first = await openRun('northwind');
+    await client.query('begin');
+    await expect(swapNextTables(client, 'northwind', first, [], () => Promise.reject(new Error('another run committed')))).rejects.toThrow(/another run committed/);
+    await client.query('rollback');
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'northwind'), table).toBeUndefined();
+    await client.query('begin');
+    expect([...(await swapNextTables(client, 'northwind', first, [], current))]).toEqual([]);
+    await client.query('commit');
+    for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'northwind'), table).toMatch(/^connector_partitions\./);
+    expect(await nextTables()).toEqual([]);
   });
 });

@@ -50,8 +50,9 @@ export async function finalizeRun(db: Database, syncRunId: number, owner: string
   // Outside the transaction: ANALYZE's lock conflicts with itself, and held until commit it
   // would make every other connector's finalize wait for this one.
   const bootstrap = await bootstrapsDeltaStream(db, syncRunId);
-  // Not at a first commit whose pulls built the large tables: every live table it merges into is
-  // empty, so no anti-join against the tenant can go quadratic (docs/bootstrap-swap.md).
+  // Not at a first commit whose pulls built the large tables: what it still merges (groups,
+  // applications, service principals, owners) went into empty tables in the same transaction, and
+  // its anti-joins find staging rows by primary key (docs/bootstrap-swap.md).
   if (bootstrap && (await builtNextTables(db, syncRunId)).size === 0) {
     await finalizeStep('analyze', () => db.query('analyze staged_objects, staged_memberships, staged_group_owners'));
   }
@@ -84,7 +85,7 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<{ su
     const unfinished = streams.rows.find((s) => !s.pulledAt || !s.deltaLink);
     if (unfinished) throw new Error(`run ${syncRunId}: stream ${unfinished.stream} has not finished pulling`);
     // First: what the pulls built is what every applier after this reads (docs/bootstrap-swap.md).
-    const swapped = await finalizeStep('swap', () => swapNextTables(tx, connectorId, syncRunId, streams.rows));
+    const swapped = await finalizeStep('swap', () => swapNextTables(tx, connectorId, syncRunId, streams.rows, () => requireGeneration(tx, connectorId, syncRunId, base)));
     for (const s of streams.rows) {
       // A stream whose table was attached only counts what its pulls built.
       const apply = swapped.has(LIVE_TABLES[s.stream] as NextTable)

@@ -67,13 +67,14 @@ begin
   execute format('create table connector_partitions.%I (like public.%I including defaults including generated including constraints including indexes including storage)',
                  name, tbl);
   execute format('alter table connector_partitions.%I add constraint %I check (connector_id = %L)', name, name || '_connector', connector_id);
-  for grantee in select a.grantee::regrole::text as role, string_agg(a.privilege_type, ', ') as privileges
+  -- The roles that may write the parent: a read-only role does not see a run's pages before its commit.
+  for grantee in select a.grantee as oid, a.grantee::regrole::text as role, string_agg(a.privilege_type, ', ') as privileges
                    from pg_class c, aclexplode(c.relacl) a
                   where c.oid = format('public.%I', tbl)::regclass and a.grantee <> c.relowner and a.grantee <> 0
-                  group by a.grantee loop
+                  group by a.grantee having bool_or(a.privilege_type = 'INSERT') loop
     -- regrole's text is already quoted where it needs to be.
     execute format('grant %s on connector_partitions.%I to %s', grantee.privileges, name, grantee.role);
-    if not has_schema_privilege(grantee.role, 'connector_partitions', 'USAGE') then
+    if not has_schema_privilege(grantee.oid, 'connector_partitions', 'USAGE') then
       execute format('grant usage on schema connector_partitions to %s', grantee.role);
     end if;
   end loop;
@@ -124,6 +125,36 @@ begin
   perform public.require_partition_writer(tbl);
   execute format('alter table public.%I attach partition connector_partitions.%I for values in (%L)', tbl, next, connector_id);
   execute format('alter table connector_partitions.%I rename to %I', next, public.connector_partition_name(tbl, connector_id));
+end $$;
+
+-- Migration 0039's functions, now called by the workers too: only for a caller that may write the tables.
+create or replace function create_connector_partitions(connector_id text) returns void
+language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  parent record;
+begin
+  for parent in
+    select c.relname from pg_partitioned_table p join pg_class c on c.oid = p.partrelid
+     where c.relnamespace = 'public'::regnamespace order by c.relname
+  loop
+    perform require_partition_writer(parent.relname);
+    execute format('create table if not exists connector_partitions.%I partition of public.%I for values in (%L)',
+                   connector_partition_name(parent.relname, connector_id), parent.relname, connector_id);
+  end loop;
+end $$;
+
+create or replace function drop_connector_partitions(connector_id text) returns void
+language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  parent record;
+begin
+  for parent in
+    select c.relname from pg_partitioned_table p join pg_class c on c.oid = p.partrelid
+     where c.relnamespace = 'public'::regnamespace order by c.relname
+  loop
+    perform require_partition_writer(parent.relname);
+    execute format('drop table if exists connector_partitions.%I', connector_partition_name(parent.relname, connector_id));
+  end loop;
 end $$;
 
 -- A connector's removal also drops what its runs built and never attached.
