@@ -1,7 +1,7 @@
 import type { DeltaStream, StreamMode } from '../../shared/streams';
 import type { Queryable } from '../store/database';
 import { killPoint } from '../killPoint';
-import { builtNextTables, hasPartition, NEXT_TABLES, nextTablesOf, type NextTable } from '../staging/nextTables';
+import { builtNextTables, NEXT_TABLES, nextTablesOf, type NextTable } from '../staging/nextTables';
 
 /** Tables whose next copy this finalize attached: their merge from staging is already done. */
 export type Swapped = ReadonlySet<NextTable>;
@@ -35,18 +35,18 @@ export async function swapNextTables(
 ): Promise<Swapped> {
   const swapped = new Set<NextTable>();
   const built = await builtNextTables(tx, syncRunId);
-  const missing = await missingPartitions(tx, connectorId);
-  if (built.size === 0 && missing.length === 0) return swapped;
+  const missing = new Set(await missingPartitions(tx, connectorId));
+  if (built.size === 0 && missing.size === 0) return swapped;
   // Not the connector row: a first commit must not keep the row from the rest of the connector's work.
   await tx.query('select pg_advisory_xact_lock(hashtext($1))', [`entra-sync first commit of ${connectorId}`]);
   await stillCurrent();
   const bootstrapped = new Set(streams.filter((s) => s.mode === 'bootstrap').flatMap((s) => nextTablesOf(s.stream)));
   const { rows: setting } = await tx.query<{ timeout: string }>(`select current_setting('lock_timeout') as timeout`);
   await tx.query(`select set_config('lock_timeout', $1, true)`, [ATTACH_LOCK_TIMEOUT]);
-  for (const table of [...NEXT_TABLES, ...missing.filter((t) => !(NEXT_TABLES as readonly string[]).includes(t)).sort()]) {
+  for (const table of [...NEXT_TABLES, ...[...missing].filter((t) => !(NEXT_TABLES as readonly string[]).includes(t)).sort()]) {
     const next = table as NextTable;
     if (built.has(next)) {
-      const usable = bootstrapped.has(next) && (next !== 'relationship_history' || swapped.has('group_members')) && !(await hasPartition(tx, table, connectorId));
+      const usable = bootstrapped.has(next) && (next !== 'relationship_history' || swapped.has('group_members')) && missing.has(table);
       if (usable) {
         await attach(tx, table, connectorId, syncRunId);
         swapped.add(next);
@@ -54,7 +54,7 @@ export async function swapNextTables(
       }
       await tx.query('select drop_next_partition($1, $2)', [table, syncRunId]);
     }
-    if (!(await hasPartition(tx, table, connectorId))) {
+    if (missing.has(table)) {
       // Empty, attached as a built one is: the merge below fills it.
       await tx.query('select create_next_partition($1, $2, $3)', [table, connectorId, syncRunId]);
       await attach(tx, table, connectorId, syncRunId);
