@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -38,9 +38,10 @@ const options = new Command()
   .option('--no-throttling', 'turn the simulator resource-unit throttling off')
   .option('--cursor-reset', 'after the incremental run, expire every delta cursor and run a third time with nothing changed (a re-bootstrap)')
   .option('--statements <ms>', 'time every SQL statement (pg_stat_statements, printed per phase) and log the plan of each slower than <ms> (auto_explain, into the scratch folder\'s postgres.log; keep it with BENCH_KEEP=1)', wholeNumber('statements'))
+  .option('--request-log <prefix>', 'write each phase\'s Graph request log (arrival time, status, service time) to <prefix>-<phase>.json, with the phase\'s start as epoch ms')
   .option('--json', 'print the results as one line of JSON, then the summary line (users, each run\'s ms, bound and ratio, worker RSS)')
   .parse()
-  .opts<{ users: number; latencyMs: number; seed: number; changePercent: number; throttling: boolean; cursorReset?: boolean; json?: boolean; statements?: number }>();
+  .opts<{ users: number; latencyMs: number; seed: number; changePercent: number; throttling: boolean; cursorReset?: boolean; json?: boolean; statements?: number; requestLog?: string }>();
 
 type Phase = {
   phase: string;
@@ -140,6 +141,8 @@ runMain(async () => {
       const wallSeconds = Math.round(wallMs / 100) / 10;
       const traffic = sim.counters.snapshot();
       const log = sim.requestLog.entries();
+      // Each request's arrival and service time: where a chain waited on this client (docs/BENCHMARKS.md).
+      if (options.requestLog) await writeFile(`${options.requestLog}-${phase}.json`, JSON.stringify({ startedAt: performance.timeOrigin + started, requests: log }));
       if (log.length >= REQUEST_LOG_CAPACITY) say(`${phase}: the request log overflowed; chains are undercounted`);
       const result: Omit<Phase, 'bound' | 'history'> = {
         phase,

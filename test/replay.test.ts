@@ -32,6 +32,10 @@ describe('recorded EntraSyncWorkflow histories replay against the current workfl
     expect(files).toContain('1.2.0-tail-kept-trigger-during-full-run.json');
   });
 
+  it('has the 1.3.0 full run reconciling in two waves (the patch reconcile-before-audit taken)', () => {
+    expect(files).toContain('1.3.0-inventory-bootstrap-succeeded.json');
+  });
+
   it.each(files)('%s', async (file) => {
     const { history } = histories.find((h) => h.file === file)!;
     // Throws DeterminismViolationError when today's code would take other steps than the recorded run.

@@ -8,15 +8,17 @@ import {
   defineQuery,
   isCancellation,
   log,
+  patched,
   workflowInfo,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
 import type { PreparedRun, RunSummary, SyncActivities } from '../activities';
-import { PULLED_STREAMS, RECONCILE_INPUTS, type DeltaStream, type FullStream, type PullActivity, type PulledStreamName } from '../shared/streams';
+import { AUDIT_STREAM, PULLED_STREAMS, RECONCILE_INPUTS, type DeltaStream, type FullStream, type PullActivity, type PulledStreamName } from '../shared/streams';
 import type { DiscoveryActivities } from '../activities/discovery';
 import { FailureKind } from '../shared/failureKinds';
 import type { RunKind } from '../shared/runKinds';
+import type { ReconcileWave } from '../activities/staging/planTargets';
 
 /** kind 'tail': one tail pass (workflows/entraTail.ts starts it as a child); absent: a full run. */
 export type EntraSyncInput = { connectorId: string; kind?: RunKind };
@@ -55,6 +57,9 @@ const RUN_RECORD_OPTIONS = {
 } as const;
 
 const { prepareRun, planReconciliation, failRun } = proxyActivities<SyncActivities>(RUN_RECORD_OPTIONS);
+
+/** Reconciliation in two waves, the deltas' targets not waiting for the audit pull (1.3.0); histories from before replay without. */
+export const RECONCILE_WAVES_PATCH = 'reconcile-before-audit';
 
 // Finalize writes the whole tenant in a bootstrap: about 4 minutes at 1,000,000 users (docs/BENCHMARKS.md).
 // Its heartbeat notices a lost worker; the start-to-close only bounds one attempt, so it is generous.
@@ -153,27 +158,41 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
       },
     });
   }
-  const reconcilePlanned = async () => {
+  const reconcilePlanned = async (wave?: ReconcileWave) => {
     if (reconciled.length === 0) return;
-    await reconcile(syncRunId, connectorId);
-    for (const stream of reconciled) progress.streams[stream] = { done: true };
+    await reconcile(syncRunId, connectorId, wave);
+    if (wave !== 'deltas') for (const stream of reconciled) progress.streams[stream] = { done: true };
   };
-  // Two lanes: the pulls reconciliation plans from, then reconciliation; and every other pull.
   const isInput = (p: { stream: PulledStreamName }) => RECONCILE_INPUTS.includes(p.stream);
   const tasks = (list: typeof pulls) => list.map((p) => p.task);
-  await inParallel([
-    async () => {
-      await inParallel(tasks(pulls.filter(isInput)));
-      await reconcilePlanned();
-    },
-    () => inParallel(tasks(pulls.filter((p) => !isInput(p)))),
-  ]);
+  const inputs = pulls.filter(isInput);
+  const audit = inputs.filter((p) => p.stream === AUDIT_STREAM);
+  // Two lanes: the pulls reconciliation plans from, then reconciliation; and every other pull.
+  // Since 1.3.0 the targets the deltas name are read while the audit log is (it only adds targets).
+  const reconcileLane =
+    patched(RECONCILE_WAVES_PATCH) && audit.length > 0 && reconciled.length > 0
+      ? async () => {
+          await inParallel([
+            async () => {
+              await inParallel(tasks(inputs.filter((p) => p.stream !== AUDIT_STREAM)));
+              await reconcilePlanned('deltas');
+            },
+            () => inParallel(tasks(audit)),
+          ]);
+          await reconcilePlanned('audit');
+        }
+      : async () => {
+          await inParallel(tasks(inputs));
+          await reconcilePlanned();
+        };
+  await inParallel([reconcileLane, () => inParallel(tasks(pulls.filter((p) => !isInput(p))))]);
 }
 
-/** Owners and app role assignments have no delta: read them for the inventory as it now stands. */
-async function reconcile(syncRunId: number, connectorId: string): Promise<void> {
-  const plan = await planReconciliation({ syncRunId, connectorId });
-  const shards = Array.from({ length: plan.shards }, (_, shard) => shard);
+/** Owners and app role assignments have no delta: read them for the inventory as it now stands (or one wave of them). */
+async function reconcile(syncRunId: number, connectorId: string, wave?: ReconcileWave): Promise<void> {
+  const plan = await planReconciliation({ syncRunId, connectorId, ...(wave ? { wave } : {}) });
+  const first = plan.firstShard ?? 0;
+  const shards = Array.from({ length: plan.shards }, (_, i) => first + i);
   await inParallel(shards.map((shard) => () => reconcileShard({ syncRunId, connectorId, shard, requestsPerSecond: plan.requestsPerSecondPerShard })));
 }
 

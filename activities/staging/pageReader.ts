@@ -70,6 +70,12 @@ export type PageStream<S, R> = {
   pacing?: 'reports';
   /** A fresh attempt: where to start. Staging of an earlier attempt is cleared first. */
   start(connector: Connector, syncRunId: number): Promise<PullStart<S>>;
+  /**
+   * At the start of a round, while its first page is requested: staging work the first page would
+   * otherwise wait for (a bootstrap's next tables). `tx` holds the lease; the first page is staged
+   * only after it committed.
+   */
+  prepare?(tx: Queryable, syncRunId: number, state: S): Promise<void>;
   /** Drops what this stream staged in the run; `tx` holds the attempt's lease (stagingLease.ts). */
   clear(tx: Queryable, syncRunId: number): Promise<void>;
   /** One page; list pages by default. */
@@ -111,18 +117,30 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   // From here on no earlier attempt of this pull (one Temporal gave up on but still running) writes.
   const lease = await claimStagingLease(db, syncRunId, stream.stream, owner);
   if (!lease) return stream.result((await finishedPull(db, syncRunId, stream.stream))!);
-  const staging = <T>(work: (tx: Queryable) => Promise<T>) => underLease(db, lease, work);
+  // Staging work the first page waits for runs while that page is requested (`inBackground`);
+  // every later staging transaction starts after it, and fails the attempt if it failed.
+  let before: Promise<unknown> = Promise.resolve();
+  const staging = <T>(work: (tx: Queryable) => Promise<T>): Promise<T> => before.then(() => underLease(db, lease, work));
+  const inBackground = (work: (tx: Queryable) => Promise<void>) => {
+    before = staging(work);
+    before.catch(() => undefined); // awaited by the next staging transaction, or moot once the attempt failed
+  };
   const connector = await requireConnector(db, input.connectorId);
+  // The token is fetched while staging is made ready.
+  const opening = graph.open(connector, stream.permission);
+  opening.catch(() => undefined); // awaited below unless the start fails first
   let progress: PullProgress<S>;
   if (resumable<S>(ctx.info.heartbeatDetails, stream.stream)) {
     progress = ctx.info.heartbeatDetails;
   } else {
     const start = await stream.start(connector, syncRunId);
     // Whatever an earlier attempt staged may be from another round.
-    await staging((tx) => stream.clear(tx, syncRunId));
+    inBackground((tx) => stream.clear(tx, syncRunId));
     progress = { stream: stream.stream, ...start, pages: 0, staged: 0, requests: 0, throttled: 0 };
   }
-  const session = await graph.open(connector, stream.permission);
+  // Whether the current round's `prepare` was started.
+  let prepared = progress.pages > 0;
+  const session = await opening;
   const earlier = { requests: progress.requests, throttled: progress.throttled };
   const current = (): PullProgress<S> => ({
     ...progress,
@@ -170,6 +188,11 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
     if (stream.exhausted?.(progress)) return finish({ objects: [] });
     const source = progress.sources[0]!;
     const requested = ahead ?? request(source, retry);
+    if (!prepared && stream.prepare) {
+      const state = progress.state;
+      inBackground((tx) => stream.prepare!(tx, syncRunId, state));
+    }
+    prepared = true;
     ahead = undefined;
     let page: Page;
     try {
@@ -181,6 +204,7 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
       if (recovery) await staging((tx) => stream.clear(tx, syncRunId));
       if (recovery && 'restart' in recovery) {
         progress = { ...progress, ...recovery.restart, pages: 0, staged: 0 };
+        prepared = false;
         ctx.heartbeat(current());
         continue;
       }

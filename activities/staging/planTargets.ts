@@ -13,20 +13,37 @@ export const DEFAULT_RECONCILE_FULL_EVERY_MS = 86_400_000;
 export type ReconcileReason = 'bootstrap' | 'created' | 'changed' | 'audit' | 'retry' | 'unread' | 'periodic';
 
 /**
+ * Which targets a call plans. 'deltas': what the run's deltas and the connector's read history
+ * name (created, changed, bootstrapped, retries, never read, the periodic share), as soon as the
+ * apps and service principals are staged; 'audit': then, once the audit events are staged, the
+ * targets only they name. Absent: both at once (runs recorded before the split, 1.3.0).
+ */
+export type ReconcileWave = 'deltas' | 'audit';
+
+export type PlannedTargets = { firstShard: number; shards: number; users: number };
+
+/**
  * Chooses the apps and service principals whose owners and app role assignments this run reads,
  * each with its reason, cut into shards (docs/inventory.md): those its delta created or changed
  * (all of a bootstrapped stream), those the run's audit events name, those whose failed read is
  * due for a retry, those never read by a committed run (a connector upgraded from full reads), and
  * the periodic share, oldest read first. A target waiting out its back-off is not read.
- * Running it again for the same run returns the plan it made the first time.
+ * Running it again for the same run and wave returns the plan it made the first time.
  */
-export async function planTargets(db: Database, syncRunId: number, connectorId: string, fullEveryMs: number): Promise<{ shards: number; users: number }> {
+export async function planTargets(db: Database, syncRunId: number, connectorId: string, fullEveryMs: number, wave?: ReconcileWave): Promise<PlannedTargets> {
   return inTransaction(db, async (tx) => {
-    if ((await shardCount(tx, syncRunId)) === 0) await choose(tx, syncRunId, connectorId, fullEveryMs);
-    // Planned: finalize applies owners and assignments once every target is done.
-    await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [syncRunId, RECONCILED_STREAMS]);
+    let planned: { firstShard: number; shards: number };
+    if (wave === 'audit') {
+      if (!(await reconciliationPlanned(tx, syncRunId))) await chooseAuditNamed(tx, syncRunId, connectorId);
+      planned = await auditShards(tx, syncRunId);
+    } else {
+      if ((await shardCount(tx, syncRunId)) === 0) await choose(tx, syncRunId, connectorId, fullEveryMs, wave === undefined);
+      planned = { firstShard: 0, shards: await shardCount(tx, syncRunId) };
+    }
+    // Planned once the last wave is: finalize applies owners and assignments once every target is done.
+    if (wave !== 'deltas') await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [syncRunId, RECONCILED_STREAMS]);
     const users = await tx.query<{ n: number }>(`select count(*)::int as n from (${usersUpTo(TENANT_SIZE_COUNTED_UP_TO)}) u`, [syncRunId, connectorId]);
-    return { shards: await shardCount(tx, syncRunId), users: users.rows[0]!.n };
+    return { ...planned, users: users.rows[0]!.n };
   });
 }
 
@@ -35,13 +52,53 @@ async function shardCount(tx: Queryable, syncRunId: number): Promise<number> {
   return rows[0]!.shards;
 }
 
-async function choose(tx: Queryable, syncRunId: number, connectorId: string, fullEveryMs: number): Promise<void> {
+async function reconciliationPlanned(tx: Queryable, syncRunId: number): Promise<boolean> {
+  const { rows } = await tx.query('select 1 from sync_run_streams where run_id = $1 and stream = any($2) and pulled_at is not null', [syncRunId, RECONCILED_STREAMS]);
+  return rows.length > 0;
+}
+
+/** The audit wave's shards: after the deltas wave's, holding every target planned for reason 'audit' (the deltas wave plans none). */
+async function auditShards(tx: Queryable, syncRunId: number): Promise<{ firstShard: number; shards: number }> {
+  const { rows } = await tx.query<{ first: number | null; last: number | null }>(
+    `select min(shard)::int as first, max(shard)::int as last from reconcile_targets where run_id = $1 and reason = 'audit'`,
+    [syncRunId],
+  );
+  const { first, last } = rows[0]!;
+  return first === null || last === null ? { firstShard: await shardCount(tx, syncRunId), shards: 0 } : { firstShard: first, shards: last - first + 1 };
+}
+
+/** The object ids the run's staged audit events name as owners' or assignments' targets, lower case. */
+async function auditNamedTargets(tx: Queryable, syncRunId: number): Promise<string[]> {
   const named = new Set<string>();
   const columns = `id, data->'activityDisplayName' as "activityDisplayName", data->'targetResources' as "targetResources"`;
   for await (const events of stagedAuditChunks<{ id: string; activityDisplayName?: unknown; targetResources?: unknown }>(tx, syncRunId, columns)) {
     for (const id of auditNamedIds(events)) named.add(id);
   }
-  const params = [syncRunId, connectorId, [...named].sort()];
+  return [...named].sort();
+}
+
+/** The audit wave: targets the audit events name that the deltas wave left out, in shards of their own after its. */
+async function chooseAuditNamed(tx: Queryable, syncRunId: number, connectorId: string): Promise<void> {
+  const named = await auditNamedTargets(tx, syncRunId);
+  if (named.length === 0) return;
+  const params = [syncRunId, connectorId, named];
+  const unplanned = `select object_type, object_id from classified c where reason = 'audit'
+                        and not exists (select 1 from reconcile_targets t where t.run_id = $1 and t.object_type = c.object_type and t.object_id = c.object_id)`;
+  const { rows } = await tx.query<{ n: number }>(`with ${CLASSIFIED} select count(*)::int as n from (${unplanned}) u`, params);
+  const count = rows[0]!.n;
+  if (count === 0) return;
+  await tx.query(
+    `with ${CLASSIFIED}
+     insert into reconcile_targets (run_id, object_type, object_id, reason, shard)
+     select $1, object_type, object_id, 'audit', $4 + ((row_number() over (order by object_type, object_id)) - 1) % $5 from (${unplanned}) u
+     on conflict do nothing`,
+    [...params, await shardCount(tx, syncRunId), shardsFor(count)],
+  );
+}
+
+/** Every reason but the audit wave's; with `withAudit`, the audit events' targets too (one wave). */
+async function choose(tx: Queryable, syncRunId: number, connectorId: string, fullEveryMs: number, withAudit: boolean): Promise<void> {
+  const params = [syncRunId, connectorId, withAudit ? await auditNamedTargets(tx, syncRunId) : []];
   // A tail pass reads only what it saw change or audit events name; retries, never-read targets
   // and the periodic share are left to full runs.
   const kind = await tx.query<{ kind: string }>('select kind from sync_runs where id = $1', [syncRunId]);

@@ -49,12 +49,12 @@ function deltaStream({ db }: ActivityDeps, stream: DeltaStream): PageStream<Delt
         state: { mode: usable ? planned.mode : 'bootstrap', resyncReason, resyncs: 0, tail },
       };
     },
+    // A bootstrap round builds the next tables from its first page (nextTables.ts).
+    prepare: (tx, syncRunId, state) => (state.mode === 'bootstrap' ? openNextTables(tx, syncRunId, stream) : Promise.resolve()),
     clear: (tx, syncRunId) => clearStagedStream(tx, syncRunId, stream),
     fetch: fetchDeltaPage,
-    async stage(tx, syncRunId, _source, page, state, number) {
+    async stage(tx, syncRunId, _source, page, _state, number) {
       try {
-        // A bootstrap round builds the next tables from its first page (nextTables.ts).
-        if (state.mode === 'bootstrap' && number === 1) await openNextTables(tx, syncRunId, stream);
         return await stagePage(tx, syncRunId, stream, page.objects);
       } catch (err) {
         throw err instanceof MalformedMembersDelta ? malformedMembersFailure(err, number, query.resource) : err;

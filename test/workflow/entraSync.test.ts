@@ -3,7 +3,7 @@ import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from 
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EntraSyncWorkflow, progressQuery } from '../../workflows/entraSync';
+import { EntraSyncWorkflow, progressQuery, RECONCILE_WAVES_PATCH } from '../../workflows/entraSync';
 import { DELTA_STREAMS, RECONCILE_INPUTS } from '../../shared/streams';
 import { workflowBundle } from '../support/syncHarness';
 import { workflowTraceSinks } from '../../workers/traceInterceptors';
@@ -261,8 +261,8 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         signIns: { done: true },
       },
     });
-    // 1.0.0 is the baseline: its workflow records no patch marker.
-    expect(patchMarkers(history)).toEqual([]);
+    // 1.0.0 is the baseline; 1.3.0 reconciles in two waves.
+    expect(patchMarkers(history)).toEqual([RECONCILE_WAVES_PATCH]);
     expect(stubs.called('prepareRun').map((c) => c.input)).toEqual([{ connectorId: CONNECTOR_ID }]);
     expect(stubs.called('pullDelta').map((c) => c.input)).toEqual(expect.arrayContaining(pullInputs));
     expect(stubs.called('pullDelta')).toHaveLength(DELTA_STREAMS.length);
@@ -277,10 +277,14 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     );
     expect(stubs.called('pullFullStream')).toHaveLength(5);
     expect(stubs.called('pullAuditEvents').map((c) => c.input)).toEqual([runInput]);
-    expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([runInput]);
+    expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([
+      { ...runInput, wave: 'deltas' },
+      { ...runInput, wave: 'audit' },
+    ]);
+    // Each wave's shards, as its plan numbers them: 0 and 1, then 2 and 3.
     const shards = stubs.called('reconcileShard').map((c) => c.input as { shard: number });
     expect(shards.sort((a, b) => a.shard - b.shard)).toEqual(
-      Array.from({ length: SHARDS }, (_, shard) => ({ ...runInput, shard, requestsPerSecond: REQUESTS_PER_SECOND })),
+      Array.from({ length: 2 * SHARDS }, (_, shard) => ({ ...runInput, shard, requestsPerSecond: REQUESTS_PER_SECOND })),
     );
     for (const name of ['pullPermissionGrants', 'pullSignIns'] as const) {
       expect(stubs.called(name), name).toEqual([{ name, input: runInput, taskQueue: discoveryQueue }]);
@@ -292,26 +296,35 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     await Worker.runReplayHistory({ workflowBundle: bundle, sinks: workflowTraceSinks() }, history);
   });
 
-  it('reconciles once the apps, service principals and audit pulls are done, while the users pull still runs', async () => {
+  it('reconciles what the deltas name once the apps and service principals are pulled, while the audit pull still runs; what the audit events name after it, while the users pull still runs', async () => {
     const events: string[] = [];
-    const reconciling = deferred();
+    const deltasWaveRead = deferred();
+    const auditWavePlanned = deferred();
     const done = (what: string) => events.push(`${what}:done`);
     const stubs = stubActivities(
       {
         pullDelta: async ({ stream }) => {
-          // The users pull ends only once reconciliation has begun: were reconciliation to wait
+          // The users pull ends only once the audit wave is planned: were reconciliation to wait
           // for every pull, this run could never finish.
-          if (stream === 'users') await reconciling.promise;
+          if (stream === 'users') await auditWavePlanned.promise;
           done(`pullDelta ${stream}`);
           return { stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null };
         },
+        // The audit pull ends only once a shard of the deltas wave has read: were that wave to wait for it, no end either.
         pullAuditEvents: async () => {
+          await deltasWaveRead.promise;
           done('pullAuditEvents');
           return { events: 0 };
         },
-        planReconciliation: async () => {
-          reconciling.resolve();
-          return { shards: SHARDS, requestsPerSecondPerShard: REQUESTS_PER_SECOND };
+        planReconciliation: async ({ wave }) => {
+          events.push(`planReconciliation ${wave}`);
+          if (wave === 'audit') auditWavePlanned.resolve();
+          return { shards: 1, firstShard: wave === 'audit' ? 1 : 0, requestsPerSecondPerShard: REQUESTS_PER_SECOND };
+        },
+        reconcileShard: async ({ shard }) => {
+          events.push(`reconcileShard ${shard}`);
+          if (shard === 0) deltasWaveRead.resolve();
+          return { targets: 0, gone: 0 };
         },
       },
       events,
@@ -319,14 +332,30 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
 
     await withWorkers(stubs.activities, async (start) => resultOf(await start()));
 
-    const at = (event: string) => events.indexOf(event);
+    const at = (event: string) => {
+      expect(events, event).toContain(event);
+      return events.indexOf(event);
+    };
     expect(RECONCILE_INPUTS).toEqual(['applications', 'servicePrincipals', 'credentialAuditEvents']);
-    for (const input of ['pullDelta applications:done', 'pullDelta servicePrincipals:done', 'pullAuditEvents:done']) {
-      expect([input, at(input)]).toEqual([input, expect.any(Number)]);
-      expect(at(input), input).toBeLessThan(at('planReconciliation'));
-    }
-    expect(at('pullDelta users:done')).toBeGreaterThan(at('planReconciliation'));
+    for (const input of ['pullDelta applications:done', 'pullDelta servicePrincipals:done']) expect(at(input), input).toBeLessThan(at('planReconciliation deltas'));
+    expect(at('planReconciliation deltas')).toBeLessThan(at('reconcileShard 0'));
+    expect(at('reconcileShard 0')).toBeLessThan(at('pullAuditEvents:done'));
+    expect(at('pullAuditEvents:done')).toBeLessThan(at('planReconciliation audit'));
+    expect(at('planReconciliation audit')).toBeLessThan(at('reconcileShard 1'));
+    expect(at('pullDelta users:done')).toBeGreaterThan(at('planReconciliation audit'));
+    expect(events.filter((e) => e.startsWith('reconcileShard '))).toEqual(['reconcileShard 0', 'reconcileShard 1']);
     expect(events.at(-1)).toBe('finalizeRun');
+  });
+
+  it('reconciles in one wave when the run pulls no audit events (a tail pass that deferred them)', async () => {
+    const stubs = stubActivities({ prepareRun: async () => ({ syncRunId: RUN_ID, streams: planFor(false).filter((s) => s.stream !== 'credentialAuditEvents') }) });
+
+    await withWorkers(stubs.activities, async (start) => resultOf(await start()));
+
+    expect(stubs.called('pullAuditEvents')).toEqual([]);
+    expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([runInput]);
+    expect(stubs.called('reconcileShard')).toHaveLength(SHARDS);
+    expect(stubs.events.at(-1)).toBe('finalizeRun');
   });
 
   it('gives one finalize attempt 2 hours (a bootstrap of a million users takes minutes) and the run-record activities 10', async () => {
@@ -348,8 +377,8 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
 
     const history = await historyOfOneRun(stubs.activities);
 
-    // 1.0.0 is the baseline: its workflow records no patch marker.
-    expect(patchMarkers(history)).toEqual([]);
+    // 1.0.0 is the baseline; 1.3.0 reconciles in two waves.
+    expect(patchMarkers(history)).toEqual([RECONCILE_WAVES_PATCH]);
     expect(stubs.called('pullFullStream').map((c) => c.input)).toEqual(
       expect.arrayContaining([
         { ...runInput, stream: 'directoryRoleAssignments' },
