@@ -1,6 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { failRunActivity, finalizeRunActivity } from './finalize/finalizeRun';
-import { planReconciliationActivity } from './staging/planReconciliation';
+import { planReconciliationActivity, planReconciliationWaveActivity } from './staging/planReconciliation';
 import { prepareRunActivity } from './prepareRun';
 import { pullAuditEventsActivity } from './staging/pullAuditEvents';
 import { pullDeltaActivity } from './staging/pullDelta';
@@ -16,6 +16,7 @@ export function createSyncActivities(deps: ActivityDeps) {
     pullFullStream: pullFullStreamActivity(deps),
     pullAuditEvents: pullAuditEventsActivity(deps),
     planReconciliation: planReconciliationActivity(deps),
+    planReconciliationWave: planReconciliationWaveActivity(deps),
     reconcileShard: reconcileShardActivity(deps),
     finalizeRun: finalizeRunActivity(deps),
     failRun: failRunActivity(deps),

@@ -255,7 +255,7 @@ const RESET_POINTS: Array<{ point: ResetPoint; proves: string }> = [
   { point: 'first workflow task', proves: 'a reset to the first workflow task runs a fresh sync; the failed run keeps nothing' },
   { point: 'last workflow task', proves: 'a reset past the recorded failure starts over as a fresh sync (continue-as-new) instead of failing again' },
   { point: { after: 'prepareRun' }, proves: 'a reset after prepareRun reopens the failed run and resumes from its staging, re-reading nothing' },
-  { point: { after: 'reconcileShard' }, proves: 'a reset after reconciliation re-runs only finalize' },
+  { point: { after: 'reconcileShard' }, proves: 'a reset after reconciliation re-reads nothing: finalize runs again (and a plan that returns what it planned)' },
 ];
 
 /** None is in the reduced set: the test suite runs all of them (test/runLifecycle.test.ts, test/runLifecycleEndings.test.ts). */

@@ -49,7 +49,7 @@ const KILLED_ACTIVITY: Record<Exclude<KillPoint, 'failRun:afterCommit'>, string 
   'prepareRun:afterCommit': 'prepareRun',
   'build:afterLastPage': undefined, // the users or groups pull, whichever built its tables first
   'pull:afterRecord': undefined, // any pull; the streams it recorded are read from sync_run_streams
-  'planReconciliation:afterCommit': 'planReconciliation',
+  'planReconciliation:afterCommit': 'planReconciliationWave', // the first wave's plan
   'finalize:afterSwap': 'finalizeRun',
   'finalize:beforeCommit': 'finalizeRun',
   'finalize:afterCommit': 'finalizeRun',
@@ -93,7 +93,7 @@ async function selfKill(d: Deployment, point: Exclude<KillPoint, 'failRun:afterC
     return { outcome: 'succeeded', detail: `${worker} worker died at ${point}; recorded ${streams.join(', ')}, none read again` };
   }
   // Nothing else of the run was in flight on this worker, except the pulls beside
-  // planReconciliation (its lane waits only for the pulls it plans from; workflows/entraSync.ts),
+  // planReconciliation (its first wave waits only for the apps and service principals; workflows/entraSync.ts),
   // which resume from their heartbeats: the run reads what the clean run reads; for the plan,
   // its targets' sub-requests.
   const targetReads = (reads: Map<string, number>) => new Map([...reads].filter(([path]) => /^\$batch \/v1\.0\/(applications|servicePrincipals)\//.test(path)));
@@ -112,6 +112,8 @@ async function selfKill(d: Deployment, point: Exclude<KillPoint, 'failRun:afterC
   if (differences.length > 0) throw new Error(`the run read differently from the clean run: ${differences.join('; ')}`);
   let detail = `${worker} worker died at ${point}; ${activity} retried (attempt ${attempts.get(activity!)?.lastAttempt}), Graph read as in the clean run`;
   if (point === 'planReconciliation:afterCommit') {
+    // The scenario is a bootstrap: the first wave reads every target ('bootstrap') and the audit
+    // wave adds none, so every shard that ran is one the killed plan committed.
     const ran = attempts.get('reconcileShard')?.scheduled ?? 0;
     if (shards.rows[0]!.n === 0 || ran !== shards.rows[0]!.n) throw new Error(`the killed plan committed ${shards.rows[0]!.n} shards; ${ran} ran`);
     detail = `${worker} worker died at ${point}; ${activity} retried (attempt ${attempts.get(activity!)?.lastAttempt}); the ${ran} committed shards ran, each target read once as in the clean run`;

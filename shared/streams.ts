@@ -98,8 +98,9 @@ export const RECONCILED_STREAMS: readonly PulledStreamName[] = streamsWhere((s) 
 export const AUDIT_STREAM = 'credentialAuditEvents' satisfies WatermarkStream;
 /**
  * The pulls reconciliation plans from (activities/staging/planTargets.ts): the apps and service
- * principals whose owners and assignments it reads, and the audit events that name targets. It
- * starts once these are staged, beside the longer pulls (users, groups) it does not read.
+ * principals whose owners and assignments it reads, and the audit events that name targets. Its
+ * first wave starts once the apps and service principals are staged, its second once the audit
+ * events are, beside the longer pulls (users, groups) it does not read.
  */
 export const RECONCILE_INPUTS: readonly PulledStreamName[] = ['applications', 'servicePrincipals', AUDIT_STREAM];
 export const SIGN_INS_STREAM = 'signIns' satisfies WatermarkStream;

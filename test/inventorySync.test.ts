@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { directMemberships } from '../simulator/tenant/groundTruth';
+import { appRoleAssignments, directMemberships, groupOwnerships } from '../simulator/tenant/groundTruth';
 import type { RunningSimulator } from '../simulator/server';
 import { expectInventoryMatchesTruth } from './support/inventoryTruth';
 import { recordHistoryIfAsked } from './support/histories';
@@ -40,6 +40,16 @@ describe('the four delta streams, memberships and credentials', () => {
     expect(Object.keys(await cursors()).sort()).toEqual(['applications', 'groups', 'servicePrincipals', 'users']);
     // A first bootstrap writes these while it pulls and swaps them in at its commit (docs/bootstrap-swap.md).
     expect(await builtTables(run.summary.syncRunId)).toEqual(['users', 'group_members', 'relationship_history']);
+    // The history the pulls built holds memberships only; finalize added the other kinds, and the
+    // statistics the next run plans on know them (the tenant has group owners and app role assignments).
+    expect(groupOwnerships(sim.tenant).length).toBeGreaterThan(0);
+    expect(appRoleAssignments(sim.tenant).length).toBeGreaterThan(0);
+    const [kinds] = await harness.query<{ kinds: string[] }>(
+      `select array(select unnest(s.most_common_vals::text::text[]) order by 1) as kinds from pg_stats s
+        where s.schemaname = 'connector_partitions' and s.tablename = connector_partition_name('relationship_history', $1) and s.attname = 'kind'`,
+      [harness.connectorId],
+    );
+    expect(kinds?.kinds).toEqual(expect.arrayContaining(['app_role_assignment', 'group_member', 'group_owner']));
   });
 
   it('incremental: every kind of change on every stream, membership adds and removes included', async () => {

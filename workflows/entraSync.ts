@@ -56,7 +56,7 @@ const RUN_RECORD_OPTIONS = {
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
 } as const;
 
-const { prepareRun, planReconciliation, failRun } = proxyActivities<SyncActivities>(RUN_RECORD_OPTIONS);
+const { prepareRun, planReconciliation, planReconciliationWave, failRun } = proxyActivities<SyncActivities>(RUN_RECORD_OPTIONS);
 
 /** Reconciliation in two waves, the deltas' targets not waiting for the audit pull (1.3.0); histories from before replay without. */
 export const RECONCILE_WAVES_PATCH = 'reconcile-before-audit';
@@ -190,7 +190,7 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
 
 /** Owners and app role assignments have no delta: read them for the inventory as it now stands (or one wave of them). */
 async function reconcile(syncRunId: number, connectorId: string, wave?: ReconcileWave): Promise<void> {
-  const plan = await planReconciliation({ syncRunId, connectorId, ...(wave ? { wave } : {}) });
+  const plan = wave ? await planReconciliationWave({ syncRunId, connectorId, wave }) : await planReconciliation({ syncRunId, connectorId });
   const first = plan.firstShard ?? 0;
   const shards = Array.from({ length: plan.shards }, (_, i) => first + i);
   await inParallel(shards.map((shard) => () => reconcileShard({ syncRunId, connectorId, shard, requestsPerSecond: plan.requestsPerSecondPerShard })));

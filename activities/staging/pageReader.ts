@@ -68,7 +68,7 @@ export type PageStream<S, R> = {
   permission: string;
   /** Reports (audit events, sign-ins) have their own low limit, one for both: paced under it together. */
   pacing?: 'reports';
-  /** A fresh attempt: where to start. Staging of an earlier attempt is cleared first. */
+  /** A fresh attempt: where to start. Staging of an earlier attempt is cleared before the first page is staged. */
   start(connector: Connector, syncRunId: number): Promise<PullStart<S>>;
   /**
    * At the start of a round, while its first page is requested: staging work the first page would
@@ -132,6 +132,9 @@ export async function readPages<S, R>({ db, graph }: ActivityDeps, stream: PageS
   let progress: PullProgress<S>;
   if (resumable<S>(ctx.info.heartbeatDetails, stream.stream)) {
     progress = ctx.info.heartbeatDetails;
+    // A round's first page was never staged: the attempt that heartbeat this may not have finished
+    // clearing before it (a wait for Graph heartbeats too), so this one clears again.
+    if (progress.pages === 0) inBackground((tx) => stream.clear(tx, syncRunId));
   } else {
     const start = await stream.start(connector, syncRunId);
     // Whatever an earlier attempt staged may be from another round.

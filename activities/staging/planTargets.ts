@@ -37,8 +37,10 @@ export async function planTargets(db: Database, syncRunId: number, connectorId: 
       if (!(await reconciliationPlanned(tx, syncRunId))) await chooseAuditNamed(tx, syncRunId, connectorId);
       planned = await auditShards(tx, syncRunId);
     } else {
-      if ((await shardCount(tx, syncRunId)) === 0) await choose(tx, syncRunId, connectorId, fullEveryMs, wave === undefined);
-      planned = { firstShard: 0, shards: await shardCount(tx, syncRunId) };
+      // Chosen once: a plan of no target is not chosen again once the audit wave has planned.
+      if ((await shardCount(tx, syncRunId)) === 0 && !(await reconciliationPlanned(tx, syncRunId))) await choose(tx, syncRunId, connectorId, fullEveryMs, wave === undefined);
+      // The deltas wave again (a reset to before it): its own shards, not the audit wave's.
+      planned = { firstShard: 0, shards: wave === 'deltas' ? (await auditShards(tx, syncRunId)).firstShard : await shardCount(tx, syncRunId) };
     }
     // Planned once the last wave is: finalize applies owners and assignments once every target is done.
     if (wave !== 'deltas') await tx.query('update sync_run_streams set pulled_at = now() where run_id = $1 and stream = any($2)', [syncRunId, RECONCILED_STREAMS]);

@@ -44,9 +44,15 @@ const MiB = 1024 * 1024;
  * advice for a dedicated server; the pages are only taken as the data is read. Fewer checkpoints
  * during a bootstrap's bulk writes mean fewer full-page images in the WAL.
  */
-export function embeddedServerSettings(totalMemoryBytes = os.totalmem()): Record<string, string> {
+export function embeddedServerSettings(totalMemoryBytes = availableMemory()): Record<string, string> {
   const sharedBuffersMiB = Math.min(4096, Math.max(128, Math.floor(totalMemoryBytes / 4 / MiB)));
   return { shared_buffers: `${sharedBuffersMiB}MB`, max_wal_size: '4GB' };
+}
+
+/** The machine's memory, or the container's limit when it has a smaller one. */
+function availableMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(limit, os.totalmem()) : os.totalmem();
 }
 
 /** For a bench that measures statements: extra server settings (`-c name=value`), and where the server's log goes. */

@@ -277,7 +277,8 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     );
     expect(stubs.called('pullFullStream')).toHaveLength(5);
     expect(stubs.called('pullAuditEvents').map((c) => c.input)).toEqual([runInput]);
-    expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([
+    expect(stubs.called('planReconciliation')).toEqual([]);
+    expect(stubs.called('planReconciliationWave').map((c) => c.input)).toEqual([
       { ...runInput, wave: 'deltas' },
       { ...runInput, wave: 'audit' },
     ]);
@@ -316,7 +317,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
           done('pullAuditEvents');
           return { events: 0 };
         },
-        planReconciliation: async ({ wave }) => {
+        planReconciliationWave: async ({ wave }) => {
           events.push(`planReconciliation ${wave}`);
           if (wave === 'audit') auditWavePlanned.resolve();
           return { shards: 1, firstShard: wave === 'audit' ? 1 : 0, requestsPerSecondPerShard: REQUESTS_PER_SECOND };
@@ -354,6 +355,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
 
     expect(stubs.called('pullAuditEvents')).toEqual([]);
     expect(stubs.called('planReconciliation').map((c) => c.input)).toEqual([runInput]);
+    expect(stubs.called('planReconciliationWave')).toEqual([]);
     expect(stubs.called('reconcileShard')).toHaveLength(SHARDS);
     expect(stubs.events.at(-1)).toBe('finalizeRun');
   });
@@ -369,7 +371,7 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
         return scheduled ? [[scheduled.activityType?.name, Number(scheduled.startToCloseTimeout?.seconds)]] : [];
       }),
     );
-    expect(startToClose).toMatchObject({ prepareRun: 10 * 60, planReconciliation: 10 * 60, finalizeRun: 2 * 60 * 60 });
+    expect(startToClose).toMatchObject({ prepareRun: 10 * 60, planReconciliationWave: 10 * 60, finalizeRun: 2 * 60 * 60 });
   });
 
   it('without discovery planned, schedules no discovery activity', async () => {

@@ -36,8 +36,9 @@ export const healthy: AllActivities = {
   pullDelta: async ({ stream }) => ({ stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null }),
   pullFullStream: async () => ({ assignments: 0 }),
   pullAuditEvents: async () => ({ events: 0 }),
+  planReconciliation: async () => ({ shards: SHARDS, requestsPerSecondPerShard: REQUESTS_PER_SECOND }),
   // Each wave's shards after the ones before it, as planTargets numbers them.
-  planReconciliation: async ({ wave }) => ({ shards: SHARDS, firstShard: wave === 'audit' ? SHARDS : 0, requestsPerSecondPerShard: REQUESTS_PER_SECOND }),
+  planReconciliationWave: async ({ wave }) => ({ shards: SHARDS, firstShard: wave === 'audit' ? SHARDS : 0, requestsPerSecondPerShard: REQUESTS_PER_SECOND }),
   reconcileShard: async () => ({ targets: 0, gone: 0 }),
   finalizeRun: async ({ syncRunId }) => ({ syncRunId, status: 'succeeded', streams: {} }),
   // As the real failRun: the row belongs to the run that calls.
