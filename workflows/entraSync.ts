@@ -172,14 +172,21 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
   const reconcileLane =
     patched(RECONCILE_WAVES_PATCH) && audit.length > 0 && reconciled.length > 0
       ? async () => {
+          let auditPulled = false;
+          let planned = false;
           await inParallel([
             async () => {
               await inParallel(tasks(inputs.filter((p) => p.stream !== AUDIT_STREAM)));
-              await reconcilePlanned('deltas');
+              // The audit log already staged (a quiet tenant): one plan, no second wave to wait for.
+              planned = auditPulled;
+              await reconcilePlanned(planned ? 'all' : 'deltas');
             },
-            () => inParallel(tasks(audit)),
+            async () => {
+              await inParallel(tasks(audit));
+              auditPulled = true;
+            },
           ]);
-          await reconcilePlanned('audit');
+          if (!planned) await reconcilePlanned('audit');
         }
       : async () => {
           await inParallel(tasks(inputs));

@@ -16,9 +16,10 @@ export type ReconcileReason = 'bootstrap' | 'created' | 'changed' | 'audit' | 'r
  * Which targets a call plans. 'deltas': what the run's deltas and the connector's read history
  * name (created, changed, bootstrapped, retries, never read, the periodic share), as soon as the
  * apps and service principals are staged; 'audit': then, once the audit events are staged, the
- * targets only they name. Absent: both at once (runs recorded before the split, 1.3.0).
+ * targets only they name. 'all' (or absent, as runs recorded before 1.3.0 plan): both at once,
+ * when the audit events were staged first.
  */
-export type ReconcileWave = 'deltas' | 'audit';
+export type ReconcileWave = 'deltas' | 'audit' | 'all';
 
 export type PlannedTargets = { firstShard: number; shards: number; users: number };
 
@@ -38,7 +39,7 @@ export async function planTargets(db: Database, syncRunId: number, connectorId: 
       planned = await auditShards(tx, syncRunId);
     } else {
       // Chosen once: a plan of no target is not chosen again once the audit wave has planned.
-      if ((await shardCount(tx, syncRunId)) === 0 && !(await reconciliationPlanned(tx, syncRunId))) await choose(tx, syncRunId, connectorId, fullEveryMs, wave === undefined);
+      if ((await shardCount(tx, syncRunId)) === 0 && !(await reconciliationPlanned(tx, syncRunId))) await choose(tx, syncRunId, connectorId, fullEveryMs, wave !== 'deltas');
       // The deltas wave again (a reset to before it): its own shards, not the audit wave's.
       planned = { firstShard: 0, shards: wave === 'deltas' ? (await auditShards(tx, syncRunId)).firstShard : await shardCount(tx, syncRunId) };
     }
