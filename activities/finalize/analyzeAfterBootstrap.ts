@@ -31,11 +31,14 @@ export async function analyzeAfterBootstrap(db: Database, syncRunId: number, swa
   if (!(await bootstrapsDeltaStream(db, syncRunId))) return;
   // One ANALYZE works on one table at a time: a few side by side take what the server has, while
   // leaving most of the pool to other connectors' activities.
-  // A table swapped in was analysed by its pull after the last page (nextTables.ts), except history:
-  // finalize adds every kind but group_member to it after the attach, and statistics that know
-  // only group_member had the next run read the staged owner pairs once for each of 108,894
-  // group_owner intervals (8.3 s at 1,000,000 users; analysing takes 0.4 s).
-  const waiting = await analyzedRelations(db, syncRunId, REWRITTEN.filter((t) => t === 'relationship_history' || !swapped.has(t)));
+  // A table swapped in was analysed by its pull after the last page (nextTables.ts), except for
+  // history's kinds: finalize adds every kind but group_member after the attach, and statistics
+  // that know only group_member had the next run read the staged owner pairs once for each of
+  // 108,894 group_owner intervals (8.3 s at 1,000,000 users). That one column is analysed again.
+  const tables = REWRITTEN.filter((t) => t === 'relationship_history' || !swapped.has(t));
+  const columns = (table: string) => (table === 'relationship_history' && swapped.has(table) ? ' (kind)' : '');
+  const relations = await analyzedRelations(db, syncRunId, tables);
+  const waiting = relations.map((relation, i) => `${relation}${columns(tables[i]!)}`);
   const analyzeNext = async (): Promise<void> => {
     for (let relation = waiting.shift(); relation; relation = waiting.shift()) await db.query(`analyze ${relation}`);
   };
