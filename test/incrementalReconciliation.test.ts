@@ -189,8 +189,20 @@ describe('incremental reconciliation', () => {
   it('reads every target once after an upgrade from full reads, when no read state exists', async () => {
     await rows('delete from reconcile_reads where connector_id = $1');
     const named = await namedForNextRun();
-    const upgraded = await harness.sync();
-    const read = await readBy(upgraded.summary.syncRunId);
+    // The audit log answers only once the first wave is planned (the order of a tenant whose audit
+    // log is slow to read; when it answers first, the run plans once and `audit` wins).
+    const hold = sim.faults.add({ kind: 'hold', pathPrefix: '/v1.0/auditLogs/directoryAudits', method: 'GET', times: 1000 });
+    const handle = await harness.startSync();
+    try {
+      await untilAsync(
+        async () => (await rows(`select 1 from reconcile_targets t join sync_runs r on r.id = t.run_id where r.connector_id = $1 and r.status = 'running' limit 1`)).length > 0,
+        'the first wave planned',
+      );
+    } finally {
+      sim.faults.remove(hold.id);
+    }
+    const upgraded = await handle.result();
+    const read = await readBy(upgraded.syncRunId);
     const all = [...sim.tenant.activeObjects('applications'), ...sim.tenant.activeObjects('servicePrincipals')].map((o) => o.id);
     expect(sorted([...read.keys()])).toEqual(sorted(all));
     // Everything is read for want of state, in the first wave: before the audit events are staged,
