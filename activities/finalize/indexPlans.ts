@@ -4,8 +4,8 @@ const JOIN_AND_SCAN_METHODS = ['enable_hashjoin', 'enable_mergejoin', 'enable_se
 
 /**
  * Runs `work` (statements of an incremental run's touched scope) with the planner held to index
- * lookups: no hash or merge joins, no sequential scan where an index serves, no materialised inner side. A touched scope
- * names its objects in arrays of a few hundred to a few thousand ids; the planner estimates such
+ * lookups: no hash or merge joins, no sequential scan where an index serves, no materialised
+ * inner side. A touched scope names its objects in arrays of a few hundred to a few thousand ids; the planner estimates such
  * an `= any($2)` at thousands of rows and then hash-joins against whole live tables (every user,
  * every history row: 0.1 to 0.5 s a statement at 100,000 users, ten times that at 1,000,000).
  * Index lookups make the cost follow the rows in scope, whatever the tenant's size. Nor does it

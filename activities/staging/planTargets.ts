@@ -84,18 +84,19 @@ async function auditNamedTargets(tx: Queryable, syncRunId: number): Promise<stri
 async function chooseAuditNamed(tx: Queryable, syncRunId: number, connectorId: string): Promise<void> {
   const named = await auditNamedTargets(tx, syncRunId);
   if (named.length === 0) return;
-  const params = [syncRunId, connectorId, named];
-  const unplanned = `select object_type, object_id from classified c where reason = 'audit'
-                        and not exists (select 1 from reconcile_targets t where t.run_id = $1 and t.object_type = c.object_type and t.object_id = c.object_id)`;
-  const { rows } = await tx.query<{ n: number }>(`with ${CLASSIFIED} select count(*)::int as n from (${unplanned}) u`, params);
-  const count = rows[0]!.n;
-  if (count === 0) return;
-  await tx.query(
+  const { rows } = await tx.query<{ objectType: string; objectId: string }>(
     `with ${CLASSIFIED}
-     insert into reconcile_targets (run_id, object_type, object_id, reason, shard)
-     select $1, object_type, object_id, 'audit', $4 + ((row_number() over (order by object_type, object_id)) - 1) % $5 from (${unplanned}) u
+     select object_type as "objectType", object_id as "objectId" from classified c where reason = 'audit'
+        and not exists (select 1 from reconcile_targets t where t.run_id = $1 and t.object_type = c.object_type and t.object_id = c.object_id)
+      order by object_type, object_id`,
+    [syncRunId, connectorId, named],
+  );
+  if (rows.length === 0) return;
+  await tx.query(
+    `insert into reconcile_targets (run_id, object_type, object_id, reason, shard)
+     select $1, u.t, u.i, 'audit', $4 + (u.n - 1) % $5 from unnest($2::text[], $3::text[]) with ordinality as u(t, i, n)
      on conflict do nothing`,
-    [...params, await shardCount(tx, syncRunId), shardsFor(count)],
+    [syncRunId, rows.map((r) => r.objectType), rows.map((r) => r.objectId), await shardCount(tx, syncRunId), shardsFor(rows.length)],
   );
 }
 

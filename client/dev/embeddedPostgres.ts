@@ -44,7 +44,7 @@ const MiB = 1024 * 1024;
  * advice for a dedicated server; the pages are only taken as the data is read. Fewer checkpoints
  * during a bootstrap's bulk writes mean fewer full-page images in the WAL.
  */
-export function embeddedServerSettings(totalMemoryBytes = availableMemory()): Record<string, string> {
+function embeddedServerSettings(totalMemoryBytes = availableMemory()): Record<string, string> {
   const sharedBuffersMiB = Math.min(4096, Math.max(128, Math.floor(totalMemoryBytes / 4 / MiB)));
   return { shared_buffers: `${sharedBuffersMiB}MB`, max_wal_size: '4GB' };
 }
