@@ -223,12 +223,17 @@ describe('an endpoint that fails or answers late', () => {
   });
 
   it('retries after a first attempt that got no answer in time', async () => {
-    sim.notifications.configure({ firstAttemptTimeoutMs: 150 });
+    // Retries time out as soon: on a loaded machine an attempt can time out before it reaches the
+    // receiver, and the attempt the receiver then leaves hanging must not hold the test for 10 s.
+    sim.notifications.configure({ firstAttemptTimeoutMs: 150, retryTimeoutMs: 150 });
     await subscribe('/users');
     receiver.behaviour = { ...receiver.behaviour, answer: 'hang', answerTimes: 1 };
     sim.tenant.updateUser(someUser(17).id, { jobTitle: 'Timed out once' });
     await eventually(() => sim.notifications.delivery.counters.delivered === 1, 'the retried delivery');
-    expect(sim.notifications.delivery.attemptLog().map((a) => a.outcome)).toEqual(['timedOut', 'delivered']);
+    const outcomes = sim.notifications.delivery.attemptLog().map((a) => a.outcome);
+    expect(outcomes.at(-1)).toBe('delivered');
+    expect(outcomes.slice(0, -1)).toContain('timedOut');
+    expect(new Set(outcomes.slice(0, -1))).toEqual(new Set(['timedOut']));
   });
 
   it('gives a notification up once it is 4 hours old on the moved clock', async () => {

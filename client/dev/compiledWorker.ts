@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILD_INPUTS } from '../../workers/workflowBundle';
+import { BUILD_INPUTS, PREBUILT_WORKFLOW_BUNDLE } from '../../workers/workflowBundle';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COMPILED_DIR = path.join(ROOT, 'dist', 'workers');
@@ -12,7 +12,16 @@ const COMPILED_DIR = path.join(ROOT, 'dist', 'workers');
  * the caller then runs the source.
  */
 export async function currentCompiledWorker(entry: string): Promise<string | undefined> {
-  const compiled = path.join(COMPILED_DIR, `${path.basename(entry, '.ts')}.js`);
+  return currentBuildOutput(`${path.basename(entry, '.ts')}.js`);
+}
+
+/** The workflow bundle the build put next to the compiled workers, when the build is current. */
+export async function currentPrebuiltWorkflowBundle(): Promise<string | undefined> {
+  return currentBuildOutput(PREBUILT_WORKFLOW_BUNDLE);
+}
+
+async function currentBuildOutput(file: string): Promise<string | undefined> {
+  const compiled = path.join(COMPILED_DIR, file);
   const inputsFile = path.join(COMPILED_DIR, BUILD_INPUTS);
   try {
     const [built, inputs] = await Promise.all([stat(inputsFile), readFile(inputsFile, 'utf8').then((t) => JSON.parse(t) as string[])]);

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EntraSyncWorkflow, progressQuery, RECONCILE_WAVES_PATCH } from '../../workflows/entraSync';
 import { DELTA_STREAMS, RECONCILE_INPUTS } from '../../shared/streams';
@@ -15,7 +15,7 @@ import { blockUntilCancelled, deferred, healthy, planFor, REQUESTS_PER_SECOND, R
 const CONNECTOR_ID = 'c-stub';
 
 let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundleOption;
 
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });

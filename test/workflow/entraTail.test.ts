@@ -2,7 +2,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EntraTailWorkflow, tailStatusQuery, triggerSignal, type TailStatus } from '../../workflows/entraTail';
 import { tailWorkflowId } from '../../workflows/ids';
@@ -12,7 +12,7 @@ import { deferred, healthy, RUN_ID, stubActivities, type AllActivities } from '.
 import type { TailCheck } from '../../activities';
 
 let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: WorkflowBundleOption;
 
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
