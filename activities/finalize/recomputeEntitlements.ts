@@ -29,6 +29,7 @@ const CURRENT = `
  */
 export async function recomputeEntitlements(tx: Queryable, connectorId: string, syncRunId: number, given?: HistoryScope): Promise<Counts> {
   const scope = given ?? (await historyScopeOf(tx, syncRunId));
+  if (scope.diff === 'whole' && !(await storesEntitlements(tx, connectorId))) return insertAll(tx, connectorId);
   // Materialised once, so the diff below joins against it instead of re-running it per row.
   await tx.query('drop table if exists entitlements_now');
   await tx.query(
@@ -82,6 +83,31 @@ export async function recomputeEntitlements(tx: Queryable, connectorId: string, 
     [connectorId],
   );
   return { upserted: added.rowCount ?? 0, removed: gone.rowCount ?? 0 };
+}
+
+/** Whether the connector has any entitlement stored (none before its first commit, or after a data reset). */
+async function storesEntitlements(tx: Queryable, connectorId: string): Promise<boolean> {
+  const { rowCount } = await tx.query('select 1 from effective_entitlements where connector_id = $1 limit 1', [connectorId]);
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Nothing stored, so nothing to diff: every current row is inserted as it is computed, without the
+ * materialised copy, its ANALYZE and the anti-join. Hash joins, for the reason given in
+ * recomputeEntitlements.
+ */
+async function insertAll(tx: Queryable, connectorId: string): Promise<Counts> {
+  const { rows: setting } = await tx.query<{ nestloop: string }>(`select current_setting('enable_nestloop') as nestloop`);
+  await tx.query(`select set_config('enable_nestloop', 'off', true)`);
+  const added = await tx.query(
+    `insert into effective_entitlements (connector_id, principal_id, principal_type, resource_id, app_role_id, assignment_id, granted_via, via_group_id)
+     select $1, c.* from (${CURRENT}) c
+      order by c.principal_id, c.assignment_id, c.via_group_id
+     on conflict (connector_id, principal_id, assignment_id, via_group_id) do nothing`,
+    [connectorId],
+  );
+  await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
+  return { upserted: added.rowCount ?? 0, removed: 0 };
 }
 
 /**
