@@ -29,6 +29,14 @@ async function syncedTables(db: Queryable): Promise<string[]> {
   return rows.map((r) => r.table_name);
 }
 
+/** The tables partitioned by connector (migrations 0039-0041). */
+async function partitionedTables(db: Queryable): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>(
+    `select c.relname::text as name from pg_partitioned_table p join pg_class c on c.oid = p.partrelid where c.relnamespace = current_schema()::regnamespace`,
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
 /** True when anything was synced for the connector: a cursor, a watermark, a row or history. */
 export async function hasSyncedData(db: Queryable, connectorId: string): Promise<boolean> {
   // History kept by a reset still belongs to the old tenant: a tenant change must reset it too.
@@ -54,7 +62,14 @@ export async function runInFlight(db: Queryable, connectorId: string): Promise<{
  */
 export async function resetConnectorData(db: Queryable, connectorId: string): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
+  const partitioned = await partitionedTables(db);
   for (const table of await syncedTables(db)) {
+    if (partitioned.has(table)) {
+      // The connector's own partition, truncated: its space is free at the commit, not after a vacuum.
+      const { rows } = await db.query<{ n: string }>('select truncate_connector_partition($1, $2) as n', [table, connectorId]);
+      deleted[table] = Number(rows[0]!.n);
+      continue;
+    }
     const { rowCount } = await db.query(`delete from ${quoteIdent(table)} where connector_id = $1`, [connectorId]);
     deleted[table] = rowCount ?? 0;
   }
