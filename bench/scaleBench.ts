@@ -20,6 +20,7 @@ import { freePort } from '../shared/freePort';
 import { startSimulator } from '../simulator/server';
 import { runMain } from '../workers/runMain';
 import { mutateTenant } from './mutateTenant';
+import { measureDatabaseSpace, type DatabaseSpace } from './databaseSpace';
 import { cpuSeconds } from './processCpu';
 import { peakRssMiB, resetPeakRss } from './procMemory';
 import { cpuPercentOfCores, distribution, overlappingRuns, scheduleOutcome, type RunInterval, type ScheduleOutcome } from './scaleFigures';
@@ -234,6 +235,8 @@ runMain(async () => {
     const traffic = sim.tenants.map((t) => t.counters.snapshot().totals);
     const sum = <K extends string>(items: ScheduleOutcome[], key: K & keyof ScheduleOutcome) => items.reduce((n, o) => n + o[key], 0);
     const outcomes = perConnector.map((c) => c.schedule);
+    // Last, after every figure above was read: the largest tenant is removed, the next largest reset.
+    const space = await measureDatabaseSpace(db, connectorIdOf(options.connectors - 1), connectorIdOf(Math.max(0, options.connectors - 2)));
 
     const report = {
       connectors: options.connectors,
@@ -267,6 +270,7 @@ runMain(async () => {
       graph: { requests: traffic.reduce((n, t) => n + t.requests, 0), throttled: traffic.reduce((n, t) => n + t.throttled, 0) },
       loadAverage: { start: loadAtStart.map(round2), end: loadAtEnd.map(round2) },
       cores: os.cpus().length,
+      space,
       perConnector,
     };
     process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
@@ -356,6 +360,7 @@ function formatReport(r: {
   postgresConnectionsPeak: { workers: number; total: number };
   graph: { requests: number; throttled: number };
   loadAverage: { start: number[]; end: number[] };
+  space: DatabaseSpace;
   perConnector: Array<{ connectorId: string; users: number; schedule: ScheduleOutcome; started: number; succeeded: number; failed: number; failureKinds: Record<string, number> }>;
 }): string {
   const d = (x: ReturnType<typeof distribution>) => `p50 ${x.p50 ?? '-'} ms, p95 ${x.p95 ?? '-'} ms, max ${x.max ?? '-'} ms (${x.count})`;
@@ -369,6 +374,12 @@ function formatReport(r: {
     `PostgreSQL connections, peak: ${r.postgresConnectionsPeak.workers} from workers, ${r.postgresConnectionsPeak.total} in all`,
     `Graph: ${r.graph.requests} requests, ${r.graph.throttled} throttled (429)`,
     `load average: ${r.loadAverage.start.join(' ')} at the start, ${r.loadAverage.end.join(' ')} at the end`,
+    `PostgreSQL: ${r.space.databaseMiB} MiB after the runs; most autovacuumed tables:`,
+    ...r.space.vacuum.map((t) => `  ${t.table}: ${t.mib} MiB, ${t.liveRows} live rows, ${t.deadRows} dead, ${t.autovacuums} autovacuums, ${t.autoanalyzes} autoanalyzes`),
+    ...[['removed', r.space.removed] as const, ['reset', r.space.reset] as const].map(
+      ([what, f]) =>
+        `${what} ${f.connectorId}: its partitions ${f.partitionBytesBefore} -> ${f.partitionBytesAfter} bytes, the database ${f.databaseBytesFreed} bytes smaller at the commit`,
+    ),
     '',
     ...r.perConnector.map(
       (c) =>
