@@ -22,6 +22,25 @@ const addConnector = (client: pg.PoolClient, id: string) =>
   client.query(`insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host) values ($1, 't', 'c', 'https://graph', 'https://login')`, [id]);
 
 /** The partition of a connector's rows, or undefined when the table has none for it. */
+/** `work` in one transaction as a new role with only row privileges (docs/operations.md, "Database"), dropped after. */
+async function asRowsOnlyRole<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
+  const role = `rows_only_${process.pid}_${Date.now()}`;
+  await client.query(`create role ${role}`);
+  try {
+    await client.query(`grant select, insert, update, delete on all tables in schema public to ${role}; grant usage on all sequences in schema public to ${role}`);
+    await client.query('begin');
+    await client.query(`set local role ${role}`);
+    const result = await work();
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback');
+    throw err;
+  } finally {
+    await client.query(`drop owned by ${role}; drop role ${role}`);
+  }
+}
+
 const partitionOf = async (client: pg.PoolClient, table: string, connectorId: string) =>
   (
     await client.query<{ partition: string }>(
@@ -152,21 +171,10 @@ describe('migrations 0039-0041: users, group_members and relationship_history pa
   });
 
   it('a role with only row privileges (docs/operations.md, "Database") adds and removes a connector', async () => {
-    const role = `rows_only_${process.pid}_${Date.now()}`;
-    await client.query(`create role ${role}`);
-    try {
-      await client.query(`grant select, insert, update, delete on all tables in schema public to ${role}; grant usage on all sequences in schema public to ${role}`);
-      await client.query('begin');
-      await client.query(`set local role ${role}`);
+    await asRowsOnlyRole(client, async () => {
       await addConnector(client, 'northwind');
       await client.query(`delete from connectors where id = 'northwind'`);
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback');
-      throw err;
-    } finally {
-      await client.query(`drop owned by ${role}; drop role ${role}`);
-    }
+    });
     for (const table of CONNECTOR_PARTITIONED_TABLES) expect(await partitionOf(client, table, 'northwind')).toBeUndefined();
   });
 
@@ -183,21 +191,7 @@ describe('migrations 0039-0041: users, group_members and relationship_history pa
     const size = async (connectorId: string) =>
       Number((await client.query(`select pg_relation_size($1::regclass) as n`, [await partitionOf(client, 'users', connectorId)])).rows[0].n);
     expect(await size("o'brien & co")).toBeGreaterThan(0);
-    const role = `resets_${process.pid}_${Date.now()}`;
-    await client.query(`create role ${role}`);
-    let deleted: Record<string, number>;
-    try {
-      await client.query(`grant select, insert, update, delete on all tables in schema public to ${role}; grant usage on all sequences in schema public to ${role}`);
-      await client.query('begin');
-      await client.query(`set local role ${role}`);
-      deleted = await resetConnectorData(client, "o'brien & co");
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback');
-      throw err;
-    } finally {
-      await client.query(`drop owned by ${role}; drop role ${role}`);
-    }
+    const deleted = await asRowsOnlyRole(client, () => resetConnectorData(client, "o'brien & co"));
     expect(deleted.users).toBe(1);
     // Its file is empty in the reset's commit (a delete would leave it at its size until a vacuum).
     expect(await size("o'brien & co")).toBe(0);
