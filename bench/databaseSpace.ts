@@ -9,7 +9,8 @@ export interface DatabaseSpace {
   /** The tables with the most autovacuum work (partitions per connector summed under their parent). */
   vacuum: Array<{ table: string; mib: number; liveRows: number; deadRows: number; autovacuums: number; autoanalyzes: number }>;
   removed: SpaceFreed;
-  reset: SpaceFreed;
+  /** None with a single connector (it was removed). */
+  reset?: SpaceFreed;
 }
 
 /** One connector's partitions before and after, and the database's size change, in bytes. */
@@ -25,12 +26,12 @@ export interface SpaceFreed {
  * `connector remove` does in PostgreSQL (the row's delete drops its partitions) and resets
  * `resetId` as `connector update --reset-data` does, each in its own transaction.
  */
-export async function measureDatabaseSpace(db: pg.Pool, removeId: string, resetId: string): Promise<DatabaseSpace> {
+export async function measureDatabaseSpace(db: pg.Pool, removeId: string, resetId: string | undefined): Promise<DatabaseSpace> {
   const databaseMiB = Math.round((await databaseBytes(db)) / 2 ** 20);
   const vacuum = await vacuumFigures(db);
   const removed = await freed(db, removeId, (tx) => deleteConnector(tx, removeId));
-  const reset = await freed(db, resetId, (tx) => resetConnectorData(tx, resetId));
-  return { databaseMiB, vacuum, removed, reset };
+  if (resetId === undefined) return { databaseMiB, vacuum, removed };
+  return { databaseMiB, vacuum, removed, reset: await freed(db, resetId, (tx) => resetConnectorData(tx, resetId)) };
 }
 
 async function freed(db: pg.Pool, connectorId: string, change: (tx: pg.PoolClient) => Promise<unknown>): Promise<SpaceFreed> {

@@ -236,7 +236,7 @@ runMain(async () => {
     const sum = <K extends string>(items: ScheduleOutcome[], key: K & keyof ScheduleOutcome) => items.reduce((n, o) => n + o[key], 0);
     const outcomes = perConnector.map((c) => c.schedule);
     // Last, after every figure above was read: the largest tenant is removed, the next largest reset.
-    const space = await measureDatabaseSpace(db, connectorIdOf(options.connectors - 1), connectorIdOf(Math.max(0, options.connectors - 2)));
+    const space = await measureDatabaseSpace(db, connectorIdOf(options.connectors - 1), options.connectors > 1 ? connectorIdOf(options.connectors - 2) : undefined);
 
     const report = {
       connectors: options.connectors,
@@ -376,9 +376,8 @@ function formatReport(r: {
     `load average: ${r.loadAverage.start.join(' ')} at the start, ${r.loadAverage.end.join(' ')} at the end`,
     `PostgreSQL: ${r.space.databaseMiB} MiB after the runs; most autovacuumed tables:`,
     ...r.space.vacuum.map((t) => `  ${t.table}: ${t.mib} MiB, ${t.liveRows} live rows, ${t.deadRows} dead, ${t.autovacuums} autovacuums, ${t.autoanalyzes} autoanalyzes`),
-    ...[['removed', r.space.removed] as const, ['reset', r.space.reset] as const].map(
-      ([what, f]) =>
-        `${what} ${f.connectorId}: its partitions ${f.partitionBytesBefore} -> ${f.partitionBytesAfter} bytes, the database ${f.databaseBytesFreed} bytes smaller at the commit`,
+    ...[['removed', r.space.removed] as const, ['reset', r.space.reset] as const].flatMap(([what, f]) =>
+      f ? [`${what} ${f.connectorId}: its partitions ${f.partitionBytesBefore} -> ${f.partitionBytesAfter} bytes, the database ${f.databaseBytesFreed} bytes smaller at the commit`] : [],
     ),
     '',
     ...r.perConnector.map(

@@ -21,7 +21,6 @@ const viewDefinitions = async (client: pg.PoolClient) =>
 const addConnector = (client: pg.PoolClient, id: string) =>
   client.query(`insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host) values ($1, 't', 'c', 'https://graph', 'https://login')`, [id]);
 
-/** The partition of a connector's rows, or undefined when the table has none for it. */
 /** `work` in one transaction as a new role with only row privileges (docs/operations.md, "Database"), dropped after. */
 async function asRowsOnlyRole<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
   const role = `rows_only_${process.pid}_${Date.now()}`;
@@ -41,6 +40,7 @@ async function asRowsOnlyRole<T>(client: pg.PoolClient, work: () => Promise<T>):
   }
 }
 
+/** The partition of a connector's rows, or undefined when the table has none for it. */
 const partitionOf = async (client: pg.PoolClient, table: string, connectorId: string) =>
   (
     await client.query<{ partition: string }>(
@@ -55,9 +55,10 @@ describe('migrations 0039-0041: users, group_members and relationship_history pa
   let client: pg.PoolClient;
   let viewsBefore: { name: string; def: string }[];
   let run: number;
+  let url: string;
 
   beforeAll(async () => {
-    const url = await createEmptyDatabase(inject('postgresUrl'), 'partition');
+    url = await createEmptyDatabase(inject('postgresUrl'), 'partition');
     await migrate(url, { through: BEFORE });
     pool = new pg.Pool({ connectionString: url, max: 4 });
     client = await pool.connect();
@@ -201,6 +202,27 @@ describe('migrations 0039-0041: users, group_members and relationship_history pa
       { connector_id: 'contoso', id: 'u1' },
       { connector_id: 'contoso', id: 'u2' },
     ]);
+  });
+
+  it('refuses to truncate for a login that may not delete from the table, and never truncates relationship history', async () => {
+    // A login of its own: the function checks the session's role, which SET ROLE does not change.
+    const role = `no_delete_${process.pid}_${Date.now()}`;
+    await client.query(`create role ${role} login password 'only-for-this-test'`);
+    const login = new URL(url);
+    login.username = role;
+    login.password = 'only-for-this-test';
+    const session = new pg.Client({ connectionString: login.toString() });
+    try {
+      await client.query(`grant select, insert, update on all tables in schema public to ${role}`);
+      await session.connect();
+      await expect(session.query(`select truncate_connector_partition('users', 'contoso')`)).rejects.toThrow(/may not delete from table users/);
+      await expect(client.query(`select truncate_connector_partition('relationship_history', 'contoso')`)).rejects.toThrow(/relationship history is not truncated/);
+      const { rows } = await client.query(`select count(*)::int as n from users where connector_id = 'contoso'`);
+      expect(rows[0].n).toBe(2);
+    } finally {
+      await session.end().catch(() => undefined);
+      await client.query(`drop owned by ${role}; drop role ${role}`);
+    }
   });
 });
 

@@ -63,7 +63,9 @@ export async function runInFlight(db: Queryable, connectorId: string): Promise<{
 export async function resetConnectorData(db: Queryable, connectorId: string): Promise<Record<string, number>> {
   const deleted: Record<string, number> = {};
   const partitioned = await partitionedTables(db);
-  for (const table of await syncedTables(db)) {
+  // The partitions first, in name order, so their exclusive locks come before any other work.
+  const tables = await syncedTables(db);
+  for (const table of [...tables.filter((t) => partitioned.has(t)), ...tables.filter((t) => !partitioned.has(t))]) {
     if (partitioned.has(table)) {
       // The connector's own partition, truncated: its space is free at the commit, not after a vacuum.
       const { rows } = await db.query<{ n: string }>('select truncate_connector_partition($1, $2) as n', [table, connectorId]);

@@ -29,6 +29,9 @@ async function currentBuildOutput(file: string): Promise<string | undefined> {
     const sources = await Promise.all(inputs.map((input) => stat(path.join(ROOT, input)).catch(() => undefined)));
     // A source removed or changed since the build: the build no longer matches the checkout.
     if (sources.some((s) => !s || s.mtimeMs > built.mtimeMs)) return undefined;
+    // Packages installed since (npm writes this file at every install): the bundles inline the SDK's workflow runtime.
+    const installed = await stat(path.join(ROOT, 'node_modules', '.package-lock.json')).catch(() => undefined);
+    if (installed && installed.mtimeMs > built.mtimeMs) return undefined;
     return compiled;
   } catch {
     return undefined;
