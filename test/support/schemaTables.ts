@@ -68,6 +68,12 @@ export const DIFFERING_COLUMNS: Record<string, Record<string, string | null>> = 
     last_failed_at: null,
     retry_at: null,
   },
+  group_pim_schedule_instances: {
+    // Graph expands each instance's principal (displayName, jobTitle, ...) as it was when the group
+    // was read; a group not read again keeps that snapshot while the users table moves on (a tail
+    // pass never reads PIM). The instance itself, principal id included, must agree.
+    data: `data - 'principal'`,
+  },
   group_pim_reads: {
     read_at: null, // the reading run's start
     // As in reconcile_reads: every incremental run reads at least one group as 'periodic'.
