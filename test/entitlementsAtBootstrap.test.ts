@@ -30,8 +30,8 @@ describe('entitlements derived in the transaction that wrote a whole tenant', ()
     await pool?.end();
   });
 
-  // A connector's first commit stores none yet; a later bootstrap (an expired delta token, a data reset of
-  // history only) has some, and diffs against them: one stale row stands for them.
+  // A connector's first commit stores none yet; a later bootstrap (an expired delta token) has some,
+  // and diffs against them: one stale row stands for them.
   it.each([
     { stored: 'nothing stored', stale: false },
     { stored: 'a stale entitlement stored', stale: true },
