@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
 import { historyScopeOf, type HistoryScope } from './historyScope';
-import { withIndexPlans } from './indexPlans';
+import { withHashJoins, withIndexPlans } from './indexPlans';
 
 /** Every entitlement the live tables imply now, with the connector as `$1`. */
 const CURRENT = `
@@ -36,23 +36,20 @@ export async function recomputeEntitlements(tx: Queryable, connectorId: string, 
     `create temp table entitlements_now (principal_id text, principal_type text, resource_id text, app_role_id text, assignment_id text,
                                          granted_via text, via_group_id text) on commit drop`,
   );
-  const { rows: setting } = await tx.query<{ nestloop: string }>(`select current_setting('enable_nestloop') as nestloop`);
   let gone: { rowCount: number | null };
   if (scope.diff === 'whole') {
-    // A bootstrap wrote the live tables in this very transaction, so the planner has no statistics
-    // for them and takes `connector_id = $1` to keep 0.5% of the rows: it then picks nested loops
-    // that scan every live user once per group member, quadratic in the tenant (minutes at 200,000
-    // users, hours at 1,000,000). Hash joins are linear whatever the estimates; ANALYZE is no way
-    // out, its lock would be held until commit (as in recordHistory).
-    await tx.query(`select set_config('enable_nestloop', 'off', true)`);
-    await tx.query(`insert into entitlements_now ${CURRENT}`, [connectorId]);
-    await tx.query('analyze entitlements_now');
-    gone = await tx.query(
-      `delete from effective_entitlements e where e.connector_id = $1
-          and not exists (select 1 from entitlements_now c
-                           where c.principal_id = e.principal_id and c.assignment_id = e.assignment_id and c.via_group_id = e.via_group_id)`,
-      [connectorId],
-    );
+    // A bootstrap wrote the live tables in this very transaction: a nested loop would scan every
+    // live user once per group member (indexPlans.ts, withHashJoins).
+    gone = await withHashJoins(tx, async () => {
+      await tx.query(`insert into entitlements_now ${CURRENT}`, [connectorId]);
+      await tx.query('analyze entitlements_now');
+      return tx.query(
+        `delete from effective_entitlements e where e.connector_id = $1
+            and not exists (select 1 from entitlements_now c
+                             where c.principal_id = e.principal_id and c.assignment_id = e.assignment_id and c.via_group_id = e.via_group_id)`,
+        [connectorId],
+      );
+    });
   } else {
     // An incremental run's touched scope: index lookups per row in scope (indexPlans.ts), the
     // current rows and the stored keys in scope both materialised and analysed, so the diff
@@ -73,16 +70,19 @@ export async function recomputeEntitlements(tx: Queryable, connectorId: string, 
       [connectorId],
     );
   }
-  await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
-  // In primary-key order (as recordHistory.ts writes history).
+  return { upserted: await insertEntitlements(tx, connectorId, 'entitlements_now'), removed: gone.rowCount ?? 0 };
+}
+
+/** Inserts the rows of `source` not stored yet, in primary-key order (as recordHistory.ts writes history); how many. */
+async function insertEntitlements(tx: Queryable, connectorId: string, source: string): Promise<number> {
   const added = await tx.query(
     `insert into effective_entitlements (connector_id, principal_id, principal_type, resource_id, app_role_id, assignment_id, granted_via, via_group_id)
-     select $1, c.* from entitlements_now c
+     select $1, c.* from ${source} c
       order by c.principal_id, c.assignment_id, c.via_group_id
      on conflict (connector_id, principal_id, assignment_id, via_group_id) do nothing`,
     [connectorId],
   );
-  return { upserted: added.rowCount ?? 0, removed: gone.rowCount ?? 0 };
+  return added.rowCount ?? 0;
 }
 
 /** Whether the connector has any entitlement stored (none before its first commit, or after a data reset). */
@@ -93,21 +93,10 @@ async function storesEntitlements(tx: Queryable, connectorId: string): Promise<b
 
 /**
  * Nothing stored, so nothing to diff: every current row is inserted as it is computed, without the
- * materialised copy, its ANALYZE and the anti-join. Hash joins, for the reason given in
- * recomputeEntitlements.
+ * materialised copy, its ANALYZE and the anti-join; hash joins, as for the whole diff.
  */
 async function insertAll(tx: Queryable, connectorId: string): Promise<Counts> {
-  const { rows: setting } = await tx.query<{ nestloop: string }>(`select current_setting('enable_nestloop') as nestloop`);
-  await tx.query(`select set_config('enable_nestloop', 'off', true)`);
-  const added = await tx.query(
-    `insert into effective_entitlements (connector_id, principal_id, principal_type, resource_id, app_role_id, assignment_id, granted_via, via_group_id)
-     select $1, c.* from (${CURRENT}) c
-      order by c.principal_id, c.assignment_id, c.via_group_id
-     on conflict (connector_id, principal_id, assignment_id, via_group_id) do nothing`,
-    [connectorId],
-  );
-  await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
-  return { upserted: added.rowCount ?? 0, removed: 0 };
+  return { upserted: await withHashJoins(tx, () => insertEntitlements(tx, connectorId, `(${CURRENT})`)), removed: 0 };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/database';
 import { HISTORY_SOURCES, type HistorySource } from './historySources';
 import { historyScopeOf, type HistoryScope } from './historyScope';
-import { withIndexPlans } from './indexPlans';
+import { withHashJoins, withIndexPlans } from './indexPlans';
 
 export type HistoryCounts = Record<string, { opened: number; closed: number }>;
 
@@ -89,33 +89,31 @@ async function recordKindWhole(tx: Queryable, source: HistorySource, run: RunCon
   const { connectorId, syncRunId, tenantId, previousRunId } = run;
   // The live tables and history may have been rewritten in this transaction (a bootstrap writes
   // whole tables), so their statistics may say "empty": a nested-loop anti-join planned on that
-  // is quadratic (minutes at 10,000 users). Hash joins are linear whatever the estimates.
-  // ANALYZE is no way out: held until commit, its lock would serialise every connector's finalize.
-  const { rows: setting } = await tx.query<{ nestloop: string }>(`select current_setting('enable_nestloop') as nestloop`);
-  await tx.query(`select set_config('enable_nestloop', 'off', true)`);
-  // Closed first, so a changed detail closes the old version before the new one opens.
-  const closed = await tx.query(
-    `update relationship_history h set closed_run_id = $3, closed_after_run_id = $4
-      where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null
-        and not exists (select 1 from (${source.held}) held where held.key = h.key and held.detail = h.detail)`,
-    [connectorId, source.kind, syncRunId, previousRunId],
-  );
-  // "on conflict do nothing": a finalize racing this one waits here, then loses on the commit generation.
-  // In the order of the open-interval index, each new entry lands beside the one before it rather
-  // than on a random index page: half the insert time at 393,363 rows (docs/benchmarks-history.md, "Finalize in index order").
-  const opened = await tx.query(
-    `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, holder_type, target_id, target_type, detail,
-                                       opened_run_id, opened_after_run_id)
-     select $1, $5, $2, held.key, held.holder_id, held.holder_type, held.target_id, held.target_type, held.detail, $3, $4
-       from (${source.held}) held
-      where not exists (select 1 from relationship_history h
-                         where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null and h.key = held.key)
-      order by held.key
-     on conflict (connector_id, kind, key) where closed_run_id is null do nothing`,
-    [connectorId, source.kind, syncRunId, openedAfter, tenantId],
-  );
-  await tx.query(`select set_config('enable_nestloop', $1, true)`, [setting[0]!.nestloop]);
-  return { opened: opened.rowCount ?? 0, closed: closed.rowCount ?? 0 };
+  // is quadratic (minutes at 10,000 users).
+  return withHashJoins(tx, async () => {
+    // Closed first, so a changed detail closes the old version before the new one opens.
+    const closed = await tx.query(
+      `update relationship_history h set closed_run_id = $3, closed_after_run_id = $4
+        where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null
+          and not exists (select 1 from (${source.held}) held where held.key = h.key and held.detail = h.detail)`,
+      [connectorId, source.kind, syncRunId, previousRunId],
+    );
+    // "on conflict do nothing": a finalize racing this one waits here, then loses on the commit generation.
+    // In the order of the open-interval index, each new entry lands beside the one before it rather
+    // than on a random index page: half the insert time at 393,363 rows (docs/benchmarks-history.md, "Finalize in index order").
+    const opened = await tx.query(
+      `insert into relationship_history (connector_id, tenant_id, kind, key, holder_id, holder_type, target_id, target_type, detail,
+                                         opened_run_id, opened_after_run_id)
+       select $1, $5, $2, held.key, held.holder_id, held.holder_type, held.target_id, held.target_type, held.detail, $3, $4
+         from (${source.held}) held
+        where not exists (select 1 from relationship_history h
+                           where h.connector_id = $1 and h.kind = $2 and h.closed_run_id is null and h.key = held.key)
+        order by held.key
+       on conflict (connector_id, kind, key) where closed_run_id is null do nothing`,
+      [connectorId, source.kind, syncRunId, openedAfter, tenantId],
+    );
+    return { opened: opened.rowCount ?? 0, closed: closed.rowCount ?? 0 };
+  });
 }
 
 /**
