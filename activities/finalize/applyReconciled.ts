@@ -11,9 +11,15 @@ import { liveTarget as live } from './liveTarget';
  * removed or a bootstrap did not see, and owners or assignment principals this run's delta removed
  * or the inventory holds deleted (Graph stops listing them). A read taken before the delta removed
  * such a principal still lists it: those staged rows are not inserted. Then it records each target's read in reconcile_reads, in the same
- * transaction, so only a committed read counts as one.
+ * transaction, so only a committed read counts as one. With `keepChanged` (an incremental run) the
+ * assignments it removed or wrote are kept in CHANGED_ASSIGNMENTS for the entitlements.
  */
-export async function applyReconciled(tx: Queryable, connectorId: string, syncRunId: number): Promise<{ owners: Counts; appRoleAssignments: Counts }> {
+export async function applyReconciled(
+  tx: Queryable,
+  connectorId: string,
+  syncRunId: number,
+  { keepChanged = false }: { keepChanged?: boolean } = {},
+): Promise<{ owners: Counts; appRoleAssignments: Counts }> {
   const unfinished = await tx.query('select 1 from reconcile_targets where run_id = $1 and not done limit 1', [syncRunId]);
   if (unfinished.rowCount) throw new Error(`run ${syncRunId}: reconciliation has not finished`);
   const ownersGone = await tx.query(
@@ -31,19 +37,26 @@ export async function applyReconciled(tx: Queryable, connectorId: string, syncRu
      on conflict (connector_id, object_type, object_id, owner_id) do nothing`,
     [connectorId, syncRunId],
   );
+  if (keepChanged) await createChangedAssignments(tx);
   const assignmentsGone = await tx.query(
-    `delete from app_role_assignments a where a.connector_id = $1 and (
-       (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = 'servicePrincipal' and t.object_id = a.resource_id and t.failure is null)
-        and not exists (select 1 from staged_app_role_assignments s where s.run_id = $2 and s.id = a.id))
-       or not ${live(`'servicePrincipal'`, 'a.resource_id')}
-       or ${removedThisRun(['users', 'groups', 'servicePrincipals'], 'a.principal_id')})`,
+    kept(
+      keepChanged,
+      `delete from app_role_assignments a where a.connector_id = $1 and (
+         (exists (select 1 from reconcile_targets t where t.run_id = $2 and t.object_type = 'servicePrincipal' and t.object_id = a.resource_id and t.failure is null)
+          and not exists (select 1 from staged_app_role_assignments s where s.run_id = $2 and s.id = a.id))
+         or not ${live(`'servicePrincipal'`, 'a.resource_id')}
+         or ${removedThisRun(['users', 'groups', 'servicePrincipals'], 'a.principal_id')})`,
+    ),
     [connectorId, syncRunId],
   );
   const assignmentsWritten = await tx.query(
-    `insert into app_role_assignments as live (connector_id, id, data, first_seen_run_id)
-     select $1, s.id, s.data, $2 from staged_app_role_assignments s
-      where s.run_id = $2 and not ${removed(['users', 'groups', 'servicePrincipals'], "s.data ->> 'principalId'")}
-     on conflict (connector_id, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
+    kept(
+      keepChanged,
+      `insert into app_role_assignments as live (connector_id, id, data, first_seen_run_id)
+       select $1, s.id, s.data, $2 from staged_app_role_assignments s
+        where s.run_id = $2 and not ${removed(['users', 'groups', 'servicePrincipals'], "s.data ->> 'principalId'")}
+       on conflict (connector_id, id) do update set data = excluded.data where live.data is distinct from excluded.data`,
+    ),
     [connectorId, syncRunId],
   );
   await recordReads(tx, connectorId, syncRunId);
@@ -52,6 +65,24 @@ export async function applyReconciled(tx: Queryable, connectorId: string, syncRu
     owners: { upserted: ownersAdded.rowCount ?? 0, removed: ownersGone.rowCount ?? 0 },
     appRoleAssignments: { upserted: assignmentsWritten.rowCount ?? 0, removed: assignmentsGone.rowCount ?? 0 },
   };
+}
+
+/**
+ * The app role assignments this transaction removed, added or changed (id and principal), kept
+ * for an incremental run's entitlements (recomputeEntitlements.ts): only their rows can change
+ * through an assignment. Empty when created by a caller that applied none.
+ */
+export const CHANGED_ASSIGNMENTS = 'changed_app_role_assignments';
+
+export async function createChangedAssignments(tx: Queryable): Promise<void> {
+  await tx.query(`create temp table if not exists ${CHANGED_ASSIGNMENTS} (id text, principal_id text, principal_type text) on commit drop`);
+}
+
+/** The statement as is, or with the assignments it wrote or deleted also kept in CHANGED_ASSIGNMENTS (its count is the same). */
+function kept(keepChanged: boolean, statement: string): string {
+  if (!keepChanged) return statement;
+  return `with changed as (${statement} returning id, principal_id, principal_type)
+          insert into ${CHANGED_ASSIGNMENTS} (id, principal_id, principal_type) select * from changed`;
 }
 
 const PRINCIPAL_TABLES: Record<string, string> = { users: 'users', groups: 'groups', servicePrincipals: 'service_principals' };

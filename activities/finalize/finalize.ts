@@ -18,6 +18,7 @@ import { applyReconciled } from './applyReconciled';
 import type { Counts } from './counts';
 import { recomputeEntitlements } from './recomputeEntitlements';
 import { recordHistory } from './recordHistory';
+import { historyScopeOf, type HistoryScope } from './historyScope';
 import { analyzeAfterBootstrap, bootstrapsDeltaStream } from './analyzeAfterBootstrap';
 import { readRunSummary, type RunSummary } from './runSummary';
 import { claimRun, discardOtherStaging, discardStaging, notResumable } from '../store/runs';
@@ -104,10 +105,12 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<{ su
     const apps = streams.rows.find((s) => s.stream === DERIVED_STREAMS.credentials.derivedFrom);
     if (apps) await recordDerived(tx, syncRunId, 'credentials', apps, await finalizeStep('deriveCredentials', () => deriveCredentials(tx, connectorId, syncRunId)));
 
-    await finalizeStep('applyRelationships', () => applyRelationshipStreams(tx, connectorId, syncRunId));
+    // Which keys history diffs and which entitlements are recomputed: the whole tables, or what this run touched.
+    const scope = await historyScopeOf(tx, syncRunId);
+    await finalizeStep('applyRelationships', () => applyRelationshipStreams(tx, connectorId, syncRunId, scope));
     await finalizeStep('applyDiscovery', () => applyDiscoveryStreams(tx, connectorId, syncRunId));
     // After every applier: history diffs what the live tables now hold (docs/history.md).
-    await finalizeStep('recordHistory', () => recordHistory(tx, connectorId, syncRunId, undefined, { membershipsBuilt: swapped.has('relationship_history') }));
+    await finalizeStep('recordHistory', () => recordHistory(tx, connectorId, syncRunId, scope, { membershipsBuilt: swapped.has('relationship_history') }));
 
     // Last, so the connector row is locked only for the commit itself.
     await finalizeStep('takeGeneration', () => takeGeneration(tx, connectorId, syncRunId, base));
@@ -181,7 +184,7 @@ function cursorConflict(connectorId: string, syncRunId: number): ApplicationFail
  * Owners, app role assignments, directory roles and audit events, each applied when this run
  * read it (a run of an older workflow version reads none), then the entitlements they imply.
  */
-async function applyRelationshipStreams(tx: Queryable, connectorId: string, syncRunId: number): Promise<void> {
+async function applyRelationshipStreams(tx: Queryable, connectorId: string, syncRunId: number, scope: HistoryScope): Promise<void> {
   const { rows } = await tx.query<{ stream: string; mode: StreamMode; pulledAt: Date | null; watermark: Date | null }>(
     `select stream, mode, pulled_at as "pulledAt", watermark from sync_run_streams where run_id = $1 and stream = any($2)`,
     [syncRunId, RELATIONSHIP_STREAMS],
@@ -189,10 +192,10 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, sync
   const pulled = new Map(rows.filter((r) => r.pulledAt).map((r) => [r.stream, r]));
   const owners = pulled.get('owners');
   if (owners) {
-    const counts = await applyReconciled(tx, connectorId, syncRunId);
+    const counts = await applyReconciled(tx, connectorId, syncRunId, { keepChanged: scope.diff === 'touched' });
     await recordCounts(tx, syncRunId, 'owners', counts.owners);
     await recordCounts(tx, syncRunId, 'appRoleAssignments', counts.appRoleAssignments);
-    await recordDerived(tx, syncRunId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId, syncRunId));
+    await recordDerived(tx, syncRunId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId, syncRunId, scope));
   }
   if (pulled.has('directoryRoleAssignments')) {
     await recordCounts(tx, syncRunId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, syncRunId));

@@ -2,6 +2,7 @@ import type { Queryable } from '../store/database';
 import type { Counts } from './counts';
 import { historyScopeOf, type HistoryScope } from './historyScope';
 import { withHashJoins, withIndexPlans } from './indexPlans';
+import { CHANGED_ASSIGNMENTS, createChangedAssignments } from './applyReconciled';
 
 /** Every entitlement the live tables imply now, with the connector as `$1`. */
 const CURRENT = `
@@ -23,9 +24,8 @@ const CURRENT = `
  * Recomputes who reaches which enterprise app (docs/architecture.md): a direct assignment to a live user or
  * service principal, or an assignment to a live group reaching the users that are its DIRECT
  * members (Entra does not pass app roles through nested groups). After a bootstrap every row is
- * recomputed; an incremental run recomputes only the rows it could have changed (the scope of
- * historyScope.ts): those of a touched principal or resource, through a removed group, or of a
- * membership pair the groups delta listed. `given` overrides the run's scope (tests, the bench).
+ * recomputed; an incremental run recomputes only the rows it could have changed (touchedScope,
+ * below). `given` is the run's scope when the caller took it already (finalize, tests).
  */
 export async function recomputeEntitlements(tx: Queryable, connectorId: string, syncRunId: number, given?: HistoryScope): Promise<Counts> {
   const scope = given ?? (await historyScopeOf(tx, syncRunId));
@@ -54,7 +54,7 @@ export async function recomputeEntitlements(tx: Queryable, connectorId: string, 
     // An incremental run's touched scope: index lookups per row in scope (indexPlans.ts), the
     // current rows and the stored keys in scope both materialised and analysed, so the diff
     // between them is planned on their true sizes.
-    const { current, stored, params } = touchedScope(connectorId, syncRunId, scope);
+    const { current, stored, params } = touchedScope(connectorId, syncRunId, scope, await changedAssignmentsOf(tx));
     await tx.query('drop table if exists entitlements_scope');
     await tx.query('create temp table entitlements_scope (principal_id text, assignment_id text, via_group_id text) on commit drop');
     await withIndexPlans(tx, async () => {
@@ -101,12 +101,24 @@ async function insertAll(tx: Queryable, connectorId: string): Promise<Counts> {
 
 /**
  * The rows an incremental run could have changed, as the current ones and the stored ones (their
- * keys), each a select: those of a touched principal or resource, through a removed group, or of
- * a membership pair the groups delta listed. Each branch of a union is driven by index lookups
- * from what the run touched, so the work follows the change.
+ * keys), each a select: those of a touched principal; of an app role assignment this run removed,
+ * added or changed (applyReconciled.ts keeps them); through a group this run removed; or of a
+ * membership pair the groups delta listed. A service principal that reconciliation re-read
+ * without a change to its assignments adds nothing, and neither does a changed or restored group:
+ * a group's rows change only with its assignments (finalize dropped those of a removed group; a
+ * restored group's come back when reconciliation reads them again) or its memberships (listed
+ * pairs). Each branch of a union is driven by index lookups from what the run touched, so the work
+ * follows the change.
  */
-function touchedScope(connectorId: string, syncRunId: number, scope: Extract<HistoryScope, { diff: 'touched' }>): { current: string; stored: string; params: unknown[] } {
-  // $1 connector, $2 touched objects, $3 removed objects, $4 run.
+function touchedScope(
+  connectorId: string,
+  syncRunId: number,
+  scope: Extract<HistoryScope, { diff: 'touched' }>,
+  assignmentIds: string[],
+): { current: string; stored: string; params: unknown[] } {
+  // $1 connector, $2 touched objects, $3 removed objects, $4 run, $5 changed assignments.
+  // Each condition is on a column of CURRENT's branches, as `= any(array)`: PostgreSQL pushes it into
+  // both, where it drives an index lookup. (An `in (subquery)` is not pushed down: it ran CURRENT whole.)
   const now = (where: string) => `select c.* from (${CURRENT}) c where ${where}`;
   // A listed pair reaches only through its group (a direct row's via_group_id is ''): driven from the staged pairs.
   const nowOfPairs = `
@@ -123,10 +135,34 @@ function touchedScope(connectorId: string, syncRunId: number, scope: Extract<His
     select e.principal_id, e.assignment_id, e.via_group_id
       from staged_memberships s join effective_entitlements e on e.connector_id = $1 and e.principal_id = s.member_id and e.via_group_id = s.group_id
      where s.run_id = $4`;
+  // A changed assignment's stored rows, by the principal it names: a group's through the group, any
+  // other's directly. They are read from the kept table, with the principals; $5 is only typed here.
+  const storedOfAssignments = (principal: string) => `
+    select e.principal_id, e.assignment_id, e.via_group_id
+      from ${CHANGED_ASSIGNMENTS} k join effective_entitlements e on e.connector_id = $1 and e.assignment_id = k.id and ${principal}
+     where $5::text[] is not null`;
   return {
-    current: [now('c.principal_id = any($2)'), now('c.resource_id = any($2)'), now(`c.via_group_id = any($3)`), nowOfPairs].join(' union '),
-    // via_group_id <> '' lets the lookup by removed group use its (partial) index.
-    stored: [stored('e.principal_id = any($2)'), stored('e.resource_id = any($2)'), stored(`e.via_group_id = any($3) and e.via_group_id <> ''`), storedOfPairs].join(' union '),
-    params: [connectorId, scope.objectIds, scope.removedIds, syncRunId],
+    current: [
+      now('c.principal_id = any($2)'),
+      now('c.assignment_id = any($5)'),
+      now('c.via_group_id = any($3)'),
+      nowOfPairs,
+    ].join(' union '),
+    // via_group_id <> '' lets the lookups by group use its (partial) index.
+    stored: [
+      stored('e.principal_id = any($2)'),
+      storedOfAssignments(`k.principal_type = 'Group' and e.via_group_id = k.principal_id and e.via_group_id <> ''`),
+      storedOfAssignments(`k.principal_type <> 'Group' and e.principal_id = k.principal_id and e.via_group_id = ''`),
+      stored(`e.via_group_id = any($3) and e.via_group_id <> ''`),
+      storedOfPairs,
+    ].join(' union '),
+    params: [connectorId, scope.objectIds, scope.removedIds, syncRunId, assignmentIds],
   };
+}
+
+/** The app role assignments this transaction changed (applyReconciled.ts keeps them; none when the caller applied none). */
+async function changedAssignmentsOf(tx: Queryable): Promise<string[]> {
+  await createChangedAssignments(tx);
+  const { rows } = await tx.query<{ ids: string[] }>(`select array(select k.id from ${CHANGED_ASSIGNMENTS} k) as ids`);
+  return rows[0]!.ids;
 }
