@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import https from 'node:https';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -34,15 +34,32 @@ async function launch(
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  await whileRunning?.({ stdout: () => stdout, stderr: () => stderr, kill: () => child.kill('SIGINT') });
+  try {
+    await whileRunning?.({ stdout: () => stdout, stderr: () => stderr, kill: () => child.kill('SIGINT') });
+  } catch (err) {
+    // A timed-out wait says little without what the run printed meanwhile.
+    child.kill('SIGINT');
+    await exited;
+    const logs = await logTails(env.ENTRA_SYNC_DATA_DIR);
+    throw new Error(`${(err as Error).message}\n--- npm start's stderr (last 6000 characters) ---\n${stderr.slice(-6000)}${logs}`, { cause: err });
+  }
   return { code: await exited, stdout, stderr };
 }
 
-/** Polls until `check` holds, failing clearly after a deadline. */
-async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+/** The end of each process log `npm start` wrote under its data directory (LOG_LEVEL=warn keeps them short). */
+async function logTails(dataDir: string | undefined): Promise<string> {
+  if (!dataDir) return '';
+  const dir = path.join(dataDir, 'logs');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const tails = await Promise.all(names.map(async (name) => `\n--- ${name} (last 3000 characters) ---\n${(await readFile(path.join(dir, name), 'utf8')).slice(-3000)}`));
+  return tails.join('');
+}
+
+/** Polls until `check` holds, failing clearly after a deadline with what `state` then says. */
+async function until(check: () => boolean | Promise<boolean>, ms: number, state?: () => unknown): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms / 1000}s`);
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms / 1000}s${state ? `; state: ${JSON.stringify(await state())}` : ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -60,7 +77,7 @@ function postInsecure(url: string, body: unknown): Promise<number> {
 }
 
 /** GETs JSON from the demo simulator's control API. */
-function getInsecure(url: string): Promise<{ subscriptions: Array<{ resource: string; notificationUrl: string }> }> {
+function getInsecure<T>(url: string): Promise<T> {
   return new Promise((resolve, reject) => {
     https
       .get(url, { rejectUnauthorized: false }, (response) => {
@@ -138,7 +155,9 @@ describe('npm start', () => {
           `select r.kind from users u join sync_runs r on r.id = u.last_changed_run_id where u.data ->> 'displayName' = $1 and u.deleted_at is null`,
           [displayName],
         );
-        const runs = await client.query<{ kind: string; status: string }>(`select kind, status from sync_runs order by id`);
+        const runs = await client.query<{ kind: string; status: string; error: string | null }>(
+          `select kind, status, error_kind || ': ' || error_message as error from sync_runs order by id`,
+        );
         const receipts = await client.query<{ n: number }>(`select count(*)::int as n from notification_receipts where event = 'changed' and signalled_at is not null`);
         return { landedBy: user.rows[0]?.kind, runs: runs.rows, signalledReceipts: receipts.rows[0]!.n };
       } finally {
@@ -155,10 +174,12 @@ describe('npm start', () => {
         await until(() => stderr().includes('tail: '), 120_000);
         receiverPid = Number(/receiver: .* \(pid (\d+)/.exec(stderr())?.[1]);
         // The tail subscribed the demo connector to users and groups at the demo's receiver.
-        await until(async () => (subscriptions = (await getInsecure(`https://localhost:${port}/_sim/notifications`)).subscriptions).length >= 2, 60_000);
+        await until(async () => (subscriptions = (await getInsecure<{ subscriptions: typeof subscriptions }>(`https://localhost:${port}/_sim/notifications`)).subscriptions).length >= 2, 60_000);
         const created = await postInsecure(`https://localhost:${port}/_sim/users`, { displayName });
         expect(created, 'control API answer').toBe(201);
-        await until(async () => (outcome = await found()).landedBy !== undefined, 60_000);
+        // Graph retries a delivery it deems late (3 s) after 30 s, then 60 s later: room for one retry.
+        const deliveries = () => getInsecure<unknown>(`https://localhost:${port}/_sim/notifications/attempts`).catch((err: Error) => err.message);
+        await until(async () => (outcome = await found()).landedBy !== undefined, 150_000, async () => ({ outcome, deliveries: await deliveries() }));
       } finally {
         kill();
       }
@@ -170,11 +191,11 @@ describe('npm start', () => {
     expect(outcome?.landedBy, run.stderr).toBe('tail');
     expect(outcome!.signalledReceipts, 'the receiver recorded and signalled the notification').toBeGreaterThan(0);
     // One full run (the first); the user came with a tail pass the notification woke.
-    expect(outcome!.runs.filter((r) => r.kind === 'full')).toEqual([{ kind: 'full', status: 'succeeded' }]);
+    expect(outcome!.runs.filter((r) => r.kind === 'full')).toEqual([{ kind: 'full', status: 'succeeded', error: null }]);
     expect(run.code, run.stderr).toBe(130);
     expect(receiverPid).toBeGreaterThan(0);
     expect(() => process.kill(receiverPid, 0)).toThrow(); // the receiver process is gone with the rest
-  }, 240_000);
+  }, 360_000);
 
   it('with ENTRA_* credentials and a wrong secret, fails with the fix and exits non-zero', async () => {
     const sim = await startSimulator({ tlsDir: TEST_TLS_DIR, seed: 5, users: 10 });
