@@ -6,6 +6,7 @@ import { pullAuditEventsActivity } from './staging/pullAuditEvents';
 import { pullDeltaActivity } from './staging/pullDelta';
 import { pullFullStreamActivity } from './staging/pullFullStream';
 import { reconcileShardActivity } from './staging/reconcileShard';
+import { buildEntitlementsActivity } from './staging/buildEntitlements';
 import { checkTailActivity, requestFullRunActivity } from './tail/tailActivities';
 import { manageSubscriptionsActivity } from './notifications/manageSubscriptions';
 
@@ -18,6 +19,7 @@ export function createSyncActivities(deps: ActivityDeps) {
     planReconciliation: planReconciliationActivity(deps),
     planReconciliationWave: planReconciliationWaveActivity(deps),
     reconcileShard: reconcileShardActivity(deps),
+    buildEntitlements: buildEntitlementsActivity(deps),
     finalizeRun: finalizeRunActivity(deps),
     failRun: failRunActivity(deps),
     checkTail: checkTailActivity(deps),

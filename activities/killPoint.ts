@@ -8,6 +8,7 @@ export const KILL_POINTS = [
   'build:afterLastPage',
   'pull:afterRecord',
   'planReconciliation:afterCommit',
+  'build:afterEntitlements',
   'finalize:afterSwap',
   'finalize:beforeCommit',
   'finalize:afterCommit',

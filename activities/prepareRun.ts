@@ -9,6 +9,9 @@ import { FailureKind } from '../shared/failureKinds';
 import { killPoint } from './killPoint';
 import { heartbeatWhile } from './heartbeatWhile';
 import type { RunKind } from '../shared/runKinds';
+import { PULLED_STREAMS } from '../shared/streams';
+import type { Queryable } from './store/database';
+import { hasPartition } from './staging/nextTables';
 
 /** How long a run waits for a discovery worker to pick up its activities before failing. */
 export const DEFAULT_DISCOVERY_START_TIMEOUT_MS = 5 * 60_000;
@@ -22,6 +25,8 @@ export type PreparedRun = {
   discovery?: { startTimeoutMs: number; taskQueue: string };
   /** A tail pass that may not run now (a full run is running, the tail is off): no row was opened. */
   refused?: string;
+  /** A connector's first bootstrap: its entitlements are built before finalize (buildEntitlements.ts). */
+  buildsEntitlements?: true;
 };
 
 export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQueue, executions, janitor }: ActivityDeps) {
@@ -47,6 +52,7 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
     const { syncRunId, streams } = opened;
     killPoint('prepareRun:afterCommit');
     const prepared: PreparedRun = { syncRunId: syncRunId, streams };
+    if (kind === 'full' && (await buildsEntitlements(db, connector.id, streams))) prepared.buildsEntitlements = true;
     if (!connector.discoveryEnabled || kind === 'tail') return prepared;
     return {
       ...prepared,
@@ -56,4 +62,15 @@ export function prepareRunActivity({ db, discoveryStartTimeoutMs, discoveryTaskQ
       },
     };
   };
+}
+
+/**
+ * Whether the run's pulls build the users and memberships the connector has no partition of yet
+ * (its first bootstrap, docs/bootstrap-swap.md) and it reconciles: then its entitlements can be
+ * built before finalize too.
+ */
+async function buildsEntitlements(db: Queryable, connectorId: string, streams: StreamPlan[]): Promise<boolean> {
+  const bootstraps = (stream: string) => streams.some((s) => s.stream === stream && s.mode === 'bootstrap');
+  const reconciles = streams.some((s) => PULLED_STREAMS[s.stream].activity === 'reconcileShard');
+  return bootstraps('users') && bootstraps('groups') && reconciles && !(await hasPartition(db, 'effective_entitlements', connectorId));
 }

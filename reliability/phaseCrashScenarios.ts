@@ -21,6 +21,7 @@ const SELF_KILLS: SelfKill[] = [
   { point: 'pull:afterRecord', proves: 'between pulls: a pull that recorded its end is not read again by its retry' },
   { point: 'pull:afterRecord', worker: 'discovery', proves: 'the discovery worker lost between its pulls: a finished source is not read again' },
   { point: 'build:afterLastPage', proves: 'a first bootstrap\'s pull lost after building its next tables, before recording its end: the retry reads only its last page again, and the tables it swaps in hold what the clean run committed' },
+  { point: 'build:afterEntitlements', proves: 'a first bootstrap\'s entitlements build lost after its commit: the retry builds them again from an empty table, and the run attaches all four tables with what the clean run committed' },
   { point: 'planReconciliation:afterCommit', proves: 'a retried plan keeps the shards it committed: as many shards run, and each target is read once, as in the clean run' },
   { point: 'finalize:afterSwap', proves: 'a finalize lost after swapping in the tables its pulls built: nothing of the swap is visible; the retry swaps and commits once, with nothing read again' },
   { point: 'finalize:beforeCommit', proves: 'a finalize lost before its commit changes nothing; its retry commits once, with nothing read again' },
@@ -50,6 +51,7 @@ const KILLED_ACTIVITY: Record<Exclude<KillPoint, 'failRun:afterCommit'>, string 
   'build:afterLastPage': undefined, // the users or groups pull, whichever built its tables first
   'pull:afterRecord': undefined, // any pull; the streams it recorded are read from sync_run_streams
   'planReconciliation:afterCommit': 'planReconciliationWave', // the first wave's plan
+  'build:afterEntitlements': 'buildEntitlements',
   'finalize:afterSwap': 'finalizeRun',
   'finalize:beforeCommit': 'finalizeRun',
   'finalize:afterCommit': 'finalizeRun',
@@ -66,7 +68,7 @@ async function selfKill(d: Deployment, point: Exclude<KillPoint, 'failRun:afterC
     [run.workflowId],
   );
   // A kill in the build or the swap: the run's tables are built, and none of it is visible.
-  const built = point === 'build:afterLastPage' || point === 'finalize:afterSwap' ? await builtButInvisible(d, run.workflowId) : undefined;
+  const built = point.startsWith('build:') || point === 'finalize:afterSwap' ? await builtButInvisible(d, run.workflowId) : undefined;
   const shards = await d.db.query<{ n: number }>(
     `select count(distinct t.shard)::int as n from reconcile_targets t join sync_runs r on r.id = t.run_id where r.workflow_id = $1`,
     [run.workflowId],
@@ -101,12 +103,12 @@ async function selfKill(d: Deployment, point: Exclude<KillPoint, 'failRun:afterC
   await noNextTablesLeft(d);
   if (built) {
     const { rows: attached } = await d.db.query<{ tables: string[] | null }>('select built_tables as tables from sync_runs where workflow_id = $1', [run.workflowId]);
-    if (attached[0]?.tables?.length !== 3) throw new Error(`the retried run attached ${JSON.stringify(attached[0]?.tables)}, not the three tables it built`);
+    if (attached[0]?.tables?.length !== 4) throw new Error(`the retried run attached ${JSON.stringify(attached[0]?.tables)}, not the four tables a first bootstrap builds`);
   }
-  if (point === 'build:afterLastPage') {
+  if (point.startsWith('build:')) {
     // Every pull in flight on the killed worker resumes from its last (throttled) heartbeat, so
     // reads are not compared; the digest against the clean run is (runner.ts).
-    return { outcome: 'succeeded', detail: `${worker} worker died after building ${built!.join(', ')} (none visible); the run attached all three` };
+    return { outcome: 'succeeded', detail: `${worker} worker died after building ${built!.join(', ')} (none visible); the run attached all four` };
   }
   const differences = readDifferences(scope(readCounts(readsSince(d.sim, started))), scope(baseline.reads));
   if (differences.length > 0) throw new Error(`the run read differently from the clean run: ${differences.join('; ')}`);

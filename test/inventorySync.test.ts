@@ -39,7 +39,7 @@ describe('the four delta streams, memberships and credentials', () => {
     await matchesTruth();
     expect(Object.keys(await cursors()).sort()).toEqual(['applications', 'groups', 'servicePrincipals', 'users']);
     // A first bootstrap writes these while it pulls and swaps them in at its commit (docs/bootstrap-swap.md).
-    expect(await builtTables(run.summary.syncRunId)).toEqual(['users', 'group_members', 'relationship_history']);
+    expect(await builtTables(run.summary.syncRunId)).toEqual(['users', 'group_members', 'relationship_history', 'effective_entitlements']);
     // The history the pulls built holds memberships only; finalize added the other kinds, and the
     // statistics the next run plans on know them (the tenant has group owners and app role assignments).
     expect(groupOwnerships(sim.tenant).length).toBeGreaterThan(0);

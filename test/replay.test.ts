@@ -36,6 +36,11 @@ describe('recorded EntraSyncWorkflow histories replay against the current workfl
     expect(files).toContain('1.3.0-inventory-bootstrap-succeeded.json');
   });
 
+  it("has the 1.4.0 first bootstrap building its entitlements before finalize (the patch entitlements-before-finalize taken)", () => {
+    expect(files).toContain('1.4.0-first-bootstrap-builds-entitlements.json');
+    expect(files).toContain('1.4.0-inventory-bootstrap-succeeded.json');
+  });
+
   it.each(files)('%s', async (file) => {
     const { history } = histories.find((h) => h.file === file)!;
     // Throws DeterminismViolationError when today's code would take other steps than the recorded run.

@@ -4,6 +4,7 @@ import {
   ApplicationFailure,
   TimeoutFailure,
   CancellationScope,
+  condition,
   continueAsNew,
   defineQuery,
   isCancellation,
@@ -60,6 +61,12 @@ const { prepareRun, planReconciliation, planReconciliationWave, failRun } = prox
 
 /** Reconciliation in two waves, the deltas' targets not waiting for the audit pull (1.3.0); histories from before replay without. */
 export const RECONCILE_WAVES_PATCH = 'reconcile-before-audit';
+
+/** A connector's first bootstrap builds its entitlements before finalize (1.4.0); histories from before replay without. */
+export const BUILD_ENTITLEMENTS_PATCH = 'entitlements-before-finalize';
+
+// A first bootstrap's entitlements: about 20 s at 1,000,000 users (docs/bootstrap-swap.md).
+const { buildEntitlements } = proxyActivities<SyncActivities>({ ...RUN_RECORD_OPTIONS, startToCloseTimeout: '1 hour' });
 
 // Finalize writes the whole tenant in a bootstrap: about 4 minutes at 1,000,000 users (docs/BENCHMARKS.md).
 // Its heartbeat notices a lost worker; the start-to-close only bounds one attempt, so it is generous.
@@ -143,6 +150,7 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
   };
   const reconciled: PulledStreamName[] = [];
   const pulls: Array<{ stream: PulledStreamName; task: () => Promise<unknown> }> = [];
+  let groupsPulled = !prepared.streams.some((s) => s.stream === 'groups');
   for (const { stream } of prepared.streams) {
     const { activity } = PULLED_STREAMS[stream];
     if (activity === 'reconcileShard') {
@@ -155,6 +163,7 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
       task: async () => {
         const pulled = (await run[activity](stream)) as { pages?: number };
         progress.streams[stream] = { done: true, ...(typeof pulled?.pages === 'number' ? { pages: pulled.pages } : {}) };
+        if (stream === 'groups') groupsPulled = true;
       },
     });
   }
@@ -192,7 +201,17 @@ async function pullPlannedStreams(prepared: PreparedRun, connectorId: string, pr
           await inParallel(tasks(inputs));
           await reconcilePlanned();
         };
-  await inParallel([reconcileLane, () => inParallel(tasks(pulls.filter((p) => !isInput(p))))]);
+  // A first bootstrap's entitlements need reconciliation's assignments and the groups' memberships,
+  // not the users round, which is usually the last to end: they are built while it runs.
+  const buildLane =
+    prepared.buildsEntitlements && patched(BUILD_ENTITLEMENTS_PATCH)
+      ? async () => {
+          await reconcileLane();
+          await condition(() => groupsPulled);
+          await buildEntitlements({ syncRunId, connectorId });
+        }
+      : reconcileLane;
+  await inParallel([buildLane, () => inParallel(tasks(pulls.filter((p) => !isInput(p))))]);
 }
 
 /** Owners and app role assignments have no delta: read them for the inventory as it now stands (or one wave of them). */

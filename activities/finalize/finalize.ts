@@ -107,7 +107,7 @@ function commitRun(db: Database, syncRunId: number, owner: string): Promise<{ su
 
     // Which keys history diffs and which entitlements are recomputed: the whole tables, or what this run touched.
     const scope = await historyScopeOf(tx, syncRunId);
-    await finalizeStep('applyRelationships', () => applyRelationshipStreams(tx, connectorId, syncRunId, scope));
+    await finalizeStep('applyRelationships', () => applyRelationshipStreams(tx, connectorId, syncRunId, scope, swapped.has('effective_entitlements')));
     await finalizeStep('applyDiscovery', () => applyDiscoveryStreams(tx, connectorId, syncRunId));
     // After every applier: history diffs what the live tables now hold (docs/history.md).
     await finalizeStep('recordHistory', () => recordHistory(tx, connectorId, syncRunId, scope, { membershipsBuilt: swapped.has('relationship_history') }));
@@ -184,7 +184,7 @@ function cursorConflict(connectorId: string, syncRunId: number): ApplicationFail
  * Owners, app role assignments, directory roles and audit events, each applied when this run
  * read it (a run of an older workflow version reads none), then the entitlements they imply.
  */
-async function applyRelationshipStreams(tx: Queryable, connectorId: string, syncRunId: number, scope: HistoryScope): Promise<void> {
+async function applyRelationshipStreams(tx: Queryable, connectorId: string, syncRunId: number, scope: HistoryScope, entitlementsBuilt: boolean): Promise<void> {
   const { rows } = await tx.query<{ stream: string; mode: StreamMode; pulledAt: Date | null; watermark: Date | null }>(
     `select stream, mode, pulled_at as "pulledAt", watermark from sync_run_streams where run_id = $1 and stream = any($2)`,
     [syncRunId, RELATIONSHIP_STREAMS],
@@ -195,7 +195,7 @@ async function applyRelationshipStreams(tx: Queryable, connectorId: string, sync
     const counts = await applyReconciled(tx, connectorId, syncRunId, { keepChanged: scope.diff === 'touched' });
     await recordCounts(tx, syncRunId, 'owners', counts.owners);
     await recordCounts(tx, syncRunId, 'appRoleAssignments', counts.appRoleAssignments);
-    await recordDerived(tx, syncRunId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId, syncRunId, scope));
+    await recordDerived(tx, syncRunId, 'entitlements', { stream: DERIVED_STREAMS.entitlements.derivedFrom, mode: 'full' }, await recomputeEntitlements(tx, connectorId, syncRunId, scope, entitlementsBuilt));
   }
   if (pulled.has('directoryRoleAssignments')) {
     await recordCounts(tx, syncRunId, 'directoryRoleAssignments', await applyDirectoryRoles(tx, connectorId, syncRunId));

@@ -25,9 +25,11 @@ const CURRENT = `
  * service principal, or an assignment to a live group reaching the users that are its DIRECT
  * members (Entra does not pass app roles through nested groups). After a bootstrap every row is
  * recomputed; an incremental run recomputes only the rows it could have changed (touchedScope,
- * below). `given` is the run's scope when the caller took it already (finalize, tests).
+ * below). `given` is the run's scope when the caller took it already (finalize, tests). `built`:
+ * the connector's first bootstrap built them before finalize and they are attached already.
  */
-export async function recomputeEntitlements(tx: Queryable, connectorId: string, syncRunId: number, given?: HistoryScope): Promise<Counts> {
+export async function recomputeEntitlements(tx: Queryable, connectorId: string, syncRunId: number, given?: HistoryScope, built = false): Promise<Counts> {
+  if (built) return correctBuilt(tx, connectorId);
   const scope = given ?? (await historyScopeOf(tx, syncRunId));
   if (scope.diff === 'whole' && !(await storesEntitlements(tx, connectorId))) return insertAll(tx, connectorId);
   // Materialised once, so the diff below joins against it instead of re-running it per row.
@@ -89,6 +91,25 @@ async function insertEntitlements(tx: Queryable, connectorId: string, source: st
 async function storesEntitlements(tx: Queryable, connectorId: string): Promise<boolean> {
   const { rowCount } = await tx.query('select 1 from effective_entitlements where connector_id = $1 limit 1', [connectorId]);
   return (rowCount ?? 0) > 0;
+}
+
+/**
+ * A first bootstrap's entitlements were built before the users round ended, counting every
+ * principal of type User as live (buildEntitlements.ts); every other table they are built from
+ * was complete. So the rows of users that are not live now (removed in the round, or never listed)
+ * are the ones CURRENT would not hold. Nothing was stored before: what is left counts as added.
+ */
+async function correctBuilt(tx: Queryable, connectorId: string): Promise<Counts> {
+  await withHashJoins(tx, () =>
+    tx.query(
+      `delete from effective_entitlements e
+        where e.connector_id = $1 and e.principal_type = 'User'
+          and not exists (select 1 from users u where u.connector_id = $1 and u.id = e.principal_id and u.deleted_at is null)`,
+      [connectorId],
+    ),
+  );
+  const { rows } = await tx.query<{ n: number }>('select count(*)::int as n from effective_entitlements where connector_id = $1', [connectorId]);
+  return { upserted: rows[0]!.n, removed: 0 };
 }
 
 /**

@@ -20,9 +20,9 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * In the finalize transaction, before any applier: each next table the run built during its pulls
  * (nextTables.ts) becomes the connector's partition, in one fixed table order. Only at the
  * connector's first commit, when it has no partition of the table yet, and only if its stream
- * bootstrapped; otherwise the next table is dropped and finalize merges from staging. History is
- * attached only with the memberships it was built from. A partition still missing is attached
- * empty, so a first commit never takes a parent exclusively. `stillCurrent` throws when another
+ * bootstrapped (`attachable`); otherwise the next table is dropped and finalize merges from
+ * staging. A partition still missing is attached empty, so a first commit never takes a parent
+ * exclusively. `stillCurrent` throws when another
  * run of the connector committed since this one opened: checked once this run holds the
  * connector's first commit, so of two first runs one attaches and the other fails cleanly.
  */
@@ -46,7 +46,7 @@ export async function swapNextTables(
   for (const table of [...NEXT_TABLES, ...[...missing].filter((t) => !(NEXT_TABLES as readonly string[]).includes(t)).sort()]) {
     const next = table as NextTable;
     if (built.has(next)) {
-      const usable = bootstrapped.has(next) && (next !== 'relationship_history' || swapped.has('group_members')) && missing.has(table);
+      const usable = missing.has(table) && attachable(next, bootstrapped, swapped);
       if (usable) {
         await attach(tx, table, connectorId, syncRunId);
         swapped.add(next);
@@ -68,6 +68,16 @@ export async function swapNextTables(
   if (swapped.size > 0) await tx.query('update sync_runs set built_tables = $2 where id = $1', [syncRunId, [...swapped]]);
   killPoint('finalize:afterSwap');
   return swapped;
+}
+
+/**
+ * Whether a built table may be attached, given what its stream read and what is attached before it:
+ * history only with the memberships it was built from; entitlements only with the users and
+ * memberships (finalize corrects them for the users that are not live, recomputeEntitlements.ts).
+ */
+function attachable(table: NextTable, bootstrapped: ReadonlySet<NextTable>, swapped: ReadonlySet<NextTable>): boolean {
+  if (table === 'effective_entitlements') return swapped.has('users') && swapped.has('group_members');
+  return bootstrapped.has(table) && (table !== 'relationship_history' || swapped.has('group_members'));
 }
 
 async function attach(tx: Queryable, table: string, connectorId: string, syncRunId: number): Promise<void> {

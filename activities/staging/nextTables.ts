@@ -9,12 +9,15 @@ import { killPoint } from '../killPoint';
  * at its first commit. Staging stays the source of truth: a finalize that cannot attach (the
  * connector has the partition already) drops these tables and merges from staging as always.
  */
-export type NextTable = 'users' | 'group_members' | 'relationship_history';
+export type NextTable = 'users' | 'group_members' | 'relationship_history' | 'effective_entitlements';
 
 /** In the order finalize swaps them: every finalize takes the parents' locks in this one order. */
-export const NEXT_TABLES: readonly NextTable[] = ['users', 'group_members', 'relationship_history'];
+export const NEXT_TABLES: readonly NextTable[] = ['users', 'group_members', 'relationship_history', 'effective_entitlements'];
 
-/** What each delta stream's pages build. Group memberships and their history come with the groups pages. */
+/**
+ * What each delta stream's pages build. Group memberships and their history come with the groups
+ * pages; entitlements are built once reconciliation and the groups pull are done (buildEntitlements.ts).
+ */
 const BUILT_BY: Partial<Record<DeltaStream, readonly NextTable[]>> = {
   users: ['users'],
   groups: ['group_members', 'relationship_history'],
@@ -73,7 +76,7 @@ export async function builtNextTables(db: Queryable, syncRunId: number): Promise
 }
 
 /** The qualified name of the run's next table, when it has one. */
-async function nextTableName(tx: Queryable, table: NextTable, syncRunId: number): Promise<string | undefined> {
+export async function nextTableName(tx: Queryable, table: NextTable, syncRunId: number): Promise<string | undefined> {
   const { rows } = await tx.query<{ name: string | null }>(
     `select case when connector_partition_exists(next_partition_name($1, $2)) then 'connector_partitions.' || quote_ident(next_partition_name($1, $2)) end as name`,
     [table, syncRunId],

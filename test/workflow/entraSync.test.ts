@@ -4,7 +4,7 @@ import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from 
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EntraSyncWorkflow, progressQuery, RECONCILE_WAVES_PATCH } from '../../workflows/entraSync';
+import { BUILD_ENTITLEMENTS_PATCH, EntraSyncWorkflow, progressQuery, RECONCILE_WAVES_PATCH } from '../../workflows/entraSync';
 import { DELTA_STREAMS, RECONCILE_INPUTS } from '../../shared/streams';
 import { workflowBundle } from '../support/syncHarness';
 import { workflowTraceSinks } from '../../workers/traceInterceptors';
@@ -377,6 +377,60 @@ describe('EntraSyncWorkflow with stub activities', { timeout: 60_000 }, () => {
     expect(stubs.called('planReconciliationWave')).toEqual([]);
     expect(stubs.called('reconcileShard')).toHaveLength(SHARDS);
     expect(stubs.events.at(-1)).toBe('finalizeRun');
+  });
+
+  it("builds a first bootstrap's entitlements after reconciliation and the groups pull, while the users pull still runs, then finalizes", async () => {
+    const users = deferred();
+    const groups = deferred();
+    const audit = deferred();
+    const pulled = { users: false, groups: false };
+    const seenByBuild: Array<typeof pulled & { shards: number }> = [];
+    const stubs = stubActivities({
+      prepareRun: async () => ({ syncRunId: RUN_ID, streams: planFor(false), buildsEntitlements: true }),
+      pullDelta: async ({ stream }) => {
+        if (stream === 'users') await users.promise;
+        if (stream === 'groups') await groups.promise;
+        if (stream === 'users' || stream === 'groups') pulled[stream] = true;
+        return { stream, mode: 'bootstrap', pages: 1, staged: 0, resyncReason: null };
+      },
+      // Two waves for certain: the audit pull ends after the first wave's plan.
+      pullAuditEvents: async () => {
+        await audit.promise;
+        return { events: 0 };
+      },
+      buildEntitlements: async () => {
+        seenByBuild.push({ ...pulled, shards: stubs.called('reconcileShard').length });
+        return { built: true, rows: 0 };
+      },
+    });
+
+    const history = await withWorkers(stubs.activities, async (start) => {
+      const handle = await start();
+      await waitFor(async () => stubs.called('planReconciliationWave').length === 1);
+      audit.resolve();
+      // The groups pull ends only after reconciliation did; the users pull only after the build.
+      await waitFor(async () => stubs.called('reconcileShard').length === 2 * SHARDS);
+      groups.resolve();
+      await waitFor(async () => seenByBuild.length > 0);
+      users.resolve();
+      await resultOf(handle);
+      await recordHistoryIfAsked(env.client, handle, 'first-bootstrap-builds-entitlements');
+      return handle.fetchHistory();
+    });
+
+    expect(seenByBuild).toEqual([{ users: false, groups: true, shards: 2 * SHARDS }]);
+    expect(stubs.called('buildEntitlements').map((c) => c.input)).toEqual([runInput]);
+    expect(stubs.events.at(-1)).toBe('finalizeRun');
+    expect(patchMarkers(history)).toEqual([RECONCILE_WAVES_PATCH, BUILD_ENTITLEMENTS_PATCH]);
+  });
+
+  it('builds no entitlements before finalize when prepareRun does not ask (a later bootstrap, an incremental run)', async () => {
+    const stubs = stubActivities();
+
+    const history = await historyOfOneRun(stubs.activities);
+
+    expect(stubs.called('buildEntitlements')).toEqual([]);
+    expect(patchMarkers(history)).toEqual([RECONCILE_WAVES_PATCH]);
   });
 
   it('gives one finalize attempt 2 hours (a bootstrap of a million users takes minutes) and the run-record activities 10', async () => {

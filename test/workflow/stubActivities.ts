@@ -40,6 +40,7 @@ export const healthy: AllActivities = {
   // Each wave's shards after the ones before it, as planTargets numbers them.
   planReconciliationWave: async ({ wave }) => ({ shards: SHARDS, firstShard: wave === 'audit' ? SHARDS : 0, requestsPerSecondPerShard: REQUESTS_PER_SECOND }),
   reconcileShard: async () => ({ targets: 0, gone: 0 }),
+  buildEntitlements: async () => ({ built: true, rows: 0 }),
   finalizeRun: async ({ syncRunId }) => ({ syncRunId, status: 'succeeded', streams: {} }),
   // As the real failRun: the row belongs to the run that calls.
   failRun: async () => ({ failedBy: currentRun() }),
