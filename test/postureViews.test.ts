@@ -16,6 +16,8 @@ describe('posture views with definitions that were not read', () => {
     db = new pg.Client({ connectionString: await createTestDatabase(inject('postgresUrl'), 'views') });
     await db.connect();
     await db.query(`insert into connectors (id, tenant_id, client_id, graph_base_url, authority_host) values ($1, 't', 'c', 'https://graph', 'https://login')`, [CONNECTOR]);
+    // Its partitions, as its first commit creates them (migration 0042).
+    await db.query('select create_connector_partitions($1)', [CONNECTOR]);
     const run = await db.query<{ id: string }>(`insert into sync_runs (connector_id, workflow_id, workflow_run_id) values ($1, 'w', 'r') returning id`, [CONNECTOR]);
     const assignment = (id: string, roleDefinitionId: string) => ({
       id,
