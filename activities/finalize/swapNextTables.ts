@@ -22,9 +22,9 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * connector's first commit, when it has no partition of the table yet, and only if its stream
  * bootstrapped (`attachable`); otherwise the next table is dropped and finalize merges from
  * staging. A partition still missing is attached empty, so a first commit never takes a parent
- * exclusively. `stillCurrent` throws when another
- * run of the connector committed since this one opened: checked once this run holds the
- * connector's first commit, so of two first runs one attaches and the other fails cleanly.
+ * exclusively. `stillCurrent` throws when another run of the connector committed since this one
+ * opened: checked once this run holds the connector's first commit, so of two first runs one
+ * attaches and the other fails cleanly.
  */
 export async function swapNextTables(
   tx: Queryable,
